@@ -1,0 +1,52 @@
+// The command tree is commander's: each command file builds a commander Command, and we attach etcdctl's
+// metadata (cobra `Use`, flag kinds and Go-style defaults, the runner). Parsing and help rendering read it.
+import { Command, Option } from 'commander';
+import type { FlagSpec } from './parse/flags.js';
+import type { CommandContext } from './context.js';
+
+export type Runner = (ctx: CommandContext, args: string[]) => Promise<void>;
+
+export interface CommandSpec {
+  /** cobra's Use line, e.g. `get [options] <key> [range_end]`. */
+  use: string;
+  short: string;
+  long?: string;
+  flags?: FlagSpec[];
+  aliases?: string[];
+  run?: Runner;
+  subcommands?: Command[];
+}
+
+const specs = new WeakMap<Command, CommandSpec>();
+
+export function defineCommand(spec: CommandSpec): Command {
+  const command = new Command(spec.use.split(' ')[0]).description(spec.short);
+  if (spec.aliases) command.aliases(spec.aliases);
+  for (const flag of spec.flags ?? []) {
+    const syntax = flag.kind === 'bool' ? '' : ` <${flag.kind}>`;
+    command.addOption(new Option(`${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${syntax}`, flag.usage));
+  }
+  for (const sub of spec.subcommands ?? []) command.addCommand(sub);
+  specs.set(command, spec);
+  return command;
+}
+
+export function specOf(command: Command): CommandSpec {
+  const spec = specs.get(command);
+  if (!spec) throw new Error(`command ${command.name()} has no spec`);
+  return spec;
+}
+
+/** The command's path from the root, e.g. `etcdctl lease grant`. */
+export function commandPath(command: Command): string {
+  const parts: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) parts.unshift(c.name());
+  return parts.join(' ');
+}
+
+/** Persistent (global) flags live on the root, as in cobra. */
+export function inheritedFlags(command: Command): FlagSpec[] {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return root === command ? [] : specOf(root).flags ?? [];
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { defineCommand } from '../command-tree.js';
+import { renderHelp } from '../help.js';
+
+/** cobra's `help [command]`. */
+export function helpCommand(root: () => Command) {
+  return defineCommand({
+    use: 'help [command]',
+    short: 'Help about any command',
+    long: `Help provides help for any command in the application.
+Simply type etcdctl help [path to command] for full details.`,
+    run: async (ctx, args) => {
+      let target = root();
+      for (const word of args) {
+        const next = target.commands.find((c) => c.name() === word);
+        if (!next) break;
+        target = next;
+      }
+      ctx.io.stdout.write(renderHelp(target, Boolean(ctx.io.stdout.isTTY)));
+    },
+  });
+}

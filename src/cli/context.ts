@@ -1,0 +1,153 @@
+// What a command receives: its IO, parsed flags, a clock, and lazily built client and printer. Nothing here
+// loads the gRPC stack until a command asks for a client.
+import type { Command } from 'commander';
+import type { ClientConfig, EtcdClient, RpcError } from '../client/client.js';
+import { badArgs, generalError } from './errors.js';
+import { applyEnvironment, debugDump } from './global-flags.js';
+import type { IO } from './io.js';
+import type { ParsedFlags } from './parse/flags.js';
+import type { Printer } from './printers/printer.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Deps {
+  io: IO;
+  clock: Clock;
+  createClient(config: ClientConfig): Promise<EtcdClient>;
+}
+
+export interface Session {
+  client: EtcdClient;
+  printer: Printer;
+  config: ClientConfig;
+}
+
+export class CommandContext {
+  private session: Promise<Session> | undefined;
+  private readonly clients: EtcdClient[] = [];
+
+  constructor(
+    readonly deps: Deps,
+    readonly command: Command,
+    readonly flags: ParsedFlags,
+    /** Raw argv after the program name (watch and lock look for `--` themselves). */
+    readonly argv: string[],
+  ) {}
+
+  get io(): IO {
+    return this.deps.io;
+  }
+
+  flag<T extends string | boolean | bigint | number | string[]>(name: string): T {
+    if (!this.flags.values.has(name)) throw new Error(`unknown flag ${name}`);
+    return this.flags.values.get(name) as T;
+  }
+
+  changed(name: string): boolean {
+    return this.flags.changed.has(name);
+  }
+
+  /** --command-timeout in milliseconds (after ETCDCTL_COMMAND_TIMEOUT once a client exists). */
+  get commandTimeoutMs(): number {
+    return this.flag<number>('command-timeout');
+  }
+
+  /**
+   * etcdctl's mustClientFromCmd: apply ETCDCTL_* variables, dump them with --debug, validate TLS and auth
+   * settings, pick the printer (an unknown -w fails here, before any request), then build the client.
+   */
+  connect(extraEnv: string[] = []): Promise<Session> {
+    this.session ??= this.buildSession(extraEnv);
+    return this.session;
+  }
+
+  /** Another client on the same settings (make-mirror's destination, per-endpoint loops). */
+  async newClient(overrides: Partial<ClientConfig>): Promise<EtcdClient> {
+    const { config } = await this.connect();
+    const client = await this.deps.createClient({ ...config, ...overrides });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A printer for commands that need no server (e.g. snapshot status); env is not read, as in etcdctl. */
+  async printerOnly(): Promise<Printer> {
+    const { createPrinter } = await import('./printers/index.js');
+    return createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), this.io.stdout);
+  }
+
+  close(): void {
+    for (const client of this.clients) client.close();
+  }
+
+  private async buildSession(extraEnv: string[]): Promise<Session> {
+    const { io, clock } = this.deps;
+    const { warnings } = applyEnvironment(this.flags, io.env, clock.now(), extraEnv);
+    for (const warning of warnings) io.stderr.write(`${warning}\n`);
+    if (this.flag<boolean>('debug')) io.stderr.write(debugDump(this.flags));
+
+    const config = this.clientConfig();
+    const { createPrinter } = await import('./printers/index.js');
+    const printer = await createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), io.stdout);
+    const client = await this.deps.createClient(config);
+    this.clients.push(client);
+    return { client, printer, config };
+  }
+
+  private clientConfig(): ClientConfig {
+    for (const name of ['cert', 'key', 'cacert']) {
+      if (this.changed(name) && this.flag<string>(name) === '') throw badArgs(`empty string is passed to --${name} option`);
+    }
+    if (this.flag<string>('discovery-srv') !== '') {
+      throw generalError('DNS SRV discovery is not supported by etcdctl-ts; pass --endpoints instead');
+    }
+    const endpoints = this.flag<string[]>('endpoints').map((ep) => ep.trim());
+    const tlsFiles = {
+      caFile: this.flag<string>('cacert') || undefined,
+      certFile: this.flag<string>('cert') || undefined,
+      keyFile: this.flag<string>('key') || undefined,
+    };
+    return {
+      endpoints,
+      dialTimeoutMs: this.flag<number>('dial-timeout'),
+      keepAliveTimeMs: this.flag<number>('keepalive-time'),
+      keepAliveTimeoutMs: this.flag<number>('keepalive-timeout'),
+      insecureTransport: this.flag<boolean>('insecure-transport'),
+      insecureSkipVerify: this.flag<boolean>('insecure-skip-tls-verify'),
+      tls: tlsFiles.caFile || tlsFiles.certFile || tlsFiles.keyFile ? tlsFiles : undefined,
+      auth: this.authConfig(),
+      onUnaryFailure: (error, target) => this.warnUnaryFailure(error, target),
+    };
+  }
+
+  private authConfig(): ClientConfig['auth'] {
+    const user = this.flag<string>('user');
+    const password = this.flag<string>('password');
+    if (user === '') return undefined;
+    if (password !== '') return { username: user, password };
+    const colon = user.indexOf(':');
+    // Without a password anywhere, etcdctl prompts; with no terminal it ends up with an empty one.
+    if (colon === -1) return { username: user, password: '' };
+    return { username: user.slice(0, colon), password: user.slice(colon + 1) };
+  }
+
+  /** clientv3's retry interceptor logs this zap line for every failed unary call; scripts may grep it. */
+  private warnUnaryFailure(error: RpcError, target: string): void {
+    const host = target.replace(/^[a-z]+:\/\//, '');
+    const line = {
+      level: 'warn',
+      ts: this.deps.clock.now().toISOString(),
+      caller: 'clientv3/retry_interceptor.go:62',
+      msg: 'retrying of unary invoker failed',
+      target: `endpoint://client-${randomUuid()}/${host}`,
+      attempt: 0,
+      error: error.statusText,
+    };
+    this.io.stderr.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
+function randomUuid(): string {
+  return globalThis.crypto.randomUUID();
+}

@@ -1,0 +1,50 @@
+// Typed errors raised anywhere in the CLI; main.ts alone turns them into `Error: …` and an exit code.
+export const ExitCode = {
+  Success: 0,
+  Error: 1,
+  BadConnection: 2,
+  InvalidInput: 3,
+  BadFeature: 4,
+  Interrupted: 5,
+  IO: 6,
+  BadArgs: 128,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error etcdctl reports as `Error: <message>` with a given exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+  ) {
+    super(message);
+  }
+}
+
+export const badArgs = (message: string) => new CliError(message, ExitCode.BadArgs);
+export const badFeature = (message: string) => new CliError(message, ExitCode.BadFeature);
+export const invalidInput = (message: string) => new CliError(message, ExitCode.InvalidInput);
+export const generalError = (message: string) => new CliError(message, ExitCode.Error);
+
+/** Thrown by a printer for a response kind its format cannot show (etcdctl's printerUnsupported). */
+export const formatNotSupported = (format: string) => badFeature(`${format} not supported as output format`);
+
+/**
+ * A usage error found by the flag parser: cobra prints the command's help on stdout, then the
+ * message twice on stderr (once from cobra, once from etcdctl's main), and exits 1.
+ */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly helpText: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Already reported in full (e.g. unknown command): only the exit code remains to be set. */
+export class ReportedError extends Error {
+  constructor(readonly exitCode: ExitCodeValue) {
+    super('reported');
+  }
+}

@@ -1,0 +1,93 @@
+// What commands use to talk to etcd. Commands depend on this interface only; the etcd3-based adapter is
+// loaded lazily (it pulls in the gRPC stack), and tests can hand commands any implementation.
+import type {
+  ICompactionRequest,
+  ICompactionResponse,
+  IDeleteRangeRequest,
+  IDeleteRangeResponse,
+  IPutRequest,
+  IPutResponse,
+  IRangeRequest,
+  IRangeResponse,
+  ITxnRequest,
+  ITxnResponse,
+} from 'etcd3';
+import { grpcCodeName, isEtcdErrorMessage } from '../api/etcd-errors.js';
+
+export interface ClientConfig {
+  endpoints: string[];
+  dialTimeoutMs: number;
+  keepAliveTimeMs: number;
+  keepAliveTimeoutMs: number;
+  insecureTransport: boolean;
+  insecureSkipVerify: boolean;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  auth?: { username: string; password: string };
+  /** Called for every failed unary attempt, as clientv3's retry interceptor logs a warning for each. */
+  onUnaryFailure?: (error: RpcError, target: string) => void;
+}
+
+export interface CallOptions {
+  /** Deadline for the whole call, retries and failover included; undefined waits as long as it takes. */
+  timeoutMs?: number;
+}
+
+export type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
+
+/** A bidirectional or server stream on one endpoint (watch, keep-alive, snapshot). */
+export interface GrpcStream<Req, Res> extends AsyncIterable<Res> {
+  write(request: Req): void;
+  end(): void;
+  cancel(): void;
+  readonly endpoint: string;
+}
+
+export interface EtcdClient {
+  readonly endpoints: string[];
+  range(req: IRangeRequest, opts?: CallOptions): Promise<IRangeResponse>;
+  put(req: IPutRequest, opts?: CallOptions): Promise<IPutResponse>;
+  deleteRange(req: IDeleteRangeRequest, opts?: CallOptions): Promise<IDeleteRangeResponse>;
+  txn(req: ITxnRequest, opts?: CallOptions): Promise<ITxnResponse>;
+  compact(req: ICompactionRequest, opts?: CallOptions): Promise<ICompactionResponse>;
+  /** Any unary RPC by service and method name (camelCase, as etcd3 names them: `memberList`, `status`, …). */
+  unary<Res>(service: ServiceName, method: string, req: object, opts?: CallOptions): Promise<Res>;
+  /** A bidirectional stream (`Watch.watch`, `Lease.leaseKeepAlive`). */
+  duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>>;
+  /** A server stream (`Maintenance.snapshot`). */
+  serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>>;
+  /** A client bound to one endpoint only (endpoint status, defrag, --cluster loops). */
+  forEndpoint(endpoint: string): EtcdClient;
+  close(): void;
+}
+
+/** An RPC failure, with what etcdctl needs to report it exactly. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    readonly details: string,
+    /** The endpoint the failing attempt went to (shown in etcdctl's retry warning). */
+    readonly endpoint: string,
+  ) {
+    super(RpcError.describe(code, details));
+  }
+
+  /** clientv3 shows etcd's own errors by their text and anything else as a gRPC status. */
+  static describe(code: number, details: string): string {
+    // clientv3 reports its own context's expiry, whatever the transport said.
+    if (code === 4) return 'context deadline exceeded';
+    return isEtcdErrorMessage(details) ? details : `rpc error: code = ${grpcCodeName(code)} desc = ${details}`;
+  }
+
+  /** The Go status text, as in `"error":"rpc error: code = OutOfRange desc = …"`. */
+  get statusText(): string {
+    return `rpc error: code = ${grpcCodeName(this.code)} desc = ${this.details}`;
+  }
+}
+
+/** Raised when no endpoint could be reached before the deadline. */
+export const DEADLINE_DETAILS = 'latest balancer error: all SubConns are in TransientFailure';
+
+export async function createClient(config: ClientConfig): Promise<EtcdClient> {
+  const { Etcd3Client } = await import('./etcd3-client.js');
+  return new Etcd3Client(config);
+}

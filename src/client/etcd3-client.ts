@@ -1,0 +1,192 @@
+// The EtcdClient over etcd3's generated raw clients and connection pool. etcd3's retry and circuit-breaker
+// policies are replaced by no-ops: they would stretch --command-timeout. Instead this adapter keeps one pool
+// per endpoint, waits at most --dial-timeout for any endpoint to connect, and fails over on Unavailable.
+import { readFileSync } from 'node:fs';
+import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
+import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
+import type { IOptions } from 'etcd3/lib/options.js';
+import { GrpcCode } from '../api/etcd-errors.js';
+import {
+  type CallOptions,
+  type ClientConfig,
+  DEADLINE_DETAILS,
+  type EtcdClient,
+  type GrpcStream,
+  RpcError,
+  type ServiceName,
+} from './client.js';
+
+// etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
+const passThrough = { execute: (fn: (ctx: unknown) => unknown) => fn({ signal: new AbortController().signal, attempt: 0 }) };
+
+// etcd servers reject keepalive pings more often than this (Go's client clamps the same way).
+const MIN_KEEPALIVE_MS = 10_000;
+
+type RawClient = Record<string, (...args: unknown[]) => unknown> & {
+  waitForReady(deadline: Date, cb: (err?: Error) => void): void;
+};
+
+interface Connection {
+  client: RawClient;
+  metadata: Metadata;
+}
+
+export class Etcd3Client implements EtcdClient {
+  private readonly pools = new Map<string, ConnectionPool>();
+  private preferred: string | undefined;
+
+  constructor(
+    private readonly config: ClientConfig,
+    readonly endpoints: string[] = config.endpoints,
+  ) {}
+
+  range = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'range', req, opts);
+  put = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'put', req, opts);
+  deleteRange = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'deleteRange', req, opts);
+  txn = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'txn', req, opts);
+  compact = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'compact', req, opts);
+
+  forEndpoint(endpoint: string): EtcdClient {
+    const single = new Etcd3Client(this.config, [endpoint]);
+    const pool = this.pools.get(endpoint);
+    if (pool) single.pools.set(endpoint, pool);
+    return single;
+  }
+
+  close(): void {
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
+  }
+
+  async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
+    const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
+    for (;;) {
+      const { endpoint, connection } = await this.connect(service, deadline).catch((error: RpcError) => {
+        this.config.onUnaryFailure?.(error, this.endpoints[0]);
+        throw error;
+      });
+      try {
+        return await new Promise<Res>((resolve, reject) => {
+          const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
+          connection.client[method](req, connection.metadata, callOptions, (err: Error | null, res: Res) =>
+            err ? reject(err) : resolve(res),
+          );
+        });
+      } catch (error) {
+        const rpcError = toRpcError(error, endpoint);
+        this.config.onUnaryFailure?.(rpcError, this.endpoints[0]);
+        // A dropped connection fails over to another endpoint; an answer from a server is final.
+        if (rpcError.code !== GrpcCode.Unavailable || this.endpoints.length === 1) throw rpcError;
+        this.preferred = undefined;
+        this.pool(endpoint).close();
+        this.pools.delete(endpoint);
+        if (deadline !== undefined && Date.now() >= deadline) throw rpcError;
+      }
+    }
+  }
+
+  async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
+    const { endpoint, connection } = await this.connect(service, undefined);
+    const call = connection.client[method](connection.metadata, {}) as ClientDuplexStream<Req, Res>;
+    return wrapStream(call, endpoint);
+  }
+
+  async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
+    const { endpoint, connection } = await this.connect(service, undefined);
+    const call = connection.client[method](req, connection.metadata, {}) as ClientReadableStream<Res>;
+    return wrapStream(call as unknown as ClientDuplexStream<never, Res>, endpoint);
+  }
+
+  /** The first endpoint to become ready, waiting at most --dial-timeout (and never past the call's deadline). */
+  private async connect(service: ServiceName, deadline: number | undefined): Promise<{ endpoint: string; connection: Connection }> {
+    const dialDeadline = Math.min(deadline ?? Infinity, Date.now() + this.config.dialTimeoutMs);
+    const candidates = this.preferred ? [this.preferred] : this.endpoints;
+    try {
+      const endpoint = await Promise.any(
+        candidates.map(async (ep) => {
+          const connection = await this.connection(ep, service);
+          await new Promise<void>((resolve, reject) =>
+            connection.client.waitForReady(new Date(dialDeadline), (err) => (err ? reject(err) : resolve())),
+          );
+          return ep;
+        }),
+      );
+      this.preferred = endpoint;
+      return { endpoint, connection: await this.connection(endpoint, service) };
+    } catch (error) {
+      const first = error instanceof AggregateError ? error.errors[0] : error;
+      if (first instanceof RpcError) throw first;
+      if (this.preferred) {
+        this.preferred = undefined;
+        return this.connect(service, deadline);
+      }
+      throw new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
+    }
+  }
+
+  private connection(endpoint: string, service: ServiceName): Promise<Connection> {
+    return this.pool(endpoint)
+      .withConnection(service, ({ client, metadata }) => ({ client: client as unknown as RawClient, metadata }))
+      .catch((error: unknown) => {
+        throw toRpcError(error, endpoint);
+      });
+  }
+
+  private pool(endpoint: string): ConnectionPool {
+    let pool = this.pools.get(endpoint);
+    if (!pool) {
+      pool = new ConnectionPool(this.poolOptions(endpoint));
+      this.pools.set(endpoint, pool);
+    }
+    return pool;
+  }
+
+  private poolOptions(endpoint: string): IOptions {
+    const { tls, auth, keepAliveTimeMs, keepAliveTimeoutMs } = this.config;
+    const secure = Boolean(tls?.caFile || tls?.certFile || tls?.keyFile) || !this.config.insecureTransport;
+    const host = secure && !/^https?:\/\//.test(endpoint) ? `https://${endpoint}` : endpoint;
+    return {
+      hosts: host,
+      auth: auth ? { username: auth.username, password: auth.password } : undefined,
+      credentials: tls?.caFile || tls?.certFile
+        ? {
+            rootCertificate: tls.caFile ? readFileSync(tls.caFile) : (undefined as unknown as Buffer),
+            certChain: tls.certFile ? readFileSync(tls.certFile) : undefined,
+            privateKey: tls.keyFile ? readFileSync(tls.keyFile) : undefined,
+          }
+        : undefined,
+      grpcOptions: {
+        'grpc.keepalive_time_ms': Math.max(keepAliveTimeMs, MIN_KEEPALIVE_MS),
+        'grpc.keepalive_timeout_ms': keepAliveTimeoutMs,
+        'grpc.max_receive_message_length': -1,
+      },
+      faultHandling: { host: () => passThrough as never, global: passThrough as never },
+    };
+  }
+}
+
+/** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */
+export function toRpcError(error: unknown, endpoint: string): RpcError {
+  if (error instanceof RpcError) return error;
+  const e = error as { code?: unknown; details?: unknown; message?: string };
+  if (typeof e.code === 'number' && typeof e.details === 'string') return new RpcError(e.code, e.details, endpoint);
+  const match = /^(\d+) [A-Z_]+: ([\s\S]*)$/.exec(e.message ?? '');
+  if (match) return new RpcError(Number(match[1]), match[2], endpoint);
+  return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
+}
+
+function wrapStream<Req, Res>(call: ClientDuplexStream<Req, Res>, endpoint: string): GrpcStream<Req, Res> {
+  return {
+    endpoint,
+    write: (request) => void call.write(request),
+    end: () => call.end(),
+    cancel: () => call.cancel(),
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const message of call) yield message as Res;
+      } catch (error) {
+        throw toRpcError(error, endpoint);
+      }
+    },
+  };
+}
