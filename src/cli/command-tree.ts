@@ -15,6 +15,10 @@ export interface CommandSpec {
   aliases?: string[];
   run?: Runner;
   subcommands?: Command[];
+  /** Not in etcdctl 3.4.23 ('3.5', '3.6' or 'extension'): listed in help only on a terminal, like such flags. */
+  since?: string;
+  /** cobra's DisableFlagsInUseLine: the usage line gets no ` [flags]` (cobra's completion commands). */
+  disableFlagsInUseLine?: boolean;
 }
 
 const specs = new WeakMap<Command, CommandSpec>();

@@ -40,10 +40,11 @@ export class CommandContext {
     return this.deps.io;
   }
 
-  flag<T extends string | boolean | bigint | number | string[]>(name: string): T {
+  /** A flag's value (an arrow so it can be handed to pure request builders). */
+  readonly flag = <T extends string | boolean | bigint | number | string[]>(name: string): T => {
     if (!this.flags.values.has(name)) throw new Error(`unknown flag ${name}`);
     return this.flags.values.get(name) as T;
-  }
+  };
 
   changed(name: string): boolean {
     return this.flags.changed.has(name);

@@ -26,9 +26,11 @@ function helpFlag(command: Command): FlagSpec {
 }
 
 /** Every runnable command below this one, depth first in cobra's (sorted) order. */
-function runnableDescendants(command: Command): Command[] {
-  const sorted = [...command.commands].sort((a, b) => (a.name() < b.name() ? -1 : 1));
-  return sorted.flatMap((sub) => [...(specOf(sub).run ? [sub] : []), ...runnableDescendants(sub)]);
+function runnableDescendants(command: Command, showExtras: boolean): Command[] {
+  const sorted = [...command.commands]
+    .filter((sub) => showExtras || !specOf(sub).since)
+    .sort((a, b) => (a.name() < b.name() ? -1 : 1));
+  return sorted.flatMap((sub) => [...(specOf(sub).run ? [sub] : []), ...runnableDescendants(sub, showExtras)]);
 }
 
 function relativeName(command: Command, start: Command): string {
@@ -45,13 +47,13 @@ export function renderHelp(command: Command, showExtras = false): string {
   const inherited = inheritedFlags(command);
   const name = isRoot ? command.name() : relativeName(command, rootOf(command));
   let useLine = isRoot ? spec.use : `${commandPath(command.parent!)} ${spec.use}`;
-  if (!useLine.includes('[flags]')) useLine += ' [flags]';
+  if (!useLine.includes('[flags]') && !spec.disableFlagsInUseLine) useLine += ' [flags]';
 
   let text = `NAME:\n\t${name} - ${spec.short}\n\nUSAGE:\n\t${useLine}\n`;
   if (isRoot) text += `\nVERSION:\n\t${ETCDCTL_VERSION}\n`;
   if (hasSubcommands) {
     text += `\nAPI VERSION:\n\t${API_VERSION}\n\n\nCOMMANDS:\n`;
-    for (const sub of runnableDescendants(command)) text += `\t${relativeName(sub, command)}\t${specOf(sub).short}\n`;
+    for (const sub of runnableDescendants(command, showExtras)) text += `\t${relativeName(sub, command)}\t${specOf(sub).short}\n`;
   }
   if (spec.long) {
     text += '\nDESCRIPTION:\n';

@@ -34,7 +34,7 @@ export function buildDeleteRequest(flag: CommandContext['flag'], args: string[])
 }
 
 async function runDel(ctx: CommandContext, args: string[]): Promise<void> {
-  const request = buildDeleteRequest(ctx.flag.bind(ctx), args);
+  const request = buildDeleteRequest(ctx.flag, args);
   const { client, printer } = await ctx.connect();
   printer.del(await client.deleteRange(request, { timeoutMs: ctx.commandTimeoutMs }));
 }

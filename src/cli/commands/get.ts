@@ -4,13 +4,9 @@ import type { CommandContext } from '../context.js';
 import { badArgs, badFeature } from '../errors.js';
 import { keyRange } from '../parse/key-range.js';
 
-const SORT_TARGETS: Record<string, IRangeRequest['sort_target']> = {
-  CREATE: 'CREATE' as never,
-  KEY: 'KEY' as never,
-  MODIFY: 'MOD' as never,
-  VALUE: 'VALUE' as never,
-  VERSION: 'VERSION' as never,
-};
+// Enum values are sent as numbers: etcd3's bundled proto spells the names differently from etcd's.
+const SORT_TARGETS: Record<string, number> = { KEY: 0, VERSION: 1, CREATE: 2, MODIFY: 3, VALUE: 4 };
+const SORT_ORDERS: Record<string, number> = { '': 0, ASCEND: 1, DESCEND: 2 };
 
 export function getCommand() {
   return defineCommand({
@@ -55,15 +51,15 @@ export function buildRangeRequest(ctx: Pick<CommandContext, 'flag'>, args: strin
   }
   const orderText = flag<string>('order');
   const order = orderText.toUpperCase();
-  if (!['', 'ASCEND', 'DESCEND'].includes(order)) throw badFeature(`bad sort order ${orderText}`);
+  if (!(order in SORT_ORDERS)) throw badFeature(`bad sort order ${orderText}`);
   const targetText = flag<string>('sort-by');
   const target = targetText.toUpperCase();
   if (target !== '' && !(target in SORT_TARGETS)) throw badFeature(`bad sort target ${targetText}`);
 
   const { key, rangeEnd } = keyRange(args[0], args[1], { prefix, fromKey });
-  const sortTarget = target === '' ? 'KEY' : (SORT_TARGETS[target] as unknown as string);
+  const sortTarget = SORT_TARGETS[target || 'KEY'];
   // clientv3.WithSort: ascending by key is the server's natural order, sent as no sort at all.
-  const sortOrder = sortTarget === 'KEY' && order === 'ASCEND' ? 'NONE' : order || 'NONE';
+  const sortOrder = sortTarget === SORT_TARGETS.KEY && order === 'ASCEND' ? 0 : SORT_ORDERS[order];
   const rev = flag<bigint>('rev');
   return {
     key,

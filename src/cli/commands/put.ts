@@ -66,7 +66,7 @@ export async function buildPutRequest(
 }
 
 async function runPut(ctx: CommandContext, args: string[]): Promise<void> {
-  const request = await buildPutRequest(ctx.flag.bind(ctx), args, () => readAll(ctx.io.stdin));
+  const request = await buildPutRequest(ctx.flag, args, () => readAll(ctx.io.stdin));
   const { client, printer } = await ctx.connect();
   printer.put(await client.put(request, { timeoutMs: ctx.commandTimeoutMs }));
 }
