@@ -169,9 +169,12 @@ export class Etcd3Client implements EtcdClient {
 export function toRpcError(error: unknown, endpoint: string): RpcError {
   if (error instanceof RpcError) return error;
   const e = error as { code?: unknown; details?: unknown; message?: string };
-  if (typeof e.code === 'number' && typeof e.details === 'string') return new RpcError(e.code, e.details, endpoint);
   const match = /^(\d+) [A-Z_]+: ([\s\S]*)$/.exec(e.message ?? '');
-  if (match) return new RpcError(Number(match[1]), match[2], endpoint);
+  const code = typeof e.code === 'number' ? e.code : match ? Number(match[1]) : undefined;
+  const details = typeof e.details === 'string' ? e.details : match?.[2];
+  // Go's client names an expired call after its context, whatever grpc-js says.
+  if (code === GrpcCode.DeadlineExceeded) return new RpcError(code, 'context deadline exceeded', endpoint);
+  if (code !== undefined && details !== undefined) return new RpcError(code, details, endpoint);
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
 }
 

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { ExitCode, ReportedError } from '../errors.js';
 import { withSpinner } from '../spinner.js';
 import { defragDataDir } from '../../snapshot/offline-defrag.js';
-import { endpointsFromCluster } from './endpoint.js';
+import { endpointsFromCluster, memberClient } from './endpoint.js';
 
 export function defragCommand() {
   return defineCommand({
@@ -32,7 +32,7 @@ async function runDefrag(ctx: CommandContext): Promise<void> {
   let failures = 0;
   for (const ep of await endpointsFromCluster(ctx)) {
     try {
-      const client = await ctx.newClient({ endpoints: [ep] });
+      const client = await memberClient(ctx, ep);
       await withSpinner(ctx.io, `Defragmenting etcd member[${ep}]`, () =>
         client.unary('Maintenance', 'defragment', {}, { timeoutMs: ctx.commandTimeoutMs }),
       );

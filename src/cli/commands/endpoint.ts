@@ -1,5 +1,5 @@
 import type { IHashKVResponse, IMemberListResponse, IStatusResponse } from 'etcd3';
-import type { RpcError } from '../../client/client.js';
+import type { EtcdClient, RpcError } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, ReportedError, generalError } from '../errors.js';
@@ -63,6 +63,28 @@ export async function endpointsFromCluster(ctx: CommandContext): Promise<string[
   }
 }
 
+/**
+ * A client for one member, as clientv3's Maintenance methods (Status, HashKV, Defragment) dial an
+ * endpoint directly: their retry warnings name a `passthrough:///<endpoint as given>` target.
+ */
+export function memberClient(ctx: CommandContext, endpoint: string): Promise<EtcdClient> {
+  return ctx.newClient({
+    endpoints: [endpoint],
+    onUnaryFailure: (error: RpcError) => {
+      const line = {
+        level: 'warn',
+        ts: ctx.deps.clock.now().toISOString(),
+        caller: 'clientv3/retry_interceptor.go:62',
+        msg: 'retrying of unary invoker failed',
+        target: `passthrough:///${endpoint}`,
+        attempt: 0,
+        error: error.statusText,
+      };
+      ctx.io.stderr.write(`${JSON.stringify(line)}\n`);
+    },
+  });
+}
+
 async function runHealth(ctx: CommandContext): Promise<void> {
   const { printer } = await ctx.connect();
   const endpoints = await endpointsFromCluster(ctx);
@@ -94,7 +116,7 @@ async function runStatus(ctx: CommandContext): Promise<void> {
   let failed = false;
   for (const ep of await endpointsFromCluster(ctx)) {
     try {
-      const resp = await (await ctx.newClient({ endpoints: [ep] })).unary<IStatusResponse>('Maintenance', 'status', {}, { timeoutMs: ctx.commandTimeoutMs });
+      const resp = await (await memberClient(ctx, ep)).unary<IStatusResponse>('Maintenance', 'status', {}, { timeoutMs: ctx.commandTimeoutMs });
       list.push({ ep, resp });
     } catch (error) {
       failed = true;
@@ -113,7 +135,7 @@ async function runHashKV(ctx: CommandContext): Promise<void> {
   const revision = ctx.flag<bigint>('rev').toString();
   for (const ep of await endpointsFromCluster(ctx)) {
     try {
-      const resp = await (await ctx.newClient({ endpoints: [ep] })).unary<IHashKVResponse>('Maintenance', 'hashKV', { revision }, { timeoutMs: ctx.commandTimeoutMs });
+      const resp = await (await memberClient(ctx, ep)).unary<IHashKVResponse>('Maintenance', 'hashKv', { revision }, { timeoutMs: ctx.commandTimeoutMs });
       list.push({ ep, resp });
     } catch (error) {
       lastError = error as Error;

@@ -7,7 +7,7 @@ import type {
 } from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
-import { badArgs } from '../errors.js';
+import { badArgs, generalError } from '../errors.js';
 import { parseMemberId } from '../parse/ids.js';
 import { goQuote } from '../printers/go-quote.js';
 
@@ -63,6 +63,31 @@ export function memberAddArgs(args: string[], peerUrls: string): { name: string;
   return { name: args[0]!, urls: peerUrls.split(',') };
 }
 
+/**
+ * clientv3 checks peer URLs (types.NewURLs) before sending member add/update; these are the checks and Go
+ * texts for the mistakes people make (a missing scheme, a missing port, a path).
+ */
+export function checkPeerUrls(urls: string[]): void {
+  for (const url of urls) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
+    if (!scheme) {
+      const firstSegment = url.split('/')[0]!;
+      if (firstSegment.includes(':')) throw generalError(`parse ${goQuote(url)}: first path segment in URL cannot contain colon`);
+      if (url.startsWith(':')) throw generalError(`parse ${goQuote(url)}: missing protocol scheme`);
+      throw generalError(`URL scheme must be http, https, unix, or unixs: ${url}`);
+    }
+    if (!['http', 'https', 'unix', 'unixs'].includes(scheme[1]!.toLowerCase())) {
+      throw generalError(`URL scheme must be http, https, unix, or unixs: ${url}`);
+    }
+    const rest = url.slice(scheme[0].length);
+    const authority = rest.startsWith('//') ? rest.slice(2).split(/[/?#]/)[0]! : '';
+    const path = rest.startsWith('//') ? rest.slice(2 + authority.length).split(/[?#]/)[0]! : rest;
+    const host = authority.includes('@') ? authority.slice(authority.lastIndexOf('@') + 1) : authority;
+    if (!/^(\[[^\]]*\]|[^:\[\]]*):[^:]*$/.test(host)) throw generalError(`URL address does not have the form "host:port": ${url}`);
+    if (path !== '') throw generalError(`URL must not contain a path: ${url}`);
+  }
+}
+
 function memberIdArg(args: string[]): bigint {
   if (args.length !== 1) throw badArgs('member ID is not provided');
   return parseMemberId(args[0]!);
@@ -74,6 +99,7 @@ async function runMemberAdd(ctx: CommandContext, args: string[]): Promise<void> 
   // etcdctl builds the --command-timeout context before the environment is applied.
   const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
+  checkPeerUrls(urls);
   const response = await client.unary<IMemberAddResponse>(
     'Cluster',
     'memberAdd',
@@ -113,6 +139,7 @@ async function runMemberUpdate(ctx: CommandContext, args: string[]): Promise<voi
   if (peerUrls.length === 0) throw badArgs('member peer urls not provided');
   const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
+  checkPeerUrls(peerUrls.split(','));
   const response = await client.unary<IMemberUpdateResponse>(
     'Cluster',
     'memberUpdate',

@@ -1,0 +1,124 @@
+// `npm run bench`: part 1 start-up (issue 2) and part 2 server throughput (issue 3); writes
+// bench/results.md. Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (2),
+// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput), BENCH_LOADGEN (a prebuilt binary).
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { firstLineOf } from './processes.js';
+import { renderReport, type BenchReport, type MachineInfo } from './report.js';
+import { runStartupBench } from './startup.js';
+import { ensureLoadgen, runThroughputBench } from './throughput.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const resultsFile = path.join(repoRoot, 'bench', 'results.md');
+// A hard bound on the whole run, whatever hangs: servers are killed by the exit handler.
+const WATCHDOG_MS = 25 * 60_000;
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((load) => load.toFixed(2)).join(' / ');
+}
+
+function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  let commit = 'unknown';
+  try {
+    const head = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', repoRoot, 'status', '--porcelain'], { encoding: 'utf8' }).trim() !== '';
+    commit = `${head}${dirty ? ' + uncommitted changes' : ''}`;
+  } catch {
+    // not a git checkout: leave "unknown"
+  }
+  return {
+    date: new Date().toISOString(),
+    cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+    etcd: firstLineOf('etcd', ['--version']),
+    etcdctl: firstLineOf('etcdctl', ['version']),
+    commit,
+    loadAtStart: loadAverage(),
+    loadAtEnd: '',
+  };
+}
+
+async function main(): Promise<number> {
+  const parts = (process.env.BENCH_PARTS ?? 'startup,throughput').split(',');
+  const rounds = envNumber('BENCH_ROUNDS', 30);
+  const warmups = envNumber('BENCH_WARMUPS', 3);
+  const repeats = envNumber('BENCH_REPEATS', 2);
+  const scale = envNumber('BENCH_SCALE', 1);
+  const report: BenchReport = {
+    machine: machineInfo(),
+    invocation: `rounds=${rounds}, warm-ups=${warmups}, repeats=${repeats}, scale=${scale}`,
+    startup: undefined,
+    throughput: undefined,
+  };
+  let failed = false;
+
+  if (parts.includes('startup')) {
+    process.stderr.write(`bench: part 1, start-up (${warmups} + ${rounds} rounds)\n`);
+    try {
+      report.startup = await runStartupBench({ repoRoot, rounds, warmups });
+      const failedCommands = report.startup.commands.filter((command) => command.failure);
+      if (failedCommands.length) {
+        failed = true;
+        for (const command of failedCommands) process.stderr.write(`bench: \`${command.display}\` failed: ${command.failure}\n`);
+      }
+      if (report.startup.grpcViolation) {
+        failed = true;
+        process.stderr.write(`\n*** bench FAILED: a local command loaded the gRPC stack: ${report.startup.grpcViolation} ***\n\n`);
+      }
+    } catch (error) {
+      failed = true;
+      report.startup = { error: describeError(error) };
+      process.stderr.write(`bench: part 1 failed: ${describeError(error)}\n`);
+    }
+  }
+
+  if (parts.includes('throughput')) {
+    process.stderr.write('bench: part 2, server throughput\n');
+    let loadgen: string | undefined;
+    try {
+      loadgen = ensureLoadgen(repoRoot);
+    } catch (error) {
+      report.throughput = { error: `loadgen could not be built: ${describeError(error)}` };
+      process.stderr.write(`bench: ${report.throughput.error}\n`);
+    }
+    if (loadgen) {
+      try {
+        report.throughput = await runThroughputBench({ repoRoot, loadgen, scale, repeats });
+      } catch (error) {
+        failed = true;
+        report.throughput = { error: describeError(error) };
+        process.stderr.write(`bench: part 2 failed: ${describeError(error)}\n`);
+      }
+    }
+  }
+
+  report.machine.loadAtEnd = loadAverage();
+  writeFileSync(resultsFile, renderReport(report));
+  process.stderr.write(`bench: wrote ${path.relative(process.cwd(), resultsFile)}\n`);
+  return failed ? 1 : 0;
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${WATCHDOG_MS / 60_000} min; giving up\n`);
+  process.exit(2);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+process.exitCode = await main();

@@ -1,0 +1,161 @@
+import type { IRangeResponse, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { EtcdClient } from '../../client/client.js';
+import { defineCommand } from '../command-tree.js';
+import type { CommandContext } from '../context.js';
+import { badArgs, generalError } from '../errors.js';
+import { prefixRangeEnd } from '../parse/key-range.js';
+import { EVENT_TYPE_NAMES, enumNumber } from '../printers/go-format.js';
+
+const BATCH_LIMIT = 1000;
+const DELETE = 1;
+const PROGRESS_INTERVAL_MS = 30_000;
+const RECONNECT_DELAY_MS = 500;
+const COMPACTED = 'etcdserver: mvcc: required revision has been compacted';
+
+export function makeMirrorCommand() {
+  return defineCommand({
+    use: 'make-mirror [options] <destination>',
+    short: 'Makes a mirror at the destination etcd cluster',
+    flags: [
+      { name: 'prefix', kind: 'string', default: '', usage: 'Key-value prefix to mirror' },
+      { name: 'dest-prefix', kind: 'string', default: '', usage: 'destination prefix to mirror a prefix to a different prefix in the destination cluster' },
+      { name: 'no-dest-prefix', kind: 'bool', default: false, usage: 'mirror key-values to the root of the destination cluster' },
+      { name: 'dest-cert', kind: 'string', default: '', usage: 'Identify secure client using this TLS certificate file for the destination cluster' },
+      { name: 'dest-key', kind: 'string', default: '', usage: 'Identify secure client using this TLS key file' },
+      { name: 'dest-cacert', kind: 'string', default: '', usage: 'Verify certificates of TLS enabled secure servers using this CA bundle' },
+      { name: 'dest-insecure-transport', kind: 'bool', default: true, usage: 'Disable transport security for client connections' },
+    ],
+    run: runMakeMirror,
+  });
+}
+
+/**
+ * Go's strings.Replace(key, prefix, destPrefix, 1) on bytes: the first occurrence anywhere in the key
+ * (an empty prefix matches at the start), exactly as etcdctl rewrites keys.
+ */
+export function modifyPrefix(key: Buffer, prefix: Buffer, destPrefix: Buffer): Buffer {
+  const at = key.indexOf(prefix);
+  if (at === -1) return key;
+  return Buffer.concat([key.subarray(0, at), destPrefix, key.subarray(at + prefix.length)]);
+}
+
+async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void> {
+  if (args.length !== 1) throw badArgs('make-mirror takes one destination argument');
+  const { client: source } = await ctx.connect();
+  const destTls = {
+    certFile: ctx.flag<string>('dest-cert') || undefined,
+    keyFile: ctx.flag<string>('dest-key') || undefined,
+    caFile: ctx.flag<string>('dest-cacert') || undefined,
+  };
+  const dest = await ctx.newClient({
+    endpoints: [args[0]!],
+    tls: destTls.certFile || destTls.keyFile || destTls.caFile ? destTls : undefined,
+    insecureTransport: ctx.flag<boolean>('dest-insecure-transport'),
+    insecureSkipVerify: false,
+    auth: undefined,
+  });
+
+  let total = 0;
+  const progress = setInterval(() => ctx.io.stdout.write(`${total}\n`), PROGRESS_INTERVAL_MS);
+  try {
+    const prefix = Buffer.from(ctx.flag<string>('prefix'));
+    // The syncer pins the revision with a read before etcdctl looks at the prefix flags.
+    const pinned = await source.range({ key: Buffer.from('foo') });
+    const revision = BigInt(String(pinned.header?.revision ?? '0'));
+    const noDestPrefix = ctx.flag<boolean>('no-dest-prefix');
+    let destPrefixText = ctx.flag<string>('dest-prefix');
+    if (noDestPrefix && destPrefixText.length > 0) {
+      throw badArgs('`--dest-prefix` and `--no-dest-prefix` cannot be set at the same time, choose one');
+    }
+    if (!noDestPrefix && destPrefixText.length === 0) destPrefixText = ctx.flag<string>('prefix');
+    const rewrite = (key: Buffer) => modifyPrefix(key, prefix, Buffer.from(destPrefixText));
+
+    for await (const kvs of syncBase(source, prefix, revision)) {
+      for (const kv of kvs) {
+        await dest.put({ key: rewrite(Buffer.from(kv.key)), value: Buffer.from(kv.value ?? []) });
+        total++;
+      }
+    }
+    await syncUpdates(source, dest, prefix, revision + 1n, rewrite, () => total++);
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+/** clientv3/mirror's SyncBase: the keyspace (or prefix) at one revision, in batches of 1000 keys. */
+async function* syncBase(source: EtcdClient, prefix: Buffer, revision: bigint): AsyncGenerator<NonNullable<IRangeResponse['kvs']>> {
+  let key = prefix.length === 0 ? Buffer.from([0]) : prefix;
+  const rangeEnd = prefix.length === 0 ? Buffer.from([0]) : prefixRangeEnd(prefix);
+  for (;;) {
+    const response = await source.range({ key, range_end: rangeEnd, limit: String(BATCH_LIMIT), revision: revision.toString() });
+    const kvs = response.kvs ?? [];
+    yield kvs;
+    if (!response.more || kvs.length === 0) return;
+    key = Buffer.concat([Buffer.from(kvs[kvs.length - 1]!.key), Buffer.from([0])]);
+  }
+}
+
+/**
+ * Watches the source from the revision after the base copy and replays every revision as one txn on
+ * the destination. A broken watch stream (a member going away) is re-established from the next
+ * revision, as clientv3's watcher does; it never ends on its own.
+ */
+async function syncUpdates(
+  source: EtcdClient,
+  dest: EtcdClient,
+  prefix: Buffer,
+  startRevision: bigint,
+  rewrite: (key: Buffer) => Buffer,
+  counted: () => void,
+): Promise<never> {
+  const key = prefix.length === 0 ? Buffer.from([0]) : prefix;
+  const rangeEnd = prefix.length === 0 ? Buffer.from([0]) : prefixRangeEnd(prefix);
+  let next = startRevision;
+  for (;;) {
+    let stream;
+    try {
+      stream = await source.duplex<IWatchRequest, IWatchResponse>('Watch', 'watch');
+      stream.write({ create_request: { key, range_end: rangeEnd, start_revision: next.toString() } } as IWatchRequest);
+      for await (const response of stream) {
+        if (BigInt(String(response.compact_revision ?? '0')) !== 0n) throw generalError(COMPACTED);
+        let ops: IRequestOp[] = [];
+        let lastRevision = 0n;
+        for (const event of response.events ?? []) {
+          const revision = BigInt(String(event.kv?.mod_revision ?? '0'));
+          if (lastRevision !== 0n && revision > lastRevision) {
+            await applyToDest(dest, ops);
+            ops = [];
+          }
+          lastRevision = revision;
+          const target = rewrite(Buffer.from(event.kv?.key ?? []));
+          if (enumNumber(event.type, EVENT_TYPE_NAMES) === DELETE) ops.push({ request_delete_range: { key: target } });
+          else ops.push({ request_put: { key: target, value: Buffer.from(event.kv?.value ?? []) } });
+          counted();
+        }
+        if (ops.length !== 0) await applyToDest(dest, ops);
+        if (lastRevision !== 0n) next = lastRevision + 1n;
+      }
+    } catch (error) {
+      // The destination refusing a write, or compaction, ends the mirror; a lost source stream does not.
+      if (!isSourceStreamFailure(error)) throw error;
+    } finally {
+      stream?.cancel();
+    }
+    await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
+  }
+}
+
+/** A destination failure ends the mirror (with the destination's error), as in etcdctl. */
+async function applyToDest(dest: EtcdClient, ops: IRequestOp[]): Promise<void> {
+  try {
+    await dest.txn({ success: ops });
+  } catch (error) {
+    throw generalError((error as Error).message);
+  }
+}
+
+function isSourceStreamFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  // Unavailable, Cancelled, Unknown, DeadlineExceeded from the watch stream itself.
+  return typeof code === 'number' && [1, 2, 4, 14].includes(code) && (error as { details?: string }).details !== COMPACTED;
+}

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import type { ISnapshotResponse } from 'etcd3';
+import { defineCommand } from '../command-tree.js';
+import type { CommandContext } from '../context.js';
+import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
+import { humanizeBytes } from '../printers/go-format.js';
+import { startSpinner } from '../spinner.js';
+import {
+  BBOLT_UNSUPPORTED,
+  goByteSlice,
+  goFileError,
+  hasChecksum,
+  inspectSnapshot,
+  sha256OfPrefix,
+} from '../../snapshot/format.js';
+
+const DEFAULT_NAME = 'default';
+const DEFAULT_PEER_URLS = 'http://localhost:2380';
+
+export function snapshotCommand() {
+  return defineCommand({
+    use: 'snapshot <subcommand>',
+    short: 'Manages etcd node snapshots',
+    subcommands: [
+      defineCommand({ use: 'save <filename>', short: 'Stores an etcd node backend snapshot to a given file', run: runSave }),
+      defineCommand({
+        use: 'restore <filename> [options]',
+        short: 'Restores an etcd member snapshot to an etcd directory',
+        flags: [
+          { name: 'data-dir', kind: 'string', default: '', usage: 'Path to the data directory' },
+          { name: 'wal-dir', kind: 'string', default: '', usage: 'Path to the WAL directory (use --data-dir if none given)' },
+          { name: 'initial-cluster', kind: 'string', default: `${DEFAULT_NAME}=${DEFAULT_PEER_URLS}`, usage: 'Initial cluster configuration for restore bootstrap' },
+          { name: 'initial-cluster-token', kind: 'string', default: 'etcd-cluster', usage: 'Initial cluster token for the etcd cluster during restore bootstrap' },
+          { name: 'initial-advertise-peer-urls', kind: 'string', default: DEFAULT_PEER_URLS, usage: "List of this member's peer URLs to advertise to the rest of the cluster" },
+          { name: 'name', kind: 'string', default: DEFAULT_NAME, usage: 'Human-readable name for this member' },
+          { name: 'skip-hash-check', kind: 'bool', default: false, usage: 'Ignore snapshot integrity hash value (required if copied from data directory)' },
+        ],
+        run: runRestore,
+      }),
+      defineCommand({
+        use: 'status <filename>',
+        short: 'Gets backend snapshot status of a given file',
+        long: `When --write-out is set to simple, this command prints out comma-separated status lists for each endpoint.
+The items in the lists are hash, revision, total keys, total size.
+`,
+        run: runStatus,
+      }),
+    ],
+  });
+}
+
+/** The zap production logger etcdctl's snapshot code writes to stderr (epoch-seconds timestamps). */
+function snapshotLog(ctx: CommandContext, line: number, msg: string, fields: Record<string, unknown> = {}): void {
+  const entry = { level: 'info', ts: ctx.deps.clock.now().getTime() / 1000, caller: `snapshot/v3_snapshot.go:${line}`, msg, ...fields };
+  ctx.io.stderr.write(`${JSON.stringify(entry)}\n`);
+}
+
+/** clientv3's own logger (ISO timestamps), which logs the snapshot stream opening and closing. */
+function clientLog(ctx: CommandContext, line: number, msg: string): void {
+  const entry = { level: 'info', ts: ctx.deps.clock.now().toISOString(), caller: `clientv3/maintenance.go:${line}`, msg };
+  ctx.io.stderr.write(`${JSON.stringify(entry)}\n`);
+}
+
+async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
+  if (args.length !== 1) throw badArgs('snapshot save expects one argument');
+  const target = args[0]!;
+  const { config } = await ctx.connect();
+  const interrupted = (message: string) => new CliError(message, ExitCode.Interrupted);
+  if (config.endpoints.length !== 1) {
+    throw interrupted(`snapshot must be requested to one selected node, not multiple [${config.endpoints.join(' ')}]`);
+  }
+  const endpoint = config.endpoints[0]!;
+  // No deadline unless --command-timeout was given explicitly, as in etcdctl.
+  const deadlineMs = ctx.changed('command-timeout') ? ctx.commandTimeoutMs : undefined;
+  const partPath = `${target}.part`;
+  let file;
+  try {
+    file = await open(partPath, 'w', 0o600);
+  } catch (error) {
+    throw interrupted(`could not open ${partPath} (${goFileError('open', partPath, error)})`);
+  }
+  const spinner = await startSpinner(ctx.io, `Saving snapshot of ${endpoint}`);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    snapshotLog(ctx, 119, 'created temporary db file', { path: partPath });
+    const started = process.hrtime.bigint();
+    const client = await ctx.newClient({ endpoints: [endpoint] });
+    const stream = await client.serverStream<object, ISnapshotResponse>('Maintenance', 'snapshot', {});
+    let timedOut = false;
+    if (deadlineMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        stream.cancel();
+      }, deadlineMs);
+    }
+    clientLog(ctx, 200, 'opened snapshot stream; downloading');
+    snapshotLog(ctx, 127, 'fetching snapshot', { endpoint });
+    let size = 0;
+    // The last 32 bytes are etcd's sha256 of everything before them; keep a running hash to check it.
+    const hash = createHash('sha256');
+    let tail = Buffer.alloc(0);
+    try {
+      for await (const response of stream) {
+        const blob = Buffer.from(response.blob ?? []);
+        await file.write(blob);
+        size += blob.length;
+        const joined = Buffer.concat([tail, blob]);
+        const keep = Math.min(32, joined.length);
+        hash.update(joined.subarray(0, joined.length - keep));
+        tail = joined.subarray(joined.length - keep);
+        spinner.text(`Saving snapshot of ${endpoint} (${humanizeBytes(size)})`);
+      }
+    } catch (error) {
+      if (timedOut) throw interrupted('context deadline exceeded');
+      throw interrupted((error as Error).message);
+    }
+    clientLog(ctx, 208, 'completed snapshot read; closing');
+    if (!hasChecksum(size)) throw interrupted(`sha256 checksum not found [bytes: ${size}]`);
+    const expected = hash.digest();
+    if (!expected.equals(tail)) throw interrupted(`expected sha256 ${goByteSlice(tail)}, got ${goByteSlice(expected)}`);
+    await file.sync();
+    await file.close();
+    file = undefined;
+    const tookSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    snapshotLog(ctx, 142, 'fetched snapshot', { endpoint, size: humanizeBytes(size), took: tookSeconds });
+    try {
+      await rename(partPath, target);
+    } catch (error) {
+      throw interrupted(`could not rename ${partPath} to ${target} (${goFileError('rename', `${partPath} ${target}`, error)})`);
+    }
+    snapshotLog(ctx, 152, 'saved', { path: target });
+  } finally {
+    if (timer) clearTimeout(timer);
+    spinner.stop();
+    await file?.close();
+    await rm(partPath, { force: true });
+  }
+  ctx.io.stdout.write(`Snapshot saved at ${target}\n`);
+}
+
+async function runStatus(ctx: CommandContext, args: string[]): Promise<void> {
+  if (args.length !== 1) throw badArgs('snapshot status requires exactly one argument');
+  const printer = await ctx.printerOnly();
+  const file = args[0]!;
+  try {
+    await stat(file);
+  } catch (error) {
+    throw generalError(goFileError('stat', file, error));
+  }
+  const info = await inspectSnapshot(file);
+  if (info.format === 'bbolt') throw generalError(BBOLT_UNSUPPORTED);
+  if (info.format !== 'lmdb') throw generalError('invalid database');
+  const { lmdbSnapshotStatus } = await import('../../snapshot/lmdb-snapshot.js');
+  printer.dbStatus(await lmdbSnapshotStatus(file, info.dataSize));
+}
+
+/** etcd's types.NewURLs checks, with its messages. */
+function checkPeerUrls(text: string): void {
+  for (const raw of text.split(',')) {
+    const url = raw.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw generalError(`parse ${JSON.stringify(url)}: invalid URI for request`);
+    }
+    if (!['http:', 'https:', 'unix:', 'unixs:'].includes(parsed.protocol)) {
+      throw generalError(`URL scheme must be http, https, unix, or unixs: ${url}`);
+    }
+    if (parsed.port === '' && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
+      throw generalError(`URL address does not have the form "host:port": ${url}`);
+    }
+  }
+}
+
+async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
+  if (args.length !== 1) throw badArgs('snapshot restore requires exactly one argument');
+  const snapshotPath = args[0]!;
+  const name = ctx.flag<string>('name');
+  const dataDir = ctx.flag<string>('data-dir') || `${name}.etcd`;
+  const walDir = ctx.flag<string>('wal-dir') || `${dataDir}/member/wal`;
+  checkPeerUrls(ctx.flag<string>('initial-advertise-peer-urls'));
+  if (await exists(dataDir)) throw generalError(`data-dir ${JSON.stringify(dataDir)} exists`);
+  if (ctx.flag<string>('wal-dir') && (await exists(walDir))) throw generalError(`wal-dir ${JSON.stringify(walDir)} exists`);
+
+  let info;
+  try {
+    info = await inspectSnapshot(snapshotPath);
+  } catch (error) {
+    throw generalError(goFileError('open', snapshotPath, error));
+  }
+  // Checked before anything is written, so a refused file leaves no half-made data dir behind.
+  if (info.format === 'bbolt') throw generalError(BBOLT_UNSUPPORTED);
+  if (info.format !== 'lmdb') throw generalError('invalid database');
+  const skipHashCheck = ctx.flag<boolean>('skip-hash-check');
+  if (!info.trailer && !skipHashCheck) throw generalError('snapshot missing hash but --skip-hash-check=false');
+  if (info.trailer && !skipHashCheck) {
+    const actual = await sha256OfPrefix(snapshotPath, info.dataSize);
+    if (!actual.equals(info.trailer)) {
+      throw generalError(`expected sha256 ${goByteSlice(info.trailer)}, got ${goByteSlice(actual)}`);
+    }
+  }
+  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': `${dataDir}/member/snap` };
+  snapshotLog(ctx, 296, 'restoring snapshot', fields);
+  const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
+  await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
+  snapshotLog(ctx, 309, 'restored snapshot', fields);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

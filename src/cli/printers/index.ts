@@ -1,0 +1,51 @@
+// Picks the printer for `-w <format>`. Formats load lazily, so `simple` (the default) never loads protobufjs.
+//
+// --print-value-only: etcdctl keeps it as simple-printer state; the get command rejects other formats itself
+// (`print-value-only is only for --write-out=simple`, exit 128) and then calls `printer.setValueOnly?.(true)`.
+// --keys-only needs nothing here: the server returns empty values and the printers print them as such.
+// Watch progress notifications: like etcdctl, the watch command prints `progress notify: <rev>` itself, before
+// handing the (event-less) response to the printer.
+import { badFeature } from '../errors.js';
+import type { OutputStream } from '../io.js';
+import type { Printer } from './printer.js';
+
+export interface CreatePrinterOptions {
+  /** Where simple's endpoint health lines go (etcdctl writes them to stderr). Defaults to process.stderr. */
+  errOut?: OutputStream;
+}
+
+export async function createPrinter(
+  format: string,
+  hex: boolean,
+  out: OutputStream,
+  options: CreatePrinterOptions = {},
+): Promise<Printer> {
+  switch (format) {
+    case 'simple': {
+      const { SimplePrinter } = await import('./simple.js');
+      return new SimplePrinter(out, hex, options.errOut ?? process.stderr);
+    }
+    case 'fields': {
+      const { FieldsPrinter } = await import('./fields.js');
+      return new FieldsPrinter(out);
+    }
+    case 'table': {
+      const { TablePrinter } = await import('./table.js');
+      return new TablePrinter(out);
+    }
+    case 'json': {
+      const [{ JsonPrinter }, { loadProtoRoot }] = await Promise.all([import('./json.js'), import('../../api/proto.js')]);
+      await loadProtoRoot();
+      return new JsonPrinter(out);
+    }
+    case 'protobuf': {
+      const [{ ProtobufPrinter }, { loadProtoRoot }] = await Promise.all([
+        import('./protobuf.js'),
+        import('../../api/proto.js'),
+      ]);
+      await loadProtoRoot();
+      return new ProtobufPrinter(out);
+    }
+  }
+  throw badFeature('unsupported output format');
+}

@@ -1,0 +1,117 @@
+// `-w json` (etcdctl's printer_json.go): Go's json.Marshal of the response, one line. Proto messages go through
+// the reflection-driven encoder; clientv3's own wrapper structs (watch, lease, endpoint, snapshot) are written
+// here in their Go field order and tags.
+import type protobuf from 'protobufjs';
+import type {
+  IEvent,
+  ILeaseGrantResponse,
+  ILeaseKeepAliveResponse,
+  ILeaseLeasesResponse,
+  ILeaseTimeToLiveResponse,
+  IResponseHeader,
+} from 'etcd3';
+import { loadedProtoRoot } from '../../api/proto.js';
+import type { OutputStream } from '../io.js';
+import { asBytes } from './go-format.js';
+import { encodeMessage, jsonBytes, jsonInt, jsonString, messageMembers } from './go-json.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, WatchResponseView } from './printer.js';
+import { RawPrinter } from './raw.js';
+
+export class JsonPrinter extends RawPrinter {
+  constructor(private readonly out: OutputStream) {
+    super('json');
+  }
+
+  private type(name: string): protobuf.Type {
+    return loadedProtoRoot().lookupType(name);
+  }
+  private print(json: string): void {
+    this.out.write(json + '\n');
+  }
+  protected override message(typeName: string, obj: object): void {
+    this.print(encodeMessage(this.type(typeName), obj as Record<string, unknown>));
+  }
+
+  /** An embedded *pb.ResponseHeader: its fields are promoted into the wrapper object (none when nil). */
+  private headerMembers(h: IResponseHeader | null | undefined): string[] {
+    return h ? messageMembers(this.type('etcdserverpb.ResponseHeader'), h as unknown as Record<string, unknown>) : [];
+  }
+  private object(members: string[]): string {
+    return '{' + members.join(',') + '}';
+  }
+
+  override watch(r: WatchResponseView): void {
+    const header = encodeMessage(this.type('etcdserverpb.ResponseHeader'), (r.header ?? {}) as unknown as Record<string, unknown>);
+    const eventType = this.type('mvccpb.Event');
+    const events =
+      r.events === null || r.events === undefined
+        ? 'null'
+        : '[' + r.events.map((e: IEvent | null) => (e ? encodeMessage(eventType, e as unknown as Record<string, unknown>) : 'null')).join(',') + ']';
+    this.print(
+      `{"Header":${header},"Events":${events},"CompactRevision":${jsonInt(r.compactRevision)},` +
+        `"Canceled":${Boolean(r.canceled)},"Created":${Boolean(r.created)}}`,
+    );
+  }
+
+  override grant(r: ILeaseGrantResponse): void {
+    this.print(
+      this.object([
+        ...this.headerMembers(r.header),
+        `"ID":${jsonInt(r.ID)}`,
+        `"TTL":${jsonInt(r.TTL)}`,
+        `"Error":${jsonString(r.error ?? '')}`,
+      ]),
+    );
+  }
+  override keepAlive(r: ILeaseKeepAliveResponse): void {
+    this.print(this.object([...this.headerMembers(r.header), `"ID":${jsonInt(r.ID)}`, `"TTL":${jsonInt(r.TTL)}`]));
+  }
+  override timeToLive(r: ILeaseTimeToLiveResponse): void {
+    // clientv3 copies the decoded Keys slice, which is nil when there are none.
+    const keys = r.keys && r.keys.length ? '[' + r.keys.map((k) => jsonBytes(asBytes(k))).join(',') + ']' : 'null';
+    this.print(
+      this.object([
+        ...this.headerMembers(r.header),
+        `"id":${jsonInt(r.ID)}`,
+        `"ttl":${jsonInt(r.TTL)}`,
+        `"granted-ttl":${jsonInt(r.grantedTTL)}`,
+        `"keys":${keys}`,
+      ]),
+    );
+  }
+  override leases(r: ILeaseLeasesResponse): void {
+    // clientv3 builds this slice with make(), so an empty list is [] rather than null.
+    const leases = '[' + (r.leases ?? []).map((l) => `{"id":${jsonInt(l.ID)}}`).join(',') + ']';
+    this.print(this.object([...this.headerMembers(r.header), `"leases":${leases}`]));
+  }
+
+  override endpointHealth(list: EndpointHealth[]): void {
+    const items = list.map((h) => {
+      const members = [`"endpoint":${jsonString(h.ep)}`, `"health":${Boolean(h.health)}`, `"took":${jsonString(h.took)}`];
+      if (h.error) members.push(`"error":${jsonString(h.error)}`);
+      return this.object(members);
+    });
+    this.print('[' + items.join(',') + ']');
+  }
+  override endpointStatus(list: EndpointStatus[]): void {
+    const type = this.type('etcdserverpb.StatusResponse');
+    const items = list.map(
+      ({ ep, resp }) =>
+        `{"Endpoint":${jsonString(ep)},"Status":${resp ? encodeMessage(type, resp as unknown as Record<string, unknown>) : 'null'}}`,
+    );
+    this.print('[' + items.join(',') + ']');
+  }
+  override endpointHashKV(list: EndpointHashKV[]): void {
+    const type = this.type('etcdserverpb.HashKVResponse');
+    const items = list.map(
+      ({ ep, resp }) =>
+        `{"Endpoint":${jsonString(ep)},"HashKV":${resp ? encodeMessage(type, resp as unknown as Record<string, unknown>) : 'null'}}`,
+    );
+    this.print('[' + items.join(',') + ']');
+  }
+  override dbStatus(s: DBStatus): void {
+    this.print(
+      `{"hash":${jsonInt(s.hash)},"revision":${jsonInt(s.revision)},"totalKey":${jsonInt(s.totalKey)},"totalSize":${jsonInt(s.totalSize)}}`,
+    );
+  }
+}

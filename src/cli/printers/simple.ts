@@ -1,0 +1,309 @@
+// The default `-w simple` format (etcdctl's printer_simple.go): raw key/value bytes, one item per line.
+import type {
+  IAlarmResponse,
+  IAuthRoleGetResponse,
+  IAuthUserGetResponse,
+  IAuthRoleListResponse,
+  IAuthUserListResponse,
+  IDeleteRangeResponse,
+  IKeyValue,
+  ILeaseGrantResponse,
+  ILeaseKeepAliveResponse,
+  ILeaseLeasesResponse,
+  ILeaseTimeToLiveResponse,
+  IMemberAddResponse,
+  IMemberListResponse,
+  IMemberPromoteResponse,
+  IMemberRemoveResponse,
+  IMemberUpdateResponse,
+  IPutResponse,
+  IRangeResponse,
+  IResponseOp,
+  ITxnResponse,
+} from 'etcd3';
+import type { OutputStream } from '../io.js';
+import {
+  EVENT_TYPE_NAMES,
+  OutputBuffer,
+  PERM_TYPE_NAMES,
+  alarmMemberCompactText,
+  asBytes,
+  big,
+  dec,
+  enumName,
+  enumNumber,
+  hex016,
+  hex16,
+  hexId,
+} from './go-format.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, Printer, WatchResponseView } from './printer.js';
+import { dbStatusRows, endpointHashKVRows, endpointStatusRows, memberListRows } from './rows.js';
+
+/** `\x66\x6f\x6f`: etcdctl's --hex rendering of a byte string. */
+export function hexEscape(b: Uint8Array): string {
+  let s = '';
+  for (const byte of b) s += '\\x' + byte.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** clientv3.GetPrefixRangeEnd: the key after the last non-0xff byte incremented, or `\x00` if none. */
+export function prefixRangeEnd(key: Uint8Array): Buffer {
+  for (let i = key.length - 1; i >= 0; i--) {
+    if (key[i]! < 0xff) {
+      const end = Buffer.from(key.subarray(0, i + 1));
+      end[i]! += 1;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+export class SimplePrinter implements Printer {
+  /** --print-value-only: set by the get command (etcdctl's simplePrinter.valueOnly); drops key lines. */
+  valueOnly = false;
+
+  constructor(
+    private readonly out: OutputStream,
+    private readonly isHex: boolean,
+    /** etcdctl prints endpoint health to stderr. */
+    private readonly errOut: OutputStream,
+  ) {}
+
+  setValueOnly(valueOnly: boolean): void {
+    this.valueOnly = valueOnly;
+  }
+
+  private kv(o: OutputBuffer, kv: IKeyValue | null | undefined): void {
+    const key = asBytes(kv?.key);
+    const value = asBytes(kv?.value);
+    if (this.isHex) {
+      if (!this.valueOnly) o.line(hexEscape(key));
+      o.line(hexEscape(value));
+    } else {
+      if (!this.valueOnly) o.line(key);
+      o.line(value);
+    }
+  }
+
+  private emit(fill: (o: OutputBuffer) => void, to = this.out): void {
+    const o = new OutputBuffer();
+    fill(o);
+    o.flush(to);
+  }
+
+  private delInto(o: OutputBuffer, r: IDeleteRangeResponse): void {
+    o.line(dec(r.deleted));
+    for (const kv of r.prev_kvs ?? []) this.kv(o, kv);
+  }
+  private getInto(o: OutputBuffer, r: IRangeResponse): void {
+    for (const kv of r.kvs ?? []) this.kv(o, kv);
+  }
+  private putInto(o: OutputBuffer, r: IPutResponse): void {
+    o.line('OK');
+    if (r.prev_kv) this.kv(o, r.prev_kv);
+  }
+
+  del(r: IDeleteRangeResponse): void {
+    this.emit((o) => this.delInto(o, r));
+  }
+  get(r: IRangeResponse): void {
+    this.emit((o) => this.getInto(o, r));
+  }
+  put(r: IPutResponse): void {
+    this.emit((o) => this.putInto(o, r));
+  }
+  txn(r: ITxnResponse): void {
+    this.emit((o) => {
+      o.line(r.succeeded ? 'SUCCESS' : 'FAILURE');
+      for (const op of r.responses ?? []) {
+        o.line('');
+        const which = responseOpKind(op);
+        if (which === 'response_delete_range') this.delInto(o, op.response_delete_range);
+        else if (which === 'response_put') this.putInto(o, op.response_put);
+        else if (which === 'response_range') this.getInto(o, op.response_range);
+        // A nested txn result: etcdctl prints the op with %+v; etcdctl's txn grammar cannot request one.
+        else o.line(`unexpected response ${which ?? '<nil>'}`);
+      }
+    });
+  }
+  watch(r: WatchResponseView): void {
+    // The `progress notify: <rev>` line is the watch command's, as in etcdctl (printed before display.Watch).
+    this.emit((o) => {
+      for (const e of r.events ?? []) {
+        o.line(enumName(e.type, EVENT_TYPE_NAMES));
+        if (e.prev_kv) this.kv(o, e.prev_kv);
+        this.kv(o, e.kv);
+      }
+    });
+  }
+
+  grant(r: ILeaseGrantResponse): void {
+    this.emit((o) => o.line(`lease ${hex016(r.ID)} granted with TTL(${dec(r.TTL)}s)`));
+  }
+  revoke(id: string): void {
+    this.emit((o) => o.line(`lease ${hex016(id)} revoked`));
+  }
+  keepAlive(r: ILeaseKeepAliveResponse): void {
+    this.emit((o) => o.line(`lease ${hex016(r.ID)} keepalived with TTL(${dec(r.TTL)})`));
+  }
+  timeToLive(r: ILeaseTimeToLiveResponse, keys: boolean): void {
+    this.emit((o) => {
+      if (big(r.grantedTTL) === 0n && big(r.TTL) === -1n) {
+        o.line(`lease ${hex016(r.ID)} already expired`);
+        return;
+      }
+      o.text(`lease ${hex016(r.ID)} granted with TTL(${dec(r.grantedTTL)}s), remaining(${dec(r.TTL)}s)`);
+      if (keys) {
+        // Go's %v of a []string: `[k1 k2]`, the keys as raw bytes.
+        o.text(', attached keys([');
+        (r.keys ?? []).forEach((k, i) => {
+          if (i > 0) o.text(' ');
+          o.bytes(asBytes(k));
+        });
+        o.text('])');
+      }
+      o.text('\n');
+    });
+  }
+  leases(r: ILeaseLeasesResponse): void {
+    this.emit((o) => {
+      o.line(`found ${(r.leases ?? []).length} leases`);
+      for (const l of r.leases ?? []) o.line(hex016(l.ID));
+    });
+  }
+
+  memberAdd(r: IMemberAddResponse): void {
+    this.emit((o) => o.line(`Member ${hex16(r.member?.ID)} added to cluster ${hex16(r.header?.cluster_id)}`));
+  }
+  memberRemove(id: string, r: IMemberRemoveResponse): void {
+    this.emit((o) => o.line(`Member ${hex16(id)} removed from cluster ${hex16(r.header?.cluster_id)}`));
+  }
+  memberUpdate(id: string, r: IMemberUpdateResponse): void {
+    this.emit((o) => o.line(`Member ${hex16(id)} updated in cluster ${hex16(r.header?.cluster_id)}`));
+  }
+  memberPromote(id: string, r: IMemberPromoteResponse): void {
+    this.emit((o) => o.line(`Member ${hex16(id)} promoted in cluster ${hex16(r.header?.cluster_id)}`));
+  }
+  memberList(r: IMemberListResponse): void {
+    this.emit((o) => {
+      for (const row of memberListRows(r)) o.line(row.join(', '));
+    });
+  }
+
+  endpointHealth(list: EndpointHealth[]): void {
+    this.emit((o) => {
+      for (const h of list) {
+        if (h.error === '') o.line(`${h.ep} is healthy: successfully committed proposal: took = ${h.took}`);
+        else o.line(`${h.ep} is unhealthy: failed to commit proposal: ${h.error}`);
+      }
+    }, this.errOut);
+  }
+  endpointStatus(list: EndpointStatus[]): void {
+    this.emit((o) => {
+      for (const row of endpointStatusRows(list)) o.line(row.join(', '));
+    });
+  }
+  endpointHashKV(list: EndpointHashKV[]): void {
+    this.emit((o) => {
+      for (const row of endpointHashKVRows(list)) o.line(row.join(', '));
+    });
+  }
+  moveLeader(leader: string, target: string): void {
+    this.emit((o) => o.line(`Leadership transferred from ${hexId(leader)} to ${hexId(target)}`));
+  }
+
+  alarm(r: IAlarmResponse): void {
+    this.emit((o) => {
+      for (const a of r.alarms ?? []) o.line(alarmMemberCompactText(a));
+    });
+  }
+  dbStatus(s: DBStatus): void {
+    this.emit((o) => {
+      for (const row of dbStatusRows(s)) o.line(row.join(', '));
+    });
+  }
+
+  roleAdd(role: string): void {
+    this.emit((o) => o.line(`Role ${role} created`));
+  }
+  roleGet(role: string, r: IAuthRoleGetResponse): void {
+    this.emit((o) => {
+      o.line(`Role ${role}`);
+      const section = (title: string, wanted: number) => {
+        o.line(title);
+        for (const perm of r.perm ?? []) {
+          const type = enumNumber(perm.permType, PERM_TYPE_NAMES);
+          if (type !== wanted && type !== 2) continue;
+          const key = asBytes(perm.key);
+          const end = asBytes(perm.range_end);
+          if (end.length === 0) {
+            o.text('\t').bytes(key).text('\n');
+            continue;
+          }
+          o.text('\t[').bytes(key);
+          if (end.length === 1 && end[0] === 0) o.text(', <open ended>');
+          else o.text(', ').bytes(end).text(')');
+          if (prefixRangeEnd(key).equals(end)) o.text(' (prefix ').bytes(key).text(')');
+          o.text('\n');
+        }
+      };
+      section('KV Read:', 0);
+      section('KV Write:', 1);
+    });
+  }
+  roleDelete(role: string): void {
+    this.emit((o) => o.line(`Role ${role} deleted`));
+  }
+  roleList(r: IAuthRoleListResponse): void {
+    this.emit((o) => {
+      for (const role of r.roles ?? []) o.line(role);
+    });
+  }
+  roleGrantPermission(role: string): void {
+    this.emit((o) => o.line(`Role ${role} updated`));
+  }
+  roleRevokePermission(role: string, key: string, end: string): void {
+    this.emit((o) => {
+      if (end.length === 0) o.line(`Permission of key ${key} is revoked from role ${role}`);
+      else if (end !== '\x00') o.line(`Permission of range [${key}, ${end}) is revoked from role ${role}`);
+      else o.line(`Permission of range [${key}, <open ended> is revoked from role ${role}`);
+    });
+  }
+  userAdd(user: string): void {
+    this.emit((o) => o.line(`User ${user} created`));
+  }
+  userGet(user: string, r: IAuthUserGetResponse): void {
+    this.emit((o) => {
+      o.line(`User: ${user}`);
+      o.text('Roles:');
+      for (const role of r.roles ?? []) o.text(` ${role}`);
+      o.text('\n');
+    });
+  }
+  userList(r: IAuthUserListResponse): void {
+    this.emit((o) => {
+      for (const user of r.users ?? []) o.line(user);
+    });
+  }
+  userChangePassword(): void {
+    this.emit((o) => o.line('Password updated'));
+  }
+  userGrantRole(user: string, role: string): void {
+    this.emit((o) => o.line(`Role ${role} is granted to user ${user}`));
+  }
+  userRevokeRole(user: string, role: string): void {
+    this.emit((o) => o.line(`Role ${role} is revoked from user ${user}`));
+  }
+  userDelete(user: string): void {
+    this.emit((o) => o.line(`User ${user} deleted`));
+  }
+}
+
+/** Which member of ResponseOp's `response` oneof is set (proto-loader names it in the virtual `response` field). */
+export function responseOpKind(op: IResponseOp & { response?: string }): keyof IResponseOp | undefined {
+  if (op.response) return op.response as keyof IResponseOp;
+  for (const k of ['response_range', 'response_put', 'response_delete_range', 'response_txn'] as const) {
+    if (op[k]) return k;
+  }
+  return undefined;
+}

@@ -1,0 +1,299 @@
+import { fail } from '../errors.js';
+import type { Lessor } from '../lease/lessor.js';
+import type { Alarms } from '../maintenance/alarms.js';
+import { NO_LEASE, type KeyValue } from '../mvcc/key-value.js';
+import { rangeEndId, type MvccStore, type RangeResult } from '../mvcc/store.js';
+import type { WatchableStore, WatchableWriteTxn } from '../watch/watchable-store.js';
+import type {
+  Compare, CompactionRequest, DeleteRangeRequest, DeleteRangeResponse, PutRequest, PutResponse, RangeRequest,
+  RangeResponse, RequestOp, ResponseOp, TxnRequest, TxnResponse,
+} from '../wire.js';
+import { checkIntervals, checkPut, checkRangeKey, checkTxn, isTxnReadOnly, txnHasPut, txnPutCost } from './txn-checks.js';
+
+// Turns requests into store operations with etcd's semantics (etcdserver/apply.go): every check runs
+// before the write transaction opens, so a transaction never fails half way. Responses carry only
+// the revision in their header; the rpc layer fills in the rest.
+
+export interface ApplierLimits {
+  maxTxnOps: number;
+  maxRequestBytes: number;
+  quotaBytes: number;
+}
+
+/** etcd's quota accounting: a put costs its bytes plus this overhead. */
+const KV_OVERHEAD = 256;
+const LEASE_OVERHEAD = 64;
+const EMPTY = Buffer.alloc(0);
+
+type View = { range: WatchableStore['range']; rev: number };
+
+const num = (s: string | number | undefined): number => Number(s ?? 0);
+
+export class Applier {
+  constructor(
+    private readonly kv: WatchableStore,
+    private readonly store: MvccStore,
+    private readonly lessor: Lessor,
+    private readonly alarms: Alarms,
+    private readonly limits: ApplierLimits,
+    private readonly dbSize: () => number,
+    private readonly memberId: string,
+  ) {
+    lessor.setRangeDeleter((keys) => this.deleteKeys(keys));
+  }
+
+  // ---- quota --------------------------------------------------------------------------------------
+
+  /** etcd's quota check: over the quota raises NOSPACE; while it is raised, writes that add fail. */
+  private checkQuota(cost: number): void {
+    if (this.alarms.has('NOSPACE')) fail('NoSpace');
+    if (this.dbSize() + cost > this.limits.quotaBytes) {
+      this.alarms.activate({ memberID: this.memberId, alarm: 'NOSPACE' });
+      fail('NoSpace');
+    }
+  }
+
+  private checkSize(bytes: number): void {
+    if (bytes > this.limits.maxRequestBytes) fail('RequestTooLarge');
+  }
+
+  // ---- range --------------------------------------------------------------------------------------
+
+  range(req: RangeRequest): RangeResponse {
+    checkRangeKey(req.key);
+    return this.rangeIn(this.kv, req);
+  }
+
+  private rangeIn(view: View, req: RangeRequest): RangeResponse {
+    const limit = num(req.limit);
+    const minMod = num(req.min_mod_revision);
+    const maxMod = num(req.max_mod_revision);
+    const minCreate = num(req.min_create_revision);
+    const maxCreate = num(req.max_create_revision);
+    const filtered = minMod !== 0 || maxMod !== 0 || minCreate !== 0 || maxCreate !== 0;
+    let order = req.sort_order;
+    const fetchAll = order !== 'None' || filtered;
+    const rr: RangeResult = view.range(req.key, rangeEndId(req.range_end), {
+      rev: num(req.revision),
+      limit: fetchAll || limit <= 0 ? 0 : limit + 1,
+      countOnly: req.count_only,
+    });
+    let kvs = rr.kvs;
+    if (filtered) {
+      kvs = kvs.filter(
+        (kv) =>
+          !(maxMod !== 0 && kv.mod_revision > maxMod) &&
+          !(minMod !== 0 && kv.mod_revision < minMod) &&
+          !(maxCreate !== 0 && kv.create_revision > maxCreate) &&
+          !(minCreate !== 0 && kv.create_revision < minCreate),
+      );
+    }
+    // the index returns keys in ascending order; other targets sort ascending unless told otherwise
+    if (req.sort_target !== 'Key' && order === 'None') order = 'Ascend';
+    if (order !== 'None' && !(order === 'Ascend' && req.sort_target === 'Key')) {
+      const cmp = sorter(req.sort_target);
+      kvs = [...kvs].sort(order === 'Descend' ? (a, b) => cmp(b, a) : cmp);
+    }
+    let more = false;
+    if (limit > 0 && kvs.length > limit) {
+      kvs = kvs.slice(0, limit);
+      more = true;
+    }
+    if (req.keys_only) kvs = kvs.map((kv) => ({ ...kv, value: EMPTY }));
+    return { header: { revision: rr.rev }, kvs, more, count: rr.count };
+  }
+
+  // ---- put / delete -------------------------------------------------------------------------------
+
+  /** Checks a put against the state it will apply to (etcd's checkPut in txns). */
+  private checkPutState(view: View, req: PutRequest): KeyValue | null {
+    if (req.lease !== NO_LEASE && !req.ignore_lease && !this.lessor.lookup(req.lease)) fail('LeaseNotFound');
+    if (!req.ignore_value && !req.ignore_lease && !req.prev_kv) return null;
+    const prev = view.range(req.key, null).kvs[0] ?? null;
+    if ((req.ignore_value || req.ignore_lease) && !prev) fail('KeyNotFound');
+    return prev;
+  }
+
+  async put(req: PutRequest): Promise<PutResponse> {
+    checkPut(req);
+    this.checkSize(req.key.length + req.value.length);
+    this.checkQuota(KV_OVERHEAD + req.key.length + req.value.length);
+    this.checkPutState(this.kv, req);
+    const txn = this.kv.write();
+    const resp = this.putIn(txn, req);
+    await Promise.all([txn.end(), this.store.nextAppliedIndex()]);
+    return resp;
+  }
+
+  private putIn(txn: WatchableWriteTxn, req: PutRequest): PutResponse {
+    const prev = txn.range(req.key, null).kvs[0] ?? null;
+    const value = req.ignore_value ? prev!.value : req.value;
+    const lease = req.ignore_lease ? prev!.lease : req.lease;
+    const { kv } = txn.put(req.key, value, lease);
+    const keyId = kv.key.toString('latin1');
+    if (prev && prev.lease !== NO_LEASE) this.lessor.detach(prev.lease, keyId);
+    if (lease !== NO_LEASE) this.lessor.attach(lease, keyId, kv.key);
+    return { header: { revision: txn.rev }, prev_kv: req.prev_kv ? prev : null };
+  }
+
+  async deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
+    checkRangeKey(req.key);
+    const txn = this.kv.write();
+    const resp = this.deleteIn(txn, req);
+    await Promise.all([txn.end(), this.store.nextAppliedIndex()]);
+    return resp;
+  }
+
+  private deleteIn(txn: WatchableWriteTxn, req: DeleteRangeRequest): DeleteRangeResponse {
+    const changes = txn.deleteRange(req.key, rangeEndId(req.range_end));
+    for (const c of changes) if (c.prev && c.prev.lease !== NO_LEASE) this.lessor.detach(c.prev.lease, c.kv.key.toString('latin1'));
+    return {
+      header: { revision: txn.rev },
+      deleted: changes.length,
+      prev_kvs: req.prev_kv ? changes.map((c) => c.prev!) : [],
+    };
+  }
+
+  /** The lessor's range deleter: one transaction, one revision, for all of a lease's keys. */
+  private deleteKeys(keys: Buffer[]): Promise<unknown> {
+    const txn = this.kv.write();
+    for (const key of keys) txn.deleteRange(key, null);
+    return txn.end() ?? Promise.resolve();
+  }
+
+  // ---- txn ----------------------------------------------------------------------------------------
+
+  async txn(req: TxnRequest): Promise<TxnResponse> {
+    checkTxn(req, this.limits.maxTxnOps);
+    checkIntervals(req.success);
+    checkIntervals(req.failure);
+    const readOnly = isTxnReadOnly(req);
+    if (!readOnly) {
+      const cost = txnPutCost(req, KV_OVERHEAD);
+      this.checkSize(cost);
+      if (txnHasPut(req)) this.checkQuota(cost);
+    }
+    // which branch each (nested) txn takes is decided on the state before any op applies
+    const path: boolean[] = [];
+    this.comparePath(req, path);
+    let step = 0;
+    const ops = (r: TxnRequest, visit: (op: RequestOp) => void): void => {
+      for (const op of path[step++] ? r.success : r.failure) {
+        visit(op);
+        if (op.request_txn) ops(op.request_txn, visit);
+      }
+    };
+    if (!readOnly) {
+      ops(req, (op) => {
+        if (op.request_put) this.checkPutState(this.kv, op.request_put);
+      });
+      step = 0;
+    }
+    ops(req, (op) => {
+      if (op.request_range && num(op.request_range.revision) !== 0) this.store.checkRev(num(op.request_range.revision));
+    });
+    step = 0;
+    if (readOnly) {
+      const resp = this.txnIn(this.kv, req, path, { i: 0 });
+      resp.header = { revision: this.kv.rev };
+      return resp;
+    }
+    const txn = this.kv.write();
+    const resp = this.txnIn(txn, req, path, { i: 0 });
+    resp.header = { revision: txn.rev };
+    await Promise.all([txn.end(), this.store.nextAppliedIndex()]);
+    return resp;
+  }
+
+  private comparePath(req: TxnRequest, path: boolean[]): void {
+    const ok = req.compare.every((c) => this.compare(c));
+    path.push(ok);
+    for (const op of ok ? req.success : req.failure) if (op.request_txn) this.comparePath(op.request_txn, path);
+  }
+
+  private txnIn(target: WatchableWriteTxn | WatchableStore, req: TxnRequest, path: boolean[], at: { i: number }): TxnResponse {
+    const succeeded = path[at.i++];
+    const responses: ResponseOp[] = [];
+    for (const op of succeeded ? req.success : req.failure) {
+      if (op.request_range) responses.push({ response_range: this.rangeIn(target, op.request_range) });
+      else if (op.request_put) responses.push({ response_put: this.putIn(target as WatchableWriteTxn, op.request_put) });
+      else if (op.request_delete_range) {
+        responses.push({ response_delete_range: this.deleteIn(target as WatchableWriteTxn, op.request_delete_range) });
+      } else if (op.request_txn) responses.push({ response_txn: this.txnIn(target, op.request_txn, path, at) });
+    }
+    // etcd sets the revision only on the outermost txn's header
+    return { header: { revision: 0 }, succeeded, responses };
+  }
+
+  private compare(c: Compare): boolean {
+    const kvs = this.kv.range(c.key, rangeEndId(c.range_end)).kvs;
+    if (kvs.length === 0) {
+      if (c.target === 'Value') return false;
+      return compareKV(c, null);
+    }
+    return kvs.every((kv) => compareKV(c, kv));
+  }
+
+  // ---- compaction ---------------------------------------------------------------------------------
+
+  async compact(req: CompactionRequest): Promise<{ header: { revision: number } }> {
+    const physical = this.store.compact(num(req.revision));
+    await this.store.nextAppliedIndex();
+    if (req.physical) await physical;
+    else physical.catch(() => undefined);
+    return { header: { revision: this.kv.rev } };
+  }
+
+  // ---- leases -------------------------------------------------------------------------------------
+
+  async leaseGrant(id: string, ttl: number): Promise<{ ID: string; TTL: number }> {
+    if (this.alarms.has('NOSPACE')) fail('NoSpace');
+    this.checkQuota(LEASE_OVERHEAD);
+    const { lease, committed } = this.lessor.grant(id, ttl);
+    await Promise.all([committed, this.store.nextAppliedIndex()]);
+    return { ID: lease.id, TTL: lease.ttl };
+  }
+
+  async leaseRevoke(id: string): Promise<void> {
+    await Promise.all([this.lessor.revoke(id), this.store.nextAppliedIndex()]);
+  }
+
+  /** Revokes every expired lease, one revision each (etcd proposes one LeaseRevoke per lease). */
+  async revokeExpired(): Promise<void> {
+    await Promise.all(this.lessor.expired().map((id) => this.leaseRevoke(id).catch(() => undefined)));
+  }
+}
+
+function sorter(target: RangeRequest['sort_target']): (a: KeyValue, b: KeyValue) => number {
+  switch (target) {
+    case 'Key': return (a, b) => Buffer.compare(a.key, b.key);
+    case 'Version': return (a, b) => a.version - b.version;
+    case 'Create': return (a, b) => a.create_revision - b.create_revision;
+    case 'Mod': return (a, b) => a.mod_revision - b.mod_revision;
+    case 'Value': return (a, b) => Buffer.compare(a.value, b.value);
+  }
+}
+
+function compareKV(c: Compare, kv: KeyValue | null): boolean {
+  let result: number;
+  switch (c.target) {
+    case 'Value':
+      result = Buffer.compare(kv ? kv.value : EMPTY, c.value ?? EMPTY);
+      break;
+    case 'Lease': {
+      const have = BigInt(kv ? kv.lease : 0);
+      const want = BigInt(c.lease ?? 0);
+      result = have < want ? -1 : have > want ? 1 : 0;
+      break;
+    }
+    case 'Create': result = Math.sign((kv?.create_revision ?? 0) - num(c.create_revision)); break;
+    case 'Mod': result = Math.sign((kv?.mod_revision ?? 0) - num(c.mod_revision)); break;
+    case 'Version': result = Math.sign((kv?.version ?? 0) - num(c.version)); break;
+  }
+  switch (c.result) {
+    case 'Equal': return result === 0;
+    case 'NotEqual': return result !== 0;
+    case 'Greater': return result > 0;
+    case 'Less': return result < 0;
+  }
+}

@@ -1,0 +1,249 @@
+// `etcdctl-ts server`: a single-member, etcd-compatible server.
+//
+// Layers, each calling only the ones below it:
+//   rpc/      gRPC services, request validation, response headers, error texts (the only translation)
+//   apply/    requests -> store operations with etcd's semantics (ranges, puts, txns, quota, leases)
+//   mvcc/     revisions, in-memory key index, compaction, hashes     watch/  events from mvcc writes
+//   lease/    leases; deletes keys only through a callback            maintenance/  alarms
+//   storage/  the lmdb backend: buckets, group commit, defragment, snapshot copy
+// server.ts assembles them; this file parses etcd-style flags and runs until SIGINT/SIGTERM.
+
+import { startAutoCompaction, parseGoDuration } from './compactor.js';
+import { defaultConfig, type ServerConfig } from './config.js';
+import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
+import { EtcdServer } from './server.js';
+import { ETCD_API_VERSION } from './version.js';
+
+export interface ServerIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+class FlagError extends Error {}
+
+type Setter = (config: ServerConfig, value: string) => void;
+
+const positiveInt = (flag: string, value: string): number => {
+  if (!/^\d+$/.test(value)) throw new FlagError(`invalid value "${value}" for flag --${flag}: parse error`);
+  return Number(value);
+};
+const urlList = (flag: string, value: string): string[] => {
+  const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      throw new FlagError(`invalid value "${value}" for flag --${flag}: URL address does not have the form "host:port": ${u}`);
+    }
+    if (parsed.protocol === 'https:' || parsed.protocol === 'unixs:') {
+      throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server`);
+    }
+    if (parsed.protocol !== 'http:') throw new FlagError(`--${flag}: URL scheme must be http: ${u}`);
+  }
+  return urls;
+};
+
+const SUPPORTED: Record<string, Setter> = {
+  name: (c, v) => (c.name = v),
+  'data-dir': (c, v) => (c.dataDir = v),
+  'listen-client-urls': (c, v) => (c.listenClientUrls = urlList('listen-client-urls', v)),
+  'advertise-client-urls': (c, v) => (c.advertiseClientUrls = urlList('advertise-client-urls', v)),
+  'initial-advertise-peer-urls': (c, v) => (c.initialAdvertisePeerUrls = urlList('initial-advertise-peer-urls', v)),
+  'initial-cluster-token': (c, v) => (c.initialClusterToken = v),
+  'quota-backend-bytes': (c, v) => (c.quotaBackendBytes = positiveInt('quota-backend-bytes', v) || c.quotaBackendBytes),
+  'max-request-bytes': (c, v) => (c.maxRequestBytes = positiveInt('max-request-bytes', v)),
+  'max-txn-ops': (c, v) => (c.maxTxnOps = positiveInt('max-txn-ops', v)),
+  'auto-compaction-mode': (c, v) => {
+    if (v !== 'periodic' && v !== 'revision') throw new FlagError(`unknown auto-compaction-mode ${JSON.stringify(v)}`);
+    c.autoCompactionMode = v;
+  },
+  'auto-compaction-retention': (c, v) => (c.autoCompactionRetention = v),
+  'log-level': (c, v) => {
+    const levels = ['debug', 'info', 'warn', 'error', 'panic', 'fatal'];
+    if (!levels.includes(v)) throw new FlagError(`unknown log-level ${JSON.stringify(v)}, expected one of ${levels.join(', ')}`);
+    c.logLevel = v as ServerConfig['logLevel'];
+  },
+  'experimental-watch-progress-notify-interval': (c, v) => {
+    const ms = parseGoDuration(v);
+    if (ms === null || ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
+    c.watchProgressNotifyIntervalMs = ms;
+  },
+  // accepted because a single-member etcd command line carries them; a single member has no peers
+  'listen-peer-urls': (_c, v) => void urlList('listen-peer-urls', v),
+  'initial-cluster-state': (_c, v) => {
+    if (v !== 'new' && v !== 'existing') throw new FlagError(`invalid value "${v}" for flag --initial-cluster-state`);
+  },
+  'initial-cluster': () => undefined, // checked after parsing, against --name
+  logger: (_c, v) => {
+    if (v !== 'zap') throw new FlagError(`--logger=${v} is not supported by etcdctl-ts server (only zap)`);
+  },
+};
+
+/** etcd flags we know and refuse, so that a user sees which one is not available. */
+const UNSUPPORTED = new Set([
+  'wal-dir', 'snapshot-count', 'heartbeat-interval', 'election-timeout', 'initial-election-tick-advance',
+  'listen-metrics-urls', 'max-snapshots', 'max-wals', 'backend-batch-interval', 'backend-batch-limit',
+  'backend-bbolt-freelist-type', 'grpc-keepalive-min-time', 'grpc-keepalive-interval', 'grpc-keepalive-timeout',
+  'discovery', 'discovery-fallback', 'discovery-proxy', 'discovery-srv', 'discovery-srv-name', 'strict-reconfig-check',
+  'pre-vote', 'auto-compaction-retention-hours', 'enable-v2', 'enable-grpc-gateway', 'cors', 'host-whitelist',
+  'proxy', 'proxy-failure-wait', 'proxy-refresh-interval', 'proxy-dial-timeout', 'proxy-write-timeout', 'proxy-read-timeout',
+  'ca-file', 'cert-file', 'key-file', 'client-cert-auth', 'client-crl-file', 'client-cert-allowed-hostname',
+  'trusted-ca-file', 'auto-tls', 'peer-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-client-cert-auth',
+  'peer-trusted-ca-file', 'peer-auto-tls', 'peer-cert-allowed-cn', 'peer-cert-allowed-hostname', 'peer-crl-file',
+  'cipher-suites', 'tls-min-version', 'tls-max-version', 'auth-token', 'bcrypt-cost', 'auth-token-ttl',
+  'enable-pprof', 'metrics', 'log-outputs', 'log-package-levels', 'debug', 'force-new-cluster', 'unsafe-no-fsync',
+  'experimental-initial-corrupt-check', 'experimental-corrupt-check-time', 'experimental-enable-v2v3',
+  'experimental-enable-lease-checkpoint', 'experimental-compaction-batch-limit', 'experimental-peer-skip-client-san-verification',
+  'experimental-backend-bbolt-freelist-type', 'experimental-enable-distributed-tracing', 'experimental-txn-mode-write-with-shared-buffer',
+  'max-concurrent-streams', 'self-signed-cert-validity', 'socket-reuse-port', 'socket-reuse-address', 'v2-deprecation',
+]);
+
+const HELP = `Usage: etcdctl-ts server [flags]
+
+Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
+
+  --name 'default'                       human-readable name for this member
+  --data-dir '\${name}.etcd'              path to the data directory
+  --listen-client-urls 'http://localhost:2379'
+  --advertise-client-urls                 client URLs to advertise (default: the listen URLs)
+  --initial-advertise-peer-urls 'http://localhost:2380'   feeds the member ID
+  --initial-cluster-token 'etcd-cluster'  feeds the cluster ID
+  --quota-backend-bytes 2147483648        raise the NOSPACE alarm above this size
+  --max-request-bytes 1572864             largest request accepted
+  --max-txn-ops 128                       most operations in a txn
+  --auto-compaction-mode 'periodic'       periodic or revision
+  --auto-compaction-retention '0'         hours (or a duration) for periodic, revisions for revision; 0 disables
+  --log-level 'info'                      debug, info, warn, error, panic, fatal
+Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
+`;
+
+const envName = (flag: string) => 'ETCD_' + flag.toUpperCase().replace(/-/g, '_');
+
+export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (msg: string) => void): ServerConfig | 'help' | 'version' {
+  const given = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new FlagError(`unexpected argument ${JSON.stringify(arg)}`);
+    const flag = m[1];
+    if (flag === 'h' || flag === 'help') return 'help';
+    if (flag === 'version') return 'version';
+    if (UNSUPPORTED.has(flag)) throw new FlagError(`flag --${flag} is not supported by etcdctl-ts server (a single-member etcd-compatible server)`);
+    if (!(flag in SUPPORTED)) throw new FlagError(`flag provided but not defined: --${flag}`);
+    let value = m[2];
+    if (value === undefined) {
+      if (i + 1 >= args.length) throw new FlagError(`flag needs an argument: --${flag}`);
+      value = args[++i];
+    }
+    given.set(flag, value);
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('ETCD_') || value === undefined || value === '') continue;
+    const flag = name.slice(5).toLowerCase().replace(/_/g, '-');
+    if (UNSUPPORTED.has(flag)) throw new FlagError(`environment variable ${name} (flag --${flag}) is not supported by etcdctl-ts server`);
+    if (!(flag in SUPPORTED)) {
+      warn(`unrecognized environment variable ${name}=${value}`);
+      continue;
+    }
+    if (given.has(flag)) warn(`recognized environment variable ${name}, but unused: shadowed by corresponding flag`);
+    else given.set(flag, value);
+  }
+  const config = defaultConfig(given.has('name') ? { name: given.get('name') } : {});
+  for (const [flag, value] of given) SUPPORTED[flag](config, value);
+  if (!config.advertiseClientUrls.length) config.advertiseClientUrls = config.listenClientUrls;
+  const initialCluster = given.get('initial-cluster');
+  if (initialCluster !== undefined) {
+    const members = initialCluster.split(',').map((m) => m.split('='));
+    if (members.some(([name]) => name !== config.name)) {
+      throw new FlagError(`--initial-cluster=${initialCluster}: etcdctl-ts server runs a single member, which must be --name=${config.name}`);
+    }
+    if (!given.has('initial-advertise-peer-urls')) config.initialAdvertisePeerUrls = members.map(([, url]) => url);
+  }
+  return config;
+}
+
+/** Where to bind for each listen URL; "localhost" means both loopback addresses, as Go resolves it. */
+function listenAddresses(urls: string[]): ListeningAddress[] {
+  const out: ListeningAddress[] = [];
+  for (const u of urls) {
+    const url = new URL(u);
+    const port = url.port === '' ? 80 : Number(url.port);
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (host === 'localhost') out.push({ host: '127.0.0.1', port });
+    else out.push({ host: host === '' ? '0.0.0.0' : host, port });
+  }
+  return out;
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error', 'panic', 'fatal'];
+
+export async function serverMain(args: string[], io: ServerIO): Promise<number> {
+  let minLevel = 1;
+  const log = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
+    if (LEVELS.indexOf(level) < minLevel) return;
+    io.stderr.write(JSON.stringify({ level, ts: new Date().toISOString(), caller: 'etcdctl-ts/server', msg, ...fields }) + '\n');
+  };
+  let config: ServerConfig;
+  try {
+    const parsed = parseServerArgs(args, io.env, (msg) => log('warn', msg));
+    if (parsed === 'help') {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (parsed === 'version') {
+      io.stdout.write(`etcd Version: ${ETCD_API_VERSION}\n(etcdctl-ts server, single member)\n`);
+      return 0;
+    }
+    config = parsed;
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    io.stderr.write(`etcdctl-ts server: ${err.message}\n`);
+    return 2;
+  }
+  minLevel = LEVELS.indexOf(config.logLevel);
+
+  let server: EtcdServer;
+  try {
+    server = await EtcdServer.open(config);
+  } catch (err) {
+    log('fatal', 'failed to open the data directory', { 'data-dir': config.dataDir, error: String(err) });
+    return 1;
+  }
+  log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.store.rev });
+
+  let edge;
+  try {
+    edge = await startGrpc(server, listenAddresses(config.listenClientUrls));
+  } catch (err) {
+    log('fatal', 'failed to listen on client URLs', { urls: config.listenClientUrls, error: String(err) });
+    await server.close();
+    return 1;
+  }
+  // a port 0 in the URLs becomes the port actually bound, so what we advertise is reachable
+  const bound = edge.addresses.map((a) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
+  if (config.advertiseClientUrls === config.listenClientUrls) config.advertiseClientUrls = bound;
+  const stopCompaction = startAutoCompaction(config.autoCompactionMode, config.autoCompactionRetention, server.store, server.applier);
+  for (const a of edge.addresses) {
+    log('info', 'serving client traffic insecurely; this is strongly discouraged!', { address: `${a.host}:${a.port}` });
+  }
+  log('info', 'ready to serve client requests');
+  io.stdout.write(`etcdctl-ts server ${config.name} (etcd ${ETCD_API_VERSION} API) serving client requests on ${bound.join(',')}\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  log('info', 'received signal; shutting down', { signal });
+  stopCompaction();
+  await edge.close();
+  await server.close();
+  log('info', 'stopped serving');
+  return 0;
+}

@@ -1,0 +1,42 @@
+// The server's settings, named after etcd's flags (see cli.ts for parsing and defaults).
+export interface ServerConfig {
+  name: string;
+  dataDir: string;
+  listenClientUrls: string[];
+  advertiseClientUrls: string[];
+  initialAdvertisePeerUrls: string[];
+  initialClusterToken: string;
+  quotaBackendBytes: number;
+  maxRequestBytes: number;
+  maxTxnOps: number;
+  autoCompactionMode: 'periodic' | 'revision';
+  /** Hours (periodic, bare number) or a duration like "30m" (periodic), or a revision count. '0' disables. */
+  autoCompactionRetention: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'panic' | 'fatal';
+  /** etcd's --experimental-watch-progress-notify-interval. */
+  watchProgressNotifyIntervalMs: number;
+}
+
+export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
+export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+export const DEFAULT_MAX_TXN_OPS = 128;
+
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const name = overrides.name ?? 'default';
+  return {
+    name,
+    dataDir: `${name}.etcd`,
+    listenClientUrls: ['http://localhost:2379'],
+    advertiseClientUrls: [],
+    initialAdvertisePeerUrls: ['http://localhost:2380'],
+    initialClusterToken: 'etcd-cluster',
+    quotaBackendBytes: DEFAULT_QUOTA_BACKEND_BYTES,
+    maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
+    maxTxnOps: DEFAULT_MAX_TXN_OPS,
+    autoCompactionMode: 'periodic',
+    autoCompactionRetention: '0',
+    logLevel: 'info',
+    watchProgressNotifyIntervalMs: 10 * 60 * 1000,
+    ...overrides,
+  };
+}

@@ -1,0 +1,52 @@
+import type { Backend } from '../storage/backend.js';
+
+// Active alarms (etcd's alarm store), persisted so NOSPACE survives a restart as in etcd.
+
+export type AlarmType = 'NOSPACE' | 'CORRUPT';
+export interface ActiveAlarm {
+  memberID: string;
+  alarm: AlarmType;
+}
+
+const TYPE_CODE: Record<AlarmType, number> = { NOSPACE: 1, CORRUPT: 2 };
+
+function alarmKey(a: ActiveAlarm): Buffer {
+  const b = Buffer.allocUnsafe(9);
+  b.writeBigUInt64BE(BigInt(a.memberID));
+  b[8] = TYPE_CODE[a.alarm];
+  return b;
+}
+
+export class Alarms {
+  private readonly active = new Map<string, ActiveAlarm>();
+
+  constructor(private readonly backend: Backend) {}
+
+  restore(): void {
+    for (const { key } of this.backend.scan('alarm')) {
+      const alarm: ActiveAlarm = { memberID: key.readBigUInt64BE(0).toString(), alarm: key[8] === 2 ? 'CORRUPT' : 'NOSPACE' };
+      this.active.set(`${alarm.memberID}/${alarm.alarm}`, alarm);
+    }
+  }
+
+  has(type: AlarmType): boolean {
+    for (const a of this.active.values()) if (a.alarm === type) return true;
+    return false;
+  }
+
+  list(type?: AlarmType): ActiveAlarm[] {
+    return [...this.active.values()].filter((a) => !type || a.alarm === type);
+  }
+
+  activate(alarm: ActiveAlarm): { alarm: ActiveAlarm; committed: Promise<unknown> } {
+    this.active.set(`${alarm.memberID}/${alarm.alarm}`, alarm);
+    return { alarm, committed: this.backend.put('alarm', alarmKey(alarm), Buffer.alloc(0)) };
+  }
+
+  deactivate(alarm: ActiveAlarm): { alarm: ActiveAlarm | null; committed: Promise<unknown> } {
+    const key = `${alarm.memberID}/${alarm.alarm}`;
+    const found = this.active.get(key) ?? null;
+    this.active.delete(key);
+    return { alarm: found, committed: found ? this.backend.remove('alarm', alarmKey(alarm)) : Promise.resolve() };
+  }
+}

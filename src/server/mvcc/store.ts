@@ -1,0 +1,339 @@
+import { fail } from '../errors.js';
+import type { Backend } from '../storage/backend.js';
+import { Crc32c } from './crc32c.js';
+import { KeyIndex, revisionId, type KeyEntry } from './key-index.js';
+import { decodeKeyValue, encodeKeyValue, NO_LEASE, type KeyValue } from './key-value.js';
+import { isTombstone, revMainOf, revSubOf, revToBytes } from './revision.js';
+
+// The multi-version store: every write gets a new main revision (sub revisions number the changes
+// inside it), values live in the backend's "key" bucket keyed by revision, and the in-memory key
+// index answers ranges. Each key's latest value is cached on its index entry, so reads at the current
+// revision never touch the backend.
+
+export interface RangeOptions {
+  /** 0 or less: the current revision. */
+  rev?: number;
+  /** 0: no limit. */
+  limit?: number;
+  countOnly?: boolean;
+}
+
+export interface RangeResult {
+  kvs: KeyValue[];
+  count: number;
+  /** The store's current revision (what etcd puts in the response header). */
+  rev: number;
+}
+
+/** One change of a write transaction: the new value (a tombstone has only key and mod_revision). */
+export interface Change {
+  kv: KeyValue;
+  prev: KeyValue | null;
+  deleted: boolean;
+}
+
+const META_CONSISTENT_INDEX = Buffer.from('consistent_index');
+const META_SCHEDULED_COMPACT = Buffer.from('scheduledCompactRev');
+const META_FINISHED_COMPACT = Buffer.from('finishedCompactRev');
+const EMPTY = Buffer.alloc(0);
+const COMPACTION_BATCH = 10_000;
+
+/** Range end as the index wants it: null for a single key, '' for "to the end of the keyspace". */
+export function rangeEndId(rangeEnd: Buffer | undefined | null): string | null {
+  if (!rangeEnd || rangeEnd.length === 0) return null;
+  if (rangeEnd.length === 1 && rangeEnd[0] === 0) return '';
+  return rangeEnd.toString('latin1');
+}
+
+function encodeUint(n: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(Math.floor(n / 0x100000000), 0);
+  b.writeUInt32BE(n >>> 0, 4);
+  return b;
+}
+function decodeUint(b: Buffer | undefined): number | undefined {
+  return b && b.length === 8 ? b.readUInt32BE(0) * 0x100000000 + b.readUInt32BE(4) : undefined;
+}
+
+export class MvccStore {
+  private readonly index = new KeyIndex();
+  /** Changes queued to the backend but not yet durable, by main revision, indexed by sub. */
+  private readonly pending = new Map<number, Change[]>();
+  private currentRevision = 1;
+  private compactRevision = -1;
+  private writing: WriteTxn | null = null;
+  /** etcd's consistent index (raft applied index): one per applied write request. */
+  appliedIndex = 0;
+  private compaction: Promise<void> = Promise.resolve();
+
+  constructor(private readonly backend: Backend) {}
+
+  get rev(): number {
+    return this.currentRevision;
+  }
+
+  /** -1 until the first compaction, as etcd reports it. */
+  get compactRev(): number {
+    return this.compactRevision;
+  }
+
+  /** Rebuilds the key index from the backend (etcd's restore); call once before serving. */
+  restore(): void {
+    for (const { key: revBytes, value } of this.backend.scan('key')) {
+      const kv = decodeKeyValue(value);
+      const main = revMainOf(revBytes);
+      const sub = revSubOf(revBytes);
+      const entry = this.index.getOrCreate(kv.key.toString('latin1'), kv.key);
+      if (isTombstone(revBytes)) {
+        entry.tombstone(main, sub);
+        entry.latest = null;
+      } else {
+        entry.put(main, sub);
+        entry.latest = kv;
+      }
+      if (main > this.currentRevision) this.currentRevision = main;
+    }
+    const scheduled = decodeUint(this.backend.get('meta', META_SCHEDULED_COMPACT));
+    const finished = decodeUint(this.backend.get('meta', META_FINISHED_COMPACT));
+    this.appliedIndex = decodeUint(this.backend.get('meta', META_CONSISTENT_INDEX)) ?? 0;
+    if (scheduled !== undefined) {
+      this.compactRevision = scheduled;
+      if (this.currentRevision < scheduled) this.currentRevision = scheduled;
+      const available = this.index.compact(scheduled);
+      if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
+    }
+  }
+
+  /** Counts one applied write request; resolves once persisted. */
+  nextAppliedIndex(): Promise<unknown> {
+    return this.setAppliedIndex(this.appliedIndex + 1);
+  }
+
+  setAppliedIndex(index: number): Promise<unknown> {
+    this.appliedIndex = index;
+    return this.backend.put('meta', META_CONSISTENT_INDEX, encodeUint(index));
+  }
+
+  entries(): readonly KeyEntry[] {
+    return this.index.all();
+  }
+
+  private readAt(entry: KeyEntry, rev: number): KeyValue | null {
+    if (rev >= this.currentRevision) return entry.latest;
+    const at = entry.get(rev);
+    if (!at) return null;
+    if (at.main === entry.modMain && at.sub === entry.modSub) return entry.latest;
+    return this.valueAt(at.main, at.sub);
+  }
+
+  private valueAt(main: number, sub: number): KeyValue {
+    const queued = this.pending.get(main)?.[sub];
+    if (queued) return queued.kv;
+    const bytes = this.backend.get('key', revToBytes(main, sub));
+    if (!bytes) throw new Error(`mvcc: revision ${main}_${sub} missing from the backend`);
+    return decodeKeyValue(bytes);
+  }
+
+  /** Checks a read revision the way etcd does: future first, then compacted. */
+  checkRev(rev: number): number {
+    if (rev > this.currentRevision) fail('FutureRev');
+    const at = rev <= 0 ? this.currentRevision : rev;
+    if (at < this.compactRevision) fail('Compacted');
+    return at;
+  }
+
+  range(key: Buffer, end: string | null, options: RangeOptions = {}): RangeResult {
+    const at = this.checkRev(options.rev ?? 0);
+    const startId = key.toString('latin1');
+    const limit = options.limit ?? 0;
+    const kvs: KeyValue[] = [];
+    let count = 0;
+    this.index.forEach(startId, end, (entry) => {
+      const kv = this.readAt(entry, at);
+      if (!kv) return;
+      count++;
+      if (!options.countOnly && (limit <= 0 || kvs.length < limit)) kvs.push(kv);
+    });
+    return { kvs, count, rev: this.currentRevision };
+  }
+
+  /** Starts the write transaction; only one exists at a time and it must end in the same turn. */
+  write(): WriteTxn {
+    if (this.writing) throw new Error('mvcc: nested write transaction');
+    this.writing = new WriteTxn(this, this.currentRevision);
+    return this.writing;
+  }
+
+  /** @internal used by WriteTxn */
+  applyPut(txn: WriteTxn, key: Buffer, value: Buffer, lease: string): Change {
+    const main = txn.beginRev + 1;
+    const sub = txn.changes.length;
+    const entry = this.index.getOrCreate(key.toString('latin1'), key);
+    const prev = entry.latest;
+    const kv: KeyValue = {
+      key: entry.key,
+      create_revision: prev ? prev.create_revision : main,
+      mod_revision: main,
+      version: prev ? prev.version + 1 : 1,
+      value,
+      lease,
+    };
+    entry.put(main, sub);
+    entry.latest = kv;
+    this.currentRevision = main;
+    return { kv, prev, deleted: false };
+  }
+
+  /** @internal used by WriteTxn */
+  applyDelete(txn: WriteTxn, key: Buffer, end: string | null): Change[] {
+    const main = txn.beginRev + 1;
+    const changes: Change[] = [];
+    this.index.forEach(key.toString('latin1'), end, (entry) => {
+      if (!entry.latest) return;
+      const sub = txn.changes.length + changes.length;
+      changes.push({
+        kv: { key: entry.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
+        prev: entry.latest,
+        deleted: true,
+      });
+      entry.tombstone(main, sub);
+      entry.latest = null;
+    });
+    if (changes.length) this.currentRevision = main;
+    return changes;
+  }
+
+  /** @internal used by WriteTxn: queues the transaction's rows; resolves once durable. */
+  commit(txn: WriteTxn): Promise<unknown> | null {
+    this.writing = null;
+    const changes = txn.changes;
+    if (changes.length === 0) return null;
+    const main = txn.beginRev + 1;
+    this.pending.set(main, changes);
+    let last: Promise<unknown> = Promise.resolve();
+    for (let sub = 0; sub < changes.length; sub++) {
+      const { kv, deleted } = changes[sub];
+      // etcd stores a tombstone as a KeyValue with only the key set
+      const row = deleted ? encodeKeyValue({ ...kv, mod_revision: 0 }) : encodeKeyValue(kv);
+      last = this.backend.put('key', revToBytes(main, sub, deleted), row);
+    }
+    return last.then(() => {
+      this.pending.delete(main);
+    });
+  }
+
+  /** Every change with a main revision >= from, in revision order (committed then pending). */
+  *history(from: number): Generator<{ main: number; change: Change }> {
+    let lastMain = from - 1;
+    const pendingStart = Math.min(...this.pending.keys());
+    for (const { key, value } of this.backend.scan('key', revToBytes(Math.max(from, 1), 0))) {
+      const main = revMainOf(key);
+      if (main >= pendingStart) break;
+      const kv = decodeKeyValue(value);
+      const deleted = isTombstone(key);
+      if (deleted) kv.mod_revision = main;
+      lastMain = main;
+      yield { main, change: { kv, prev: null, deleted } };
+    }
+    for (const [main, changes] of this.pending) {
+      if (main <= lastMain || main < from) continue;
+      for (const change of changes) yield { main, change };
+    }
+  }
+
+  /**
+   * Compacts the history at rev: the index at once, the backend in the background. Resolves when
+   * the backend rows are gone (what a physical compaction waits for).
+   */
+  compact(rev: number): Promise<void> {
+    if (rev <= this.compactRevision) fail('Compacted');
+    if (rev > this.currentRevision) fail('FutureRev');
+    this.compactRevision = rev;
+    this.backend.put('meta', META_SCHEDULED_COMPACT, encodeUint(rev));
+    const available = this.index.compact(rev);
+    this.compaction = this.compaction.then(() => this.deleteCompacted(rev, available));
+    return this.compaction;
+  }
+
+  private async deleteCompacted(rev: number, available: Set<string>): Promise<void> {
+    await this.backend.flushed();
+    const end = revToBytes(rev + 1, 0);
+    let batch: Buffer[] = [];
+    const flush = async () => {
+      for (const key of batch) this.backend.remove('key', key);
+      batch = [];
+      await this.backend.flushed();
+    };
+    for (const { key } of this.backend.scan('key', undefined, end)) {
+      if (!available.has(revisionId(revMainOf(key), revSubOf(key)))) batch.push(Buffer.from(key));
+      if (batch.length >= COMPACTION_BATCH) await flush();
+    }
+    await flush();
+    await this.backend.put('meta', META_FINISHED_COMPACT, encodeUint(rev));
+  }
+
+  /** etcd's HashByRev: crc32c over the key bucket's rows up to rev that a compaction would keep. */
+  async hashKV(rev: number): Promise<{ hash: number; rev: number; compactRev: number }> {
+    if (rev > 0 && rev <= this.compactRevision) fail('Compacted');
+    if (rev > 0 && rev > this.currentRevision) fail('FutureRev');
+    const upTo = rev <= 0 ? this.currentRevision : rev;
+    const compactRev = this.compactRevision;
+    const currentRev = this.currentRevision;
+    const keep = this.index.keep(compactRev);
+    await this.backend.flushed();
+    await this.compaction;
+    const hash = new Crc32c().update('key');
+    for (const { key, value } of this.backend.scan('key', undefined, revToBytes(upTo + 1, 0))) {
+      const main = revMainOf(key);
+      if (main <= compactRev && keep.size > 0 && !keep.has(revisionId(main, revSubOf(key)))) continue;
+      hash.update(key).update(value);
+    }
+    return { hash: hash.digest(), rev: currentRev, compactRev };
+  }
+
+  /** crc32c over every bucket's rows (etcd's Hash covers the whole backend). */
+  async hashAll(): Promise<number> {
+    await this.backend.flushed();
+    const hash = new Crc32c();
+    for (const bucket of ['key', 'lease', 'alarm'] as const) {
+      hash.update(bucket);
+      for (const { key, value } of this.backend.scan(bucket)) hash.update(key).update(value);
+    }
+    return hash.digest();
+  }
+}
+
+export class WriteTxn {
+  readonly changes: Change[] = [];
+  private ended = false;
+
+  constructor(private readonly store: MvccStore, readonly beginRev: number) {}
+
+  /** The revision reads in this transaction see (its own changes included). */
+  get rev(): number {
+    return this.changes.length ? this.beginRev + 1 : this.beginRev;
+  }
+
+  range(key: Buffer, end: string | null, options: RangeOptions = {}): RangeResult {
+    return this.store.range(key, end, options);
+  }
+
+  put(key: Buffer, value: Buffer, lease: string): Change {
+    const change = this.store.applyPut(this, key, value, lease);
+    this.changes.push(change);
+    return change;
+  }
+
+  deleteRange(key: Buffer, end: string | null): Change[] {
+    const changes = this.store.applyDelete(this, key, end);
+    for (const c of changes) this.changes.push(c);
+    return changes;
+  }
+
+  /** Ends the transaction; the promise (null for no changes) resolves once its rows are durable. */
+  end(): Promise<unknown> | null {
+    if (this.ended) throw new Error('mvcc: transaction ended twice');
+    this.ended = true;
+    return this.store.commit(this);
+  }
+}

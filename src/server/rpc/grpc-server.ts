@@ -1,0 +1,93 @@
+import net from 'node:net';
+import { createRequire } from 'node:module';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { EtcdServer } from '../server.js';
+import { authService, clusterService, maintenanceService } from './maintenance-service.js';
+import { kvService } from './kv-service.js';
+import { leaseService } from './lease-service.js';
+import { watchService } from './watch-service.js';
+import { acceptConnection } from './authority-fix.js';
+
+// The gRPC edge: etcd's rpc.proto services on grpc-js, fed by our own TCP listeners so that
+// connections whose :authority carries a scheme can be repaired before Node's HTTP/2 sees them.
+
+/** etcd lets gRPC messages exceed --max-request-bytes by this much (envelope overhead). */
+const GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+function loadServices() {
+  const require = createRequire(import.meta.url);
+  const protoPath = require.resolve('etcd3/proto/rpc.proto');
+  const definition = protoLoader.loadSync(protoPath, {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    etcdserverpb: Record<'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth', grpc.ServiceClientConstructor>;
+  };
+  return pkg.etcdserverpb;
+}
+
+export interface ListeningAddress {
+  host: string;
+  port: number;
+}
+
+export interface GrpcEdge {
+  addresses: ListeningAddress[];
+  close(): Promise<void>;
+}
+
+export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]): Promise<GrpcEdge> {
+  const services = loadServices();
+  const grpcServer = new grpc.Server({
+    'grpc.max_receive_message_length': server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+    'grpc.max_send_message_length': 2 ** 31 - 1,
+    // etcdctl and Go clients ping eagerly; etcd permits that, so must we
+    'grpc.http2.min_ping_interval_without_data_ms': 1000,
+    'grpc.http2.max_ping_strikes': 0,
+    'grpc.max_concurrent_streams': 2 ** 31 - 1,
+  } as grpc.ServerOptions);
+  grpcServer.addService(services.KV.service, kvService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Watch.service, watchService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Lease.service, leaseService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Cluster.service, clusterService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Maintenance.service, maintenanceService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Auth.service, authService(server) as grpc.UntypedServiceImplementation);
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+
+  const sockets = new Set<net.Socket>();
+  const listeners: net.Server[] = [];
+  const addresses: ListeningAddress[] = [];
+  for (const { host, port } of listen) {
+    const listener = net.createServer({ noDelay: true }, (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      if (process.env.NO_SNIFF) injector.injectConnection(socket); else acceptConnection(socket, (conn) => injector.injectConnection(conn));
+    });
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(port, host, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = listener.address() as net.AddressInfo;
+    addresses.push({ host, port: bound.port });
+    listeners.push(listener);
+  }
+
+  return {
+    addresses,
+    async close() {
+      await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      injector.drain(500);
+      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      injector.destroy();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}

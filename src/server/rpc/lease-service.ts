@@ -1,0 +1,49 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { EtcdError } from '../errors.js';
+import type { EtcdServer } from '../server.js';
+import { unary } from './handlers.js';
+
+interface KeepAliveRequest {
+  ID: string;
+}
+interface KeepAliveResponse {
+  header: unknown;
+  ID: string;
+  TTL: number;
+}
+
+export function leaseService(server: EtcdServer) {
+  const { applier, lessor } = server;
+  const header = () => server.header(server.store.rev);
+  return {
+    LeaseGrant: unary(server, async (req: { TTL: string; ID: string }) => {
+      const { ID, TTL } = await applier.leaseGrant(req.ID, Number(req.TTL));
+      return { header: header(), ID, TTL, error: '' };
+    }),
+    LeaseRevoke: unary(server, async (req: { ID: string }) => {
+      await applier.leaseRevoke(req.ID);
+      return { header: header() };
+    }),
+    LeaseTimeToLive: unary(server, (req: { ID: string; keys: boolean }) => {
+      const lease = lessor.lookup(req.ID);
+      if (!lease) return { header: header(), ID: req.ID, TTL: -1, grantedTTL: 0, keys: [] };
+      const keys = req.keys ? [...lease.keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k) : [];
+      return { header: header(), ID: lease.id, TTL: lessor.remainingSeconds(lease), grantedTTL: lease.ttl, keys };
+    }),
+    LeaseLeases: unary(server, () => ({ header: header(), leases: lessor.list().map((l) => ({ ID: l.id })) })),
+    LeaseKeepAlive: (call: ServerDuplexStream<KeepAliveRequest, KeepAliveResponse>) => {
+      call.on('data', (req: KeepAliveRequest) => {
+        let ttl = 0;
+        try {
+          ttl = lessor.renew(req.ID);
+        } catch (err) {
+          // etcd answers a keep-alive for an unknown lease with TTL 0 rather than an error
+          if (!(err instanceof EtcdError)) throw err;
+        }
+        call.write({ header: header(), ID: req.ID, TTL: ttl });
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { fail } from '../errors.js';
+import type { AlarmType } from '../maintenance/alarms.js';
+import type { EtcdServer } from '../server.js';
+import { ETCD_API_VERSION } from '../version.js';
+import { unary } from './handlers.js';
+import { toGrpcError } from './errors.js';
+
+const SNAPSHOT_CHUNK = 32 * 1024;
+const ALARM_TYPES: Record<string, AlarmType | undefined> = { Nospace: 'NOSPACE', Corrupt: 'CORRUPT' };
+const ALARM_ENUM: Record<AlarmType, string> = { NOSPACE: 'Nospace', CORRUPT: 'Corrupt' };
+
+let snapshotCount = 0;
+
+export function maintenanceService(server: EtcdServer) {
+  const header = () => server.header(server.store.rev);
+  const statusErrors = () =>
+    server.alarms.list().map((a) => `memberID:${a.memberID} alarm:${a.alarm} `);
+
+  return {
+    Status: unary(server, () => ({
+      header: header(),
+      version: ETCD_API_VERSION,
+      dbSize: server.backend.size(),
+      leader: server.memberIdText,
+      raftIndex: server.raftIndex,
+      raftTerm: server.raftTerm,
+      raftAppliedIndex: server.raftIndex,
+      errors: statusErrors(),
+      dbSizeInUse: server.backend.sizeInUse(),
+      isLearner: false,
+    })),
+    Alarm: unary(server, async (req: { action: string; memberID: string; alarm: string }) => {
+      const type = ALARM_TYPES[req.alarm];
+      const toWire = (a: { memberID: string; alarm: AlarmType }) => ({ memberID: a.memberID, alarm: ALARM_ENUM[a.alarm] });
+      // etcd 3.4 answers Alarm without a response header
+      switch (req.action) {
+        case 'Get':
+          return { alarms: server.alarms.list(type).map(toWire) };
+        case 'Activate': {
+          if (!type) return { alarms: [] };
+          const { alarm, committed } = server.alarms.activate({ memberID: req.memberID, alarm: type });
+          await Promise.all([committed, server.store.nextAppliedIndex()]);
+          return { alarms: [toWire(alarm)] };
+        }
+        default: {
+          if (!type) return { alarms: [] };
+          const { alarm, committed } = server.alarms.deactivate({ memberID: req.memberID, alarm: type });
+          await Promise.all([committed, server.store.nextAppliedIndex()]);
+          return { alarms: alarm ? [toWire(alarm)] : [] };
+        }
+      }
+    }),
+    Defragment: unary(server, async () => {
+      await server.defragment();
+      return { header: header() };
+    }),
+    Hash: unary(server, async () => ({ header: header(), hash: await server.store.hashAll() })),
+    HashKV: unary(server, async (req: { revision: string }) => {
+      const { hash, rev, compactRev } = await server.store.hashKV(Number(req.revision));
+      return { header: server.header(rev), hash, compact_revision: compactRev };
+    }),
+    MoveLeader: unary(server, (req: { targetID: string }) => {
+      // the only member is already the leader; any other target is not a member
+      if (req.targetID !== server.memberIdText) fail('BadLeaderTransferee');
+      return { header: header() };
+    }),
+    Downgrade: unary(server, () => fail('Unimplemented', 'Downgrade')),
+    Snapshot: (call: ServerWritableStream<object, object>) => {
+      streamSnapshot(server, call).catch((err) => call.destroy(Object.assign(new Error(), toGrpcError(err))));
+    },
+  };
+}
+
+/** Streams a consistent copy of the backend, then its sha256, as etcd does. */
+async function streamSnapshot(server: EtcdServer, call: ServerWritableStream<object, object>): Promise<void> {
+  while (server.paused) await server.paused;
+  const file = path.join(path.dirname(server.backend.file), `snapshot-${process.pid}-${++snapshotCount}.tmp`);
+  try {
+    await server.backend.copyTo(file, false);
+    const size = fs.statSync(file).size;
+    const sha = createHash('sha256');
+    let sent = 0;
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: SNAPSHOT_CHUNK })) {
+      const blob = chunk as Buffer;
+      sent += blob.length;
+      sha.update(blob);
+      if (call.cancelled) return;
+      if (!call.write({ remaining_bytes: size - sent, blob })) await new Promise((resolve) => call.once('drain', resolve));
+    }
+    call.write({ remaining_bytes: 0, blob: sha.digest() });
+    call.end();
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+export function clusterService(server: EtcdServer) {
+  const header = () => server.header(0);
+  const self = () => ({
+    ID: server.memberIdText,
+    name: server.config.name,
+    peerURLs: server.config.initialAdvertisePeerUrls,
+    clientURLs: server.config.advertiseClientUrls,
+    isLearner: false,
+  });
+  const notSelf = (id: string) => {
+    if (id !== server.memberIdText) fail('MemberNotFound');
+    fail('SingleMember');
+  };
+  return {
+    MemberList: unary(server, () => ({ header: header(), members: [self()] })),
+    MemberAdd: unary(server, () => fail('SingleMember')),
+    MemberRemove: unary(server, (req: { ID: string }) => notSelf(req.ID)),
+    MemberUpdate: unary(server, (req: { ID: string }) => notSelf(req.ID)),
+    MemberPromote: unary(server, (req: { ID: string }) => notSelf(req.ID)),
+  };
+}
+
+const AUTH_METHODS = [
+  'AuthEnable', 'AuthDisable', 'Authenticate', 'UserAdd', 'UserGet', 'UserList', 'UserDelete', 'UserChangePassword',
+  'UserGrantRole', 'UserRevokeRole', 'RoleAdd', 'RoleGet', 'RoleList', 'RoleDelete', 'RoleGrantPermission',
+  'RoleRevokePermission',
+];
+
+export function authService(server: EtcdServer) {
+  const service: Record<string, ReturnType<typeof unary>> = {
+    AuthStatus: unary(server, () => ({ header: server.header(server.store.rev), enabled: false, authRevision: 1 })),
+  };
+  // honest refusals until auth exists
+  for (const method of AUTH_METHODS) service[method] = unary(server, () => fail('Unimplemented', `auth ${method}`));
+  return service;
+}

@@ -1,0 +1,166 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { encodedKeyValueSize, type KeyValue } from '../mvcc/key-value.js';
+import { rangeEndId } from '../mvcc/store.js';
+import type { EtcdServer } from '../server.js';
+import type { Watcher, WatcherSink } from '../watch/watchable-store.js';
+import type { Event, ResponseHeader } from '../wire.js';
+
+// One Watch stream (etcd's serverWatchStream): watch IDs, create/cancel/progress requests,
+// fragmentation and progress notifications. Events come from the watchable store.
+
+interface WatchCreateRequest {
+  key: Buffer;
+  range_end: Buffer;
+  start_revision: string;
+  progress_notify: boolean;
+  filters: string[];
+  prev_kv: boolean;
+  watch_id: string;
+  fragment: boolean;
+}
+interface WatchRequest {
+  request_union?: 'create_request' | 'cancel_request' | 'progress_request';
+  create_request?: WatchCreateRequest | null;
+  cancel_request?: { watch_id: string } | null;
+  progress_request?: object | null;
+}
+interface WatchResponse {
+  header: ResponseHeader;
+  watch_id: number;
+  created?: boolean;
+  canceled?: boolean;
+  compact_revision?: number;
+  cancel_reason?: string;
+  fragment?: boolean;
+  events: Event[];
+}
+
+const ERR_DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
+const ERR_EMPTY_RANGE = 'mvcc: watcher range is empty';
+
+function eventSize(e: Event): number {
+  const kvSize = (kv: KeyValue | null) => (kv ? encodedKeyValueSize(kv) + 3 : 0);
+  return 2 + kvSize(e.kv) + kvSize(e.prev_kv);
+}
+
+export function watchService(server: EtcdServer) {
+  const { watchable } = server;
+  const maxRequestBytes = server.config.maxRequestBytes;
+
+  return {
+    Watch: (call: ServerDuplexStream<WatchRequest, WatchResponse>) => {
+      const watchers = new Map<number, Watcher>();
+      const fragmented = new Set<number>();
+      /** Watchers that asked for progress notifications, and whether they got nothing since the last tick. */
+      const progress = new Map<number, boolean>();
+      let nextId = 0;
+      let closed = false;
+
+      const send = (resp: WatchResponse) => {
+        if (!closed) call.write(resp);
+      };
+
+      const sendEvents = (w: Watcher, events: Event[], rev: number) => {
+        if (progress.has(w.id)) progress.set(w.id, false);
+        const resp: WatchResponse = { header: server.header(rev), watch_id: w.id, events };
+        if (!fragmented.has(w.id) || events.length < 2) return send(resp);
+        const sizes = events.map(eventSize);
+        if (sizes.reduce((a, b) => a + b, 0) < maxRequestBytes) return send(resp);
+        // etcd's sendFragments: as many events as fit, the last piece without the fragment flag
+        let start = 0;
+        while (start < events.length) {
+          let end = start;
+          let size = 0;
+          while (end < events.length && (end === start || size + sizes[end] < maxRequestBytes)) size += sizes[end++];
+          send({ ...resp, events: events.slice(start, end), fragment: end < events.length });
+          start = end;
+        }
+      };
+
+      const sink: WatcherSink = {
+        events: sendEvents,
+        compacted(w, compactRev) {
+          send({ header: server.header(0), watch_id: w.id, canceled: true, compact_revision: compactRev, events: [] });
+        },
+      };
+
+      const create = (req: WatchCreateRequest) => {
+        const key = req.key.length === 0 ? Buffer.from([0]) : req.key;
+        const end = rangeEndId(req.range_end);
+        let id = Number(req.watch_id);
+        let error = '';
+        if (end !== null && end !== '' && key.toString('latin1') >= end) error = ERR_EMPTY_RANGE;
+        else if (id !== 0 && watchers.has(id)) error = ERR_DUPLICATE_ID;
+        if (error) {
+          send({ header: server.header(server.store.rev), watch_id: -1, created: true, canceled: true, cancel_reason: error, events: [] });
+          return;
+        }
+        if (id === 0) {
+          while (watchers.has(nextId)) nextId++;
+          id = nextId++;
+        }
+        send({ header: server.header(server.store.rev), watch_id: id, created: true, events: [] });
+        if (req.fragment) fragmented.add(id);
+        if (req.progress_notify) progress.set(id, true);
+        const w = watchable.watch(
+          id,
+          {
+            key,
+            end,
+            startRev: Number(req.start_revision),
+            noPut: req.filters.includes('Noput'),
+            noDelete: req.filters.includes('Nodelete'),
+            prevKv: req.prev_kv,
+          },
+          sink,
+        );
+        if (w) watchers.set(id, w);
+      };
+
+      const cancel = (id: number) => {
+        const w = watchers.get(id);
+        if (!w) return;
+        watchable.cancel(w);
+        watchers.delete(id);
+        fragmented.delete(id);
+        progress.delete(id);
+        send({ header: server.header(server.store.rev), watch_id: id, canceled: true, events: [] });
+      };
+
+      const progressTimer = setInterval(() => {
+        for (const [id, idle] of progress) {
+          if (idle && watchers.has(id)) send({ header: server.header(server.store.rev), watch_id: id, events: [] });
+          progress.set(id, true);
+        }
+      }, server.config.watchProgressNotifyIntervalMs);
+      progressTimer.unref();
+
+      const handle = (req: WatchRequest) => {
+        if (req.create_request) create(req.create_request);
+        else if (req.cancel_request) cancel(Number(req.cancel_request.watch_id));
+        else if (req.progress_request) {
+          send({ header: server.header(server.store.rev), watch_id: -1, events: [] });
+        }
+      };
+
+      call.on('data', (req: WatchRequest) => {
+        if (server.paused) server.paused.then(() => handle(req));
+        else handle(req);
+      });
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(progressTimer);
+        for (const w of watchers.values()) watchable.cancel(w);
+        watchers.clear();
+      };
+      call.on('end', () => {
+        close();
+        call.end();
+      });
+      call.on('cancelled', close);
+      call.on('error', close);
+      call.on('close', close);
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import type { KeyValue } from '../mvcc/key-value.js';
+import type { Change, MvccStore, RangeOptions, RangeResult, WriteTxn } from '../mvcc/store.js';
+import type { Event } from '../wire.js';
+
+// Watch decorates the store: a write transaction's changes become events once they are durable, and
+// go to every watcher whose range holds the key. The store never calls back into watch.
+
+const EVENT_PUT = 0;
+const EVENT_DELETE = 1;
+/** etcd sends catch-up events in batches of at most this many revisions. */
+const CATCH_UP_BATCH_REVS = 1000;
+
+export interface WatcherSink {
+  /** Events of one or more revisions, in order; rev is the header revision. */
+  events(watcher: Watcher, events: Event[], rev: number): void;
+  /** The start revision was compacted: etcd cancels the watch and reports the compact revision. */
+  compacted(watcher: Watcher, compactRev: number): void;
+}
+
+export interface WatchOptions {
+  key: Buffer;
+  /** null: the single key; '': every key >= key; else the exclusive end (latin1). */
+  end: string | null;
+  /** 0: from the next revision. */
+  startRev: number;
+  noPut: boolean;
+  noDelete: boolean;
+  prevKv: boolean;
+}
+
+export class Watcher {
+  /** Events below this revision were delivered (or are not wanted). */
+  minRev = 0;
+  readonly keyId: string;
+  constructor(readonly id: number, readonly options: WatchOptions, readonly sink: WatcherSink) {
+    this.keyId = options.key.toString('latin1');
+  }
+
+  contains(keyId: string): boolean {
+    const { end } = this.options;
+    if (end === null) return keyId === this.keyId;
+    return keyId >= this.keyId && (end === '' || keyId < end);
+  }
+
+  toEvent(change: Change, withPrev: (kv: KeyValue) => KeyValue | null): Event | null {
+    if (change.deleted ? this.options.noDelete : this.options.noPut) return null;
+    const isCreate = !change.deleted && change.kv.create_revision === change.kv.mod_revision;
+    return {
+      type: change.deleted ? EVENT_DELETE : EVENT_PUT,
+      kv: change.kv,
+      prev_kv: this.options.prevKv && !isCreate ? withPrev(change.kv) : null,
+    };
+  }
+}
+
+export class WatchableStore {
+  private readonly singleKey = new Map<string, Set<Watcher>>();
+  private readonly ranged = new Set<Watcher>();
+  /** Durable transactions wait here so that events go out in revision order. */
+  private readonly queued: { rev: number; changes: Change[]; durable: boolean }[] = [];
+
+  constructor(readonly store: MvccStore) {}
+
+  get rev(): number {
+    return this.store.rev;
+  }
+
+  range(key: Buffer, end: string | null, options?: RangeOptions): RangeResult {
+    return this.store.range(key, end, options);
+  }
+
+  write(): WatchableWriteTxn {
+    return new WatchableWriteTxn(this.store.write(), this);
+  }
+
+  /** @internal called when a write transaction ends */
+  ended(txn: WriteTxn, committed: Promise<unknown> | null): Promise<unknown> | null {
+    if (!committed) return null;
+    const entry = { rev: txn.beginRev + 1, changes: txn.changes, durable: false };
+    this.queued.push(entry);
+    return committed.then(() => {
+      entry.durable = true;
+      while (this.queued.length && this.queued[0].durable) {
+        const { rev, changes } = this.queued.shift()!;
+        this.notify(rev, changes);
+      }
+    });
+  }
+
+  private notify(rev: number, changes: Change[]): void {
+    if (this.singleKey.size === 0 && this.ranged.size === 0) return;
+    const batches = new Map<Watcher, Event[]>();
+    const add = (w: Watcher, change: Change) => {
+      if (w.minRev > rev) return;
+      const event = w.toEvent(change, () => change.prev);
+      if (!event) return;
+      const list = batches.get(w);
+      if (list) list.push(event);
+      else batches.set(w, [event]);
+    };
+    for (const change of changes) {
+      const keyId = change.kv.key.toString('latin1');
+      const exact = this.singleKey.get(keyId);
+      if (exact) for (const w of exact) add(w, change);
+      for (const w of this.ranged) if (w.contains(keyId)) add(w, change);
+    }
+    for (const [w, events] of batches) {
+      w.minRev = rev + 1;
+      w.sink.events(w, events, rev);
+    }
+  }
+
+  /**
+   * Registers a watcher. A start revision at or below the current one first replays the history
+   * (synchronously, so no write can slip in between); a compacted one cancels the watcher instead
+   * and returns null.
+   */
+  watch(id: number, options: WatchOptions, sink: WatcherSink): Watcher | null {
+    const w = new Watcher(id, options, sink);
+    const current = this.store.rev;
+    if (options.startRev > 0 && options.startRev <= current) {
+      if (options.startRev < this.store.compactRev) {
+        sink.compacted(w, this.store.compactRev);
+        return null;
+      }
+      this.catchUp(w, options.startRev, current);
+    }
+    w.minRev = options.startRev > current ? options.startRev : current + 1;
+    if (options.end === null) {
+      let set = this.singleKey.get(w.keyId);
+      if (!set) this.singleKey.set(w.keyId, (set = new Set()));
+      set.add(w);
+    } else {
+      this.ranged.add(w);
+    }
+    return w;
+  }
+
+  private catchUp(w: Watcher, from: number, current: number): void {
+    let events: Event[] = [];
+    let firstRev = -1;
+    const prevOf = (kv: KeyValue): KeyValue | null => {
+      try {
+        return this.store.range(kv.key, null, { rev: kv.mod_revision - 1 }).kvs[0] ?? null;
+      } catch {
+        return null; // compacted: etcd sends the event without prev_kv
+      }
+    };
+    for (const { main, change } of this.store.history(from)) {
+      if (!w.contains(change.kv.key.toString('latin1'))) continue;
+      if (firstRev < 0) firstRev = main;
+      if (main - firstRev >= CATCH_UP_BATCH_REVS && events.length) {
+        w.sink.events(w, events, current);
+        events = [];
+        firstRev = main;
+      }
+      const event = w.toEvent(change, prevOf);
+      if (event) events.push(event);
+    }
+    if (events.length) w.sink.events(w, events, current);
+  }
+
+  cancel(w: Watcher): void {
+    if (w.options.end === null) {
+      const set = this.singleKey.get(w.keyId);
+      set?.delete(w);
+      if (set && set.size === 0) this.singleKey.delete(w.keyId);
+    } else {
+      this.ranged.delete(w);
+    }
+  }
+}
+
+export class WatchableWriteTxn {
+  constructor(private readonly txn: WriteTxn, private readonly watchable: WatchableStore) {}
+
+  get rev(): number {
+    return this.txn.rev;
+  }
+  get changes(): Change[] {
+    return this.txn.changes;
+  }
+  range(key: Buffer, end: string | null, options?: RangeOptions): RangeResult {
+    return this.txn.range(key, end, options);
+  }
+  put(key: Buffer, value: Buffer, lease: string): Change {
+    return this.txn.put(key, value, lease);
+  }
+  deleteRange(key: Buffer, end: string | null): Change[] {
+    return this.txn.deleteRange(key, end);
+  }
+  /** Resolves once durable and delivered to watchers; null when nothing changed. */
+  end(): Promise<unknown> | null {
+    return this.watchable.ended(this.txn, this.txn.end());
+  }
+}
