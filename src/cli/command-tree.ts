@@ -12,6 +12,8 @@ export interface CommandSpec {
   short: string;
   long?: string;
   flags?: FlagSpec[];
+  /** cobra's persistent flags: also accepted, and shown as global options, by every sub-command. */
+  persistentFlags?: FlagSpec[];
   aliases?: string[];
   run?: Runner;
   subcommands?: Command[];
@@ -26,7 +28,7 @@ const specs = new WeakMap<Command, CommandSpec>();
 export function defineCommand(spec: CommandSpec): Command {
   const command = new Command(spec.use.split(' ')[0]).description(spec.short);
   if (spec.aliases) command.aliases(spec.aliases);
-  for (const flag of spec.flags ?? []) {
+  for (const flag of [...(spec.flags ?? []), ...(spec.persistentFlags ?? [])]) {
     const syntax = flag.kind === 'bool' ? '' : ` <${flag.kind}>`;
     command.addOption(new Option(`${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${syntax}`, flag.usage));
   }
@@ -48,9 +50,23 @@ export function commandPath(command: Command): string {
   return parts.join(' ');
 }
 
-/** Persistent (global) flags live on the root, as in cobra. */
+/** Flags defined on the command itself, persistent ones included (cobra's LocalFlags). */
+export function localFlags(command: Command): FlagSpec[] {
+  const spec = specOf(command);
+  return [...(spec.flags ?? []), ...(spec.persistentFlags ?? [])];
+}
+
+/** Persistent flags of every ancestor; the root's flags are all persistent (etcdctl's global flags). */
 export function inheritedFlags(command: Command): FlagSpec[] {
-  let root = command;
-  while (root.parent) root = root.parent;
-  return root === command ? [] : specOf(root).flags ?? [];
+  const flags: FlagSpec[] = [];
+  for (let ancestor = command.parent; ancestor; ancestor = ancestor.parent) {
+    const spec = specOf(ancestor);
+    flags.push(...(ancestor.parent ? spec.persistentFlags ?? [] : spec.flags ?? []));
+  }
+  return flags;
+}
+
+/** Everything the command accepts. */
+export function acceptedFlags(command: Command): FlagSpec[] {
+  return [...localFlags(command), ...inheritedFlags(command)];
 }

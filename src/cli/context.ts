@@ -75,7 +75,7 @@ export class CommandContext {
   /** A printer for commands that need no server (e.g. snapshot status); env is not read, as in etcdctl. */
   async printerOnly(): Promise<Printer> {
     const { createPrinter } = await import('./printers/index.js');
-    return createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), this.io.stdout);
+    return createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), this.io.stdout, { errOut: this.io.stderr });
   }
 
   close(): void {
@@ -90,7 +90,7 @@ export class CommandContext {
 
     const config = this.clientConfig();
     const { createPrinter } = await import('./printers/index.js');
-    const printer = await createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), io.stdout);
+    const printer = await createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), io.stdout, { errOut: io.stderr });
     const client = await this.deps.createClient(config);
     this.clients.push(client);
     return { client, printer, config };
@@ -133,17 +133,26 @@ export class CommandContext {
     return { username: user.slice(0, colon), password: user.slice(colon + 1) };
   }
 
-  /** clientv3's retry interceptor logs this zap line for every failed unary call; scripts may grep it. */
-  private warnUnaryFailure(error: RpcError, target: string): void {
-    const host = target.replace(/^[a-z]+:\/\//, '');
+  /**
+   * clientv3's retry interceptor logs this zap line for every failed unary call; scripts may grep it.
+   * Balanced clients name an `endpoint://client-<uuid>/<host>` target; per-endpoint maintenance calls dial
+   * `passthrough:///<endpoint>` directly, and then grpc-go reports the dial error itself.
+   */
+  warnUnaryFailure(error: RpcError, endpoint: string, style: 'balanced' | 'passthrough' = 'balanced'): void {
+    const host = endpoint.replace(/^[a-z]+:\/\//, '');
+    const passthrough = style === 'passthrough';
+    const status =
+      passthrough && error.dialError
+        ? `rpc error: code = DeadlineExceeded desc = latest balancer error: ${error.dialError}`
+        : error.statusText;
     const line = {
       level: 'warn',
       ts: this.deps.clock.now().toISOString(),
       caller: 'clientv3/retry_interceptor.go:62',
       msg: 'retrying of unary invoker failed',
-      target: `endpoint://client-${randomUuid()}/${host}`,
+      target: passthrough ? `passthrough:///${endpoint}` : `endpoint://client-${randomUuid()}/${host}`,
       attempt: 0,
-      error: error.statusText,
+      error: status,
     };
     this.io.stderr.write(`${JSON.stringify(line)}\n`);
   }

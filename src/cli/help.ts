@@ -1,7 +1,7 @@
 // etcdctl's usage template (etcdctl/ctlv3/help.go), rendered from the commander tree through a Go-tabwriter
 // emulation, so `--help` and flag errors print exactly what etcdctl prints.
 import type { Command } from 'commander';
-import { commandPath, inheritedFlags, specOf } from './command-tree.js';
+import { commandPath, inheritedFlags, localFlags, specOf } from './command-tree.js';
 import { type FlagSpec, formatFlagDefault, goQuoteSimple } from './parse/flags.js';
 import { tabwrite } from './tabwriter.js';
 
@@ -43,7 +43,7 @@ export function renderHelp(command: Command, showExtras = false): string {
   const spec = specOf(command);
   const isRoot = !command.parent;
   const hasSubcommands = command.commands.length > 0;
-  const local = [...(spec.flags ?? []), helpFlag(command)];
+  const local = [...localFlags(command), helpFlag(command)];
   const inherited = inheritedFlags(command);
   const name = isRoot ? command.name() : relativeName(command, rootOf(command));
   let useLine = isRoot ? spec.use : `${commandPath(command.parent!)} ${spec.use}`;

@@ -1,7 +1,7 @@
 // The one place that turns errors into `Error: …` lines and exit codes, as etcdctl's ExitWithError does.
 import type { Command } from 'commander';
 import { RpcError } from '../client/client.js';
-import { commandPath, inheritedFlags, specOf } from './command-tree.js';
+import { acceptedFlags, commandPath, specOf } from './command-tree.js';
 import { CommandContext, type Deps } from './context.js';
 import { CliError, ExitCode, ReportedError, UsageError } from './errors.js';
 import { renderHelp } from './help.js';
@@ -101,7 +101,7 @@ function matchSubcommand(command: Command, word: string): Command | undefined {
 
 /** cobra's stripFlags: skips flags and, for flags that take a value, the word after them. */
 function nonFlagWords(args: string[], command: Command): string[] {
-  const specs = [...(specOf(command).flags ?? []), ...inheritedFlags(command)];
+  const specs = acceptedFlags(command);
   const isBool = (name: string) => specs.some((s) => (s.name === name || s.short === name) && s.kind === 'bool') || name === 'help' || name === 'h';
   const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -136,7 +136,7 @@ class UnknownCommandError extends Error {
 
 function parseCommandFlags(command: Command, args: string[], showExtras: boolean) {
   try {
-    return parseFlags(args, [...(specOf(command).flags ?? []), ...inheritedFlags(command)]);
+    return parseFlags(args, acceptedFlags(command));
   } catch (error) {
     if (error instanceof FlagParseError) throw new UsageError(error.message, renderHelp(command, showExtras));
     throw error;

@@ -62,6 +62,9 @@ export interface EtcdClient {
 
 /** An RPC failure, with what etcdctl needs to report it exactly. */
 export class RpcError extends Error {
+  /** For a call that never reached a server: grpc-go's dial error, when one is known (e.g. connection refused). */
+  dialError?: string;
+
   constructor(
     readonly code: number,
     readonly details: string,

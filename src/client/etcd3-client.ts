@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
-import { GrpcCode } from '../api/etcd-errors.js';
+import { createConnection } from 'node:net';
+import { GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import {
   type CallOptions,
   type ClientConfig,
@@ -76,7 +77,8 @@ export class Etcd3Client implements EtcdClient {
         const rpcError = toRpcError(error, endpoint);
         this.config.onUnaryFailure?.(rpcError, this.endpoints[0]);
         // A dropped connection fails over to another endpoint; an answer from a server is final.
-        if (rpcError.code !== GrpcCode.Unavailable || this.endpoints.length === 1) throw rpcError;
+        const transportFailure = rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details);
+        if (!transportFailure || this.endpoints.length === 1) throw rpcError;
         this.preferred = undefined;
         this.pool(endpoint).close();
         this.pools.delete(endpoint);
@@ -120,7 +122,9 @@ export class Etcd3Client implements EtcdClient {
         this.preferred = undefined;
         return this.connect(service, deadline);
       }
-      throw new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
+      const timeout = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
+      timeout.dialError = await dialFailure(this.endpoints[0]);
+      throw timeout;
     }
   }
 
@@ -176,6 +180,30 @@ export function toRpcError(error: unknown, endpoint: string): RpcError {
   if (code === GrpcCode.DeadlineExceeded) return new RpcError(code, 'context deadline exceeded', endpoint);
   if (code !== undefined && details !== undefined) return new RpcError(code, details, endpoint);
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
+}
+
+/** Why an endpoint cannot be dialled, in grpc-go's words (shown by etcdctl for per-endpoint calls). */
+function dialFailure(endpoint: string): Promise<string | undefined> {
+  const hostPort = endpoint.replace(/^[a-z]+:\/\//, '');
+  const colon = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(hostPort.slice(colon + 1));
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 300 });
+    const done = (result: string | undefined) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(undefined));
+    socket.once('timeout', () => done(undefined));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done(
+        error.code === 'ECONNREFUSED'
+          ? `connection error: desc = "transport: Error while dialing dial tcp ${hostPort}: connect: connection refused"`
+          : undefined,
+      ),
+    );
+  });
 }
 
 function wrapStream<Req, Res>(call: ClientDuplexStream<Req, Res>, endpoint: string): GrpcStream<Req, Res> {

@@ -80,6 +80,11 @@ function registerScenario(scenario: Scenario, options: DifferentialOptions): voi
         assert.ok(sides, 'scenario setup failed');
         const [a, b] = sides;
         const [resultA, resultB] = await Promise.all([runCase(a, testCase), runCase(b, testCase)]);
+        if (testCase.captureLease) {
+          // Each side masks its own new lease ID; a side that printed none keeps the raw text (and differs).
+          registerLease(a, testCase.captureLease, resultA.stdout);
+          registerLease(b, testCase.captureLease, resultB.stdout);
+        }
         const protobufType = testCase.protobuf ?? guessProtobufType(testCase);
         const serverMasks = options.applyServerMasks ? testCase.maskServer : undefined;
         const renderedA = renderResult(resultA, a.identity, protobufType, serverMasks);
@@ -135,12 +140,8 @@ async function prepareSide(side: Side, setup: SetupStep[], deadEndpoint: string)
       if (result.code !== 0) {
         throw new Error(`setup step failed on ${side.label}: etcdctl ${args.join(' ')}\n${result.stderr.toString('utf8')}`);
       }
-      if (captureLease) {
-        const match = /^lease ([0-9a-f]{16}) granted/.exec(result.stdout.toString('utf8'));
-        if (!match) throw new Error(`setup step ${args.join(' ')} printed no lease ID: ${result.stdout.toString('utf8')}`);
-        placeholders.set(captureLease, match[1]!);
-        placeholders.set(`${captureLease}_UPPER`, match[1]!.toUpperCase());
-        identity.leases.set(captureLease, BigInt('0x' + match[1]).toString());
+      if (captureLease && !registerLease({ placeholders, identity }, captureLease, result.stdout)) {
+        throw new Error(`setup step ${args.join(' ')} printed no lease ID: ${result.stdout.toString('utf8')}`);
       }
     }
     return { side, server, placeholders, identity };
@@ -148,6 +149,23 @@ async function prepareSide(side: Side, setup: SetupStep[], deadEndpoint: string)
     await server.stop();
     throw error;
   }
+}
+
+/**
+ * Finds a lease ID in `lease grant` output (simple, json or fields) and makes it known on this
+ * side: `{NAME}` / `{NAME_UPPER}` for later arguments, `<NAME>` in masked output.
+ */
+function registerLease(side: Pick<PreparedSide, 'placeholders' | 'identity'>, name: string, stdout: Buffer): boolean {
+  const text = stdout.toString('utf8');
+  const hex = /^lease ([0-9a-f]{16}) granted/m.exec(text)?.[1];
+  const decimal = /"ID" ?: ?(\d+)/.exec(text)?.[1];
+  const id = hex !== undefined ? BigInt('0x' + hex) : decimal !== undefined ? BigInt(decimal) : undefined;
+  if (id === undefined) return false;
+  const idHex = id.toString(16).padStart(16, '0');
+  side.placeholders.set(name, idHex);
+  side.placeholders.set(`${name}_UPPER`, idHex.toUpperCase());
+  side.identity.leases.set(name, id.toString());
+  return true;
 }
 
 /** Same revision and same key-values (read by the real etcdctl on both sides)? */

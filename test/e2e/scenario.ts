@@ -27,6 +27,11 @@ export interface Case {
   timeoutMs?: number;
   /** Response type for `-w protobuf` output when it cannot be guessed from the verb. */
   protobuf?: string;
+  /**
+   * For a case that grants a lease: the ID it prints (simple, json or fields) is masked as
+   * `<NAME>` on each side and usable as `{NAME}` in later cases.
+   */
+  captureLease?: string;
   /** Only in the server comparison: values that differ between etcd and our server by design. */
   maskServer?: ServerMaskName[];
 }
@@ -42,7 +47,7 @@ export interface Expectation {
  * says, and the real etcdctl is still checked against `etcdctl`, so the difference is known to be
  * real. Extensions run after all of the scenario's cases (they may leave the two servers apart).
  */
-export interface ExtensionCase extends Omit<Case, 'maskServer' | 'protobuf'> {
+export interface ExtensionCase extends Omit<Case, 'maskServer' | 'protobuf' | 'captureLease'> {
   ours: Expectation;
   etcdctl: Expectation;
 }

@@ -68,13 +68,13 @@ describe('restart', { timeout: 60_000 }, () => {
         }
       };
       const writers = Array.from({ length: 50 }, (_, c) => writer(c));
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       await server.kill();
       killed = true;
       await Promise.race([Promise.all(writers), new Promise((resolve) => setTimeout(resolve, 5000))]);
       return server.dataDir;
     });
-    assert.ok(acked.size > 100, `only ${acked.size} writes were acknowledged before the kill`);
+    assert.ok(acked.size >= 100, `only ${acked.size} writes were acknowledged before the kill`);
     await withServer(dataDir, async (_server, client) => {
       const r = await client.kv.range({ key: b('s/'), range_end: b('s0') });
       const found = new Map(r.kvs.map((kv: { key: Buffer; value: Buffer }) => [kv.key.toString(), kv.value.toString()]));

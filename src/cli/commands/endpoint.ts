@@ -7,8 +7,7 @@ import { formatGoDuration } from '../parse/duration.js';
 import type { FlagSpec } from '../parse/flags.js';
 import type { EndpointHashKV, EndpointHealth, EndpointStatus } from '../printers/printer.js';
 
-// etcdctl declares --cluster once, as a persistent flag of `endpoint`; our command tree has no persistent
-// flags below the root, so each sub-command carries it.
+// etcdctl declares --cluster once, as a persistent flag of `endpoint` (defrag has its own local one).
 export const CLUSTER_FLAG: FlagSpec = {
   name: 'cluster',
   kind: 'bool',
@@ -20,12 +19,11 @@ export function endpointCommand() {
   return defineCommand({
     use: 'endpoint <subcommand>',
     short: 'Endpoint related commands',
-    flags: [CLUSTER_FLAG],
+    persistentFlags: [CLUSTER_FLAG],
     subcommands: [
       defineCommand({
         use: 'health',
         short: 'Checks the healthiness of endpoints specified in `--endpoints` flag',
-        flags: [CLUSTER_FLAG],
         run: runHealth,
       }),
       defineCommand({
@@ -34,13 +32,12 @@ export function endpointCommand() {
         long: `When --write-out is set to simple, this command prints out comma-separated status lists for each endpoint.
 The items in the lists are endpoint, ID, version, db size, is leader, is learner, raft term, raft index, raft applied index, errors.
 `,
-        flags: [CLUSTER_FLAG],
         run: runStatus,
       }),
       defineCommand({
         use: 'hashkv',
         short: 'Prints the KV history hash for each endpoint in --endpoints',
-        flags: [CLUSTER_FLAG, { name: 'rev', kind: 'int', default: 0n, usage: 'maximum revision to hash (default: all revisions)' }],
+        flags: [{ name: 'rev', kind: 'int', default: 0n, usage: 'maximum revision to hash (default: all revisions)' }],
         run: runHashKV,
       }),
     ],
@@ -70,18 +67,7 @@ export async function endpointsFromCluster(ctx: CommandContext): Promise<string[
 export function memberClient(ctx: CommandContext, endpoint: string): Promise<EtcdClient> {
   return ctx.newClient({
     endpoints: [endpoint],
-    onUnaryFailure: (error: RpcError) => {
-      const line = {
-        level: 'warn',
-        ts: ctx.deps.clock.now().toISOString(),
-        caller: 'clientv3/retry_interceptor.go:62',
-        msg: 'retrying of unary invoker failed',
-        target: `passthrough:///${endpoint}`,
-        attempt: 0,
-        error: error.statusText,
-      };
-      ctx.io.stderr.write(`${JSON.stringify(line)}\n`);
-    },
+    onUnaryFailure: (error: RpcError) => ctx.warnUnaryFailure(error, endpoint, 'passthrough'),
   });
 }
 

@@ -163,11 +163,12 @@ const STTY_NOT_A_TTY = "stty: 'standard input': Inappropriate ioctl for device\n
  * from the pipe or file, and end of input gives what was read so far (often an empty password).
  */
 export async function askPassword(io: IO, stdin: StdinLines, prompt: string): Promise<string> {
-  io.stdout.write(prompt);
   let answer: string;
   if (stdin.isTerminal()) {
-    answer = await stdin.secretLine();
+    // Echo goes off before the prompt shows, so nothing typed after it can appear.
+    answer = await stdin.secretLine(() => io.stdout.write(prompt));
   } else {
+    io.stdout.write(prompt);
     io.stderr.write(STTY_NOT_A_TTY);
     answer = await stdin.line();
     io.stderr.write(STTY_NOT_A_TTY);
@@ -219,9 +220,10 @@ export class StdinLines {
   }
 
   /** A line typed on the terminal with echo off; Backspace edits, Enter ends, Ctrl-D ends input, Ctrl-C interrupts. */
-  async secretLine(): Promise<string> {
+  async secretLine(afterEchoOff: () => void): Promise<string> {
     const tty = this.stdin as RawModeStream;
     tty.setRawMode(true);
+    afterEchoOff();
     let typed = '';
     try {
       for (;;) {

@@ -94,6 +94,8 @@ _etcdctl_ts() {
     for ((i = 1; i < count - 1; i++)); do
         word=\${args[i]}
         if [[ $word == -- ]]; then
+            # What follows is a command to run (watch, lock): complete paths.
+            __etcdctl_ts_reply_files "$cur"
             return 0
         elif [[ $word == -?* ]]; then
             __etcdctl_ts_value_flags "$cmdpath"

@@ -87,7 +87,7 @@ export function parseWatchArgs(
     };
   }
   if (envKey !== '') watchArgs = [envKey, ...(envRange !== '' ? [envRange] : []), ...watchArgs];
-  if (!execArgs) return { watchArgs, flags };
+  if (!execArgs) return { watchArgs, execArgs, flags };
   // Drop the exec words from the positionals: everything from the last word equal to the command's name.
   let endIdx = watchArgs.length - 1;
   for (; endIdx >= 0; endIdx--) if (watchArgs[endIdx] === argsWithSep[sepIdx + 1]) break;

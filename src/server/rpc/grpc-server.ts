@@ -14,6 +14,7 @@ import { acceptConnection } from './authority-fix.js';
 
 /** etcd lets gRPC messages exceed --max-request-bytes by this much (envelope overhead). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
+const SHUTDOWN_GRACE_MS = 1000;
 
 function loadServices() {
   const require = createRequire(import.meta.url);
@@ -66,7 +67,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     const listener = net.createServer({ noDelay: true }, (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      if (process.env.NO_SNIFF) injector.injectConnection(socket); else acceptConnection(socket, (conn) => injector.injectConnection(conn));
+      acceptConnection(socket, (conn) => injector.injectConnection(conn));
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -84,8 +85,13 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     addresses,
     async close() {
       await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
-      injector.drain(500);
-      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      // finish calls in flight, but do not wait for idle clients to hang up
+      injector.drain(SHUTDOWN_GRACE_MS);
+      await Promise.race([
+        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
+      ]);
+      grpcServer.forceShutdown();
       injector.destroy();
       for (const s of sockets) s.destroy();
     },

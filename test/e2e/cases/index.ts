@@ -11,6 +11,7 @@ import { globalFlagScenarios } from './global-flags.js';
 import { putScenarios } from './put.js';
 import { txnScenarios } from './txn.js';
 import { leaseScenarios } from './lease.js';
+import { watchScenarios } from './watch.js';
 import { authScenarios } from './auth.js';
 import { helpScenarios } from './help.js';
 
@@ -18,6 +19,7 @@ export const allScenarios: Scenario[] = [
   // The slow ones (timeouts) first, so they overlap with the many quick ones.
   ...endpointScenarios,
   ...environmentScenarios,
+  ...watchScenarios,
   ...getScenarios,
   ...putScenarios,
   ...delScenarios,

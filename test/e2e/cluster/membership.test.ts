@@ -54,7 +54,7 @@ async function leaderAndFollowers(endpoints = cluster.endpoints): Promise<{ lead
 
 /** Masks a member ID the run itself created, in every form etcdctl prints it, and ID-ordered listings. */
 function maskNewMember(text: string, result: CliResult): string {
-  const all = `${result.stdout.toString('latin1')}`;
+  const all = `${result.stdout.toString("latin1")}\n${text}`;
   const hex = /Member +([0-9a-f]+) (?:added|removed|updated|promoted)/.exec(all)?.[1] ?? newIds.get(result);
   const decimal = /"member":\{"ID":"?(\d+)/.exec(all)?.[1] ?? (hex ? BigInt(`0x${hex}`).toString() : undefined);
   let out = text;
