@@ -13,7 +13,7 @@ const hasEtcdctl = (process.env.PATH ?? '').split(':').some((dir) => fs.existsSy
 
 function etcdctl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile('etcdctl', [`--endpoints=${server.endpoint}`, ...args], { timeout: 15_000, env: { ...process.env, ETCDCTL_API: '3' } }, (err, stdout, stderr) =>
+    const child = execFile('etcdctl', [...(args.some((a) => a.startsWith('--endpoints=')) ? [] : [`--endpoints=${server.endpoint}`]), ...args], { timeout: 15_000, env: { ...process.env, ETCDCTL_API: '3' } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin!.end(input);
@@ -44,7 +44,7 @@ describe('real etcdctl against our server', { timeout: 90_000, skip: !hasEtcdctl
     await etcdctl(['put', 'k', 'v']);
     const out = await etcdctl(['txn'], 'value("k") = "v"\n\nput k2 x\n\nput k3 y\n\n');
     assert.equal(out.stdout, 'SUCCESS\n\nOK\n');
-    const dup = await etcdctl(['txn'], '\nput a 1\nput a 2\n\n');
+    const dup = await etcdctl(['txn'], '\nput a 1\nput a 2\n\n\n');
     assert.match(dup.stderr, /Error: etcdserver: duplicate key given in txn request/);
   });
 

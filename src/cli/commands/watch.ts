@@ -30,6 +30,8 @@ export function watchCommand() {
 }
 
 const CANCELED_BY_SERVER = 'watch is canceled by the server';
+/** etcdctl reads these itself, so pkg/flags does not call them unrecognized. */
+const WATCH_ENV = ['ETCDCTL_WATCH_KEY', 'ETCDCTL_WATCH_RANGE_END'];
 
 async function runWatch(ctx: CommandContext, args: string[]): Promise<void> {
   const envKey = ctx.io.env.ETCDCTL_WATCH_KEY ?? '';
@@ -38,7 +40,7 @@ async function runWatch(ctx: CommandContext, args: string[]): Promise<void> {
   if (ctx.flag<boolean>('interactive')) return runInteractive(ctx, envKey, envRange);
 
   const parsed = orBadArgs(() => parseWatchArgs(['etcdctl', ...ctx.argv], args, envKey, envRange, false));
-  const { client, printer } = await ctx.connect();
+  const { client, printer } = await ctx.connect(WATCH_ENV);
   const flags: WatchFlags = {
     prefix: ctx.flag<boolean>('prefix'),
     rev: ctx.flag<bigint>('rev'),
@@ -71,7 +73,7 @@ function orBadArgs<T>(parse: () => T): T {
 
 /** watchInteractiveFunc: `watch ...` and `progress` lines until stdin ends (which is an error, exit 3). */
 async function runInteractive(ctx: CommandContext, envKey: string, envRange: string): Promise<void> {
-  const { client, printer } = await ctx.connect();
+  const { client, printer } = await ctx.connect(WATCH_ENV);
   const stream = new WatchStream(client);
   const reader = new LineReader(ctx.io.stdin);
   const failed = stream.failed.then((error) => Promise.reject(error));

@@ -2,7 +2,7 @@
 // its flags (own and global), which flags take a value, and what those values may be. Every generator renders
 // this one model, so the four scripts always agree with each other and with the CLI.
 import type { Command } from 'commander';
-import { inheritedFlags, specOf } from '../command-tree.js';
+import { inheritedFlags, localFlags, specOf } from '../command-tree.js';
 import type { FlagSpec } from '../parse/flags.js';
 
 /** The executables the scripts complete: our binary, and `etcdctl` for those who install it under that name. */
@@ -71,11 +71,12 @@ const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? 
 /** Walks the tree depth first, sorted as cobra lists commands; every command is included, 3.5+ ones too. */
 export function completionModel(root: Command): CompletionModel {
   const nodes: CompletionNode[] = [];
+  const globalSpecs = new Set(specOf(root).flags ?? []);
   const visit = (command: Command, path: string) => {
-    const spec = specOf(command);
     const children = [...command.commands].sort((a, b) => byName({ name: a.name() }, { name: b.name() }));
-    // The root's own flags are the global ones, listed once in globalFlags.
-    const ownFlags = command === root ? [] : spec.flags ?? [];
+    // The root's flags are the global ones, listed once in globalFlags; a group's persistent flags
+    // (endpoint --cluster) are listed with each of its sub-commands.
+    const ownFlags = command === root ? [] : [...localFlags(command), ...inheritedFlags(command).filter((flag) => !globalSpecs.has(flag))];
     const flags = [...ownFlags].sort(byName).map(completionFlag);
     nodes.push({
       path,
@@ -86,9 +87,7 @@ export function completionModel(root: Command): CompletionModel {
     for (const child of children) visit(child, path === '' ? child.name() : `${path} ${child.name()}`);
   };
   visit(root, '');
-  const firstChild = root.commands[0];
-  const globals = firstChild ? inheritedFlags(firstChild) : [];
-  return { nodes, globalFlags: [...globals].sort(byName).map(completionFlag) };
+  return { nodes, globalFlags: [...globalSpecs].sort(byName).map(completionFlag) };
 }
 
 /** Flags that take a value, by the value's hint, for the `--flag <value>` / `--flag=value` cases. */

@@ -9,7 +9,7 @@ import { cleanEnv, OUR_ETCDCTL, REAL_ETCDCTL, runCli, type CliCommand } from '..
 
 const TIMEOUT_MS = 20_000;
 // etcdctl prints its prompt before it turns echo off: answering at once could be echoed by the terminal.
-const ANSWER_DELAY_MS = 400;
+const ANSWER_DELAY_MS = 800;
 
 interface Exchange {
   prompt: string;
