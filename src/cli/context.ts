@@ -5,8 +5,12 @@ import type { ClientConfig, EtcdClient, RpcError } from '../client/client.js';
 import { badArgs, generalError } from './errors.js';
 import { applyEnvironment, debugDump } from './global-flags.js';
 import type { IO } from './io.js';
+import type { ArgBytes } from './raw-args.js';
 import type { ParsedFlags } from './parse/flags.js';
 import type { Printer } from './printers/printer.js';
+import { askPassword, StdinLines } from './prompt.js';
+import { discoverEndpoints } from './srv-discovery.js';
+import { checkTlsFiles } from './tls-files.js';
 
 export interface Clock {
   now(): Date;
@@ -15,6 +19,8 @@ export interface Clock {
 export interface Deps {
   io: IO;
   clock: Clock;
+  /** The original bytes of a command-line argument (see raw-args.ts). */
+  argBytes: ArgBytes;
   createClient(config: ClientConfig): Promise<EtcdClient>;
 }
 
@@ -35,6 +41,9 @@ export class CommandContext {
     /** Raw argv after the program name (watch and lock look for `--` themselves). */
     readonly argv: string[],
   ) {}
+
+  /** A positional argument as the bytes the user passed (keys and values are bytes, not text). */
+  readonly bytes = (arg: string | Buffer): Buffer => this.deps.argBytes(arg);
 
   get io(): IO {
     return this.deps.io;
@@ -88,7 +97,7 @@ export class CommandContext {
     for (const warning of warnings) io.stderr.write(`${warning}\n`);
     if (this.flag<boolean>('debug')) io.stderr.write(debugDump(this.flags));
 
-    const config = this.clientConfig();
+    const config = await this.clientConfig();
     const { createPrinter } = await import('./printers/index.js');
     const printer = await createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), io.stdout, { errOut: io.stderr });
     const client = await this.deps.createClient(config);
@@ -96,19 +105,22 @@ export class CommandContext {
     return { client, printer, config };
   }
 
-  private clientConfig(): ClientConfig {
+  /** etcdctl's clientConfigFromCmd + newClientCfg, in their order of checks. */
+  private async clientConfig(): Promise<ClientConfig> {
     for (const name of ['cert', 'key', 'cacert']) {
       if (this.changed(name) && this.flag<string>(name) === '') throw badArgs(`empty string is passed to --${name} option`);
     }
-    if (this.flag<string>('discovery-srv') !== '') {
-      throw generalError('DNS SRV discovery is not supported by etcdctl-ts; pass --endpoints instead');
-    }
-    const endpoints = this.flag<string[]>('endpoints').map((ep) => ep.trim());
+    const endpoints = await this.endpoints();
     const tlsFiles = {
       caFile: this.flag<string>('cacert') || undefined,
       certFile: this.flag<string>('cert') || undefined,
       keyFile: this.flag<string>('key') || undefined,
     };
+    try {
+      checkTlsFiles(tlsFiles);
+    } catch (error) {
+      throw badArgs((error as Error).message);
+    }
     return {
       endpoints,
       dialTimeoutMs: this.flag<number>('dial-timeout'),
@@ -117,20 +129,40 @@ export class CommandContext {
       insecureTransport: this.flag<boolean>('insecure-transport'),
       insecureSkipVerify: this.flag<boolean>('insecure-skip-tls-verify'),
       tls: tlsFiles.caFile || tlsFiles.certFile || tlsFiles.keyFile ? tlsFiles : undefined,
-      auth: this.authConfig(),
+      auth: await this.authConfig(),
       onUnaryFailure: (error, target) => this.warnUnaryFailure(error, target),
     };
   }
 
-  private authConfig(): ClientConfig['auth'] {
+  /** --discovery-srv wins when it finds endpoints; otherwise --endpoints as given. */
+  private async endpoints(): Promise<string[]> {
+    const domain = this.flag<string>('discovery-srv');
+    if (domain !== '') {
+      try {
+        const discovered = await discoverEndpoints(
+          { domain, serviceName: this.flag<string>('discovery-srv-name'), insecure: this.flag<boolean>('insecure-discovery') },
+          (line) => this.io.stderr.write(`${line}\n`),
+        );
+        if (discovered.length > 0) return discovered;
+      } catch (error) {
+        throw generalError((error as Error).message);
+      }
+    }
+    return this.flag<string[]>('endpoints').map((ep) => ep.trim());
+  }
+
+  /** --user name[:password] and --password; clientv3 logs in only when both name and password are non-empty. */
+  private async authConfig(): Promise<ClientConfig['auth']> {
     const user = this.flag<string>('user');
     const password = this.flag<string>('password');
     if (user === '') return undefined;
-    if (password !== '') return { username: user, password };
-    const colon = user.indexOf(':');
-    // Without a password anywhere, etcdctl prompts; with no terminal it ends up with an empty one.
-    if (colon === -1) return { username: user, password: '' };
-    return { username: user.slice(0, colon), password: user.slice(colon + 1) };
+    let credentials: { username: string; password: string };
+    if (password !== '') credentials = { username: user, password };
+    else if (user.includes(':')) {
+      const colon = user.indexOf(':');
+      credentials = { username: user.slice(0, colon), password: user.slice(colon + 1) };
+    } else credentials = { username: user, password: await askPassword(this.io, new StdinLines(this.io.stdin), 'Password: ') };
+    return credentials.username !== '' && credentials.password !== '' ? credentials : undefined;
   }
 
   /**

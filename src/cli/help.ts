@@ -39,11 +39,12 @@ function relativeName(command: Command, start: Command): string {
   return parts.join(' ');
 }
 
-export function renderHelp(command: Command, showExtras = false): string {
+/** `withHelpFlag` false: cobra's root usage before its help flag exists (as `help <unknown>` prints it). */
+export function renderHelp(command: Command, showExtras = false, withHelpFlag = true): string {
   const spec = specOf(command);
   const isRoot = !command.parent;
   const hasSubcommands = command.commands.length > 0;
-  const local = [...localFlags(command), helpFlag(command)];
+  const local = [...localFlags(command), ...(withHelpFlag ? [helpFlag(command)] : [])];
   const inherited = inheritedFlags(command);
   const name = isRoot ? command.name() : relativeName(command, rootOf(command));
   let useLine = isRoot ? spec.use : `${commandPath(command.parent!)} ${spec.use}`;

@@ -7,13 +7,15 @@ import { CliError, ExitCode, ReportedError, UsageError } from './errors.js';
 import { renderHelp } from './help.js';
 import { type IO, processIO } from './io.js';
 import { FlagParseError, parseFlags } from './parse/flags.js';
+import { argBytesFromCmdline, utf8ArgBytes } from './raw-args.js';
 import { suggestionsFor } from './suggest.js';
 
 export async function main(argv: string[], deps?: Partial<Deps>): Promise<number> {
   const io: IO = deps?.io ?? processIO();
   const api = io.env.ETCDCTL_API;
   if (api !== undefined && api !== '' && api !== '3') {
-    io.stderr.write(`Error: unsupported API version ${JSON.stringify(api)}: etcdctl-ts supports only the v3 API (unset ETCDCTL_API or set it to 3)\n`);
+    // etcdctl's own words first (it prints no `Error:` here), then what to do about it.
+    io.stderr.write(`unsupported API version ${api}: etcdctl-ts supports only the v3 API (unset ETCDCTL_API or set it to 3)\n`);
     return ExitCode.Error;
   }
   if (argv[0] === 'server') {
@@ -23,6 +25,7 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
   const fullDeps: Deps = {
     io,
     clock: deps?.clock ?? { now: () => new Date() },
+    argBytes: deps?.argBytes ?? (deps?.io ? utf8ArgBytes : argBytesFromCmdline(argv)),
     createClient: deps?.createClient ?? (async (config) => (await import('../client/client.js')).createClient(config)),
   };
   const { buildProgram } = await import('./commands/index.js');
@@ -64,7 +67,7 @@ function report(error: unknown, io: IO): number {
   }
   if (error instanceof RpcError) {
     io.stderr.write(`Error: ${error.message}\n`);
-    return ExitCode.Error;
+    return error.authFailure ? ExitCode.BadConnection : ExitCode.Error;
   }
   // A bug of ours: still one clear line, never a stack trace, unless debugging.
   const message = error instanceof Error ? error.message : String(error);

@@ -64,6 +64,8 @@ export interface EtcdClient {
 export class RpcError extends Error {
   /** For a call that never reached a server: grpc-go's dial error, when one is known (e.g. connection refused). */
   dialError?: string;
+  /** Raised while authenticating: etcdctl fails such a client at creation (exit 2, ExitBadConnection). */
+  authFailure?: boolean;
 
   constructor(
     readonly code: number,

@@ -6,7 +6,7 @@ import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/g
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
 import { createConnection } from 'node:net';
-import { GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { EtcdErrors, GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import {
   type CallOptions,
   type ClientConfig,
@@ -35,6 +35,7 @@ interface Connection {
 export class Etcd3Client implements EtcdClient {
   private readonly pools = new Map<string, ConnectionPool>();
   private preferred: string | undefined;
+  private authDisabled = false;
 
   constructor(
     private readonly config: ClientConfig,
@@ -63,7 +64,7 @@ export class Etcd3Client implements EtcdClient {
     const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
     for (;;) {
       const { endpoint, connection } = await this.connect(service, deadline).catch((error: RpcError) => {
-        this.config.onUnaryFailure?.(error, this.endpoints[0]);
+        if (!error.authFailure) this.config.onUnaryFailure?.(error, this.endpoints[0]);
         throw error;
       });
       try {
@@ -128,12 +129,26 @@ export class Etcd3Client implements EtcdClient {
     }
   }
 
-  private connection(endpoint: string, service: ServiceName): Promise<Connection> {
-    return this.pool(endpoint)
-      .withConnection(service, ({ client, metadata }) => ({ client: client as unknown as RawClient, metadata }))
-      .catch((error: unknown) => {
-        throw toRpcError(error, endpoint);
-      });
+  /** Fails only while fetching an auth token (etcd3 authenticates before the first call). */
+  private async connection(endpoint: string, service: ServiceName): Promise<Connection> {
+    try {
+      return await this.pool(endpoint).withConnection(service, ({ client, metadata }) => ({
+        client: client as unknown as RawClient,
+        metadata,
+      }));
+    } catch (error) {
+      const rpcError = toRpcError(error, endpoint);
+      this.config.onUnaryFailure?.(rpcError, this.endpoints[0]);
+      // etcdctl carries on without a token when the server has auth disabled.
+      if (rpcError.details === EtcdErrors.AuthNotEnabled.message && !this.authDisabled) {
+        this.authDisabled = true;
+        for (const pool of this.pools.values()) pool.close();
+        this.pools.clear();
+        return this.connection(endpoint, service);
+      }
+      rpcError.authFailure = true;
+      throw rpcError;
+    }
   }
 
   private pool(endpoint: string): ConnectionPool {
@@ -151,7 +166,7 @@ export class Etcd3Client implements EtcdClient {
     const host = secure && !/^https?:\/\//.test(endpoint) ? `https://${endpoint}` : endpoint;
     return {
       hosts: host,
-      auth: auth ? { username: auth.username, password: auth.password } : undefined,
+      auth: auth && !this.authDisabled ? { username: auth.username, password: auth.password } : undefined,
       credentials: tls?.caFile || tls?.certFile
         ? {
             rootCertificate: tls.caFile ? readFileSync(tls.caFile) : (undefined as unknown as Buffer),

@@ -19,7 +19,7 @@ export function delCommand() {
   });
 }
 
-export function buildDeleteRequest(flag: CommandContext['flag'], args: string[]): IDeleteRangeRequest {
+export function buildDeleteRequest(flag: CommandContext['flag'], args: Array<string | Buffer>): IDeleteRangeRequest {
   if (args.length === 0 || args.length > 2) {
     throw badArgs('del command needs one argument as key and an optional argument as range_end');
   }
@@ -34,7 +34,7 @@ export function buildDeleteRequest(flag: CommandContext['flag'], args: string[])
 }
 
 async function runDel(ctx: CommandContext, args: string[]): Promise<void> {
-  const request = buildDeleteRequest(ctx.flag, args);
+  const request = buildDeleteRequest(ctx.flag, args.map(ctx.bytes));
   const { client, printer } = await ctx.connect();
   printer.del(await client.deleteRange(request, { timeoutMs: ctx.commandTimeoutMs }));
 }

@@ -34,7 +34,7 @@ export function getCommand() {
 }
 
 /** etcdctl's getGetOp, in its order of checks. */
-export function buildRangeRequest(ctx: Pick<CommandContext, 'flag'>, args: string[]): IRangeRequest {
+export function buildRangeRequest(ctx: Pick<CommandContext, 'flag'>, args: Array<string | Buffer>): IRangeRequest {
   const flag = ctx.flag;
   if (args.length === 0) throw badArgs('get command needs one argument as key and an optional argument as range_end');
   const prefix = flag<boolean>('prefix');
@@ -79,7 +79,7 @@ export function buildRangeRequest(ctx: Pick<CommandContext, 'flag'>, args: strin
 }
 
 async function runGet(ctx: CommandContext, args: string[]): Promise<void> {
-  const request = buildRangeRequest(ctx, args);
+  const request = buildRangeRequest(ctx, args.map(ctx.bytes));
   const { client, printer } = await ctx.connect();
   const response = await client.range(request, { timeoutMs: ctx.commandTimeoutMs });
   const format = ctx.flag<string>('write-out');

@@ -43,7 +43,7 @@ will store the content of the file to <key>.
 /** etcdctl's getPutOp; `readStdin` is only called when the value must come from stdin. */
 export async function buildPutRequest(
   flag: CommandContext['flag'],
-  args: string[],
+  args: Array<string | Buffer>,
   readStdin: () => Promise<Buffer>,
 ): Promise<IPutRequest> {
   if (args.length === 0) throw badArgs(NEEDS_VALUE);
@@ -51,8 +51,9 @@ export async function buildPutRequest(
   if (ignoreValue && args.length > 1) throw badArgs("put command needs only 1 argument when 'ignore-value' is set");
   let value: Buffer = Buffer.alloc(0);
   if (!ignoreValue) {
+    // An explicit empty argument is a value; only an empty stdin is missing (etcdctl's argOrStdin).
     value = args.length > 1 ? Buffer.from(args[1]) : await readStdin();
-    if (value.length === 0) throw badArgs(NEEDS_VALUE);
+    if (args.length < 2 && value.length === 0) throw badArgs(NEEDS_VALUE);
   }
   const lease = parseLeaseId(flag<string>('lease'), 'bad lease ID');
   return {
@@ -66,7 +67,7 @@ export async function buildPutRequest(
 }
 
 async function runPut(ctx: CommandContext, args: string[]): Promise<void> {
-  const request = await buildPutRequest(ctx.flag, args, () => readAll(ctx.io.stdin));
+  const request = await buildPutRequest(ctx.flag, args.map(ctx.bytes), () => readAll(ctx.io.stdin));
   const { client, printer } = await ctx.connect();
   printer.put(await client.put(request, { timeoutMs: ctx.commandTimeoutMs }));
 }

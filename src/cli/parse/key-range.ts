@@ -19,7 +19,7 @@ export interface KeyRangeOptions {
 }
 
 /** The [key, range_end) a get/del/watch asks for, with etcdctl's empty-key rules. */
-export function keyRange(keyText: string, rangeEndText: string | undefined, opts: KeyRangeOptions): { key: Buffer; rangeEnd?: Buffer } {
+export function keyRange(keyText: string | Buffer, rangeEndText: string | Buffer | undefined, opts: KeyRangeOptions): { key: Buffer; rangeEnd?: Buffer } {
   let key: Buffer = Buffer.from(keyText);
   let rangeEnd: Buffer | undefined = rangeEndText === undefined ? undefined : Buffer.from(rangeEndText);
   if (opts.prefix) {

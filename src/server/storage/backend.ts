@@ -3,19 +3,47 @@ import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 
 // The durable backend, laid out like etcd's bbolt file: one lmdb environment at
-// <data-dir>/member/snap/db with a bucket per concern. Writes are queued with lmdb-js's async put,
-// which batches everything queued while a commit is in flight into the next transaction (group
-// commit) and resolves only once that transaction is flushed to disk.
+// <data-dir>/member/snap/db with a bucket per concern. Writes queue up during an event-loop turn
+// and are committed together in one synchronous lmdb transaction at the end of the turn (group
+// commit: one fdatasync per batch, as etcd's WAL does per raft batch). The commit runs on the
+// main thread: a sync costs ~0.1-0.3 ms here, less than two thread hops to a writer thread and back.
+// overlappingSync stays off so that the commit returns only once it is on disk.
 
 export type BucketName = 'key' | 'meta' | 'lease' | 'alarm';
 
 type Bytes = Buffer;
 const SIZE_REFRESH_MS = 50;
 
+/** One queued write: a put, or a remove when value is null. */
+interface QueuedWrite {
+  bucket: BucketName;
+  key: Bytes;
+  value: Bytes | null;
+}
+
+/** The writes of one turn and the promise their callers wait on. */
+class Batch {
+  readonly writes: QueuedWrite[] = [];
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (err: unknown) => void;
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // a failed commit is reported to whoever awaits it; unawaited writes must not crash the process
+    this.done.catch(() => undefined);
+  }
+}
+
 export class Backend {
   private root!: RootDatabase<Bytes, Bytes>;
   private buckets!: Record<BucketName, Database<Bytes, Bytes>>;
-  private lastWrite: Promise<unknown> = Promise.resolve();
+  /** Writes queued in this turn, committed by commitBatch at its end. */
+  private batch: Batch | null = null;
+  /** The last batch handed to lmdb; resolved once it is durable. */
+  private lastCommit: Promise<void> = Promise.resolve();
   private cachedSize = 0;
   private cachedSizeInUse = 0;
   private sizeStale = true;
@@ -43,6 +71,7 @@ export class Backend {
       keyEncoding: 'binary',
       compression: false,
       maxDbs: 8,
+      overlappingSync: false,
     } as never);
     const bucket = (name: BucketName) =>
       this.root.openDB<Bytes, Bytes>({ name, encoding: 'binary', keyEncoding: 'binary' } as never);
@@ -54,21 +83,51 @@ export class Backend {
     return this.buckets[bucket].getBinary(key) as Buffer | undefined;
   }
 
-  /** Queues a write; the promise resolves once it is durable. */
-  put(bucket: BucketName, key: Bytes, value: Bytes): Promise<unknown> {
-    this.sizeStale = true;
-    return (this.lastWrite = this.buckets[bucket].put(key, value));
+  /** Queues a write; the promise resolves once it is durable (shared by the whole batch). */
+  put(bucket: BucketName, key: Bytes, value: Bytes): Promise<void> {
+    return this.enqueue(bucket, key, value);
   }
 
-  remove(bucket: BucketName, key: Bytes): Promise<unknown> {
+  remove(bucket: BucketName, key: Bytes): Promise<void> {
+    return this.enqueue(bucket, key, null);
+  }
+
+  private enqueue(bucket: BucketName, key: Bytes, value: Bytes | null): Promise<void> {
     this.sizeStale = true;
-    return (this.lastWrite = this.buckets[bucket].remove(key));
+    let batch = this.batch;
+    if (!batch) {
+      batch = this.batch = new Batch();
+      // the end of the current I/O phase: every request read in it joins this commit
+      setImmediate(() => this.commitBatch(batch!));
+      this.lastCommit = batch.done;
+    }
+    batch.writes.push({ bucket, key, value });
+    return batch.done;
+  }
+
+  /** Commits a batch in one synchronous (durable) transaction, unless an earlier flush did. */
+  private commitBatch(batch: Batch): void {
+    if (this.batch !== batch) return;
+    this.batch = null;
+    try {
+      this.root.transactionSync(() => {
+        for (const { bucket, key, value } of batch.writes) {
+          const db = this.buckets[bucket];
+          if (value === null) db.removeSync(key);
+          else db.putSync(key, value);
+        }
+      });
+    } catch (err) {
+      batch.reject(err);
+      return;
+    }
+    batch.resolve();
   }
 
   /** Resolves when every write queued so far is durable (and visible to reads). */
   async flushed(): Promise<void> {
-    await this.lastWrite;
-    await this.root.flushed;
+    if (this.batch) this.commitBatch(this.batch);
+    await this.lastCommit;
   }
 
   /** Committed rows in key order, from start (inclusive) to end (exclusive). */

@@ -33,7 +33,6 @@ export const globalFlagScenarios: Scenario[] = [
       { name: '--password alone is ignored', args: ['--password=pw', 'get', 'foo'] },
       { name: '--discovery-srv-name alone is ignored', args: ['--discovery-srv-name=x', 'get', 'foo'] },
       { name: '--discovery-srv with a domain that has no records', args: ['--discovery-srv=example.invalid', 'get', 'foo'], timeoutMs: 30_000 },
-      { name: '--debug prints the settings and grpc logs', args: ['--debug', 'get', 'foo'] },
       { name: '--debug=false', args: ['--debug=false', 'get', 'foo'] },
       { name: '--hex=true', args: ['--hex=true', 'get', 'foo'] },
       { name: '--hex=false', args: ['--hex=false', 'get', 'foo'] },
