@@ -8,6 +8,9 @@ import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
 import { acceptConnection } from './authority-fix.js';
+import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
+import { ProtoReader } from './proto-codec.js';
+import { WatchEncoder } from './watch-codec.js';
 
 // The gRPC edge: etcd's rpc.proto services on grpc-js, fed by our own TCP listeners so that
 // connections whose :authority carries a scheme can be repaired before Node's HTTP/2 sees them.
@@ -16,7 +19,12 @@ import { acceptConnection } from './authority-fix.js';
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
 const SHUTDOWN_GRACE_MS = 1000;
 
-function loadServices() {
+type MethodDefinition = grpc.MethodDefinition<unknown, unknown>;
+type ServiceDefinition = Record<string, MethodDefinition>;
+type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
+
+/** rpc.proto's services, with hand-written codecs on the hot methods (proto-loader for the rest). */
+function loadServices(server: EtcdServer): Record<ServiceName, ServiceDefinition> {
   const require = createRequire(import.meta.url);
   const protoPath = require.resolve('etcd3/proto/rpc.proto');
   const definition = protoLoader.loadSync(protoPath, {
@@ -25,11 +33,29 @@ function loadServices() {
     enums: String,
     defaults: true,
     oneofs: true,
-  });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-    etcdserverpb: Record<'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth', grpc.ServiceClientConstructor>;
+  }) as unknown as Record<string, ServiceDefinition>;
+  const service = (name: ServiceName) => ({ ...definition[`etcdserverpb.${name}`] });
+  const services = {
+    KV: service('KV'),
+    Watch: service('Watch'),
+    Lease: service('Lease'),
+    Cluster: service('Cluster'),
+    Maintenance: service('Maintenance'),
+    Auth: service('Auth'),
   };
-  return pkg.etcdserverpb;
+  const header = new HeaderEncoder(server.clusterId, server.memberId, server.raftTerm);
+  const kv = new KvEncoder(header);
+  const fast = <Req, Res>(method: MethodDefinition, decode: ((r: ProtoReader) => Req) | null, encode: (res: Res) => Buffer) => ({
+    ...method,
+    requestDeserialize: decode ? (bytes: Buffer) => decode(new ProtoReader(bytes)) : method.requestDeserialize,
+    responseSerialize: encode,
+  }) as MethodDefinition;
+  services.KV.Range = fast(services.KV.Range, (r) => decodeRangeRequest(r), kv.range);
+  services.KV.Put = fast(services.KV.Put, (r) => decodePutRequest(r), kv.put);
+  services.KV.DeleteRange = fast(services.KV.DeleteRange, (r) => decodeDeleteRangeRequest(r), kv.deleteRange);
+  services.KV.Txn = fast(services.KV.Txn, (r) => decodeTxnRequest(r), kv.txn);
+  services.Watch.Watch = fast(services.Watch.Watch, null, new WatchEncoder(header).response);
+  return services;
 }
 
 export interface ListeningAddress {
@@ -43,7 +69,7 @@ export interface GrpcEdge {
 }
 
 export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]): Promise<GrpcEdge> {
-  const services = loadServices();
+  const services = loadServices(server);
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
     'grpc.max_send_message_length': 2 ** 31 - 1,
@@ -52,12 +78,12 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     'grpc.http2.max_ping_strikes': 0,
     'grpc.max_concurrent_streams': 2 ** 31 - 1,
   } as grpc.ServerOptions);
-  grpcServer.addService(services.KV.service, kvService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Watch.service, watchService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Lease.service, leaseService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Cluster.service, clusterService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Maintenance.service, maintenanceService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Auth.service, authService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.KV, kvService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Watch, watchService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Lease, leaseService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Cluster, clusterService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Maintenance, maintenanceService(server) as grpc.UntypedServiceImplementation);
+  grpcServer.addService(services.Auth, authService(server) as grpc.UntypedServiceImplementation);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
   const sockets = new Set<net.Socket>();

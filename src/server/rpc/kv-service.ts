@@ -9,10 +9,11 @@ export function kvService(server: EtcdServer) {
     return resp;
   };
   return {
-    Range: unary(server, (req: RangeRequest) => withHeader(applier.range(req))),
-    Put: unary(server, async (req: PutRequest) => withHeader(await applier.put(req))),
-    DeleteRange: unary(server, async (req: DeleteRangeRequest) => withHeader(await applier.deleteRange(req))),
-    Txn: unary(server, async (req: TxnRequest) => withHeader(await applier.txn(req))),
+    // these four are encoded by kv-codec.ts, which writes the member's header itself
+    Range: unary(server, (req: RangeRequest) => applier.range(req)),
+    Put: unary(server, (req: PutRequest) => applier.put(req)),
+    DeleteRange: unary(server, (req: DeleteRangeRequest) => applier.deleteRange(req)),
+    Txn: unary(server, (req: TxnRequest) => applier.txn(req)),
     Compact: unary(server, async (req: CompactionRequest) => withHeader(await applier.compact(req))),
   };
 }

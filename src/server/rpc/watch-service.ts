@@ -3,7 +3,8 @@ import { encodedKeyValueSize, type KeyValue } from '../mvcc/key-value.js';
 import { rangeEndId } from '../mvcc/store.js';
 import type { EtcdServer } from '../server.js';
 import type { Watcher, WatcherSink } from '../watch/watchable-store.js';
-import type { Event, ResponseHeader } from '../wire.js';
+import type { Event } from '../wire.js';
+import type { WatchResponse } from './watch-codec.js';
 
 // One Watch stream (etcd's serverWatchStream): watch IDs, create/cancel/progress requests,
 // fragmentation and progress notifications. Events come from the watchable store.
@@ -23,16 +24,6 @@ interface WatchRequest {
   create_request?: WatchCreateRequest | null;
   cancel_request?: { watch_id: string } | null;
   progress_request?: object | null;
-}
-interface WatchResponse {
-  header: ResponseHeader;
-  watch_id: number;
-  created?: boolean;
-  canceled?: boolean;
-  compact_revision?: number;
-  cancel_reason?: string;
-  fragment?: boolean;
-  events: Event[];
 }
 
 const ERR_DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
@@ -62,7 +53,7 @@ export function watchService(server: EtcdServer) {
 
       const sendEvents = (w: Watcher, events: Event[], rev: number) => {
         if (progress.has(w.id)) progress.set(w.id, false);
-        const resp: WatchResponse = { header: server.header(rev), watch_id: w.id, events };
+        const resp: WatchResponse = { header: { revision: rev }, watch_id: w.id, events };
         if (!fragmented.has(w.id) || events.length < 2) return send(resp);
         const sizes = events.map(eventSize);
         if (sizes.reduce((a, b) => a + b, 0) < maxRequestBytes) return send(resp);
@@ -80,7 +71,7 @@ export function watchService(server: EtcdServer) {
       const sink: WatcherSink = {
         events: sendEvents,
         compacted(w, compactRev) {
-          send({ header: server.header(0), watch_id: w.id, canceled: true, compact_revision: compactRev, events: [] });
+          send({ header: { revision: 0 }, watch_id: w.id, canceled: true, compact_revision: compactRev, events: [] });
         },
       };
 
@@ -92,14 +83,14 @@ export function watchService(server: EtcdServer) {
         if (end !== null && end !== '' && key.toString('latin1') >= end) error = ERR_EMPTY_RANGE;
         else if (id !== 0 && watchers.has(id)) error = ERR_DUPLICATE_ID;
         if (error) {
-          send({ header: server.header(server.store.rev), watch_id: -1, created: true, canceled: true, cancel_reason: error, events: [] });
+          send({ header: { revision: server.store.rev }, watch_id: -1, created: true, canceled: true, cancel_reason: error, events: [] });
           return;
         }
         if (id === 0) {
           while (watchers.has(nextId)) nextId++;
           id = nextId++;
         }
-        send({ header: server.header(server.store.rev), watch_id: id, created: true, events: [] });
+        send({ header: { revision: server.store.rev }, watch_id: id, created: true, events: [] });
         if (req.fragment) fragmented.add(id);
         if (req.progress_notify) progress.set(id, true);
         const w = watchable.watch(
@@ -124,12 +115,12 @@ export function watchService(server: EtcdServer) {
         watchers.delete(id);
         fragmented.delete(id);
         progress.delete(id);
-        send({ header: server.header(server.store.rev), watch_id: id, canceled: true, events: [] });
+        send({ header: { revision: server.store.rev }, watch_id: id, canceled: true, events: [] });
       };
 
       const progressTimer = setInterval(() => {
         for (const [id, idle] of progress) {
-          if (idle && watchers.has(id)) send({ header: server.header(server.store.rev), watch_id: id, events: [] });
+          if (idle && watchers.has(id)) send({ header: { revision: server.store.rev }, watch_id: id, events: [] });
           progress.set(id, true);
         }
       }, server.config.watchProgressNotifyIntervalMs);
@@ -139,7 +130,7 @@ export function watchService(server: EtcdServer) {
         if (req.create_request) create(req.create_request);
         else if (req.cancel_request) cancel(Number(req.cancel_request.watch_id));
         else if (req.progress_request) {
-          send({ header: server.header(server.store.rev), watch_id: -1, events: [] });
+          send({ header: { revision: server.store.rev }, watch_id: -1, events: [] });
         }
       };
 

@@ -53,6 +53,22 @@ export class Watcher {
   }
 }
 
+/** A change's event in its two forms (with and without prev_kv), built once for all watchers. */
+class SharedEvents {
+  private plain: Event | null = null;
+  private withPrev: Event | null = null;
+  constructor(private readonly change: Change) {}
+
+  for(w: Watcher): Event | null {
+    const { change } = this;
+    if (change.deleted ? w.options.noDelete : w.options.noPut) return null;
+    const isCreate = !change.deleted && change.kv.create_revision === change.kv.mod_revision;
+    const type = change.deleted ? EVENT_DELETE : EVENT_PUT;
+    if (w.options.prevKv && !isCreate) return (this.withPrev ??= { type, kv: change.kv, prev_kv: change.prev });
+    return (this.plain ??= { type, kv: change.kv, prev_kv: null });
+  }
+}
+
 export class WatchableStore {
   private readonly singleKey = new Map<string, Set<Watcher>>();
   private readonly ranged = new Set<Watcher>();
@@ -90,19 +106,21 @@ export class WatchableStore {
   private notify(rev: number, changes: Change[]): void {
     if (this.singleKey.size === 0 && this.ranged.size === 0) return;
     const batches = new Map<Watcher, Event[]>();
-    const add = (w: Watcher, change: Change) => {
-      if (w.minRev > rev) return;
-      const event = w.toEvent(change, () => change.prev);
-      if (!event) return;
-      const list = batches.get(w);
-      if (list) list.push(event);
-      else batches.set(w, [event]);
-    };
     for (const change of changes) {
+      // every watcher of the key gets the same Event object (so the rpc layer encodes it once)
+      const shared = new SharedEvents(change);
+      const add = (w: Watcher) => {
+        if (w.minRev > rev) return;
+        const event = shared.for(w);
+        if (!event) return;
+        const list = batches.get(w);
+        if (list) list.push(event);
+        else batches.set(w, [event]);
+      };
       const keyId = change.kv.key.toString('latin1');
       const exact = this.singleKey.get(keyId);
-      if (exact) for (const w of exact) add(w, change);
-      for (const w of this.ranged) if (w.contains(keyId)) add(w, change);
+      if (exact) for (const w of exact) add(w);
+      for (const w of this.ranged) if (w.contains(keyId)) add(w);
     }
     for (const [w, events] of batches) {
       w.minRev = rev + 1;

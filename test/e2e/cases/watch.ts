@@ -78,9 +78,9 @@ export const watchScenarios: Scenario[] = [
     extensions: [
       {
         name: '--progress-notify (3.5) is accepted by ours, unknown to etcdctl 3.4',
-        args: ['watch', 'w2', '--rev', '5', '--progress-notify'],
-        timeoutMs: 4_000,
-        ours: { code: null as unknown as number, stdout: 'DELETE\nw2\n\n', stderr: '' },
+        args: ['watch', 'x1', '--rev', '5', '--progress-notify'],
+        timeoutMs: REPLAY_MS,
+        ours: { code: null as unknown as number, stdout: 'PUT\nx1\noutside\n', stderr: '' },
         etcdctl: { code: 1, stderr: 'Error: unknown flag: --progress-notify\n\nError: unknown flag: --progress-notify\n' },
       },
     ],

@@ -36,7 +36,8 @@ describe('watch -i', () => {
       live.write('watch a --prefix b\n');
       live.write(`watch i/ --prefix --rev ${Number(rev) - 1} --prev-kv\n`);
       await live.waitFor(/i\/b\n2\n/, 20_000);
-      live.write(`watch i/a --rev ${Number(rev) - 1} -- sh -c 'echo exec $ETCD_WATCH_KEY'\n`);
+      // Double quotes: etcdctl cuts single-quoted words at the word count (see argify).
+      live.write(`watch i/a --rev ${Number(rev) - 1} -- sh -c "echo exec $ETCD_WATCH_KEY"\n`);
       await live.waitFor(/exec "i\/a"\n/, 20_000);
       live.write('progress\n');
       await live.waitFor(/(progress notify: \d+\n[^]*){2}/, 20_000);
@@ -66,7 +67,7 @@ describe('lease keep-alive', () => {
       const id = /lease ([0-9a-f]{16})/.exec(await etcdctl(etcd.endpoint, 'lease', 'grant', '6'))![1]!;
       const live = startLive(cli, [`--endpoints=${etcd.endpoint}`, 'lease', 'keep-alive', id]);
       // TTL 6: a renewal every 2 s; wait for two of them.
-      await live.waitFor(/(keepalived with TTL\(6\)\n){2}/, 20_000);
+      await live.waitFor(/(keepalived with TTL\(6\)\n[^]*){2}/, 20_000);
       await etcdctl(etcd.endpoint, 'lease', 'revoke', id);
       const { code } = await live.finish(15_000);
       const lines = [...new Set(live.stdout().split('\n'))].join('\n');
@@ -134,7 +135,7 @@ describe('lock with a command and elect -l', () => {
   it('lock runs the command with ETCD_LOCK_KEY/ETCD_LOCK_REV, then releases (same as etcdctl)', { timeout: 60_000 }, async () => {
     const outputs: string[] = [];
     for (const [, cli] of CLIS) {
-      const live = startLive(cli, [`--endpoints=${etcd.endpoint}`, 'lock', 'cmdlock', 'sh', '-c', 'echo "$ETCD_LOCK_KEY" "${ETCD_LOCK_REV:+rev}"; exit 0']);
+      const live = startLive(cli, [`--endpoints=${etcd.endpoint}`, 'lock', 'cmdlock', '--', 'sh', '-c', 'echo "$ETCD_LOCK_KEY" "${ETCD_LOCK_REV:+rev}"; exit 0']);
       const { code } = await live.finish(20_000);
       outputs.push(`exit ${code}\n${maskLeases(live.stdout())}--- stderr\n${live.stderr()}`);
     }
@@ -145,7 +146,7 @@ describe('lock with a command and elect -l', () => {
   it('a failing command: etcdctl 3.4 reports `exit status N`, exit 1', { timeout: 60_000 }, async () => {
     const outputs: string[] = [];
     for (const [, cli] of CLIS) {
-      const live = startLive(cli, [`--endpoints=${etcd.endpoint}`, 'lock', 'cmdlock2', 'sh', '-c', 'exit 3']);
+      const live = startLive(cli, [`--endpoints=${etcd.endpoint}`, 'lock', 'cmdlock2', '--', 'sh', '-c', 'exit 3']);
       const { code } = await live.finish(20_000);
       outputs.push(`exit ${code}\n${live.stdout()}--- stderr\n${live.stderr()}`);
     }
