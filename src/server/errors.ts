@@ -4,7 +4,7 @@ export type EtcdErrorKind =
   | 'EmptyKey' | 'KeyNotFound' | 'ValueProvided' | 'LeaseProvided' | 'TooManyOps' | 'DuplicateKey'
   | 'Compacted' | 'FutureRev' | 'NoSpace' | 'LeaseNotFound' | 'LeaseExist' | 'LeaseTTLTooLarge'
   | 'MemberNotFound' | 'RequestTooLarge' | 'BadLeaderTransferee' | 'SingleMember' | 'Unimplemented'
-  | 'Stopped' | 'InvalidArgument';
+  | 'Stopped' | 'InvalidArgument' | 'AuthNotEnabled';
 
 export class EtcdError extends Error {
   constructor(readonly kind: EtcdErrorKind, detail?: string) {

@@ -7,6 +7,7 @@
 import { startEtcd } from '../helpers/etcd-process.js';
 import { startOurServer } from '../helpers/our-server.js';
 import { REAL_ETCDCTL } from '../helpers/run-cli.js';
+import { authScenarios } from './cases/auth.js';
 import { selectedScenarios } from './cases/index.js';
 import { registerDifferentialSuite } from './differential-runner.js';
 
@@ -23,6 +24,8 @@ registerDifferentialSuite({
     isOurCli: false,
     startServer: useRealEtcdOnB ? startEtcd : () => startOurServer(),
   },
-  scenarios: selectedScenarios(),
+  // User and role management is not in our server yet (issue 3: Unimplemented until the auth issue), so the
+  // auth scenarios are compared against real etcd only; `--user` with auth disabled is still compared here.
+  scenarios: selectedScenarios().filter((scenario) => useRealEtcdOnB || !authScenarios.includes(scenario)),
   applyServerMasks: true,
 });

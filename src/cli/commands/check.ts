@@ -195,14 +195,16 @@ async function runCheckPerf(ctx: CommandContext): Promise<void> {
   const report = new LatencyReport();
   const started = Date.now();
   const interval = 1000 / model.limit;
-  let nextSlot = started;
-  // A token bucket of size 1, as golang.org/x/time/rate with burst 1: one request per interval.
+  let lastSlot = -Infinity;
+  // golang.org/x/time/rate with burst 1, waited on under a deadline: a token every interval, never
+  // banked while the workers are busy, and none whose wait would end past the deadline. So a slow
+  // server gets fewer requests, never a longer run.
   const nextKey = async (): Promise<Buffer | undefined> => {
-    const slot = nextSlot;
-    nextSlot += interval;
+    const now = Date.now();
+    const slot = Math.max(now, lastSlot + interval);
     if (slot - started >= durationMs) return undefined;
-    const wait = slot - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastSlot = slot;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
     return randomKey(prefix, 256);
   };
   const seconds = Math.round(durationMs / 1000);

@@ -1,6 +1,5 @@
 import net from 'node:net';
 import { createRequire } from 'node:module';
-import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { EtcdServer } from '../server.js';
 import { authService, clusterService, maintenanceService } from './maintenance-service.js';
@@ -8,18 +7,19 @@ import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
 import { acceptConnection } from './authority-fix.js';
+import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
 import { ProtoReader } from './proto-codec.js';
 import { WatchEncoder } from './watch-codec.js';
 
-// The gRPC edge: etcd's rpc.proto services on grpc-js, fed by our own TCP listeners so that
-// connections whose :authority carries a scheme can be repaired before Node's HTTP/2 sees them.
+// The gRPC edge: etcd's rpc.proto services on our small gRPC server (grpc-edge.ts), fed by our own
+// TCP listeners so that connections whose :authority carries a scheme can be repaired before
+// Node's HTTP/2 sees them.
 
 /** etcd lets gRPC messages exceed --max-request-bytes by this much (envelope overhead). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
 const SHUTDOWN_GRACE_MS = 1000;
 
-type MethodDefinition = grpc.MethodDefinition<unknown, unknown>;
 type ServiceDefinition = Record<string, MethodDefinition>;
 type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
 
@@ -45,11 +45,11 @@ function loadServices(server: EtcdServer): Record<ServiceName, ServiceDefinition
   };
   const header = new HeaderEncoder(server.clusterId, server.memberId, server.raftTerm);
   const kv = new KvEncoder(header);
-  const fast = <Req, Res>(method: MethodDefinition, decode: ((r: ProtoReader) => Req) | null, encode: (res: Res) => Buffer) => ({
+  const fast = <Req, Res>(method: MethodDefinition, decode: ((r: ProtoReader) => Req) | null, encode: (res: Res) => Buffer): MethodDefinition => ({
     ...method,
     requestDeserialize: decode ? (bytes: Buffer) => decode(new ProtoReader(bytes)) : method.requestDeserialize,
-    responseSerialize: encode,
-  }) as MethodDefinition;
+    responseSerialize: encode as (message: unknown) => Buffer,
+  });
   services.KV.Range = fast(services.KV.Range, (r) => decodeRangeRequest(r), kv.range);
   services.KV.Put = fast(services.KV.Put, (r) => decodePutRequest(r), kv.put);
   services.KV.DeleteRange = fast(services.KV.DeleteRange, (r) => decodeDeleteRangeRequest(r), kv.deleteRange);
@@ -68,23 +68,17 @@ export interface GrpcEdge {
   close(): Promise<void>;
 }
 
+type Implementation = Record<string, UnaryImpl | StreamImpl>;
+
 export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]): Promise<GrpcEdge> {
   const services = loadServices(server);
-  const grpcServer = new grpc.Server({
-    'grpc.max_receive_message_length': server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
-    'grpc.max_send_message_length': 2 ** 31 - 1,
-    // etcdctl and Go clients ping eagerly; etcd permits that, so must we
-    'grpc.http2.min_ping_interval_without_data_ms': 1000,
-    'grpc.http2.max_ping_strikes': 0,
-    'grpc.max_concurrent_streams': 2 ** 31 - 1,
-  } as grpc.ServerOptions);
-  grpcServer.addService(services.KV, kvService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Watch, watchService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Lease, leaseService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Cluster, clusterService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Maintenance, maintenanceService(server) as grpc.UntypedServiceImplementation);
-  grpcServer.addService(services.Auth, authService(server) as grpc.UntypedServiceImplementation);
-  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const grpcServer = new GrpcEdgeServer({ maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES });
+  grpcServer.addService(services.KV, kvService(server) as Implementation);
+  grpcServer.addService(services.Watch, watchService(server) as Implementation);
+  grpcServer.addService(services.Lease, leaseService(server) as Implementation);
+  grpcServer.addService(services.Cluster, clusterService(server) as Implementation);
+  grpcServer.addService(services.Maintenance, maintenanceService(server) as Implementation);
+  grpcServer.addService(services.Auth, authService(server) as Implementation);
 
   const sockets = new Set<net.Socket>();
   const listeners: net.Server[] = [];
@@ -93,7 +87,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     const listener = net.createServer({ noDelay: true }, (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      acceptConnection(socket, (conn) => injector.injectConnection(conn));
+      acceptConnection(socket, (conn) => grpcServer.injectConnection(conn));
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -112,13 +106,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     async close() {
       await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       // finish calls in flight, but do not wait for idle clients to hang up
-      injector.drain(SHUTDOWN_GRACE_MS);
-      await Promise.race([
-        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
-        new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
-      ]);
-      grpcServer.forceShutdown();
-      injector.destroy();
+      await grpcServer.close(SHUTDOWN_GRACE_MS);
       for (const s of sockets) s.destroy();
     },
   };

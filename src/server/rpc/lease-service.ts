@@ -1,6 +1,6 @@
-import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { EtcdError } from '../errors.js';
 import type { EtcdServer } from '../server.js';
+import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
 
 interface KeepAliveRequest {
@@ -31,7 +31,7 @@ export function leaseService(server: EtcdServer) {
       return { header: header(), ID: lease.id, TTL: lessor.remainingSeconds(lease), grantedTTL: lease.ttl, keys };
     }),
     LeaseLeases: unary(server, () => ({ header: header(), leases: lessor.list().map((l) => ({ ID: l.id })) })),
-    LeaseKeepAlive: (call: ServerDuplexStream<KeepAliveRequest, KeepAliveResponse>) => {
+    LeaseKeepAlive: (call: GrpcCall) => {
       call.on('data', (req: KeepAliveRequest) => {
         let ttl = 0;
         try {
@@ -40,7 +40,8 @@ export function leaseService(server: EtcdServer) {
           // etcd answers a keep-alive for an unknown lease with TTL 0 rather than an error
           if (!(err instanceof EtcdError)) throw err;
         }
-        call.write({ header: header(), ID: req.ID, TTL: ttl });
+        const resp: KeepAliveResponse = { header: header(), ID: req.ID, TTL: ttl };
+        call.write(resp);
       });
       call.on('end', () => call.end());
       call.on('error', () => undefined);

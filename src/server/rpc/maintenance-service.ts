@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ServerWritableStream } from '@grpc/grpc-js';
 import { fail } from '../errors.js';
 import type { AlarmType } from '../maintenance/alarms.js';
 import type { EtcdServer } from '../server.js';
 import { ETCD_API_VERSION } from '../version.js';
+import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
 import { toGrpcError } from './errors.js';
 
@@ -69,14 +69,14 @@ export function maintenanceService(server: EtcdServer) {
       return { header: header() };
     }),
     Downgrade: unary(server, () => fail('Unimplemented', 'Downgrade')),
-    Snapshot: (call: ServerWritableStream<object, object>) => {
+    Snapshot: (call: GrpcCall) => {
       streamSnapshot(server, call).catch((err) => call.destroy(Object.assign(new Error(), toGrpcError(err))));
     },
   };
 }
 
 /** Streams a consistent copy of the backend, then its sha256, as etcd does. */
-async function streamSnapshot(server: EtcdServer, call: ServerWritableStream<object, object>): Promise<void> {
+async function streamSnapshot(server: EtcdServer, call: GrpcCall): Promise<void> {
   while (server.paused) await server.paused;
   const file = path.join(path.dirname(server.backend.file), `snapshot-${process.pid}-${++snapshotCount}.tmp`);
   try {
@@ -121,7 +121,7 @@ export function clusterService(server: EtcdServer) {
 }
 
 const AUTH_METHODS = [
-  'AuthEnable', 'AuthDisable', 'Authenticate', 'UserAdd', 'UserGet', 'UserList', 'UserDelete', 'UserChangePassword',
+  'AuthEnable', 'AuthDisable', 'UserAdd', 'UserGet', 'UserList', 'UserDelete', 'UserChangePassword',
   'UserGrantRole', 'UserRevokeRole', 'RoleAdd', 'RoleGet', 'RoleList', 'RoleDelete', 'RoleGrantPermission',
   'RoleRevokePermission',
 ];
@@ -129,6 +129,8 @@ const AUTH_METHODS = [
 export function authService(server: EtcdServer) {
   const service: Record<string, ReturnType<typeof unary>> = {
     AuthStatus: unary(server, () => ({ header: server.header(server.store.rev), enabled: false, authRevision: 1 })),
+    // Auth is never enabled here, and etcd answers a login to such a server this way (clients then go on without a token).
+    Authenticate: unary(server, () => fail('AuthNotEnabled')),
   };
   // honest refusals until auth exists
   for (const method of AUTH_METHODS) service[method] = unary(server, () => fail('Unimplemented', `auth ${method}`));

@@ -1,9 +1,9 @@
-import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { encodedKeyValueSize, type KeyValue } from '../mvcc/key-value.js';
 import { rangeEndId } from '../mvcc/store.js';
 import type { EtcdServer } from '../server.js';
 import type { Watcher, WatcherSink } from '../watch/watchable-store.js';
 import type { Event } from '../wire.js';
+import type { GrpcCall } from './grpc-edge.js';
 import type { WatchResponse } from './watch-codec.js';
 
 // One Watch stream (etcd's serverWatchStream): watch IDs, create/cancel/progress requests,
@@ -39,7 +39,7 @@ export function watchService(server: EtcdServer) {
   const maxRequestBytes = server.config.maxRequestBytes;
 
   return {
-    Watch: (call: ServerDuplexStream<WatchRequest, WatchResponse>) => {
+    Watch: (call: GrpcCall) => {
       const watchers = new Map<number, Watcher>();
       const fragmented = new Set<number>();
       /** Watchers that asked for progress notifications, and whether they got nothing since the last tick. */

@@ -3,6 +3,7 @@
 // timestamps, client UUIDs, and (on request) the order of concurrently collected results or IDs
 // that each run creates afresh (a newly added member).
 import assert from 'node:assert/strict';
+import { createClient } from '../../../src/client/client.js';
 import { protobufAsText, renderPrintable } from '../../helpers/mask.js';
 import { cleanEnv, OUR_ETCDCTL, REAL_ETCDCTL, runCli, type CliResult } from '../../helpers/run-cli.js';
 
@@ -18,6 +19,8 @@ export interface CompareOptions {
   protobuf?: string;
   /** Extra per-run masks (e.g. the ID of a member the run itself added). */
   masks?: (text: string, result: CliResult) => string;
+  /** Run both CLIs at once: only for read-only commands whose output does not depend on the other run. */
+  parallel?: boolean;
 }
 
 export interface Rendered {
@@ -42,7 +45,11 @@ export async function runBoth(rawArgs: string[], options: CompareOptions = {}): 
   const args = rawArgs.map(substitute);
   const run = (cli: typeof REAL_ETCDCTL) =>
     runCli(cli, { args, env: cleanEnv(options.env), stdin: options.stdin, timeoutMs: options.timeoutMs ?? 20_000 });
-  // Sequentially: commands like defrag or move-leader must not overlap.
+  if (options.parallel) {
+    const [etcdctl, ours] = await Promise.all([run(REAL_ETCDCTL), run(OUR_ETCDCTL)]);
+    return { etcdctl, ours };
+  }
+  // Sequentially by default: commands like defrag or move-leader must not overlap.
   const etcdctl = await run(REAL_ETCDCTL);
   const ours = await run(OUR_ETCDCTL);
   return { etcdctl, ours };
@@ -129,4 +136,24 @@ function sortRecords(input: string): string {
     return [header, ...body.sort()].join('\n') + '\n';
   }
   return lines.sort().join('\n');
+}
+
+/** Raises a NOSPACE alarm for every member, as etcd does when the quota is exceeded (etcdctl cannot). */
+export async function raiseNoSpaceAlarms(endpoint: string): Promise<void> {
+  const client = await createClient({
+    endpoints: [endpoint],
+    dialTimeoutMs: 2000,
+    keepAliveTimeMs: 2000,
+    keepAliveTimeoutMs: 6000,
+    insecureTransport: true,
+    insecureSkipVerify: false,
+  });
+  try {
+    const list = await client.unary<{ members: { ID: string }[] }>('Cluster', 'memberList', {}, { timeoutMs: 5000 });
+    for (const member of list.members) {
+      await client.unary('Maintenance', 'alarm', { action: 1, memberID: member.ID, alarm: 1 } /* ACTIVATE, NOSPACE */, { timeoutMs: 5000 });
+    }
+  } finally {
+    client.close();
+  }
 }
