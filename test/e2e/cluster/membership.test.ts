@@ -370,11 +370,11 @@ function deadMemberLine(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace('{DEAD}', substitute('{DEAD}').replace(/\./g, '\\.'))}$`, 'm');
 }
 
-/** The retry warning of a per-endpoint call to the dead member, with grpc-go's dial error. */
+/** The retry warning of a per-endpoint call to the dead member, with grpc-go's dial error (its `\"` rendered as `\\"`). */
 function refusedDialWarning(): RegExp {
   const dead = substitute('{DEAD}').replace(/\./g, '\\.');
   return new RegExp(
-    `^\\{"level":"warn","ts":"<TS>","caller":"clientv3/retry_interceptor\\.go:62","msg":"retrying of unary invoker failed","target":"passthrough:///${dead}","attempt":0,"error":"rpc error: code = DeadlineExceeded desc = latest balancer error: connection error: desc = \\\\"transport: Error while dialing dial tcp ${dead}: connect: connection refused\\\\""\\}$`,
+    `^\\{"level":"warn","ts":"<TS>","caller":"clientv3/retry_interceptor\\.go:62","msg":"retrying of unary invoker failed","target":"passthrough:///${dead}","attempt":0,"error":"rpc error: code = DeadlineExceeded desc = latest balancer error: connection error: desc = \\\\\\\\"transport: Error while dialing dial tcp ${dead}: connect: connection refused\\\\\\\\""\\}$`,
     'm',
   );
 }
