@@ -57,7 +57,7 @@ function decodeUint(b: Buffer | undefined): number | undefined {
 
 export class MvccStore {
   private readonly index = new KeyIndex();
-  /** Changes queued to the backend but not yet durable, by main revision, indexed by sub. */
+  /** Changes queued to the backend but not yet readable from it, by main revision, indexed by sub. */
   private readonly pending = new Map<number, Change[]>();
   private currentRevision = 1;
   private compactRevision = -1;
@@ -217,9 +217,9 @@ export class MvccStore {
       const row = deleted ? encodeKeyValue({ ...kv, mod_revision: 0 }) : encodeKeyValue(kv);
       last = this.backend.put('key', revToBytes(main, sub, deleted), row);
     }
-    return last.then(() => {
-      this.pending.delete(main);
-    });
+    // rows stay readable from memory until the backend's reads can see them
+    this.backend.onApplied(() => this.pending.delete(main));
+    return last;
   }
 
   /** Every change with a main revision >= from, in revision order (committed then pending). */

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Duplex } from 'node:stream';
 import type net from 'node:net';
 import { encodeLiterals, HpackDecoder, type Header } from './hpack.js';
@@ -197,7 +198,19 @@ export function acceptConnection(socket: net.Socket, inject: (conn: Duplex) => v
   const onData = (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
     if (buffered.length < PREFACE.length) return;
-    if (!buffered.subarray(0, PREFACE.length).equals(PREFACE)) return handOver(buffered, false);
+    if (!buffered.subarray(0, PREFACE.length).equals(PREFACE)) {
+      // HTTP/1.1 on the client port, as etcd serves it: /metrics (etcdctl check datascale) and /health
+      if (/^(GET|HEAD) \//.test(buffered.toString('latin1', 0, 6))) {
+        decided = true;
+        clearTimeout(timer);
+        socket.off('data', onData);
+        socket.off('error', onError);
+        socket.unshift(buffered);
+        httpPages.emit('connection', socket);
+        return;
+      }
+      return handOver(buffered, false);
+    }
     const { frames, ackIndex, kept } = scan();
     const block: Buffer[] = [];
     let complete = false;
@@ -239,3 +252,17 @@ export function acceptConnection(socket: net.Socket, inject: (conn: Duplex) => v
   socket.on('data', onData);
   socket.on('error', onError);
 }
+
+const httpPages = http.createServer((req, res) => {
+  const url = (req.url ?? '').split('?')[0];
+  if (url === '/metrics') {
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    res.end(`# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n`);
+  } else if (url === '/health') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('{"health":"true"}');
+  } else {
+    res.writeHead(404);
+    res.end('404 page not found\n');
+  }
+});

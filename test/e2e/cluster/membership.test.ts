@@ -66,6 +66,14 @@ async function settle(): Promise<void> {
   throw new Error('the members do not agree on the member list');
 }
 
+/**
+ * etcd derives a new member's ID from its peer URLs and the Unix second of the add, and refuses an ID it
+ * has removed ("member not found"): the same URL can be added again only in a later second.
+ */
+async function nextSecond(): Promise<void> {
+  await sleep(1000 - (Date.now() % 1000) + 20);
+}
+
 async function removeByPeerUrl(url: string): Promise<void> {
   for (const member of await members()) {
     if (member.peerURLs.includes(url)) await etcdctl('member', 'remove', BigInt(member.id).toString(16));
@@ -120,8 +128,11 @@ async function compareSides(
     const result = await runSide(cli, args.map((arg) => (newId ? arg.replace('{NEW}', newId) : arg)));
     if (newId) newIds.set(result, newId);
     await steps.undo?.(newId);
-    // The other side's run must find the cluster as this one did.
-    if (steps.undo) await settle();
+    if (steps.undo) {
+      // The other side's run must find the cluster as this one did.
+      await settle();
+      await nextSecond();
+    }
     results.push(result);
   }
   const [reference, ours] = results as [CliResult, CliResult];
@@ -316,10 +327,12 @@ describe('membership, leadership and failover: etcdctl vs etcdctl-ts on a 3-memb
       throw new Error('no new leader after killing the old one');
     }, { timeout: 60_000 });
 
-    // Writes first, one at a time: they change what the read-only checks below report.
+    // Whatever changes the raft log or the database goes first, one at a time: the read-only checks below
+    // report raft indexes and sizes. (etcd 3.4 puts even an alarm list through raft.)
     describe('writes', () => {
       it('put through all endpoints', same([ALL, 'put', 'failover-key', 'v']));
       it('get through all endpoints', same([ALL, 'get', 'failover-key']));
+      it('alarm list', same([ALL, 'alarm', 'list']));
       it('defrag', async () => {
         const { stdout, stderr, code } = await assertSame([ALL, '--command-timeout=2s', 'defrag'], { timeoutMs: 30_000 });
         assert.equal(code, 1);
@@ -334,7 +347,6 @@ describe('membership, leadership and failover: etcdctl vs etcdctl-ts on a 3-memb
     describe('reads', { concurrency: 4 }, () => {
       it('member list', same([ALL, 'member', 'list'], { ...parallel, maskHeaderMember: true }));
       it('member list -w table', same([ALL, 'member', 'list', '-w', 'table'], parallel));
-      it('alarm list', same([ALL, 'alarm', 'list'], parallel));
       for (const format of ['simple', 'json', 'table', 'fields']) {
         it(`endpoint status -w ${format} reports the dead member`, async () => {
           const { stdout, stderr, code } = await assertSame([ALL, '--command-timeout=2s', 'endpoint', 'status', '-w', format], parallel);

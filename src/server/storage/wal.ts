@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import { Crc32c } from '../mvcc/crc32c.js';
+
+// The write-ahead log in front of lmdb, as etcd's WAL is in front of bbolt: a batch of writes is
+// acknowledged once its record is appended here and fdatasync'ed (one sync, on a preallocated file,
+// so no file-size metadata to flush); lmdb gets the writes later, in a durable checkpoint commit,
+// after which the log starts over. On open, records not yet checkpointed are handed back for replay.
+//
+// Record: u32 payload length, u32 crc32c (over generation and payload), u32 generation, payload.
+// Every round of the log has a generation, stored durably (by the caller, in lmdb) with the
+// checkpoint that ends the previous round: records left over from earlier rounds further along in
+// the file carry older generations and are never replayed.
+
+export const WAL_BUCKETS = ['key', 'meta', 'lease', 'alarm'] as const;
+export type WalBucket = (typeof WAL_BUCKETS)[number];
+
+export interface WalWrite {
+  bucket: WalBucket;
+  key: Buffer;
+  /** null: a remove */
+  value: Buffer | null;
+}
+
+const RECORD_HEADER = 12;
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) {
+    buf[pos++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+function crcOf(buf: Buffer, start: number, end: number): number {
+  return new Crc32c().update(buf.subarray(start, end)).digest();
+}
+
+export class Wal {
+  private position = 0;
+
+  private constructor(private readonly fd: number, readonly capacity: number, private generation: number) {}
+
+  /**
+   * Opens (creating and preallocating if need be) the log; returns it and the writes of round
+   * `generation`, in order, which the caller must make durable elsewhere before restart().
+   */
+  static open(file: string, capacity: number, generation: number): { wal: Wal; replay: WalWrite[] } {
+    const existed = fs.existsSync(file);
+    const fd = fs.openSync(file, existed ? 'r+' : 'w+', 0o600);
+    const size = fs.fstatSync(fd).size;
+    if (size < capacity) {
+      // real zeros, not a sparse file: appends then never allocate blocks, and fdatasync stays cheap
+      fs.writeSync(fd, Buffer.alloc(capacity - size), 0, capacity - size, size);
+      fs.fsyncSync(fd);
+    }
+    const replay = existed ? Wal.read(fd, size, generation) : [];
+    return { wal: new Wal(fd, Math.max(size, capacity), generation), replay };
+  }
+
+  /** The writes of the valid records of one round, from the start of the file. */
+  private static read(fd: number, size: number, generation: number): WalWrite[] {
+    const buf = Buffer.alloc(size);
+    fs.readSync(fd, buf, 0, size, 0);
+    const writes: WalWrite[] = [];
+    let pos = 0;
+    while (pos + RECORD_HEADER <= size) {
+      const length = buf.readUInt32LE(pos);
+      const end = pos + RECORD_HEADER + length;
+      if (length === 0 || end > size) break;
+      if (buf.readUInt32LE(pos + 8) !== generation) break;
+      if (crcOf(buf, pos + 8, end) !== buf.readUInt32LE(pos + 4)) break; // torn by a crash
+      Wal.decode(buf, pos + RECORD_HEADER, end, writes);
+      pos = end;
+    }
+    return writes;
+  }
+
+  private static decode(buf: Buffer, pos: number, end: number, out: WalWrite[]): void {
+    const varint = (): number => {
+      let result = 0;
+      let mul = 1;
+      for (;;) {
+        const b = buf[pos++];
+        result += (b & 0x7f) * mul;
+        if (b < 0x80) return result;
+        mul *= 0x80;
+      }
+    };
+    while (pos < end) {
+      const bucket = WAL_BUCKETS[buf[pos++]];
+      const isPut = buf[pos++] === 0;
+      const keyLength = varint();
+      const key = Buffer.from(buf.subarray(pos, pos + keyLength));
+      pos += keyLength;
+      let value: Buffer | null = null;
+      if (isPut) {
+        const valueLength = varint();
+        value = Buffer.from(buf.subarray(pos, pos + valueLength));
+        pos += valueLength;
+      }
+      out.push({ bucket, key, value });
+    }
+  }
+
+  /** A record for these writes (generation and checksum are filled in by append). */
+  static encode(writes: WalWrite[]): Buffer {
+    let payload = 0;
+    for (const w of writes) {
+      payload += 2 + varintSize(w.key.length) + w.key.length;
+      if (w.value) payload += varintSize(w.value.length) + w.value.length;
+    }
+    const buf = Buffer.allocUnsafe(RECORD_HEADER + payload);
+    buf.writeUInt32LE(payload, 0);
+    let pos = RECORD_HEADER;
+    for (const w of writes) {
+      buf[pos++] = WAL_BUCKETS.indexOf(w.bucket);
+      buf[pos++] = w.value ? 0 : 1;
+      pos = writeVarint(buf, pos, w.key.length);
+      pos += w.key.copy(buf, pos);
+      if (w.value) {
+        pos = writeVarint(buf, pos, w.value.length);
+        pos += w.value.copy(buf, pos);
+      }
+    }
+    return buf;
+  }
+
+  /** Bytes appended in this round. */
+  get used(): number {
+    return this.position;
+  }
+
+  /** Whether a record of this many bytes fits in what is left of the file. */
+  fits(recordBytes: number): boolean {
+    return this.position + recordBytes <= this.capacity;
+  }
+
+  /** Appends an encoded record and waits for it to reach the disk. */
+  append(record: Buffer): void {
+    record.writeUInt32LE(this.generation, 8);
+    record.writeUInt32LE(crcOf(record, 8, record.length), 4);
+    fs.writeSync(this.fd, record, 0, record.length, this.position);
+    fs.fdatasyncSync(this.fd);
+    this.position += record.length;
+  }
+
+  /** Starts round `generation` at the beginning of the file: everything so far is durable elsewhere. */
+  restart(generation: number): void {
+    this.generation = generation >>> 0;
+    this.position = 0;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
