@@ -2,6 +2,7 @@
 // policies are replaced by no-ops: they would stretch --command-timeout. Instead this adapter keeps one pool
 // per endpoint, waits at most --dial-timeout for any endpoint to connect, and fails over on Unavailable.
 import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
@@ -154,7 +155,12 @@ export class Etcd3Client implements EtcdClient {
   private pool(endpoint: string): ConnectionPool {
     let pool = this.pools.get(endpoint);
     if (!pool) {
-      pool = new ConnectionPool(this.poolOptions(endpoint));
+      const options = this.poolOptions(endpoint);
+      pool = new ConnectionPool(options);
+      // As in etcdctl, skipping verification needs a TLS config: certificate flags or --insecure-transport=false.
+      if (this.config.insecureSkipVerify && (this.config.tls || !this.config.insecureTransport)) {
+        skipCertificateChecks(pool, options.credentials);
+      }
       this.pools.set(endpoint, pool);
     }
     return pool;
@@ -182,6 +188,20 @@ export class Etcd3Client implements EtcdClient {
       faultHandling: { host: () => passThrough as never, global: passThrough as never },
     };
   }
+}
+
+/**
+ * --insecure-skip-tls-verify: etcd3 builds its TLS credentials without verify options, so its hosts and its
+ * authenticator get credentials that accept any certificate (Go's InsecureSkipVerify), before any dial.
+ */
+function skipCertificateChecks(pool: ConnectionPool, files: IOptions['credentials']): void {
+  const credentials = grpc.credentials.createSsl(files?.rootCertificate ?? null, files?.privateKey ?? null, files?.certChain ?? null, {
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+  });
+  const internals = pool as unknown as { hosts: Array<{ channelCredentials: unknown }>; authenticator: { credentials: unknown } };
+  for (const host of internals.hosts) host.channelCredentials = credentials;
+  internals.authenticator.credentials = credentials;
 }
 
 /** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */
