@@ -1,3 +1,4 @@
+import { EtcdErrors, type EtcdErrorSpec } from '../../api/etcd-errors.js';
 import { EtcdError, type EtcdErrorKind } from '../errors.js';
 
 // The one place where domain errors become gRPC statuses, with etcd's exact texts and codes
@@ -23,28 +24,31 @@ export interface GrpcStatus {
   details: string;
 }
 
+/** etcd's own errors come from the catalogue the client shares; only our server's extras are spelt out here. */
+const shared = (spec: EtcdErrorSpec): [Status, string] => [spec.code as Status, spec.message];
+
 const CATALOGUE: Record<EtcdErrorKind, [Status, string]> = {
-  EmptyKey: [Status.INVALID_ARGUMENT, 'etcdserver: key is not provided'],
-  KeyNotFound: [Status.INVALID_ARGUMENT, 'etcdserver: key not found'],
-  ValueProvided: [Status.INVALID_ARGUMENT, 'etcdserver: value is provided'],
-  LeaseProvided: [Status.INVALID_ARGUMENT, 'etcdserver: lease is provided'],
-  TooManyOps: [Status.INVALID_ARGUMENT, 'etcdserver: too many operations in txn request'],
-  DuplicateKey: [Status.INVALID_ARGUMENT, 'etcdserver: duplicate key given in txn request'],
-  Compacted: [Status.OUT_OF_RANGE, 'etcdserver: mvcc: required revision has been compacted'],
-  FutureRev: [Status.OUT_OF_RANGE, 'etcdserver: mvcc: required revision is a future revision'],
-  NoSpace: [Status.RESOURCE_EXHAUSTED, 'etcdserver: mvcc: database space exceeded'],
-  LeaseNotFound: [Status.NOT_FOUND, 'etcdserver: requested lease not found'],
-  LeaseExist: [Status.FAILED_PRECONDITION, 'etcdserver: lease already exists'],
-  LeaseTTLTooLarge: [Status.OUT_OF_RANGE, 'etcdserver: too large lease TTL'],
-  MemberNotFound: [Status.NOT_FOUND, 'etcdserver: member not found'],
-  RequestTooLarge: [Status.INVALID_ARGUMENT, 'etcdserver: request is too large'],
-  BadLeaderTransferee: [Status.FAILED_PRECONDITION, 'etcdserver: bad leader transferee'],
-  Stopped: [Status.UNAVAILABLE, 'etcdserver: server stopped'],
+  EmptyKey: shared(EtcdErrors.EmptyKey),
+  KeyNotFound: shared(EtcdErrors.KeyNotFound),
+  ValueProvided: shared(EtcdErrors.ValueProvided),
+  LeaseProvided: shared(EtcdErrors.LeaseProvided),
+  TooManyOps: shared(EtcdErrors.TooManyOps),
+  DuplicateKey: shared(EtcdErrors.DuplicateKey),
+  Compacted: shared(EtcdErrors.Compacted),
+  FutureRev: shared(EtcdErrors.FutureRev),
+  NoSpace: shared(EtcdErrors.NoSpace),
+  LeaseNotFound: shared(EtcdErrors.LeaseNotFound),
+  LeaseExist: shared(EtcdErrors.LeaseExist),
+  LeaseTTLTooLarge: shared(EtcdErrors.LeaseTTLTooLarge),
+  MemberNotFound: shared(EtcdErrors.MemberNotFound),
+  RequestTooLarge: shared(EtcdErrors.RequestTooLarge),
+  BadLeaderTransferee: shared(EtcdErrors.BadLeaderTransferee),
+  Stopped: shared(EtcdErrors.Stopped),
   SingleMember: [
     Status.FAILED_PRECONDITION,
     'etcdctl-ts server: membership changes are not supported, this is a single-member server',
   ],
-  AuthNotEnabled: [Status.FAILED_PRECONDITION, 'etcdserver: authentication is not enabled'],
+  AuthNotEnabled: shared(EtcdErrors.AuthNotEnabled),
   Unimplemented: [Status.UNIMPLEMENTED, 'etcdctl-ts server: not implemented'],
   InvalidArgument: [Status.INVALID_ARGUMENT, 'etcdserver: invalid argument'],
 };
