@@ -104,7 +104,7 @@ function decodeCompare(r: ProtoReader, end: number): Compare {
       case 0x30: setUnion('mod_revision'); c.mod_revision = r.int64(); break;
       case 0x3a: setUnion('value'); c.value = r.bytes(); break;
       case 0x40: setUnion('lease'); c.lease = r.int64(); break;
-      case 0x82: // field 64, wire type 2: a two-byte tag
+      case (64 << 3) | 2: // range_end: field 64, the only tag above one byte
         c.range_end = r.bytes();
         break;
       default: r.skip(tag & 7);

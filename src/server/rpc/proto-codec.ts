@@ -172,9 +172,11 @@ export class ProtoReader {
       case 1:
         this.pos += 8;
         break;
-      case 2:
-        this.pos += this.varint();
+      case 2: {
+        const length = this.varint(); // read before pos is used: `pos += varint()` would lose the varint
+        this.pos += length;
         break;
+      }
       case 5:
         this.pos += 4;
         break;

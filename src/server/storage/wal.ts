@@ -56,12 +56,14 @@ export class Wal {
    */
   static open(file: string, capacity: number, generation: number): { wal: Wal; replay: WalWrite[] } {
     const existed = fs.existsSync(file);
-    const fd = fs.openSync(file, existed ? 'r+' : 'w+', 0o600);
+    // O_DSYNC: each append returns once on disk, one syscall instead of write + fdatasync
+    const { O_RDWR, O_CREAT, O_DSYNC } = fs.constants;
+    const fd = fs.openSync(file, O_RDWR | O_CREAT | O_DSYNC, 0o600);
     const size = fs.fstatSync(fd).size;
     if (size < capacity) {
       // real zeros, not a sparse file: appends then never allocate blocks, and fdatasync stays cheap
       fs.writeSync(fd, Buffer.alloc(capacity - size), 0, capacity - size, size);
-      fs.fsyncSync(fd);
+      fs.fsyncSync(fd); // the new size too
     }
     const replay = existed ? Wal.read(fd, size, generation) : [];
     return { wal: new Wal(fd, Math.max(size, capacity), generation), replay };
@@ -145,12 +147,11 @@ export class Wal {
     return this.position + recordBytes <= this.capacity;
   }
 
-  /** Appends an encoded record and waits for it to reach the disk. */
+  /** Appends an encoded record; returns once it is on disk (the file is opened O_DSYNC). */
   append(record: Buffer): void {
     record.writeUInt32LE(this.generation, 8);
     record.writeUInt32LE(crcOf(record, 8, record.length), 4);
     fs.writeSync(this.fd, record, 0, record.length, this.position);
-    fs.fdatasyncSync(this.fd);
     this.position += record.length;
   }
 
