@@ -109,8 +109,11 @@ export class Etcd3Client implements EtcdClient {
       const endpoint = await Promise.any(
         candidates.map(async (ep) => {
           const connection = await this.connection(ep, service);
+          // Logging in (a slow bcrypt check on the server) already proved the endpoint reachable: the service
+          // channel still gets a whole dial timeout of its own, never past the call's deadline.
+          const readyBy = Math.max(dialDeadline, Math.min(deadline ?? Infinity, Date.now() + this.config.dialTimeoutMs));
           await new Promise<void>((resolve, reject) =>
-            connection.client.waitForReady(new Date(dialDeadline), (err) => (err ? reject(err) : resolve())),
+            connection.client.waitForReady(new Date(readyBy), (err) => (err ? reject(err) : resolve())),
           );
           return ep;
         }),
