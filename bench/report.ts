@@ -109,8 +109,9 @@ function renderThroughput(result: BenchReport['throughput']): string[] {
   if ('error' in result) return [...lines, `**Not measured:** ${result.error}`, ''];
   lines.push(
     `[loadgen](../../shared/bench/loadgen/README.md) (etcd's Go client) against real etcd and against our server, both`,
-    `running for the whole part; for each workload the two servers take turns (${result.repeats} run(s) each, the order`,
-    'flipped between runs and workloads). rps and p99 are medians over the runs; target: ours/etcd ≥ 1.00× on each.',
+    `running for the whole part; for each workload, after an unrecorded warm-up run on each server (a fifth of the size),`,
+    `the two servers take turns (${result.repeats} run(s) each, the order flipped between runs and workloads). rps and p99`,
+    'are medians over the runs; target: ours/etcd ≥ 1.00× on each.',
     '',
   );
   if (result.oursUnavailable) lines.push(`**Our server could not be measured:** ${result.oursUnavailable}`, '');

@@ -1,5 +1,5 @@
 // `npm run bench`: part 1 start-up (issue 2) and part 2 server throughput (issue 3); writes
-// bench/results.md. Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (2),
+// bench/results.md. Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
 // BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput), BENCH_LOADGEN (a prebuilt binary).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
   const parts = (process.env.BENCH_PARTS ?? 'startup,throughput').split(',');
   const rounds = envNumber('BENCH_ROUNDS', 30);
   const warmups = envNumber('BENCH_WARMUPS', 3);
-  const repeats = envNumber('BENCH_REPEATS', 2);
+  const repeats = envNumber('BENCH_REPEATS', 3);
   const scale = envNumber('BENCH_SCALE', 1);
   const report: BenchReport = {
     machine: machineInfo(),

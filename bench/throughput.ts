@@ -15,12 +15,12 @@ export interface Workload {
 export function workloads(scale: number): Workload[] {
   const n = (count: number) => String(Math.max(1, Math.round(count * scale)));
   return [
-    { name: 'put, 1 client', args: ['-mode', 'put', '-clients', '1', '-conns', '1', '-total', n(1_000)] },
+    { name: 'put, 1 client', args: ['-mode', 'put', '-clients', '1', '-conns', '1', '-total', n(3_000)] },
     { name: 'put, 100 clients / 10 conns', args: ['-mode', 'put', '-clients', '100', '-conns', '10', '-total', n(10_000)] },
     { name: 'range (linearizable)', args: ['-mode', 'range', '-clients', '100', '-conns', '10', '-total', n(10_000), '-key-space', '1000'] },
     { name: 'range-s (serializable)', args: ['-mode', 'range-s', '-clients', '100', '-conns', '10', '-total', n(10_000), '-key-space', '1000'] },
     { name: 'txn (compare-and-put)', args: ['-mode', 'txn', '-clients', '100', '-conns', '10', '-total', n(10_000)] },
-    { name: 'watch, 100 watchers', args: ['-mode', 'watch', '-clients', '100', '-conns', '10', '-total', n(500)] },
+    { name: 'watch, 100 watchers', args: ['-mode', 'watch', '-clients', '100', '-conns', '10', '-total', n(1_000)] },
   ];
 }
 
@@ -60,6 +60,8 @@ export interface ThroughputResult {
 
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 const RUN_TIMEOUT_MS = 120_000;
+/** Size of each workload's unrecorded warm-up run, relative to the measured ones. */
+const WARM_UP_FRACTION = 0.2;
 
 /** Builds loadgen into a gitignored path unless an up-to-date binary is there; throws why not. */
 export function ensureLoadgen(repoRoot: string): string {
@@ -111,9 +113,16 @@ export async function runThroughputBench(options: { repoRoot: string; loadgen: s
       process.stderr.write(`bench: our server could not be started; measuring etcd only\n${result.oursUnavailable}\n`);
     }
     const all = workloads(options.scale);
+    const warmUps = workloads(options.scale * WARM_UP_FRACTION);
     for (const [index, workload] of all.entries()) {
       const workloadResult: WorkloadResult = { workload, measurements: [] };
       result.results.push(workloadResult);
+      // an unrecorded short run on each server first: our server's JIT warms up on the workload's
+      // code paths (etcd's Go is compiled ahead of time), and both settle their connections and files
+      for (const kind of ['etcd', 'ours'] as ServerKind[]) {
+        if (kind === 'ours' && result.oursUnavailable) continue;
+        await measure(kind, -1, warmUps[index], options.loadgen, ensureServer);
+      }
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         // etcd first, then ours, then ours first: neither always runs on a warmer machine.
         const order: ServerKind[] = (index + repeat) % 2 === 0 ? ['etcd', 'ours'] : ['ours', 'etcd'];
@@ -142,7 +151,7 @@ async function measure(
   } catch (error) {
     return { server: kind, repeat, failure: `server did not start: ${oneLine(error instanceof Error ? error.message : String(error), 300)}` };
   }
-  process.stderr.write(`bench: ${workload.name} on ${kind} (repeat ${repeat + 1})… `);
+  process.stderr.write(`bench: ${workload.name} on ${kind} (${repeat < 0 ? 'warm-up' : `repeat ${repeat + 1}`})… `);
   const outcome = await runLoadgen(loadgen, ['-endpoints', server.endpoint, ...workload.args]);
   if (!server.isAlive()) outcome.failure = `server died: ${oneLine(server.logTail(), 300)}${outcome.failure ? `; ${outcome.failure}` : ''}`;
   process.stderr.write(outcome.run ? `${Math.round(outcome.run.rps)} rps, ${outcome.run.errors} errors\n` : `failed: ${outcome.failure}\n`);

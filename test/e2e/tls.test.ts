@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, requireEtcdBinaries } from '../helpers/etcd-process.js';
+import { reapOnExit } from '../helpers/reaper.js';
 import { cleanEnv, OUR_ETCDCTL, REAL_ETCDCTL, runCli } from '../helpers/run-cli.js';
 
 describe('TLS: etcdctl vs etcdctl-ts against an https etcd', () => {
@@ -32,6 +33,7 @@ describe('TLS: etcdctl vs etcdctl-ts against an https etcd', () => {
       '--initial-cluster', `tls=http://127.0.0.1:${peer}`,
       '--cert-file', path.join(dir, 'server.crt'), '--key-file', path.join(dir, 'server.key'),
     ], { stdio: 'ignore' });
+    reapOnExit(etcd);
     const ca = `--cacert=${path.join(dir, 'server.crt')}`;
     for (let attempt = 0; ; attempt++) {
       const put = await runCli(REAL_ETCDCTL, { args: [`--endpoints=https://${endpoint}`, ca, 'put', 'greeting', 'over tls'], env: cleanEnv() });

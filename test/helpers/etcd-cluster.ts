@@ -7,6 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, requireEtcdBinaries } from './etcd-process.js';
+import { reapOnExit } from './reaper.js';
 
 export interface ClusterMember {
   name: string;
@@ -44,10 +45,6 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 const LOG_TAIL_BYTES = 8_192;
 
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
 
 interface MemberSpec {
   name: string;
@@ -154,14 +151,13 @@ class Member implements ClusterMember {
       { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? this.dataDir } },
     );
     this.child = child;
-    liveChildren.add(child);
+    reapOnExit(child);
     const keepTail = (chunk: Buffer) => {
       this.logTail = (this.logTail + chunk.toString('utf8')).slice(-LOG_TAIL_BYTES);
     };
     child.stdout!.on('data', keepTail);
     child.stderr!.on('data', keepTail);
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    void this.exited.then(() => liveChildren.delete(child));
     try {
       await this.waitServing();
     } catch (error) {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { reapOnExit } from './reaper.js';
 
 export interface EtcdProcess {
   /** `127.0.0.1:PORT`, the form etcdctl's --endpoints takes. */
@@ -68,12 +69,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-// Children still alive when the test process exits (a crash, a cancelled run) are killed, so a
-// failed test never leaves an etcd behind.
-const liveChildren = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
 
 export async function startEtcd(): Promise<EtcdProcess> {
   const { etcd } = requireEtcdBinaries();
@@ -107,7 +102,7 @@ async function startEtcdOnce(etcdBinary: string): Promise<EtcdProcess> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir } },
   );
-  liveChildren.add(child);
+  reapOnExit(child); // a failed or cancelled test never leaves an etcd behind
   let logTail = '';
   const keepTail = (chunk: Buffer) => {
     logTail = (logTail + chunk.toString('utf8')).slice(-LOG_TAIL_BYTES);
@@ -115,7 +110,6 @@ async function startEtcdOnce(etcdBinary: string): Promise<EtcdProcess> {
   child.stdout!.on('data', keepTail);
   child.stderr!.on('data', keepTail);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => liveChildren.delete(child));
 
   let stopped = false;
   const stop = async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnExit, reapOnExit } from './reaper.js';
 
 // Starts our bundled server (`node bin/etcdctl-ts server`) on a free loopback port with a temp
 // data dir, and resolves once it serves. Port 0 is passed through; the server prints the port it
@@ -26,7 +27,7 @@ const STOP_TIMEOUT_MS = 10_000;
 const READY = /serving client requests on http:\/\/(127\.0\.0\.1:\d+)/;
 
 const createdDirs = new Set<string>();
-process.once('exit', () => {
+cleanupOnExit(() => {
   for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,6 +42,7 @@ export async function startOurServer(opts: { dataDir?: string; args?: string[] }
     [bin, 'server', '--name', 'test', '--data-dir', dataDir, '--listen-client-urls', 'http://127.0.0.1:0', ...(opts.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  reapOnExit(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {

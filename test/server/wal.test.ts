@@ -18,14 +18,19 @@ after(() => {
 
 /** In a child process: writes `count` rows, one durable batch each, then exits without closing. */
 function writeThenCrash(dataDir: string, count: number): void {
-  const script = `
+  runChild(`
     const { Backend } = await import(${JSON.stringify(backendModule)});
     const backend = Backend.open(${JSON.stringify(dataDir)});
     for (let i = 0; i < ${count}; i++) await backend.put('key', Buffer.from('k' + i), Buffer.from('v' + i));
     process.exit(0); // no close, no checkpoint: the rows are only in the log
-  `;
+  `);
+}
+
+/** Runs a module script in a child process; returns its stdout. */
+function runChild(script: string): string {
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(child.status, 0, child.stderr);
+  return child.stdout;
 }
 
 function freshDir(): string {
@@ -34,7 +39,8 @@ function freshDir(): string {
   return dir;
 }
 
-const walFile = (dataDir: string) => path.join(dataDir, 'member', 'wal', 'lmdb.wal');
+// a fresh backend starts with round 1, which goes to the second of the two log files
+const walFile = (dataDir: string) => path.join(dataDir, 'member', 'wal', 'lmdb-1.wal');
 
 describe('write-ahead log', { timeout: 60_000 }, () => {
   it('replays acknowledged writes that never reached lmdb', async () => {
@@ -79,6 +85,88 @@ describe('write-ahead log', { timeout: 60_000 }, () => {
     try {
       for (let i = 0; i < 4; i++) assert.equal(backend.get('key', Buffer.from('k' + i))?.toString(), 'v' + i);
       assert.equal(backend.get('key', Buffer.from('k4')), undefined);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('keeps every acknowledged write across log rounds and checkpoints in flight', async () => {
+    // big concurrent batches: appends go through the thread pool, the log fills past its checkpoint
+    // mark several times (16 MiB files), and the process dies right after the last acknowledgement,
+    // most likely with a round's checkpoint still committing
+    const dataDir = freshDir();
+    runChild(`
+      const { Backend } = await import(${JSON.stringify(backendModule)});
+      const backend = Backend.open(${JSON.stringify(dataDir)});
+      const value = (i) => Buffer.alloc(64 * 1024, i % 251);
+      for (let round = 0; round < 30; round++) {
+        const writes = [];
+        for (let j = 0; j < 20; j++) {
+          const i = round * 20 + j;
+          writes.push(j % 7 === 6 ? backend.remove('key', Buffer.from('k' + (i - 1))) : backend.put('key', Buffer.from('k' + i), value(i)));
+        }
+        await Promise.all(writes);
+      }
+      process.exit(0);
+    `);
+    const backend = Backend.open(dataDir);
+    try {
+      for (let i = 0; i < 600; i++) {
+        // j = 6 and 13 of each group remove the key before them instead of writing their own
+        const absent = [5, 6, 12, 13].includes(i % 20);
+        const got = backend.get('key', Buffer.from('k' + i));
+        if (absent) assert.equal(got, undefined, 'k' + i);
+        else assert.ok(got?.equals(Buffer.alloc(64 * 1024, i % 251)), 'k' + i);
+      }
+    } finally {
+      await backend.close();
+    }
+    // the replay went into lmdb: a second open finds the same rows with nothing left to replay
+    const again = Backend.open(dataDir);
+    try {
+      assert.equal([...again.scan('key')].length, 600 - 30 * 4);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('replays both log files after a crash while a checkpoint commits', async () => {
+    const dataDir = freshDir();
+    const acknowledged = Number(runChild(`
+      const { Backend } = await import(${JSON.stringify(backendModule)});
+      const backend = Backend.open(${JSON.stringify(dataDir)});
+      let i = 0;
+      // fill the first round until its checkpoint starts, then write one round-two batch
+      while (!backend.checkpointing) {
+        const writes = [];
+        for (let j = 0; j < 10; j++, i++) writes.push(backend.put('key', Buffer.from('k' + i), Buffer.alloc(100 * 1024, i % 251)));
+        await Promise.all(writes);
+      }
+      await backend.put('key', Buffer.from('after'), Buffer.from('x'));
+      if (!backend.checkpointing) throw new Error('the checkpoint finished too soon to test this');
+      process.stdout.write(String(i));
+      process.exit(0);
+    `));
+    const backend = Backend.open(dataDir);
+    try {
+      assert.ok(acknowledged >= 10, `${acknowledged} rows acknowledged`);
+      assert.equal([...backend.scan('key')].length, acknowledged + 1);
+      for (let i = 0; i < acknowledged; i++) assert.ok(backend.get('key', Buffer.from('k' + i))?.equals(Buffer.alloc(100 * 1024, i % 251)), 'k' + i);
+      assert.equal(backend.get('key', Buffer.from('after'))?.toString(), 'x');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('replays a log written in the older single-file layout', async () => {
+    const dataDir = freshDir();
+    writeThenCrash(dataDir, 3);
+    const walDir = path.dirname(walFile(dataDir));
+    fs.renameSync(walFile(dataDir), path.join(walDir, 'lmdb.wal'));
+    const backend = Backend.open(dataDir);
+    try {
+      assert.equal(backend.get('key', Buffer.from('k2'))?.toString(), 'v2');
+      assert.equal(fs.existsSync(path.join(walDir, 'lmdb.wal')), false);
     } finally {
       await backend.close();
     }

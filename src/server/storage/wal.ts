@@ -3,8 +3,9 @@ import { Crc32c } from '../mvcc/crc32c.js';
 
 // The write-ahead log in front of lmdb, as etcd's WAL is in front of bbolt: a batch of writes is
 // acknowledged once its record is appended here and fdatasync'ed (one sync, on a preallocated file,
-// so no file-size metadata to flush); lmdb gets the writes later, in a durable checkpoint commit,
-// after which the log starts over. On open, records not yet checkpointed are handed back for replay.
+// so no file-size metadata to flush); lmdb gets the writes later, in a durable checkpoint commit.
+// The backend keeps two of these files and alternates rounds between them, so appends go on in one
+// while the other round's checkpoint commits. On open, records not yet checkpointed are replayed.
 //
 // Record: u32 payload length, u32 crc32c (over generation and payload), u32 generation, payload.
 // Every round of the log has a generation, stored durably (by the caller, in lmdb) with the
@@ -48,11 +49,17 @@ function crcOf(buf: Buffer, start: number, end: number): number {
 export class Wal {
   private position = 0;
 
-  private constructor(private readonly fd: number, readonly capacity: number, private generation: number) {}
+  private constructor(private readonly fd: number, private fileBytes: number, private generation: number) {}
+
+  /** Bytes the file can hold. */
+  get capacity(): number {
+    return this.fileBytes;
+  }
 
   /**
-   * Opens (creating and preallocating if need be) the log; returns it and the writes of round
-   * `generation`, in order, which the caller must make durable elsewhere before restart().
+   * Opens (creating and preallocating if need be) a log file; returns it and the writes of its
+   * records of round `generation`, in order, which the caller must make durable elsewhere before
+   * the file starts another round.
    */
   static open(file: string, capacity: number, generation: number): { wal: Wal; replay: WalWrite[] } {
     const existed = fs.existsSync(file);
@@ -60,13 +67,30 @@ export class Wal {
     const { O_RDWR, O_CREAT, O_DSYNC } = fs.constants;
     const fd = fs.openSync(file, O_RDWR | O_CREAT | O_DSYNC, 0o600);
     const size = fs.fstatSync(fd).size;
-    if (size < capacity) {
-      // real zeros, not a sparse file: appends then never allocate blocks, and fdatasync stays cheap
-      fs.writeSync(fd, Buffer.alloc(capacity - size), 0, capacity - size, size);
-      fs.fsyncSync(fd); // the new size too
-    }
     const replay = existed ? Wal.read(fd, size, generation) : [];
-    return { wal: new Wal(fd, Math.max(size, capacity), generation), replay };
+    const wal = new Wal(fd, size, generation);
+    wal.ensureCapacity(capacity);
+    return { wal, replay };
+  }
+
+  /** The writes of a file's records of one round, then deletes the file (an older layout's log). */
+  static drain(file: string, generation: number): WalWrite[] {
+    if (!fs.existsSync(file)) return [];
+    const fd = fs.openSync(file, fs.constants.O_RDONLY);
+    try {
+      return Wal.read(fd, fs.fstatSync(fd).size, generation);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Grows the file to at least `bytes`, with real zeros: appends then never allocate blocks. */
+  ensureCapacity(bytes: number): void {
+    if (bytes <= this.fileBytes) return;
+    const grow = bytes - this.fileBytes;
+    fs.writeSync(this.fd, Buffer.alloc(grow), 0, grow, this.fileBytes);
+    fs.fsyncSync(this.fd); // the new size too
+    this.fileBytes = bytes;
   }
 
   /** The writes of the valid records of one round, from the start of the file. */
@@ -144,15 +168,32 @@ export class Wal {
 
   /** Whether a record of this many bytes fits in what is left of the file. */
   fits(recordBytes: number): boolean {
-    return this.position + recordBytes <= this.capacity;
+    return this.position + recordBytes <= this.fileBytes;
   }
 
   /** Appends an encoded record; returns once it is on disk (the file is opened O_DSYNC). */
-  append(record: Buffer): void {
+  appendSync(record: Buffer): void {
+    fs.writeSync(this.fd, this.seal(record), 0, record.length, this.reserve(record));
+  }
+
+  /**
+   * Appends an encoded record from libuv's thread pool, so the main thread keeps serving while the
+   * disk syncs; done runs once it is on disk. One append at a time: the caller waits for done.
+   */
+  append(record: Buffer, done: (err: Error | null) => void): void {
+    fs.write(this.fd, this.seal(record), 0, record.length, this.reserve(record), (err) => done(err));
+  }
+
+  private seal(record: Buffer): Buffer {
     record.writeUInt32LE(this.generation, 8);
     record.writeUInt32LE(crcOf(record, 8, record.length), 4);
-    fs.writeSync(this.fd, record, 0, record.length, this.position);
+    return record;
+  }
+
+  private reserve(record: Buffer): number {
+    const at = this.position;
     this.position += record.length;
+    return at;
   }
 
   /** Starts round `generation` at the beginning of the file: everything so far is durable elsewhere. */

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, requireEtcdBinaries } from '../../helpers/etcd-process.js';
+import { reapOnExit } from '../../helpers/reaper.js';
 import { cleanEnv, REAL_ETCDCTL, runCli, type CliCommand } from '../../helpers/run-cli.js';
 
 export interface Live {
@@ -111,6 +112,7 @@ export async function restartableEtcd(): Promise<RestartableServer> {
         ],
         { stdio: 'ignore' },
       );
+      reapOnExit(child);
       const deadline = Date.now() + 20_000;
       for (;;) {
         try {
