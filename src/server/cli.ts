@@ -8,7 +8,7 @@
 //   storage/  the lmdb backend: buckets, group commit, defragment, snapshot copy
 // server.ts assembles them; this file parses etcd-style flags and runs until SIGINT/SIGTERM.
 
-import { startAutoCompaction, parseGoDuration } from './compactor.js';
+import { parseCompactionRetention, parseGoDuration, startAutoCompaction } from './compactor.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
 import { EtcdServer } from './server.js';
@@ -197,6 +197,11 @@ export async function serverMain(args: string[], io: ServerIO): Promise<number> 
       return 0;
     }
     config = parsed;
+    try {
+      parseCompactionRetention(config.autoCompactionMode, config.autoCompactionRetention);
+    } catch (err) {
+      throw new FlagError((err as Error).message);
+    }
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     io.stderr.write(`etcdctl-ts server: ${err.message}\n`);
@@ -224,7 +229,12 @@ export async function serverMain(args: string[], io: ServerIO): Promise<number> 
   // a port 0 in the URLs becomes the port actually bound, so what we advertise is reachable
   const bound = edge.addresses.map((a) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
   if (config.advertiseClientUrls === config.listenClientUrls) config.advertiseClientUrls = bound;
-  const stopCompaction = startAutoCompaction(config.autoCompactionMode, config.autoCompactionRetention, server.store, server.applier);
+  const stopCompaction = startAutoCompaction(
+    config.autoCompactionMode,
+    config.autoCompactionRetention,
+    { rev: () => server.store.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }) },
+    log,
+  );
   for (const a of edge.addresses) {
     log('info', 'serving client traffic insecurely; this is strongly discouraged!', { address: `${a.host}:${a.port}` });
   }

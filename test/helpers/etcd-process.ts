@@ -70,13 +70,14 @@ export function freePort(): Promise<number> {
 }
 
 
-export async function startEtcd(): Promise<EtcdProcess> {
+/** A fresh single-member etcd on loopback; extraArgs are appended to its command line. */
+export async function startEtcd(extraArgs: string[] = []): Promise<EtcdProcess> {
   const { etcd } = requireEtcdBinaries();
   let lastError: unknown;
   // A port picked by freePort() can be taken by someone else before etcd binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startEtcdOnce(etcd);
+      return await startEtcdOnce(etcd, extraArgs);
     } catch (error) {
       lastError = error;
     }
@@ -84,7 +85,7 @@ export async function startEtcd(): Promise<EtcdProcess> {
   throw lastError;
 }
 
-async function startEtcdOnce(etcdBinary: string): Promise<EtcdProcess> {
+async function startEtcdOnce(etcdBinary: string, extraArgs: string[]): Promise<EtcdProcess> {
   const [clientPort, peerPort] = await Promise.all([freePort(), freePort()]);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'etcd-ref-'));
   const clientUrl = `http://127.0.0.1:${clientPort}`;
@@ -99,6 +100,7 @@ async function startEtcdOnce(etcdBinary: string): Promise<EtcdProcess> {
       '--listen-peer-urls', peerUrl,
       '--initial-advertise-peer-urls', peerUrl,
       '--initial-cluster', `ref=${peerUrl}`,
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dataDir } },
   );
