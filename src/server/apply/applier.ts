@@ -8,6 +8,7 @@ import type {
   Compare, CompactionRequest, DeleteRangeRequest, DeleteRangeResponse, PutRequest, PutResponse, RangeRequest,
   RangeResponse, RequestOp, ResponseOp, TxnRequest, TxnResponse,
 } from '../wire.js';
+import { goSort } from './go-sort.js';
 import { checkIntervals, checkPut, checkRangeKey, checkTxn, isTxnReadOnly, txnHasPut, txnPutCost } from './txn-checks.js';
 
 // Turns requests into store operations with etcd's semantics (etcdserver/apply.go): every check runs
@@ -88,11 +89,13 @@ export class Applier {
           !(minCreate !== 0 && kv.create_revision < minCreate),
       );
     }
-    // the index returns keys in ascending order; other targets sort ascending unless told otherwise
+    // As etcd does: a target other than the key with no order sorts ascending (so with a limit it
+    // sorts only the limit+1 keys fetched above); KEY ASCEND is sorted too, a no-op. Go's sort.Sort
+    // is not stable; goSort puts ties where it does. DESCEND is sort.Reverse: Less(j, i).
     if (req.sort_target !== 'Key' && order === 'None') order = 'Ascend';
-    if (order !== 'None' && !(order === 'Ascend' && req.sort_target === 'Key')) {
-      const cmp = sorter(req.sort_target);
-      kvs = [...kvs].sort(order === 'Descend' ? (a, b) => cmp(b, a) : cmp);
+    if (order !== 'None') {
+      const less = kvLess(req.sort_target);
+      kvs = goSort([...kvs], order === 'Descend' ? (a, b) => less(b, a) : less);
     }
     let more = false;
     if (limit > 0 && kvs.length > limit) {
@@ -264,13 +267,14 @@ export class Applier {
   }
 }
 
-function sorter(target: RangeRequest['sort_target']): (a: KeyValue, b: KeyValue) => number {
+/** etcd's kvSortBy* Less functions (etcdserver/apply.go). */
+function kvLess(target: RangeRequest['sort_target']): (a: KeyValue, b: KeyValue) => boolean {
   switch (target) {
-    case 'Key': return (a, b) => Buffer.compare(a.key, b.key);
-    case 'Version': return (a, b) => a.version - b.version;
-    case 'Create': return (a, b) => a.create_revision - b.create_revision;
-    case 'Mod': return (a, b) => a.mod_revision - b.mod_revision;
-    case 'Value': return (a, b) => Buffer.compare(a.value, b.value);
+    case 'Key': return (a, b) => Buffer.compare(a.key, b.key) < 0;
+    case 'Version': return (a, b) => a.version < b.version;
+    case 'Create': return (a, b) => a.create_revision < b.create_revision;
+    case 'Mod': return (a, b) => a.mod_revision < b.mod_revision;
+    case 'Value': return (a, b) => Buffer.compare(a.value, b.value) < 0;
   }
 }
 

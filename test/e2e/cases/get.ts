@@ -1,5 +1,5 @@
 // `get`: every flag, every format, empty results, argument errors.
-import type { Case, Scenario } from '../scenario.js';
+import type { Case, Scenario, SetupStep } from '../scenario.js';
 
 /** Values chosen so that each --sort-by target gives a different order. */
 const keyspaceSetup: string[][] = [
@@ -122,6 +122,63 @@ const argumentErrors: Case[] = [
   { name: 'prefix of the verb (cobra prefix matching)', args: ['ge', 'foo'] },
 ];
 
+/**
+ * 150 keys whose versions, create and mod revisions and values tie in many patterns: each txn puts a
+ * whole group at one revision, values come from five. etcd sorts with Go's unstable sort.Sort, so
+ * with more than 12 results only that exact algorithm puts ties where etcd does.
+ */
+const TIE_KEYS = 150;
+const tieKey = (i: number): string => `t/${String(i).padStart(3, '0')}`;
+const tieValue = (i: number, round: number): string => 'vwxyz'[(i * 7 + round * 3 + (i >> 2)) % 5];
+const putAll = (keys: number[], round: number): SetupStep => ({
+  args: ['txn'],
+  stdin: `\n${keys.map((i) => `put ${tieKey(i)} ${tieValue(i, round)}`).join('\n')}\n\n\n`,
+});
+const tieKeys = (pick: (i: number) => boolean): number[] => [...Array(TIE_KEYS).keys()].filter(pick);
+const tiesSetup: SetupStep[] = [
+  // created in four interleaved groups (four create revisions)
+  putAll(tieKeys((i) => i % 3 === 0), 0),
+  putAll(tieKeys((i) => i % 6 === 4), 0),
+  putAll(tieKeys((i) => i % 3 === 1 && i % 6 !== 4), 0),
+  putAll(tieKeys((i) => i % 3 === 2).reverse(), 0),
+  // updated in overlapping groups: versions 1 to 4, mod revisions shared within each group
+  putAll(tieKeys((i) => i % 4 === 0), 1),
+  putAll(tieKeys((i) => i % 5 === 1 || i % 5 === 3), 2),
+  putAll(tieKeys((i) => i % 7 < 2), 3),
+  ['put', tieKey(17), 'x'],
+  ['put', tieKey(99), 'w'],
+];
+
+const tiedSorting: Case[] = [
+  ...(['VERSION', 'CREATE', 'MODIFY', 'VALUE'] as const).flatMap((target): Case[] => [
+    { name: `ties: --sort-by=${target} --order=ASCEND`, args: ['get', 't/', '--prefix', `--sort-by=${target}`, '--order=ASCEND'] },
+    { name: `ties: --sort-by=${target} --order=DESCEND`, args: ['get', 't/', '--prefix', `--sort-by=${target}`, '--order=DESCEND'] },
+    { name: `ties: --sort-by=${target} (no order: ascending)`, args: ['get', 't/', '--prefix', `--sort-by=${target}`, '--keys-only'] },
+    {
+      name: `ties: --sort-by=${target} --order=DESCEND --limit 30 -w json`,
+      args: ['get', 't/', '--prefix', `--sort-by=${target}`, '--order=DESCEND', '--limit', '30', '-w', 'json'],
+    },
+    {
+      name: `ties: --sort-by=${target} --limit 40 sorts only the first 41 keys`,
+      args: ['get', 't/', '--prefix', `--sort-by=${target}`, '--limit', '40', '--keys-only'],
+    },
+  ]),
+  { name: 'ties: range of 13 keys --sort-by=VALUE', args: ['get', 't/000', 't/013', '--sort-by=VALUE', '--order=ASCEND'] },
+  { name: 'ties: range of 60 keys --sort-by=VERSION -w fields', args: ['get', 't/040', 't/100', '--sort-by=VERSION', '--order=DESCEND', '-w', 'fields'] },
+  { name: 'ties: --sort-by=KEY --order=DESCEND', args: ['get', 't/', '--prefix', '--sort-by=KEY', '--order=DESCEND', '--keys-only'] },
+  { name: 'ties: --sort-by=KEY --order=ASCEND --limit 5', args: ['get', 't/', '--prefix', '--sort-by=KEY', '--order=ASCEND', '--limit', '5'] },
+  { name: 'ties: --sort-by=VERSION --print-value-only', args: ['get', 't/', '--prefix', '--sort-by=VERSION', '--order=DESCEND', '--print-value-only'] },
+  {
+    name: 'ties: --sort-by=MODIFY with --rev',
+    args: ['get', 't/', '--prefix', '--sort-by=MODIFY', '--order=ASCEND', '--rev=6', '--keys-only'],
+  },
+  {
+    name: 'ties: sorted gets inside a txn',
+    args: ['txn', '-w', 'json'],
+    stdin: '\nget t/ --prefix --sort-by=VERSION --order=DESCEND --keys-only\nget t/ --prefix --sort-by=CREATE --limit 20\n\n\n',
+  },
+];
+
 export const getScenarios: Scenario[] = [
   { name: 'get: single keys and empty results', setup: keyspaceSetup, cases: [...singleKey, ...emptyResults] },
   { name: 'get: ranges, limits and sorting', setup: keyspaceSetup, cases: [...ranges, ...limitsAndSorting] },
@@ -130,4 +187,5 @@ export const getScenarios: Scenario[] = [
     setup: keyspaceSetup,
     cases: [...projections, ...consistencyAndRevisions, ...argumentErrors],
   },
+  { name: 'get: sorting with ties (Go\'s unstable sort)', setup: tiesSetup, cases: tiedSorting },
 ];
