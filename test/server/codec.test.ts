@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import * as protoLoader from '@grpc/proto-loader';
 import type { KeyValue } from '../../src/server/mvcc/key-value.js';
 import {
   decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder,
 } from '../../src/server/rpc/kv-codec.js';
 import { ProtoReader } from '../../src/server/rpc/proto-codec.js';
 import { WatchEncoder } from '../../src/server/rpc/watch-codec.js';
+import { loadRpcProto, type RpcMethod } from '../helpers/rpc-proto.js';
 
 // The hand-written codecs against proto-loader, the reference: requests we decode must equal what
 // proto-loader decodes, and responses we encode must decode (with proto-loader) to what we meant.
 
-type Method = {
-  requestSerialize(v: unknown): Buffer;
-  requestDeserialize(b: Buffer): unknown;
-  responseSerialize(v: unknown): Buffer;
-  responseDeserialize(b: Buffer): unknown;
-};
-const require = createRequire(import.meta.url);
-const definition = protoLoader.loadSync(require.resolve('etcd3/proto/rpc.proto'), {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-}) as unknown as Record<string, Record<string, Method>>;
+const definition = loadRpcProto();
 const KV = definition['etcdserverpb.KV'];
 const Watch = definition['etcdserverpb.Watch'].Watch;
 
@@ -49,7 +35,7 @@ const wireKv = (k: KeyValue) => ({
 });
 
 /** A request round trip: proto-loader encodes, we decode; must equal proto-loader's own decoding. */
-function sameDecoding(method: Method, decode: (r: ProtoReader) => unknown, request: unknown): void {
+function sameDecoding(method: RpcMethod, decode: (r: ProtoReader) => unknown, request: unknown): void {
   const bytes = method.requestSerialize(request);
   assert.deepEqual(JSON.parse(JSON.stringify(decode(new ProtoReader(bytes)))), JSON.parse(JSON.stringify(method.requestDeserialize(bytes))));
 }

@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
-import http2 from 'node:http2';
-import type { Duplex } from 'node:stream';
+import type net from 'node:net';
 import { Status, type GrpcStatus } from './errors.js';
+import type { Header } from './hpack.js';
+import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
 
-// A small gRPC server on node:http2: routing by :path, length-prefixed messages, status in trailers.
-// We use it instead of @grpc/grpc-js's server because a unary answer here is one respond + end (headers,
-// data and trailers leave together or one loop turn apart), where grpc-js waits for the data write's
-// callback before ending the stream: an extra event-loop trip or two per call, which is most of a
-// durable put's latency. It also costs far less CPU per call. What etcd clients need and nothing
-// more: no compression, no deadlines (clients cancel their own calls), no interceptors.
+// A small gRPC server on our own HTTP/2 transport (http2-connection.ts): routing by :path,
+// length-prefixed messages, status in trailers. A unary answer is HEADERS, DATA and trailers queued
+// at once, leaving in the same socket write. What etcd clients need and nothing more: no
+// compression, no deadlines (clients cancel their own calls), no interceptors.
 
 export interface MethodDefinition {
   path: string;
@@ -23,24 +22,32 @@ export type UnaryImpl = (call: GrpcCall, callback: UnaryCallback) => void;
 export type StreamImpl = (call: GrpcCall) => void;
 
 const HEADER_BYTES = 5;
-const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
+const RESPONSE_HEADERS: readonly Header[] = [[':status', '200'], ['content-type', 'application/grpc']];
+const OK_TRAILERS: readonly Header[] = [['grpc-status', '0']];
+/** Its text varies from call to call: not worth a place in the HPACK dynamic table. */
+const UNINDEXED_HEADERS: ReadonlySet<string> = new Set(['grpc-message']);
 
-/** A message as gRPC frames it: a compression flag and a 4-byte big-endian length. */
-function frame(message: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + message.length);
-  out[0] = 0;
-  out.writeUInt32BE(message.length, 1);
-  message.copy(out, HEADER_BYTES);
-  return out;
+/** The gRPC message prefix: a compression flag and a 4-byte big-endian length. */
+function messagePrefix(length: number): Buffer {
+  const prefix = Buffer.allocUnsafe(HEADER_BYTES);
+  prefix[0] = 0;
+  prefix.writeUInt32BE(length, 1);
+  return prefix;
 }
 
 /** grpc-message is percent-encoded (as grpc-js does; Go clients decode it the same way). */
-const statusTrailers = (status: GrpcStatus) => ({ 'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details) });
+function statusTrailers(status: GrpcStatus): readonly Header[] {
+  if (status.code === Status.OK && !status.details) return OK_TRAILERS;
+  return [['grpc-status', String(status.code)], ['grpc-message', encodeURI(status.details)]];
+}
+
+/** An answer that is only a status: it rides on the response's only HEADERS frame. */
+const trailersOnly = (status: GrpcStatus): readonly Header[] => [...RESPONSE_HEADERS, ...statusTrailers(status)];
 
 /**
  * One call: the request (unary and server-streaming), incoming messages as 'data' then 'end'
  * (client streams), and the answer: write/end for streams, the callback for unary calls.
- * 'cancelled' and 'close' fire when the client goes away first.
+ * When the client goes away first, 'cancelled' fires, then 'drain' (to wake a waiting writer).
  */
 export class GrpcCall extends EventEmitter {
   request: unknown = undefined;
@@ -48,17 +55,17 @@ export class GrpcCall extends EventEmitter {
   private headersSent = false;
   private finished = false;
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private flushQueued = false;
 
-  constructor(private readonly stream: http2.ServerHttp2Stream, private readonly method: MethodDefinition) {
+  constructor(private readonly stream: Http2Stream, private readonly method: MethodDefinition) {
     super();
-    stream.on('drain', () => this.emit('drain'));
   }
 
   private sendHeaders(): void {
     if (this.headersSent) return;
     this.headersSent = true;
-    this.stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+    this.stream.sendHeaders(RESPONSE_HEADERS);
   }
 
   /**
@@ -66,22 +73,25 @@ export class GrpcCall extends EventEmitter {
    * event reaches many watchers of one stream at once). Returns false when the stream wants a 'drain'.
    */
   write(message: unknown): boolean {
-    if (this.finished || this.stream.destroyed) return false;
-    this.pending.push(frame(this.method.responseSerialize(message)));
+    if (this.finished || this.stream.closed) return false;
+    const bytes = this.method.responseSerialize(message);
+    this.pending.push(messagePrefix(bytes.length), bytes);
+    this.pendingBytes += HEADER_BYTES + bytes.length;
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
     }
-    return !this.stream.writableNeedDrain;
+    return this.stream.hasRoom(this.pendingBytes);
   }
 
   private flush(): void {
     this.flushQueued = false;
-    if (this.pending.length === 0 || this.stream.destroyed) return;
+    if (this.pending.length === 0 || this.stream.closed) return;
     this.sendHeaders();
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const chunks = this.pending;
     this.pending = [];
-    this.stream.write(data);
+    this.pendingBytes = 0;
+    this.stream.send(chunks);
   }
 
   /** Ends a streamed answer with OK. */
@@ -96,27 +106,20 @@ export class GrpcCall extends EventEmitter {
 
   /** The unary answer: headers, message and trailers in one go. */
   reply(message: Buffer): void {
-    if (this.finished || this.stream.destroyed || this.stream.closed) return;
+    if (this.finished || this.stream.closed) return;
     this.finished = true;
     this.headersSent = true;
-    const stream = this.stream;
-    stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-    stream.end(frame(message));
+    this.stream.sendHeaders(RESPONSE_HEADERS);
+    this.stream.send([messagePrefix(message.length), message]);
+    this.stream.sendTrailers(OK_TRAILERS);
   }
 
   finish(status: GrpcStatus): void {
-    if (this.finished || this.stream.destroyed || this.stream.closed) return;
+    if (this.finished || this.stream.closed) return;
     this.flush();
     this.finished = true;
-    const stream = this.stream;
-    if (!this.headersSent) {
-      // trailers-only: the status rides on the only HEADERS frame
-      stream.respond({ ...RESPONSE_HEADERS, ...statusTrailers(status) }, { endStream: true });
-      return;
-    }
-    stream.once('wantTrailers', () => stream.sendTrailers(statusTrailers(status)));
-    stream.end();
+    if (!this.headersSent) this.stream.sendHeaders(trailersOnly(status), true);
+    else this.stream.sendTrailers(statusTrailers(status));
   }
 
   /** @internal the client reset the stream or the connection dropped before we finished */
@@ -175,29 +178,102 @@ interface Route {
   impl: UnaryImpl | StreamImpl;
 }
 
+/** What the transport tells one call: request messages in, the client's end, resets, drains. */
+class CallReceiver implements StreamHandler {
+  private readonly reader: MessageReader;
+  private request: Buffer | null = null;
+  private failed = false;
+
+  constructor(private readonly route: Route, private readonly call: GrpcCall, maxReceiveMessageBytes: number) {
+    this.reader = new MessageReader(maxReceiveMessageBytes);
+  }
+
+  /** Streaming requests start the handler at once; unary ones wait for their message. */
+  start(): void {
+    const { method, impl } = this.route;
+    if (!method.requestStream) return;
+    if (!method.responseStream) return this.fail({ code: Status.UNIMPLEMENTED, details: 'client streaming is not supported' });
+    (impl as StreamImpl)(this.call);
+  }
+
+  private fail(status: GrpcStatus): void {
+    this.failed = true;
+    this.call.finish(status);
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.failed) return;
+    const { method } = this.route;
+    const messages = this.reader.push(chunk);
+    if (!Array.isArray(messages)) return this.fail(messages);
+    for (const bytes of messages) {
+      if (!method.requestStream) {
+        if (this.request) return this.fail({ code: Status.UNIMPLEMENTED, details: `a second request message for ${method.path}` });
+        this.request = bytes;
+        continue;
+      }
+      let message: unknown;
+      try {
+        message = method.requestDeserialize(bytes);
+      } catch {
+        return this.fail({ code: Status.INTERNAL, details: 'grpc: error unmarshalling request' });
+      }
+      this.call.emit('data', message);
+    }
+  }
+
+  onEnd(): void {
+    if (this.failed) return;
+    const { method, impl } = this.route;
+    const call = this.call;
+    if (method.requestStream) {
+      call.emit('end');
+      return;
+    }
+    if (!this.request) return this.fail({ code: Status.UNIMPLEMENTED, details: `no request message for ${method.path}` });
+    try {
+      call.request = method.requestDeserialize(this.request);
+    } catch {
+      return this.fail({ code: Status.INTERNAL, details: 'grpc: error unmarshalling request' });
+    }
+    this.request = null;
+    if (method.responseStream) {
+      (impl as StreamImpl)(call);
+      return;
+    }
+    (impl as UnaryImpl)(call, (err, response) => {
+      if (err) return call.finish(err);
+      let bytes: Buffer;
+      try {
+        bytes = method.responseSerialize(response);
+      } catch (e) {
+        return call.finish({ code: Status.INTERNAL, details: `error serializing response: ${e instanceof Error ? e.message : String(e)}` });
+      }
+      call.reply(bytes);
+    });
+  }
+
+  onReset(): void {
+    this.call.clientGone();
+  }
+
+  onDrain(): void {
+    this.call.emit('drain');
+  }
+}
+
+/** For streams answered on arrival (an unknown method): nothing they send matters. */
+const IGNORED: StreamHandler = { onData() {}, onEnd() {}, onReset() {}, onDrain() {} };
+
 export interface GrpcEdgeServerOptions {
   maxReceiveMessageBytes: number;
 }
 
 export class GrpcEdgeServer {
   private readonly routes = new Map<string, Route>();
-  private readonly http2Server: http2.Http2Server;
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly connections = new Set<Http2ServerConnection>();
 
-  constructor(private readonly options: GrpcEdgeServerOptions) {
-    this.http2Server = http2.createServer({
-      maxSessionMemory: Number.MAX_SAFE_INTEGER,
-      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
-      // etcd's clients may keep many watch and keep-alive streams on one connection
-      settings: { maxConcurrentStreams: 2 ** 31 - 1 },
-    } as http2.ServerOptions);
-    this.http2Server.on('session', (session) => {
-      this.sessions.add(session);
-      session.on('close', () => this.sessions.delete(session));
-      session.on('error', () => undefined);
-    });
-    this.http2Server.on('stream', (stream, headers) => this.onStream(stream, headers));
-  }
+  constructor(private readonly options: GrpcEdgeServerOptions) {}
 
   addService(definition: Record<string, MethodDefinition>, impl: Record<string, UnaryImpl | StreamImpl>): void {
     for (const [name, method] of Object.entries(definition)) {
@@ -206,90 +282,35 @@ export class GrpcEdgeServer {
     }
   }
 
-  /** Serves one accepted connection (a socket, or the authority rewriter standing in for one). */
-  injectConnection(connection: Duplex): void {
-    this.http2Server.emit('connection', connection);
+  /** Serves one accepted HTTP/2 connection; `head` holds the bytes already read from it. */
+  serveConnection(socket: net.Socket, head: Buffer): void {
+    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers), UNINDEXED_HEADERS, head);
+    this.connections.add(connection);
+    connection.closed.then(() => this.connections.delete(connection));
   }
 
-  /** Ends every session: calls in flight get `graceMs` to finish, then connections are dropped. */
+  /** Ends every connection: calls in flight get `graceMs` to finish, then connections are dropped. */
   async close(graceMs: number): Promise<void> {
-    const sessions = [...this.sessions];
-    for (const session of sessions) session.close();
+    const connections = [...this.connections];
+    for (const connection of connections) connection.goAway();
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(sessions.map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))))),
-      new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+      Promise.all(connections.map((c) => c.closed)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
-    for (const session of this.sessions) session.destroy();
+    clearTimeout(timer);
+    for (const connection of this.connections) connection.destroy();
   }
 
-  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    stream.on('error', () => undefined);
-    const route = this.routes.get(headers[':path'] ?? '');
+  private onStream(stream: Http2Stream, headers: Header[]): StreamHandler {
+    const path = headers.find(([name]) => name === ':path')?.[1];
+    const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
-      const details = `unknown service or method ${headers[':path']}`;
-      stream.respond({ ...RESPONSE_HEADERS, ...statusTrailers({ code: Status.UNIMPLEMENTED, details }) }, { endStream: true });
-      return;
+      stream.sendHeaders(trailersOnly({ code: Status.UNIMPLEMENTED, details: `unknown service or method ${path}` }), true);
+      return IGNORED;
     }
-    const { method } = route;
-    const call = new GrpcCall(stream, method);
-    const reader = new MessageReader(this.options.maxReceiveMessageBytes);
-    stream.on('close', () => call.clientGone());
-    let request: Buffer | null = null;
-    let failed = false;
-    const fail = (status: GrpcStatus) => {
-      failed = true;
-      call.finish(status);
-    };
-
-    if (method.requestStream) {
-      if (!method.responseStream) return fail({ code: Status.UNIMPLEMENTED, details: 'client streaming is not supported' });
-      (route.impl as StreamImpl)(call);
-    }
-    stream.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      const messages = reader.push(chunk);
-      if (!Array.isArray(messages)) return fail(messages);
-      for (const bytes of messages) {
-        if (!method.requestStream) {
-          if (request) return fail({ code: Status.UNIMPLEMENTED, details: `a second request message for ${method.path}` });
-          request = bytes;
-          continue;
-        }
-        let message: unknown;
-        try {
-          message = method.requestDeserialize(bytes);
-        } catch {
-          return fail({ code: Status.INTERNAL, details: 'grpc: error unmarshalling request' });
-        }
-        call.emit('data', message);
-      }
-    });
-    stream.on('end', () => {
-      if (failed) return;
-      if (method.requestStream) {
-        call.emit('end');
-        return;
-      }
-      if (!request) return fail({ code: Status.UNIMPLEMENTED, details: `no request message for ${method.path}` });
-      try {
-        call.request = method.requestDeserialize(request);
-      } catch {
-        return fail({ code: Status.INTERNAL, details: 'grpc: error unmarshalling request' });
-      }
-      if (method.responseStream) {
-        (route.impl as StreamImpl)(call);
-        return;
-      }
-      (route.impl as UnaryImpl)(call, (err, response) => {
-        if (err) return call.finish(err);
-        let bytes: Buffer;
-        try {
-          bytes = method.responseSerialize(response);
-        } catch (e) {
-          return call.finish({ code: Status.INTERNAL, details: `error serializing response: ${e instanceof Error ? e.message : String(e)}` });
-        }
-        call.reply(bytes);
-      });
-    });
+    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method), this.options.maxReceiveMessageBytes);
+    receiver.start();
+    return receiver;
   }
 }

@@ -6,15 +6,14 @@ import { authService, clusterService, maintenanceService } from './maintenance-s
 import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
-import { acceptConnection } from './authority-fix.js';
+import { acceptConnection } from './accept-connection.js';
 import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
 import { ProtoReader } from './proto-codec.js';
 import { WatchEncoder } from './watch-codec.js';
 
 // The gRPC edge: etcd's rpc.proto services on our small gRPC server (grpc-edge.ts), fed by our own
-// TCP listeners so that connections whose :authority carries a scheme can be repaired before
-// Node's HTTP/2 sees them.
+// TCP listeners, which also answer etcd's HTTP/1 pages on the same port (accept-connection.ts).
 
 /** etcd lets gRPC messages exceed --max-request-bytes by this much (envelope overhead). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -87,7 +86,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     const listener = net.createServer({ noDelay: true }, (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      acceptConnection(socket, (conn) => grpcServer.injectConnection(conn));
+      acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head));
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
