@@ -47,25 +47,39 @@ export function watchService(server: EtcdServer) {
       let nextId = 0;
       let closed = false;
 
-      const send = (resp: WatchResponse) => {
-        if (!closed) call.write(resp);
+      /** Writes a response; false when the client is not reading fast enough (wait for 'drain'). */
+      const send = (resp: WatchResponse): boolean => !closed && call.write(resp);
+
+      /**
+       * A backed-up stream pauses its watchers, the one being served included (it may not be in
+       * `watchers` yet): events then wait in history, not in memory, until the client reads again.
+       */
+      const backedUp = (w: Watcher) => {
+        watchable.pause(w);
+        for (const other of watchers.values()) watchable.pause(other);
       };
 
       const sendEvents = (w: Watcher, events: Event[], rev: number) => {
         if (progress.has(w.id)) progress.set(w.id, false);
         const resp: WatchResponse = { header: { revision: rev }, watch_id: w.id, events };
-        if (!fragmented.has(w.id) || events.length < 2) return send(resp);
-        const sizes = events.map(eventSize);
-        if (sizes.reduce((a, b) => a + b, 0) < maxRequestBytes) return send(resp);
-        // etcd's sendFragments: as many events as fit, the last piece without the fragment flag
-        let start = 0;
-        while (start < events.length) {
-          let end = start;
-          let size = 0;
-          while (end < events.length && (end === start || size + sizes[end] < maxRequestBytes)) size += sizes[end++];
-          send({ ...resp, events: events.slice(start, end), fragment: end < events.length });
-          start = end;
+        let room = true;
+        if (!fragmented.has(w.id) || events.length < 2) room = send(resp);
+        else {
+          const sizes = events.map(eventSize);
+          if (sizes.reduce((a, b) => a + b, 0) < maxRequestBytes) room = send(resp);
+          else {
+            // etcd's sendFragments: as many events as fit, the last piece without the fragment flag
+            let start = 0;
+            while (start < events.length) {
+              let end = start;
+              let size = 0;
+              while (end < events.length && (end === start || size + sizes[end] < maxRequestBytes)) size += sizes[end++];
+              room = send({ ...resp, events: events.slice(start, end), fragment: end < events.length });
+              start = end;
+            }
+          }
         }
+        if (!room && !closed) backedUp(w);
       };
 
       const sink: WatcherSink = {
@@ -118,9 +132,25 @@ export function watchService(server: EtcdServer) {
         send({ header: { revision: server.store.rev }, watch_id: id, canceled: true, events: [] });
       };
 
+      // the client reads again: catch the paused watchers up, in ID order, while it keeps up
+      call.on('drain', () => {
+        for (const [id, w] of [...watchers].sort(([a], [b]) => a - b)) {
+          if (closed) return;
+          if (!w.paused) continue;
+          if (!watchable.resume(w)) {
+            // what it still needed was compacted: canceled, as etcd cancels such a watcher
+            watchers.delete(id);
+            fragmented.delete(id);
+            progress.delete(id);
+          }
+          if (w.paused) return; // backed up again: the next drain goes on
+        }
+      });
+
       const progressTimer = setInterval(() => {
         for (const [id, idle] of progress) {
-          if (idle && watchers.has(id)) send({ header: { revision: server.store.rev }, watch_id: id, events: [] });
+          // a paused watcher has undelivered events: a progress notification would claim otherwise
+          if (idle && watchers.has(id) && !watchers.get(id)!.paused) send({ header: { revision: server.store.rev }, watch_id: id, events: [] });
           progress.set(id, true);
         }
       }, server.config.watchProgressNotifyIntervalMs);
@@ -130,7 +160,8 @@ export function watchService(server: EtcdServer) {
         if (req.create_request) create(req.create_request);
         else if (req.cancel_request) cancel(Number(req.cancel_request.watch_id));
         else if (req.progress_request) {
-          send({ header: { revision: server.store.rev }, watch_id: -1, events: [] });
+          // as etcd: only when every watcher of the stream is caught up
+          if ([...watchers.values()].every((w) => !w.paused)) send({ header: { revision: server.store.rev }, watch_id: -1, events: [] });
         }
       };
 

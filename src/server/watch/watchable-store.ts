@@ -31,6 +31,8 @@ export interface WatchOptions {
 export class Watcher {
   /** Events below this revision were delivered (or are not wanted). */
   minRev = 0;
+  /** Its receiver is backed up: it gets no events until resume() catches it up from history. */
+  paused = false;
   readonly keyId: string;
   constructor(readonly id: number, readonly options: WatchOptions, readonly sink: WatcherSink) {
     this.keyId = options.key.toString('latin1');
@@ -135,26 +137,57 @@ export class WatchableStore {
    */
   watch(id: number, options: WatchOptions, sink: WatcherSink): Watcher | null {
     const w = new Watcher(id, options, sink);
+    w.minRev = options.startRev > 0 ? options.startRev : this.store.rev + 1;
+    return this.sync(w) ? w : null;
+  }
+
+  /**
+   * Stops sending events to a watcher whose receiver is backed up (etcd's slow "victim" watchers):
+   * new revisions are not queued for it in memory; resume() reads them from history instead.
+   */
+  pause(w: Watcher): void {
+    if (w.paused) return;
+    w.paused = true;
+    this.deactivate(w);
+  }
+
+  /**
+   * Catches a paused watcher up from history and makes it live again, unless its receiver backs up
+   * again on the way (then it stays paused, further along). Returns false when the revisions it
+   * still needed were compacted meanwhile: it was canceled, as etcd cancels it.
+   */
+  resume(w: Watcher): boolean {
+    if (!w.paused) return true;
+    w.paused = false;
+    return this.sync(w);
+  }
+
+  /** Replays history from w.minRev when that is not in the future, then makes w live. */
+  private sync(w: Watcher): boolean {
     const current = this.store.rev;
-    if (options.startRev > 0 && options.startRev <= current) {
-      if (options.startRev < this.store.compactRev) {
-        sink.compacted(w, this.store.compactRev);
-        return null;
+    if (w.minRev <= current) {
+      if (w.minRev < this.store.compactRev) {
+        w.sink.compacted(w, this.store.compactRev);
+        return false;
       }
-      this.catchUp(w, options.startRev, current);
+      w.minRev = this.catchUp(w, w.minRev, current);
     }
-    w.minRev = options.startRev > current ? options.startRev : current + 1;
-    if (options.end === null) {
+    if (w.paused) return true; // backed up during the replay: resume() goes on from minRev
+    if (w.options.end === null) {
       let set = this.singleKey.get(w.keyId);
       if (!set) this.singleKey.set(w.keyId, (set = new Set()));
       set.add(w);
     } else {
       this.ranged.add(w);
     }
-    return w;
+    return true;
   }
 
-  private catchUp(w: Watcher, from: number, current: number): void {
+  /**
+   * Sends w the events of revisions from..current, in batches; stops early when w gets paused.
+   * Returns the first revision not delivered.
+   */
+  private catchUp(w: Watcher, from: number, current: number): number {
     let events: Event[] = [];
     let firstRev = -1;
     const prevOf = (kv: KeyValue): KeyValue | null => {
@@ -171,14 +204,20 @@ export class WatchableStore {
         w.sink.events(w, events, current);
         events = [];
         firstRev = main;
+        if (w.paused) return main; // every revision before main is delivered
       }
       const event = w.toEvent(change, prevOf);
       if (event) events.push(event);
     }
     if (events.length) w.sink.events(w, events, current);
+    return current + 1;
   }
 
   cancel(w: Watcher): void {
+    this.deactivate(w);
+  }
+
+  private deactivate(w: Watcher): void {
     if (w.options.end === null) {
       const set = this.singleKey.get(w.keyId);
       set?.delete(w);
