@@ -51,10 +51,13 @@ describe('a watcher whose client stops reading', { timeout: 120_000 }, () => {
       const until = async (done: () => boolean) => {
         while (!done()) await new Promise<void>((resolve) => (wake = resolve));
       };
-      const request = Watch.requestSerialize({ create_request: { key: Buffer.from('/slow/'), range_end: Buffer.from('/slow0') } });
-      const prefix = Buffer.alloc(5);
-      prefix.writeUInt32BE(request.length, 1);
-      stream.write(Buffer.concat([prefix, request]));
+      const sendRequest = (request: object) => {
+        const bytes = Watch.requestSerialize(request);
+        const prefix = Buffer.alloc(5);
+        prefix.writeUInt32BE(bytes.length, 1);
+        stream.write(Buffer.concat([prefix, bytes]));
+      };
+      sendRequest({ create_request: { key: Buffer.from('/slow/'), range_end: Buffer.from('/slow0') } });
       await until(() => responses.length > 0);
       assert.equal(responses[0].created, true);
 
@@ -63,9 +66,15 @@ describe('a watcher whose client stops reading', { timeout: 120_000 }, () => {
       for (let i = 0; i < EVENTS; i += 50) {
         await Promise.all(Array.from({ length: 50 }, (_, j) => writer.put(`/slow/${String(i + j).padStart(5, '0')}`).value(VALUE)));
       }
+      // a progress request while events are still undelivered is answered only after them (etcd 3.5.9+)
+      sendRequest({ progress_request: {} });
       stream.resume();
       const eventCount = () => responses.reduce((n, r) => n + r.events.length, 0);
-      await until(() => eventCount() >= EVENTS);
+      const isProgress = (r: WatchResponse) => !r.created && !r.canceled && r.events.length === 0;
+      await until(() => eventCount() >= EVENTS && responses.some(isProgress));
+      const progressAt = responses.findIndex(isProgress);
+      assert.equal(progressAt, responses.length - 1, 'the progress answer comes after every event');
+      assert.ok(Number(responses[progressAt].header.revision) >= Number(responses[progressAt - 1].events.at(-1)!.kv.mod_revision));
 
       const events = responses.flatMap((r) => r.events);
       assert.equal(events.length, EVENTS, 'no event twice');

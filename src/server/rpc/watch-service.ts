@@ -132,6 +132,10 @@ export function watchService(server: EtcdServer) {
         send({ header: { revision: server.store.rev }, watch_id: id, canceled: true, events: [] });
       };
 
+      let progressDeferred = false;
+      const allCaughtUp = () => [...watchers.values()].every((w) => !w.paused);
+      const sendProgress = () => send({ header: { revision: server.store.rev }, watch_id: -1, events: [] });
+
       // the client reads again: catch the paused watchers up, in ID order, while it keeps up
       call.on('drain', () => {
         for (const [id, w] of [...watchers].sort(([a], [b]) => a - b)) {
@@ -144,6 +148,10 @@ export function watchService(server: EtcdServer) {
             progress.delete(id);
           }
           if (w.paused) return; // backed up again: the next drain goes on
+        }
+        if (progressDeferred && allCaughtUp()) {
+          progressDeferred = false;
+          sendProgress();
         }
       });
 
@@ -160,8 +168,9 @@ export function watchService(server: EtcdServer) {
         if (req.create_request) create(req.create_request);
         else if (req.cancel_request) cancel(Number(req.cancel_request.watch_id));
         else if (req.progress_request) {
-          // as etcd: only when every watcher of the stream is caught up
-          if ([...watchers.values()].every((w) => !w.paused)) send({ header: { revision: server.store.rev }, watch_id: -1, events: [] });
+          // as etcd 3.5.9+: answered once every watcher of the stream has caught up
+          if (allCaughtUp()) sendProgress();
+          else progressDeferred = true;
         }
       };
 

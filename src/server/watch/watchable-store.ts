@@ -76,6 +76,7 @@ export class WatchableStore {
   private readonly ranged = new Set<Watcher>();
   /** Durable transactions wait here so that events go out in revision order. */
   private readonly queued: { rev: number; changes: Change[]; durable: boolean }[] = [];
+  private notifyScheduled = false;
 
   constructor(readonly store: MvccStore) {}
 
@@ -98,11 +99,27 @@ export class WatchableStore {
     this.queued.push(entry);
     return committed.then(() => {
       entry.durable = true;
-      while (this.queued.length && this.queued[0].durable) {
-        const { rev, changes } = this.queued.shift()!;
-        this.notify(rev, changes);
-      }
+      this.scheduleNotify();
     });
+  }
+
+  /**
+   * Events go out one event-loop turn after their write is durable: the write's own reply, queued in
+   * this turn, is flushed first, so the writer can send its next request while the events are being
+   * encoded for every watcher (etcd fans events out on other goroutines while it replies).
+   */
+  private scheduleNotify(): void {
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.notifyScheduled = false;
+        while (this.queued.length && this.queued[0].durable) {
+          const { rev, changes } = this.queued.shift()!;
+          this.notify(rev, changes);
+        }
+      }),
+    );
   }
 
   private notify(rev: number, changes: Change[]): void {
@@ -246,7 +263,7 @@ export class WatchableWriteTxn {
   deleteRange(key: Buffer, end: string | null): Change[] {
     return this.txn.deleteRange(key, end);
   }
-  /** Resolves once durable and delivered to watchers; null when nothing changed. */
+  /** Resolves once durable (its events follow a turn later); null when nothing changed. */
   end(): Promise<unknown> | null {
     return this.watchable.ended(this.txn, this.txn.end());
   }
