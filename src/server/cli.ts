@@ -119,8 +119,6 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 
-const envName = (flag: string) => 'ETCD_' + flag.toUpperCase().replace(/-/g, '_');
-
 export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (msg: string) => void): ServerConfig | 'help' | 'version' {
   const given = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {

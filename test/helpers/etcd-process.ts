@@ -1,5 +1,5 @@
 // A real etcd (the reference server) on free loopback ports with a throw-away data dir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { accessSync, constants } from 'node:fs';
 import http from 'node:http';
