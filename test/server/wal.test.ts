@@ -27,8 +27,9 @@ function writeThenCrash(dataDir: string, count: number): void {
 }
 
 /** Runs a module script in a child process; returns its stdout. */
+// (a generous limit: ~40 MB of synced writes take seconds here, but far longer when the host's disk stalls)
 function runChild(script: string): string {
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(child.status, 0, child.stderr);
   return child.stdout;
 }
@@ -42,7 +43,7 @@ function freshDir(): string {
 // a fresh backend starts with round 1, which goes to the second of the two log files
 const walFile = (dataDir: string) => path.join(dataDir, 'member', 'wal', 'lmdb-1.wal');
 
-describe('write-ahead log', { timeout: 60_000 }, () => {
+describe('write-ahead log', { timeout: 300_000 }, () => {
   it('replays acknowledged writes that never reached lmdb', async () => {
     const dataDir = freshDir();
     writeThenCrash(dataDir, 20);
