@@ -157,7 +157,7 @@ async function prepareSide(side: Side, setup: SetupStep[], deadEndpoint: string)
  */
 function registerLease(side: Pick<PreparedSide, 'placeholders' | 'identity'>, name: string, stdout: Buffer): boolean {
   const text = stdout.toString('utf8');
-  const hex = /^lease ([0-9a-f]{16}) granted/m.exec(text)?.[1];
+  const hex = /^lease ([0-9a-f]{1,16}) granted/m.exec(text)?.[1];
   const decimal = /"ID" ?: ?(\d+)/.exec(text)?.[1];
   const id = hex !== undefined ? BigInt('0x' + hex) : decimal !== undefined ? BigInt(decimal) : undefined;
   if (id === undefined) return false;

@@ -84,7 +84,7 @@ export const leaseScenarios: Scenario[] = [
     ],
     // A new lease ID differs between the two servers: compare the shape instead.
     extensions: [
-      grant('grant', [], /^lease [0-9a-f]{16} granted with TTL\(100s\)\n$/),
+      grant('grant', [], /^lease [0-9a-f]{1,16} granted with TTL\(100s\)\n$/),
       grant('grant -w json', ['-w', 'json'], /^\{"cluster_id":\d+,"member_id":\d+,"revision":1,"raft_term":\d+,"ID":\d+,"TTL":100,"Error":""\}\n$/),
       grant('grant -w fields', ['-w', 'fields'], /^"ClusterID" : \d+\n"MemberID" : \d+\n"Revision" : 1\n"RaftTerm" : \d+\n"ID" : \d+\n"TTL" : 100\n$/),
     ],
