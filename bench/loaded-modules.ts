@@ -15,6 +15,8 @@ export interface LoadedModules {
   stderr: string;
   /** Absolute paths (or URLs for non-file modules such as `node:fs`), deduplicated. */
   files: string[];
+  /** Node's built-in modules the process loaded, public and internal (`http2`, `internal/http2/core`, …). */
+  builtins: string[];
 }
 
 /** `node --import record-modules.js <args>`, bounded by a timeout. */
@@ -36,12 +38,17 @@ export function loadedModules(args: string[], options: { cwd?: string; env?: Nod
       throw new Error(`the module recorder wrote nothing (exit ${result.status}); stderr:\n${result.stderr}`);
     }
     const files = new Set<string>();
+    const builtins = new Set<string>();
     for (const line of recorded.split('\n')) {
+      if (line.startsWith('builtin ')) {
+        builtins.add(line.slice('builtin '.length));
+        continue;
+      }
       const entry = line.slice(4);
       if (!entry) continue;
       files.add(entry.startsWith('file:') ? fileURLToPath(entry) : entry);
     }
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, files: [...files] };
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, files: [...files], builtins: [...builtins] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

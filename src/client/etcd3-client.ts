@@ -2,6 +2,9 @@
 // policies are replaced by no-ops: they would stretch --command-timeout. Instead this adapter keeps one pool
 // per endpoint, waits at most --dial-timeout for any endpoint to connect, and fails over on Unavailable.
 import { readFileSync } from 'node:fs';
+// First: etcd3 must find our precompiled schema in place of its .proto parser when it loads.
+import './precompiled-proto-loader.js';
+import './fast-ipv6-check.js';
 import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';

@@ -1,6 +1,5 @@
 import net from 'node:net';
-import { createRequire } from 'node:module';
-import * as protoLoader from '@grpc/proto-loader';
+import { etcdPackageDefinition } from '../../api/grpc-package-definition.js';
 import type { EtcdServer } from '../server.js';
 import { authService, clusterService, maintenanceService } from './maintenance-service.js';
 import { kvService } from './kv-service.js';
@@ -22,17 +21,12 @@ const SHUTDOWN_GRACE_MS = 1000;
 type ServiceDefinition = Record<string, MethodDefinition>;
 type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
 
-/** rpc.proto's services, with hand-written codecs on the hot methods (proto-loader for the rest). */
+/** rpc.proto's services, with hand-written codecs on the hot methods (the schema's reflection for the rest). */
 function loadServices(server: EtcdServer): Record<ServiceName, ServiceDefinition> {
-  const require = createRequire(import.meta.url);
-  const protoPath = require.resolve('etcd3/proto/rpc.proto');
-  const definition = protoLoader.loadSync(protoPath, {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  }) as unknown as Record<string, ServiceDefinition>;
+  const definition = etcdPackageDefinition({ longs: String, enums: String, defaults: true, oneofs: true }) as unknown as Record<
+    string,
+    ServiceDefinition
+  >;
   const service = (name: ServiceName) => ({ ...definition[`etcdserverpb.${name}`] });
   const services = {
     KV: service('KV'),

@@ -1,0 +1,112 @@
+// Bundles the CLI into dist/bundle with esbuild, for start-up time (see bench/results.md for the breakdown):
+// - etcdctl-ts.cjs: every command and the gRPC client in one minified CommonJS file. bin/etcdctl-ts loads it
+//   through vm.Script with a V8 code cache, so its functions are neither parsed nor compiled on each run.
+//   Parts only some commands need (the client, printers, completion) stay lazy: their modules run on first use.
+// - server.cjs and ora.cjs: the bundled server and the terminal spinner, loaded only by what needs them.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BUNDLE_DIR = path.join(repoRoot, 'dist', 'bundle');
+
+/** Imports that become separate bundle files: module specifier → file name in dist/bundle. */
+const SEPARATE = [
+  { filter: /^ora$/, file: './ora.cjs' },
+  { filter: /\/server\/cli\.js$/, file: './server.cjs' },
+  { filter: /^\.\/etcd3-client\.js$/, file: './client.cjs' },
+];
+
+/** In the client bundle, the client module is the main bundle's (bin/etcdctl-ts hands it over by this name). */
+const SHARED_CLIENT_API = 'etcdctl-ts:client-api';
+const sharedClientApi = {
+  name: 'shared-client-api',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/client\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'client', 'etcd3-client.ts')) ? { path: SHARED_CLIENT_API, external: true } : undefined,
+    );
+  },
+};
+
+const separateFiles = {
+  name: 'separate-files',
+  setup(build) {
+    for (const { filter, file } of SEPARATE) build.onResolve({ filter }, () => ({ path: file, external: true }));
+  },
+};
+
+// Node modules that only some commands use (HTTP for check, child_process for watch/lock --exec, crypto and
+// fs/promises for snapshots): each import gets a stand-in that loads the real module when first touched, so
+// no command pays at start-up for what another one needs. (commander, too, requires child_process at load.)
+const LAZY_BUILTINS = ['child_process', 'crypto', 'dns', 'dns/promises', 'fs/promises', 'http', 'https', 'os', 'readline', 'stream/promises', 'timers/promises', 'zlib'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|').replaceAll('/', '\\/')})$`);
+    build.onResolve({ filter }, (args) =>
+      // The stand-in's own require is the real module.
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    // Every export is a getter, so esbuild's interop copies them without touching the module.
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const names = Object.keys(await import(`node:${args.path}`)).filter((name) => name !== 'default');
+      return {
+        contents: [
+          `let real; const load = () => (real ??= require('node:${args.path}'));`,
+          `for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { enumerable: true, get: () => load()[name] });`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+const common = {
+  absWorkingDir: repoRoot,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // import() of the other bundle files becomes require(): code run by vm.Script has no module loader.
+  supported: { 'dynamic-import': false },
+  minify: true,
+  // Names stay readable in stack traces and in anything that prints a class or function name.
+  keepNames: true,
+  // ASCII only (esbuild escapes the rest), so the loader can read it as one-byte Latin-1 text: no UTF-8 decoding.
+  charset: 'ascii',
+  legalComments: 'eof',
+  logLevel: 'warning',
+  // lmdb is a native addon that finds its prebuilt binary relative to its own files.
+  external: ['lmdb'],
+  // etcd3 parses its .proto with proto-loader as it loads; the stand-in hands it our precompiled schema.
+  alias: { '@grpc/proto-loader': './src/client/precompiled-proto-loader.ts' },
+  // CommonJS has no import.meta: our few uses get the bundle file's URL.
+  define: { 'import.meta.url': '__bundleFileUrl' },
+  banner: { js: "var __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+export async function bundle({ metafile = false } = {}) {
+  const results = await Promise.all([
+    esbuild.build({ ...common, entryPoints: { 'etcdctl-ts': 'src/cli/bundle-entry.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [separateFiles, lazyBuiltins], metafile }),
+    esbuild.build({ ...common, entryPoints: { client: 'src/client/etcd3-client.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [sharedClientApi, lazyBuiltins], metafile }),
+    esbuild.build({ ...common, entryPoints: { server: 'src/server/cli.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
+    esbuild.build({ ...common, entryPoints: { ora: 'ora' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
+  ]);
+  // The first line of each code-cached file names its build (a hash of its text), so bin/etcdctl-ts never
+  // uses a stale code cache.
+  for (const name of ['etcdctl-ts.cjs', 'client.cjs']) {
+    const file = path.join(BUNDLE_DIR, name);
+    const code = readFileSync(file, 'utf8');
+    writeFileSync(file, `// build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
+  }
+  return results;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const results = await bundle({ metafile: process.argv.includes('--metafile') });
+  if (results[0].metafile) {
+    writeFileSync(path.join(BUNDLE_DIR, 'meta.json'), JSON.stringify(results.map((r) => r.metafile)));
+  }
+}
