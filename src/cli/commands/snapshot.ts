@@ -80,7 +80,6 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
   } catch (error) {
     throw interrupted(`could not open ${partPath} (${goFileError('open', partPath, error)})`);
   }
-  const spinner = await startSpinner(ctx.io, `Saving snapshot of ${endpoint}`);
   let timer: NodeJS.Timeout | undefined;
   try {
     snapshotLog(ctx, 119, 'created temporary db file', { path: partPath });
@@ -100,6 +99,8 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     // The last 32 bytes are etcd's sha256 of everything before them; keep a running hash to check it.
     const hash = createHash('sha256');
     let tail = Buffer.alloc(0);
+    // Only around the download: a log line written under a spinner would land on its line.
+    const spinner = await startSpinner(ctx.io, `Saving snapshot of ${endpoint}`);
     try {
       for await (const response of stream) {
         const blob = Buffer.from(response.blob ?? []);
@@ -114,6 +115,8 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     } catch (error) {
       if (timedOut) throw interrupted('context deadline exceeded');
       throw interrupted((error as Error).message);
+    } finally {
+      spinner.stop();
     }
     clientLog(ctx, 208, 'completed snapshot read; closing');
     if (!hasChecksum(size)) throw interrupted(`sha256 checksum not found [bytes: ${size}]`);
@@ -132,7 +135,6 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     snapshotLog(ctx, 152, 'saved', { path: target });
   } finally {
     if (timer) clearTimeout(timer);
-    spinner.stop();
     await file?.close();
     await rm(partPath, { force: true });
   }
