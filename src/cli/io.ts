@@ -2,6 +2,9 @@
 export interface OutputStream {
   write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
+  /** A terminal's size: 0 or undefined where the pty reports none (script, expect, docker exec -t, CI). */
+  columns?: number;
+  rows?: number;
 }
 
 export interface InputStream extends AsyncIterable<Buffer | string> {
@@ -31,7 +34,15 @@ export function colourEnabled(io: IO): boolean {
   return Boolean(io.stdout.isTTY) && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
 }
 
-/** Spinners go to stderr, and only when it is a terminal: scripts see nothing extra. */
+/**
+ * A terminal we may move the cursor on: one that knows its size. Drawing on a 0×0 pty makes no sense, and
+ * ora's line arithmetic divides by the width (a width of 0 made it loop forever).
+ */
+export function hasUsableSize(stream: OutputStream): boolean {
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && (stream.rows ?? 0) > 0;
+}
+
+/** Spinners go to stderr, and only on a terminal with a size that can move its cursor: scripts see nothing extra. */
 export function spinnerEnabled(io: IO): boolean {
-  return Boolean(io.stderr.isTTY) && io.env.CI === undefined;
+  return hasUsableSize(io.stderr) && io.env.TERM !== 'dumb' && io.env.CI === undefined;
 }

@@ -26,9 +26,11 @@ const passThrough = { execute: (fn: (ctx: unknown) => unknown) => fn({ signal: n
 
 // etcd servers reject keepalive pings more often than this (Go's client clamps the same way).
 const MIN_KEEPALIVE_MS = 10_000;
+// grpc-go's keepalive timeout when given 0 (grpc-js would time every ping out at once).
+const GRPC_GO_KEEPALIVE_TIMEOUT_MS = 20_000;
 
 type RawClient = Record<string, (...args: unknown[]) => unknown> & {
-  waitForReady(deadline: Date, cb: (err?: Error) => void): void;
+  waitForReady(deadline: Date | number, cb: (err?: Error) => void): void;
 };
 
 interface Connection {
@@ -66,6 +68,12 @@ export class Etcd3Client implements EtcdClient {
 
   async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
     const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
+    if (deadline !== undefined && deadline <= Date.now()) {
+      // --command-timeout=0s: grpc-go fails a call on an expired context before it picks a connection.
+      const expired = new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', this.endpoints[0]);
+      this.config.onUnaryFailure?.(expired, this.endpoints[0]);
+      throw expired;
+    }
     for (;;) {
       const { endpoint, connection } = await this.connect(service, deadline).catch((error: RpcError) => {
         if (!error.authFailure) this.config.onUnaryFailure?.(error, this.endpoints[0]);
@@ -106,7 +114,9 @@ export class Etcd3Client implements EtcdClient {
 
   /** The first endpoint to become ready, waiting at most --dial-timeout (and never past the call's deadline). */
   private async connect(service: ServiceName, deadline: number | undefined): Promise<{ endpoint: string; connection: Connection }> {
-    const dialDeadline = Math.min(deadline ?? Infinity, Date.now() + this.config.dialTimeoutMs);
+    // clientv3 dials without a deadline when --dial-timeout is 0 (or negative).
+    const dialTimeoutMs = this.config.dialTimeoutMs > 0 ? this.config.dialTimeoutMs : Infinity;
+    const dialDeadline = Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs);
     const candidates = this.preferred ? [this.preferred] : this.endpoints;
     try {
       const endpoint = await Promise.any(
@@ -114,10 +124,12 @@ export class Etcd3Client implements EtcdClient {
           const connection = await this.connection(ep, service);
           // Logging in (a slow bcrypt check on the server) already proved the endpoint reachable: the service
           // channel still gets a whole dial timeout of its own, never past the call's deadline.
-          const readyBy = Math.max(dialDeadline, Math.min(deadline ?? Infinity, Date.now() + this.config.dialTimeoutMs));
+          const readyBy = Math.max(dialDeadline, Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs));
+          // Without a deadline grpc-js arms no timer, and its connecting socket does not keep the process alive.
+          const holdOpen = readyBy === Infinity ? setInterval(() => {}, 60_000) : undefined;
           await new Promise<void>((resolve, reject) =>
-            connection.client.waitForReady(new Date(readyBy), (err) => (err ? reject(err) : resolve())),
-          );
+            connection.client.waitForReady(readyBy, (err) => (err ? reject(err) : resolve())),
+          ).finally(() => clearInterval(holdOpen));
           return ep;
         }),
       );
@@ -187,8 +199,11 @@ export class Etcd3Client implements EtcdClient {
           }
         : undefined,
       grpcOptions: {
-        'grpc.keepalive_time_ms': Math.max(keepAliveTimeMs, MIN_KEEPALIVE_MS),
-        'grpc.keepalive_timeout_ms': keepAliveTimeoutMs,
+        // clientv3 sends no keepalive pings when --keepalive-time is 0 or less.
+        ...(keepAliveTimeMs > 0 && {
+          'grpc.keepalive_time_ms': Math.max(keepAliveTimeMs, MIN_KEEPALIVE_MS),
+          'grpc.keepalive_timeout_ms': keepAliveTimeoutMs === 0 ? GRPC_GO_KEEPALIVE_TIMEOUT_MS : keepAliveTimeoutMs,
+        }),
         'grpc.max_receive_message_length': -1,
       },
       faultHandling: { host: () => passThrough as never, global: passThrough as never },

@@ -72,6 +72,8 @@ function maskTermsAndTimings(text: string): string {
       .replace(/"RaftTerm" : \d+/g, '"RaftTerm" : <TERM>')
       // zap log lines (`{"level":"warn","ts":"2026-…Z",…}`) and the client's per-process UUID.
       .replace(/"ts":"[^"]*"/g, '"ts":"<TS>"')
+      // snapshot's own zap logger writes epoch seconds (`"ts":1796387271.707586`).
+      .replace(/"ts":\d+(\.\d+)?,/g, '"ts":<TS>,')
       .replace(/endpoint:\/\/client-[0-9a-f-]{36}\//g, 'endpoint://client-<UUID>/')
       // capnslog lines of pkg/flags: `2026-11-22 06:01:13.587336 W | pkg/flags: …`.
       .replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} ([A-Z]) \| /gm, '<TIME> $1 | ')

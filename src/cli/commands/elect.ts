@@ -2,6 +2,7 @@ import { RpcError } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
+import { firstKeepAliveTimeoutMs } from './lease.js';
 import { CanceledError, Election, ElectionNotLeader, onInterrupt, Session } from './concurrency.js';
 
 const SESSION_TTL = 60;
@@ -26,7 +27,7 @@ async function runElect(ctx: CommandContext, args: string[]): Promise<void> {
   const stopListening = onInterrupt(() => aborter.abort());
   let session: Session | undefined;
   try {
-    session = await Session.create(client, SESSION_TTL, config.dialTimeoutMs + 1_000);
+    session = await Session.create(client, SESSION_TTL, firstKeepAliveTimeoutMs(config.dialTimeoutMs));
     const election = new Election(session, args[0]!);
     if (args.length === 1) {
       const ended = await election.observe((response) => printer.get(response), aborter.signal);

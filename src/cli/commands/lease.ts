@@ -120,7 +120,7 @@ async function runKeepAlive(ctx: CommandContext, args: string[]): Promise<void> 
     printer.keepAlive(response);
     return;
   }
-  const keeper = new LeaseKeeper(client, id, config.dialTimeoutMs + 1_000, (response) => printer.keepAlive(response));
+  const keeper = new LeaseKeeper(client, id, firstKeepAliveTimeoutMs(config.dialTimeoutMs), (response) => printer.keepAlive(response));
   await keeper.done;
   if (ctx.flag<string>('write-out') === 'simple') ctx.io.stdout.write(`lease ${toHex(id, 16)} expired or revoked.\n`);
 }
@@ -145,6 +145,12 @@ const RETRY_MS = 500;
  * last TTL (the first one within `firstTimeoutMs`). Timers fire only when something is due, so an idle
  * keep-alive costs nothing between renewals.
  */
+/** clientv3's wait for a first keep-alive answer: the dial timeout plus a second, or 5 s when that is exactly 1 s (--dial-timeout=0s). */
+export function firstKeepAliveTimeoutMs(dialTimeoutMs: number): number {
+  const timeoutMs = dialTimeoutMs + 1_000;
+  return timeoutMs === 1_000 ? 5_000 : timeoutMs;
+}
+
 export class LeaseKeeper {
   readonly done: Promise<void>;
   private finish!: () => void;

@@ -4,6 +4,7 @@ import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
 import { goQuote } from '../printers/go-quote.js';
+import { firstKeepAliveTimeoutMs } from './lease.js';
 import { CanceledError, Mutex, onInterrupt, Session } from './concurrency.js';
 
 export function lockCommand() {
@@ -25,7 +26,7 @@ async function runLock(ctx: CommandContext, args: string[]): Promise<void> {
   let session: Session | undefined;
   try {
     // concurrency.WithTTL ignores a TTL <= 0 (the session default, 60 s, applies).
-    session = await Session.create(client, ttl > 0 ? ttl : 60, config.dialTimeoutMs + 1_000);
+    session = await Session.create(client, ttl > 0 ? ttl : 60, firstKeepAliveTimeoutMs(config.dialTimeoutMs));
     const mutex = new Mutex(session, args[0]!);
     await mutex.lock(aborter.signal);
     const command = args.slice(1);

@@ -62,6 +62,37 @@ function clientLog(ctx: CommandContext, line: number, msg: string): void {
   ctx.io.stderr.write(`${JSON.stringify(entry)}\n`);
 }
 
+/** Where etcdctl 3.4.23's clientv3 was when it refused to open the snapshot stream; its log line carries this trace. */
+const STREAM_CREATE_STACK = [
+  'go.etcd.io/etcd/clientv3.(*Client).streamClientInterceptor.func1\n\tgo.etcd.io/etcd/clientv3/retry_interceptor.go:129',
+  'google.golang.org/grpc.(*ClientConn).NewStream\n\tgoogle.golang.org/grpc/stream.go:148',
+  'google.golang.org/grpc.NewClientStream\n\tgoogle.golang.org/grpc/stream.go:155',
+  'go.etcd.io/etcd/etcdserver/etcdserverpb.(*maintenanceClient).Snapshot\n\tgo.etcd.io/etcd/etcdserver/etcdserverpb/rpc.pb.go:4296',
+  'go.etcd.io/etcd/clientv3.(*retryMaintenanceClient).Snapshot\n\tgo.etcd.io/etcd/clientv3/retry.go:214',
+  'go.etcd.io/etcd/clientv3.(*maintenance).Snapshot\n\tgo.etcd.io/etcd/clientv3/maintenance.go:195',
+  'go.etcd.io/etcd/clientv3/snapshot.(*v3Manager).Save\n\tgo.etcd.io/etcd/clientv3/snapshot/v3_snapshot.go:123',
+  'go.etcd.io/etcd/etcdctl/ctlv3/command.snapshotSaveCommandFunc\n\tgo.etcd.io/etcd/etcdctl/ctlv3/command/snapshot_command.go:113',
+  'github.com/spf13/cobra.(*Command).execute\n\tgithub.com/spf13/cobra/command.go:920',
+  'github.com/spf13/cobra.(*Command).ExecuteC\n\tgithub.com/spf13/cobra/command.go:1044',
+  'github.com/spf13/cobra.(*Command).Execute\n\tgithub.com/spf13/cobra/command.go:968',
+  'go.etcd.io/etcd/etcdctl/ctlv3.Start\n\tgo.etcd.io/etcd/etcdctl/ctlv3/ctl_nocov.go:26',
+  'main.main\n\tgo.etcd.io/etcd/etcdctl/main.go:35',
+  'runtime.main\n\truntime/proc.go:250',
+].join('\n');
+
+/** clientv3's log of a stream it would not open because the call's context had already expired. */
+function streamCreateFailedLog(ctx: CommandContext): void {
+  const entry = {
+    level: 'error',
+    ts: ctx.deps.clock.now().toISOString(),
+    caller: 'clientv3/retry_interceptor.go:129',
+    msg: 'streamer failed to create ClientStream',
+    error: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+    stacktrace: STREAM_CREATE_STACK,
+  };
+  ctx.io.stderr.write(`${JSON.stringify(entry)}\n`);
+}
+
 async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('snapshot save expects one argument');
   const target = args[0]!;
@@ -80,10 +111,14 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
   } catch (error) {
     throw interrupted(`could not open ${partPath} (${goFileError('open', partPath, error)})`);
   }
-  const spinner = await startSpinner(ctx.io, `Saving snapshot of ${endpoint}`);
   let timer: NodeJS.Timeout | undefined;
   try {
     snapshotLog(ctx, 119, 'created temporary db file', { path: partPath });
+    if (deadlineMs !== undefined && deadlineMs <= 0) {
+      // --command-timeout=0s: the stream's context is over before it opens.
+      streamCreateFailedLog(ctx);
+      throw interrupted('context deadline exceeded');
+    }
     const started = process.hrtime.bigint();
     const client = await ctx.newClient({ endpoints: [endpoint] });
     const stream = await client.serverStream<object, ISnapshotResponse>('Maintenance', 'snapshot', {});
@@ -100,6 +135,8 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     // The last 32 bytes are etcd's sha256 of everything before them; keep a running hash to check it.
     const hash = createHash('sha256');
     let tail = Buffer.alloc(0);
+    // Only around the download: a log line written under a spinner would land on its line.
+    const spinner = await startSpinner(ctx.io, `Saving snapshot of ${endpoint}`);
     try {
       for await (const response of stream) {
         const blob = Buffer.from(response.blob ?? []);
@@ -114,6 +151,8 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     } catch (error) {
       if (timedOut) throw interrupted('context deadline exceeded');
       throw interrupted((error as Error).message);
+    } finally {
+      spinner.stop();
     }
     clientLog(ctx, 208, 'completed snapshot read; closing');
     if (!hasChecksum(size)) throw interrupted(`sha256 checksum not found [bytes: ${size}]`);
@@ -132,7 +171,6 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     snapshotLog(ctx, 152, 'saved', { path: target });
   } finally {
     if (timer) clearTimeout(timer);
-    spinner.stop();
     await file?.close();
     await rm(partPath, { force: true });
   }

@@ -14,6 +14,7 @@ import { leaseScenarios } from './lease.js';
 import { watchScenarios } from './watch.js';
 import { authScenarios } from './auth.js';
 import { helpScenarios } from './help.js';
+import { zeroDurationScenarios } from './zero-durations.js';
 
 export const allScenarios: Scenario[] = [
   // The slow ones (timeouts) first, so they overlap with the many quick ones.
@@ -26,6 +27,7 @@ export const allScenarios: Scenario[] = [
   ...compactionScenarios,
   ...binaryScenarios,
   ...globalFlagScenarios,
+  ...zeroDurationScenarios,
   ...cliErrorScenarios,
   ...txnScenarios,
   ...leaseScenarios,
