@@ -1,6 +1,7 @@
 // `npm run bench`: part 1 start-up (issue 2) and part 2 server throughput (issue 3); writes
 // bench/results.md. Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
-// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput), BENCH_LOADGEN (a prebuilt binary).
+// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput), BENCH_LOADGEN (a prebuilt binary),
+// BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
   if (parts.includes('startup')) {
     process.stderr.write(`bench: part 1, start-up (${warmups} + ${rounds} rounds)\n`);
     try {
-      report.startup = await runStartupBench({ repoRoot, rounds, warmups });
+      report.startup = await runStartupBench({ repoRoot, rounds, warmups, beforeBin: process.env.BENCH_BEFORE_BIN || undefined });
       const failedCommands = report.startup.commands.filter((command) => command.failure);
       if (failedCommands.length) {
         failed = true;

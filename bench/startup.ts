@@ -2,6 +2,7 @@
 // a bare `node -e 0`, alternating the commands in every round so machine noise hits all alike.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { buildFloors } from './floors/build.js';
 import { filesFromPackages, loadedModules, packagesOf } from './loaded-modules.js';
 import { requireBinary, startServer } from './processes.js';
 import { median, oneLine, percentile } from './stats.js';
@@ -10,6 +11,8 @@ export interface StartupOptions {
   repoRoot: string;
   rounds: number;
   warmups: number;
+  /** Another build's bin (e.g. a checkout of an older commit), timed alongside as "before". */
+  beforeBin?: string;
 }
 
 export interface TimedCommand {
@@ -27,6 +30,8 @@ export interface ModuleCheck {
   moduleCount: number;
   packages: string[];
   grpcFiles: number;
+  /** Node's http2 module loaded: grpc-js ran, whatever the packaging. */
+  http2Loaded: boolean;
   /** `--help` and `version` must not load @grpc; `get` needs it. */
   mustAvoidGrpc: boolean;
   status: number | null;
@@ -39,6 +44,11 @@ export interface StartupResult {
   warmups: number;
   commands: TimedCommand[];
   moduleChecks: ModuleCheck[];
+  /** Peak resident memory (KiB, medians of a few runs under /usr/bin/time), by command id. */
+  peakRssKiB: Record<string, number>;
+  /** Why peak memory was not measured, if it was not. */
+  peakRssUnavailable?: string;
+  beforeBin?: string;
   /** Set when a local command loaded the gRPC stack: the bench fails on it. */
   grpcViolation?: string;
   outputMismatch?: string;
@@ -53,9 +63,9 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? repoRoot, ETCDCTL_API: '3' };
 
   const moduleChecks = checkLoadedModules(bin, repoRoot, env);
-  const violations = moduleChecks.filter((check) => check.mustAvoidGrpc && (check.grpcFiles > 0 || check.status !== 0));
+  const violations = moduleChecks.filter((check) => check.mustAvoidGrpc && (check.grpcFiles > 0 || check.http2Loaded || check.status !== 0));
   const grpcViolation = violations.length
-    ? violations.map((v) => (v.status !== 0 ? `\`${v.command}\` exited ${v.status}` : `\`${v.command}\` loaded ${v.grpcFiles} files from node_modules/@grpc`)).join('; ')
+    ? violations.map((v) => (v.status !== 0 ? `\`${v.command}\` exited ${v.status}` : `\`${v.command}\` loaded the gRPC stack (${v.grpcFiles} files from node_modules/@grpc, http2 ${v.http2Loaded ? 'loaded' : 'not loaded'})`)).join('; ')
     : undefined;
 
   const server = await startServer('etcd', repoRoot);
@@ -65,17 +75,26 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
     if (put.status !== 0) throw new Error(`etcdctl put foo bar failed: ${put.stderr}`);
 
     const node = process.execPath;
+    const floorLoader = await buildFloors(repoRoot);
+    const hostPort = server.endpoint.replace(/^https?:\/\//, '');
+    const verbs: Array<{ verb: string; args: string[] }> = [
+      { verb: 'get', args: [endpointFlag, 'get', 'foo'] },
+      { verb: 'put', args: [endpointFlag, 'put', 'foo', 'bar'] },
+      { verb: 'version', args: ['version'] },
+      { verb: 'help', args: ['--help'] },
+    ];
+    const show = (args: string[]) => args.join(' ');
     const commands: TimedCommand[] = [
       { id: 'node', display: 'node -e 0', command: node, args: ['-e', '0'], samplesMs: [] },
-      // Reference points: what loading the client stack alone costs, a floor for ours `get`.
-      { id: 'node-grpc', display: `node -e "require('@grpc/grpc-js')"`, command: node, args: ['-e', "require('@grpc/grpc-js')"], samplesMs: [] },
-      { id: 'node-etcd3', display: `node -e "require('etcd3')"`, command: node, args: ['-e', "require('etcd3')"], samplesMs: [] },
-      { id: 'etcdctl-get', display: `etcdctl ${endpointFlag} get foo`, command: etcdctl, args: [endpointFlag, 'get', 'foo'], samplesMs: [] },
-      { id: 'ours-get', display: `node bin/etcdctl-ts ${endpointFlag} get foo`, command: node, args: [bin, endpointFlag, 'get', 'foo'], samplesMs: [] },
-      { id: 'etcdctl-help', display: 'etcdctl --help', command: etcdctl, args: ['--help'], samplesMs: [] },
-      { id: 'ours-help', display: 'node bin/etcdctl-ts --help', command: node, args: [bin, '--help'], samplesMs: [] },
-      { id: 'etcdctl-version', display: 'etcdctl version', command: etcdctl, args: ['version'], samplesMs: [] },
-      { id: 'ours-version', display: 'node bin/etcdctl-ts version', command: node, args: [bin, 'version'], samplesMs: [] },
+      // Reference points for the breakdown: what the gRPC stack costs before any of our code runs.
+      { id: 'builtins', display: `node -e "${GRPC_BUILTINS_SCRIPT}"`, command: node, args: ['-e', GRPC_BUILTINS_SCRIPT], samplesMs: [] },
+      { id: 'http2-floor', display: 'one unary Range over node:http2 (bench/floors/http2-unary.ts)', command: node, args: [floorLoader, 'http2-unary', hostPort], samplesMs: [] },
+      { id: 'grpc-floor', display: 'one unary Range with grpc-js, bundled and code-cached (bench/floors/grpc-unary.ts)', command: node, args: [floorLoader, 'grpc-unary', hostPort], samplesMs: [] },
+      ...verbs.flatMap(({ verb, args }) => [
+        { id: `etcdctl-${verb}`, display: `etcdctl ${show(args)}`, command: etcdctl, args, samplesMs: [] },
+        { id: `ours-${verb}`, display: `node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], samplesMs: [] },
+        ...(options.beforeBin ? [{ id: `before-${verb}`, display: `before: node <${options.beforeBin}> ${show(args)}`, command: node, args: [options.beforeBin, ...args], samplesMs: [] }] : []),
+      ]),
     ];
 
     const outputs = new Map<string, string>();
@@ -96,7 +115,10 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       }
     }
 
+    const memory = measurePeakRss(commands.filter((c) => PEAK_RSS_IDS.has(c.id) || c.id.startsWith('before-get')), repoRoot, env);
     return {
+      ...memory,
+      beforeBin: options.beforeBin,
       endpoint: server.endpoint,
       serverCommand: server.commandLine,
       rounds: options.rounds,
@@ -111,10 +133,34 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
   }
 }
 
+/** What grpc-js loads of Node's own modules: their cost is paid by any CLI on grpc-js, bundled or not. */
+const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
+const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-version', 'ours-help']);
+const PEAK_RSS_RUNS = 5;
+
+/** Peak RSS as GNU time reports it (%M, KiB), the median of a few runs of each command. */
+function measurePeakRss(commands: TimedCommand[], repoRoot: string, env: NodeJS.ProcessEnv): Pick<StartupResult, 'peakRssKiB' | 'peakRssUnavailable'> {
+  const time = '/usr/bin/time';
+  const probe = spawnSync(time, ['-f', '%M', 'true'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return { peakRssKiB: {}, peakRssUnavailable: `${time} (GNU time) is not installed: apt-get install time` };
+  const peakRssKiB: Record<string, number> = {};
+  for (const command of commands) {
+    if (command.failure) continue;
+    const samples: number[] = [];
+    for (let i = 0; i < PEAK_RSS_RUNS; i++) {
+      const run = spawnSync(time, ['-f', '%M', command.command, ...command.args], { cwd: repoRoot, env, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+      const kib = Number(/(\d+)\s*$/.exec(run.stderr ?? '')?.[1]);
+      if (run.status === 0 && Number.isFinite(kib)) samples.push(kib);
+    }
+    if (samples.length) peakRssKiB[command.id] = median(samples);
+  }
+  return { peakRssKiB };
+}
+
 /** A timing of ours means little if it printed something else than etcdctl: say so. */
 function compareOutputs(outputs: Map<string, string>): string | undefined {
   const mismatches: string[] = [];
-  for (const verb of ['get', 'help', 'version']) {
+  for (const verb of ['get', 'put', 'help', 'version']) {
     const theirs = outputs.get(`etcdctl-${verb}`);
     const ours = outputs.get(`ours-${verb}`);
     if (theirs !== undefined && ours !== undefined && theirs !== ours) mismatches.push(verb);
@@ -136,6 +182,7 @@ function checkLoadedModules(bin: string, repoRoot: string, env: NodeJS.ProcessEn
       moduleCount: run.files.filter((file) => !file.startsWith('node:')).length,
       packages: packagesOf(run.files),
       grpcFiles: filesFromPackages(run.files, ['@grpc']).length,
+      http2Loaded: run.builtins.includes('http2'),
       mustAvoidGrpc,
       status: run.status,
     };

@@ -92,7 +92,8 @@ export async function bundle({ metafile = false } = {}) {
     esbuild.build({ ...common, entryPoints: { 'etcdctl-ts': 'src/cli/bundle-entry.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [separateFiles, lazyBuiltins], metafile }),
     esbuild.build({ ...common, entryPoints: { client: 'src/client/etcd3-client.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [sharedClientApi, lazyBuiltins], metafile }),
     esbuild.build({ ...common, entryPoints: { server: 'src/server/cli.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
-    esbuild.build({ ...common, entryPoints: { ora: 'ora' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
+    // module.exports is ora itself, as `import ora from 'ora'` in the main bundle then expects.
+    esbuild.build({ ...common, stdin: { contents: "module.exports = require('ora').default;", resolveDir: repoRoot, sourcefile: 'ora-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'ora.cjs'), metafile }),
   ]);
   // The first line of each code-cached file names its build (a hash of its text), so bin/etcdctl-ts never
   // uses a stale code cache.

@@ -1,0 +1,51 @@
+// Bundles the start-up floors (grpc-unary.ts, http2-unary.ts) the way scripts/bundle.mjs bundles the CLI, and
+// writes the loader that runs them through a V8 code cache, as bin/etcdctl-ts does.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const FLOORS = ['grpc-unary', 'http2-unary'] as const;
+
+const LOADER = `'use strict';
+const fs = require('node:fs');
+const vm = require('node:vm');
+const { createRequire, wrap } = require('node:module');
+const file = require('node:path').join(__dirname, process.argv[2] + '.cjs');
+const source = fs.readFileSync(file, 'latin1');
+let cachedData;
+try { cachedData = fs.readFileSync(file + '.cache'); } catch {}
+const script = new vm.Script(wrap(source), { filename: file, cachedData });
+const module = { exports: {} };
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, __dirname);
+module.exports.run(process.argv[3]).then(() => {
+  if (!cachedData || script.cachedDataRejected) fs.writeFileSync(file + '.cache', script.createCachedData());
+  process.exit(0);
+});
+`;
+
+/** Returns the loader's path: run it as `node <loader> <floor> <host:port>`. */
+export async function buildFloors(repoRoot: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const outDir = path.join(repoRoot, 'dist', 'bench-floors');
+  mkdirSync(outDir, { recursive: true });
+  for (const floor of FLOORS) {
+    await esbuild.build({
+      absWorkingDir: repoRoot,
+      entryPoints: [`bench/floors/${floor}.ts`],
+      outfile: path.join(outDir, `${floor}.cjs`),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      keepNames: true,
+      charset: 'ascii',
+      logLevel: 'warning',
+      alias: { '@grpc/proto-loader': './src/client/precompiled-proto-loader.ts' },
+      define: { 'import.meta.url': '__bundleFileUrl' },
+      banner: { js: "var __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    });
+  }
+  const loader = path.join(outDir, 'run-floor.cjs');
+  writeFileSync(loader, LOADER);
+  return loader;
+}
