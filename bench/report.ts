@@ -22,6 +22,8 @@ export interface BenchReport {
   invocation: string;
   startup: StartupResult | { error: string } | undefined;
   throughput: ThroughputResult | { error: string } | undefined;
+  /** The last results file's sections by heading (e.g. `Server throughput`), shown for parts not run this time. */
+  previousSections?: Record<string, string>;
 }
 
 export function renderReport(report: BenchReport): string {
@@ -40,9 +42,14 @@ export function renderReport(report: BenchReport): string {
     `- repository: ${machine.commit}`,
     `- load average (1/5/15 min) at start: ${machine.loadAtStart}; at end: ${machine.loadAtEnd}`,
     '',
-    ...renderStartup(report.startup),
-    ...renderThroughput(report.throughput),
+    ...(report.startup ? renderStartup(report.startup) : carriedOver(report, 'Start-up', () => renderStartup(undefined))),
+    ...(report.throughput ? renderThroughput(report.throughput) : carriedOver(report, 'Server throughput', () => renderThroughput(undefined))),
   ].join('\n');
+}
+
+function carriedOver(report: BenchReport, heading: string, notRun: () => string[]): string[] {
+  const previous = report.previousSections?.[heading];
+  return previous ? [previous] : notRun();
 }
 
 function renderStartup(result: BenchReport['startup']): string[] {

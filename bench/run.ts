@@ -3,7 +3,7 @@
 // BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput), BENCH_LOADGEN (a prebuilt binary),
 // BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,9 +111,28 @@ async function main(): Promise<number> {
   }
 
   report.machine.loadAtEnd = loadAverage();
+  report.previousSections = previousSections();
   writeFileSync(resultsFile, renderReport(report));
   process.stderr.write(`bench: wrote ${path.relative(process.cwd(), resultsFile)}\n`);
   return failed ? 1 : 0;
+}
+
+/** The sections of the existing results file, by heading, so a part that was not run keeps its last results. */
+function previousSections(): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(resultsFile, 'utf8');
+  } catch {
+    return {};
+  }
+  const machine = /^## Machine\n\n([\s\S]*?)\n## /m.exec(text)?.[1]?.trim() ?? '';
+  const sections: Record<string, string> = {};
+  for (const part of text.split(/^(?=## \d+\. )/m).slice(1)) {
+    const heading = /^## \d+\. ([^(\n]+)/.exec(part)?.[1]?.trim();
+    const body = part.replace(/\n\(Carried over from the previous run[\s\S]*$/, '');
+    if (heading && !/^Not run\.$/m.test(body)) sections[heading] = `${body.trimEnd()}\n\n(Carried over from the previous run, on this machine:\n${machine.replace(/^/gm, '> ')})\n`;
+  }
+  return sections;
 }
 
 const watchdog = setTimeout(() => {

@@ -82,8 +82,9 @@ const common = {
   external: ['lmdb'],
   // etcd3 parses its .proto with proto-loader as it loads; the stand-in hands it our precompiled schema.
   alias: { '@grpc/proto-loader': './src/client/precompiled-proto-loader.ts' },
-  // CommonJS has no import.meta: our few uses get the bundle file's URL.
-  define: { 'import.meta.url': '__bundleFileUrl' },
+  // CommonJS has no import.meta: our few uses get the bundle file's URL. __ETCDCTL_TS_BUNDLED__ tells code that
+  // works around module loading (src/client/precompiled-proto-loader.ts) that the bundle already did it.
+  define: { 'import.meta.url': '__bundleFileUrl', __ETCDCTL_TS_BUNDLED__: 'true' },
   banner: { js: "var __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 

@@ -14,9 +14,9 @@ const source = fs.readFileSync(file, 'latin1');
 let cachedData;
 try { cachedData = fs.readFileSync(file + '.cache'); } catch {}
 const script = new vm.Script(wrap(source), { filename: file, cachedData });
-const module = { exports: {} };
-script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, __dirname);
-module.exports.run(process.argv[3]).then(() => {
+const bundled = { exports: {} };
+script.runInThisContext().call(bundled.exports, bundled.exports, createRequire(file), bundled, file, __dirname);
+bundled.exports.run(process.argv[3]).then(() => {
   if (!cachedData || script.cachedDataRejected) fs.writeFileSync(file + '.cache', script.createCachedData());
   process.exit(0);
 });
@@ -41,7 +41,7 @@ export async function buildFloors(repoRoot: string): Promise<string> {
       charset: 'ascii',
       logLevel: 'warning',
       alias: { '@grpc/proto-loader': './src/client/precompiled-proto-loader.ts' },
-      define: { 'import.meta.url': '__bundleFileUrl' },
+      define: { 'import.meta.url': '__bundleFileUrl', __ETCDCTL_TS_BUNDLED__: 'true' },
       banner: { js: "var __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
     });
   }

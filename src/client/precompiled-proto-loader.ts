@@ -11,13 +11,16 @@ export function loadSync(_protoFile: string, options: ObjectOptions = {}): Retur
   return etcdPackageDefinition(options);
 }
 
+/** Defined (true) by scripts/bundle.mjs: the bundle maps proto-loader to this module at build time. */
+declare const __ETCDCTL_TS_BUNDLED__: boolean | undefined;
+
 function seedModuleCache(): void {
   const require = createRequire(import.meta.url);
   let etcd3Pool: string;
   try {
     etcd3Pool = require.resolve('etcd3/lib/connection-pool.js');
   } catch {
-    return; // bundled without etcd3 on disk: the bundle maps proto-loader itself
+    return; // no etcd3 to stand in for
   }
   const loaderPath = createRequire(etcd3Pool).resolve('@grpc/proto-loader');
   if (require.cache[loaderPath]) return;
@@ -29,4 +32,4 @@ function seedModuleCache(): void {
   require.cache[loaderPath] = standIn;
 }
 
-seedModuleCache();
+if (typeof __ETCDCTL_TS_BUNDLED__ === 'undefined') seedModuleCache();
