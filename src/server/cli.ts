@@ -8,7 +8,9 @@
 //   storage/  the lmdb backend: buckets, group commit, defragment, snapshot copy
 // server.ts assembles them; this file parses etcd-style flags and runs until SIGINT/SIGTERM.
 
-import { parseCompactionRetention, parseGoDuration, startAutoCompaction } from './compactor.js';
+import { parseGoDuration } from '../api/primitives/go-duration.js';
+import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
+import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
 import { EtcdServer } from './server.js';
@@ -28,19 +30,18 @@ const positiveInt = (flag: string, value: string): number => {
   if (!/^\d+$/.test(value)) throw new FlagError(`invalid value "${value}" for flag --${flag}: parse error`);
   return Number(value);
 };
+/** etcd's URL-list flag: its one URL rule (types.NewURLs), then what this server can serve (plain http). */
 const urlList = (flag: string, value: string): string[] => {
-  const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = value.split(',').map((u) => u.trim());
+  try {
+    checkEtcdUrls(urls);
+  } catch (err) {
+    throw err instanceof UrlError ? new FlagError(`invalid value "${value}" for flag --${flag}: ${err.message}`) : err;
+  }
   for (const u of urls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(u);
-    } catch {
-      throw new FlagError(`invalid value "${value}" for flag --${flag}: URL address does not have the form "host:port": ${u}`);
-    }
-    if (parsed.protocol === 'https:' || parsed.protocol === 'unixs:') {
-      throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server`);
-    }
-    if (parsed.protocol !== 'http:') throw new FlagError(`--${flag}: URL scheme must be http: ${u}`);
+    const { scheme } = parseGoUrl(u);
+    if (scheme === 'https' || scheme === 'unixs') throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server`);
+    if (scheme !== 'http') throw new FlagError(`--${flag}: URL scheme must be http: ${u}`);
   }
   return urls;
 };
@@ -66,8 +67,13 @@ const SUPPORTED: Record<string, Setter> = {
     c.logLevel = v as ServerConfig['logLevel'];
   },
   'experimental-watch-progress-notify-interval': (c, v) => {
-    const ms = parseGoDuration(v);
-    if (ms === null || ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
+    let ms = 0;
+    try {
+      ms = parseGoDuration(v);
+    } catch {
+      // the text below is the flag's own, whatever the duration's error was
+    }
+    if (ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
     c.watchProgressNotifyIntervalMs = ms;
   },
   // accepted because a single-member etcd command line carries them; a single member has no peers

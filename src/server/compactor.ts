@@ -1,3 +1,4 @@
+import { DurationSyntaxError, parseGoDuration } from '../api/primitives/go-duration.js';
 import { EtcdError } from './errors.js';
 
 // Auto compaction (etcd's --auto-compaction-mode/--auto-compaction-retention), on etcd 3.4's schedule
@@ -34,18 +35,6 @@ export interface CompactionTarget {
 
 export type CompactorLog = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
 
-export function parseGoDuration(text: string): number | null {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * units[m[2]];
-    matched = re.lastIndex;
-  }
-  return matched === text.length && text.length > 0 ? total : text === '0' ? 0 : null;
-}
-
 /**
  * etcd's reading of --auto-compaction-retention: a whole number is hours (periodic) or revisions
  * (revision), anything else a Go duration (in revision mode its nanoseconds count, as in etcd).
@@ -56,8 +45,13 @@ export function parseCompactionRetention(mode: 'periodic' | 'revision', retentio
     const whole = Number(retention);
     return mode === 'revision' ? whole : whole * HOUR_MS;
   }
-  const ms = parseGoDuration(retention);
-  if (ms === null) throw new Error(`error parsing CompactionRetention: time: invalid duration ${JSON.stringify(retention)}`);
+  let ms: number;
+  try {
+    ms = parseGoDuration(retention);
+  } catch (err) {
+    if (!(err instanceof DurationSyntaxError)) throw err;
+    throw new Error(`error parsing CompactionRetention: ${err.message}`);
+  }
   return mode === 'revision' ? Math.round(ms * 1e6) : ms;
 }
 
