@@ -13,7 +13,7 @@ import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
 import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
-import { EtcdServer } from './server.js';
+import { EtcdServer, systemServerDeps, type ServerDeps } from './server.js';
 import { ETCD_API_VERSION } from './version.js';
 
 export interface ServerIO {
@@ -183,7 +183,8 @@ function listenAddresses(urls: string[]): ListeningAddress[] {
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'panic', 'fatal'];
 
-export async function serverMain(args: string[], io: ServerIO): Promise<number> {
+/** Runs the server until SIGINT/SIGTERM; deps are the clock and timers it runs on (the system's unless a test injects its own). */
+export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps = systemServerDeps()): Promise<number> {
   let minLevel = 1;
   const log = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS.indexOf(level) < minLevel) return;
@@ -215,12 +216,12 @@ export async function serverMain(args: string[], io: ServerIO): Promise<number> 
 
   let server: EtcdServer;
   try {
-    server = await EtcdServer.open(config);
+    server = await EtcdServer.open(config, deps);
   } catch (err) {
     log('fatal', 'failed to open the data directory', { 'data-dir': config.dataDir, error: String(err) });
     return 1;
   }
-  log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.store.rev });
+  log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.rev });
 
   let edge;
   try {
@@ -236,8 +237,9 @@ export async function serverMain(args: string[], io: ServerIO): Promise<number> 
   const stopCompaction = startAutoCompaction(
     config.autoCompactionMode,
     config.autoCompactionRetention,
-    { rev: () => server.store.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }) },
+    { rev: () => server.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }) },
     log,
+    deps.timers,
   );
   for (const a of edge.addresses) {
     log('info', 'serving client traffic insecurely; this is strongly discouraged!', { address: `${a.host}:${a.port}` });

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, legacyWalFile, lmdbBucketOptions, walFile } from '../../api/data-dir.js';
+import type { BucketName, BucketStore } from './buckets.js';
 import { Wal, type WalWrite } from './wal.js';
+
+export type { BucketName } from './buckets.js';
 
 // The durable backend, laid out like etcd's: one lmdb environment at <data-dir>/member/snap/db (etcd's
 // bbolt file) with a bucket per concern, and a write-ahead log at <data-dir>/member/wal (etcd's WAL).
@@ -14,8 +17,6 @@ import { Wal, type WalWrite } from './wal.js';
 // write thread, for many batches. The log alternates between two files, one round each, so appends
 // continue in one file while the other round's checkpoint commits. Reads (get, scan) see
 // checkpointed rows only: the store keeps newer changes in memory until onApplied says they are in.
-
-export type BucketName = 'key' | 'meta' | 'lease' | 'alarm';
 
 type Bytes = Buffer;
 const SIZE_REFRESH_MS = 50;
@@ -55,7 +56,7 @@ class Batch {
   }
 }
 
-export class Backend {
+export class Backend implements BucketStore {
   private root!: RootDatabase<Bytes, Bytes>;
   private buckets!: Record<BucketName, Database<Bytes, Bytes>>;
   /** Writes queued since the last append, written by flush. */
