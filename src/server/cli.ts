@@ -1,12 +1,13 @@
 // `etcdctl-ts server`: a single-member, etcd-compatible server.
 //
-// Layers, each calling only the ones below it:
+// Layers, each calling only the ones below it (test/unit/layering.test.ts enforces it):
 //   rpc/      gRPC services, request validation, response headers, error texts (the only translation)
-//   apply/    requests -> store operations with etcd's semantics (ranges, puts, txns, quota, leases)
+//   server.ts the member: assembles the layers, injects the clock (ServerDeps), offers rpc narrow methods
+//   apply/    requests -> store operations with etcd's semantics; the one place the consistent index moves
 //   mvcc/     revisions, in-memory key index, compaction, hashes     watch/  events from mvcc writes
 //   lease/    leases; deletes keys only through a callback            maintenance/  alarms
-//   storage/  the lmdb backend: buckets, group commit, defragment, snapshot copy
-// server.ts assembles them; this file parses etcd-style flags and runs until SIGINT/SIGTERM.
+//   storage/  the lmdb backend behind BucketStore: buckets, WAL group commit, defragment, snapshot copy
+// This file parses etcd-style flags and runs until SIGINT/SIGTERM.
 
 import { parseGoDuration } from '../api/primitives/go-duration.js';
 import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
