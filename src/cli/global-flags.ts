@@ -1,7 +1,7 @@
 // etcdctl's persistent flags, their ETCDCTL_* environment variables, and the settings derived from them.
 import type { FlagSpec, FlagValue, ParsedFlags } from './parse/flags.js';
 import { parseFlagValue } from './parse/flags.js';
-import { formatGoDuration } from './parse/duration.js';
+import { formatGoDuration } from '../api/primitives/go-duration.js';
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'endpoints', kind: 'stringSlice', default: ['127.0.0.1:2379'], usage: 'gRPC endpoints' },

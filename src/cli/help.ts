@@ -2,7 +2,8 @@
 // emulation, so `--help` and flag errors print exactly what etcdctl prints.
 import type { Command } from 'commander';
 import { commandPath, inheritedFlags, localFlags, specOf } from './command-tree.js';
-import { type FlagSpec, formatFlagDefault, goQuoteSimple } from './parse/flags.js';
+import { goQuote } from '../api/primitives/go-quote.js';
+import { type FlagSpec, formatFlagDefault } from './parse/flags.js';
 import { tabwrite } from './tabwriter.js';
 
 export const ETCDCTL_VERSION = '3.4.23';
@@ -14,7 +15,7 @@ function flagUsages(flags: FlagSpec[], showExtras: boolean): string {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((flag) => {
       const head = flag.short ? `  -${flag.short}, --${flag.name}` : `      --${flag.name}`;
-      const value = flag.kind === 'string' ? goQuoteSimple(flag.default as string) : formatFlagDefault(flag);
+      const value = flag.kind === 'string' ? goQuote(flag.default as string) : formatFlagDefault(flag);
       const assignment = flag.kind === 'bool' ? `[=${value}]` : `=${value}`;
       return `${head}${assignment}\t${flag.usage}\n`;
     })

@@ -1,17 +1,20 @@
 // `etcdctl-ts server`: a single-member, etcd-compatible server.
 //
-// Layers, each calling only the ones below it:
+// Layers, each calling only the ones below it (test/unit/layering.test.ts enforces it):
 //   rpc/      gRPC services, request validation, response headers, error texts (the only translation)
-//   apply/    requests -> store operations with etcd's semantics (ranges, puts, txns, quota, leases)
+//   server.ts the member: assembles the layers, injects the clock (ServerDeps), offers rpc narrow methods
+//   apply/    requests -> store operations with etcd's semantics; the one place the consistent index moves
 //   mvcc/     revisions, in-memory key index, compaction, hashes     watch/  events from mvcc writes
 //   lease/    leases; deletes keys only through a callback            maintenance/  alarms
-//   storage/  the lmdb backend: buckets, group commit, defragment, snapshot copy
-// server.ts assembles them; this file parses etcd-style flags and runs until SIGINT/SIGTERM.
+//   storage/  the lmdb backend behind BucketStore: buckets, WAL group commit, defragment, snapshot copy
+// This file parses etcd-style flags and runs until SIGINT/SIGTERM.
 
-import { parseCompactionRetention, parseGoDuration, startAutoCompaction } from './compactor.js';
+import { parseGoDuration } from '../api/primitives/go-duration.js';
+import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
+import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
-import { EtcdServer } from './server.js';
+import { EtcdServer, systemServerDeps, type ServerDeps } from './server.js';
 import { ETCD_API_VERSION } from './version.js';
 
 export interface ServerIO {
@@ -28,19 +31,18 @@ const positiveInt = (flag: string, value: string): number => {
   if (!/^\d+$/.test(value)) throw new FlagError(`invalid value "${value}" for flag --${flag}: parse error`);
   return Number(value);
 };
+/** etcd's URL-list flag: its one URL rule (types.NewURLs), then what this server can serve (plain http). */
 const urlList = (flag: string, value: string): string[] => {
-  const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = value.split(',').map((u) => u.trim());
+  try {
+    checkEtcdUrls(urls);
+  } catch (err) {
+    throw err instanceof UrlError ? new FlagError(`invalid value "${value}" for flag --${flag}: ${err.message}`) : err;
+  }
   for (const u of urls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(u);
-    } catch {
-      throw new FlagError(`invalid value "${value}" for flag --${flag}: URL address does not have the form "host:port": ${u}`);
-    }
-    if (parsed.protocol === 'https:' || parsed.protocol === 'unixs:') {
-      throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server`);
-    }
-    if (parsed.protocol !== 'http:') throw new FlagError(`--${flag}: URL scheme must be http: ${u}`);
+    const { scheme } = parseGoUrl(u);
+    if (scheme === 'https' || scheme === 'unixs') throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server`);
+    if (scheme !== 'http') throw new FlagError(`--${flag}: URL scheme must be http: ${u}`);
   }
   return urls;
 };
@@ -66,8 +68,13 @@ const SUPPORTED: Record<string, Setter> = {
     c.logLevel = v as ServerConfig['logLevel'];
   },
   'experimental-watch-progress-notify-interval': (c, v) => {
-    const ms = parseGoDuration(v);
-    if (ms === null || ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
+    let ms = 0;
+    try {
+      ms = parseGoDuration(v);
+    } catch {
+      // the text below is the flag's own, whatever the duration's error was
+    }
+    if (ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
     c.watchProgressNotifyIntervalMs = ms;
   },
   // accepted because a single-member etcd command line carries them; a single member has no peers
@@ -177,7 +184,8 @@ function listenAddresses(urls: string[]): ListeningAddress[] {
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'panic', 'fatal'];
 
-export async function serverMain(args: string[], io: ServerIO): Promise<number> {
+/** Runs the server until SIGINT/SIGTERM; deps are the clock and timers it runs on (the system's unless a test injects its own). */
+export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps = systemServerDeps()): Promise<number> {
   let minLevel = 1;
   const log = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS.indexOf(level) < minLevel) return;
@@ -209,12 +217,12 @@ export async function serverMain(args: string[], io: ServerIO): Promise<number> 
 
   let server: EtcdServer;
   try {
-    server = await EtcdServer.open(config);
+    server = await EtcdServer.open(config, deps);
   } catch (err) {
     log('fatal', 'failed to open the data directory', { 'data-dir': config.dataDir, error: String(err) });
     return 1;
   }
-  log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.store.rev });
+  log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.rev });
 
   let edge;
   try {
@@ -230,8 +238,9 @@ export async function serverMain(args: string[], io: ServerIO): Promise<number> 
   const stopCompaction = startAutoCompaction(
     config.autoCompactionMode,
     config.autoCompactionRetention,
-    { rev: () => server.store.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }) },
+    { rev: () => server.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }) },
     log,
+    deps.timers,
   );
   for (const a of edge.addresses) {
     log('info', 'serving client traffic insecurely; this is strongly discouraged!', { address: `${a.host}:${a.port}` });

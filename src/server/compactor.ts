@@ -1,4 +1,6 @@
+import { DurationSyntaxError, parseGoDuration } from '../api/primitives/go-duration.js';
 import { EtcdError } from './errors.js';
+import { systemTimers, type Timers } from './timers.js';
 
 // Auto compaction (etcd's --auto-compaction-mode/--auto-compaction-retention), on etcd 3.4's schedule
 // (etcdserver/api/v3compactor): the same sampling, the same first wait and the same retries, so a
@@ -10,20 +12,8 @@ const REVISION_MODE_INTERVAL_MS = 5 * 60 * 1000;
 /** etcd's periodic compactor samples the revision this many times per compaction interval. */
 const RETRY_DIVISOR = 10;
 
-export interface CompactorTimers {
-  now(): number;
-  /** Runs fn once after ms; returns a cancel function. */
-  after(ms: number, fn: () => void): () => void;
-}
-
-export const realTimers: CompactorTimers = {
-  now: () => Date.now(),
-  after(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  },
-};
+/** The compactor's clock and timers (the server's, injected). */
+export type CompactorTimers = Timers;
 
 export interface CompactionTarget {
   /** The store's current revision. */
@@ -33,18 +23,6 @@ export interface CompactionTarget {
 }
 
 export type CompactorLog = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
-
-export function parseGoDuration(text: string): number | null {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * units[m[2]];
-    matched = re.lastIndex;
-  }
-  return matched === text.length && text.length > 0 ? total : text === '0' ? 0 : null;
-}
 
 /**
  * etcd's reading of --auto-compaction-retention: a whole number is hours (periodic) or revisions
@@ -56,8 +34,13 @@ export function parseCompactionRetention(mode: 'periodic' | 'revision', retentio
     const whole = Number(retention);
     return mode === 'revision' ? whole : whole * HOUR_MS;
   }
-  const ms = parseGoDuration(retention);
-  if (ms === null) throw new Error(`error parsing CompactionRetention: time: invalid duration ${JSON.stringify(retention)}`);
+  let ms: number;
+  try {
+    ms = parseGoDuration(retention);
+  } catch (err) {
+    if (!(err instanceof DurationSyntaxError)) throw err;
+    throw new Error(`error parsing CompactionRetention: ${err.message}`);
+  }
   return mode === 'revision' ? Math.round(ms * 1e6) : ms;
 }
 
@@ -96,7 +79,7 @@ function compactorLoop(timers: CompactorTimers, intervalMs: number, beforeWait: 
  * most an hour), waits one whole retention before the first compaction, then compacts every interval
  * to the oldest revision sampled within about a retention; a failure is retried at the next sample.
  */
-export function startPeriodicCompactor(periodMs: number, target: CompactionTarget, log: CompactorLog, timers: CompactorTimers = realTimers): () => void {
+export function startPeriodicCompactor(periodMs: number, target: CompactionTarget, log: CompactorLog, timers: CompactorTimers = systemTimers): () => void {
   const compactInterval = Math.min(periodMs, HOUR_MS);
   const retryInterval = compactInterval / RETRY_DIVISOR;
   const retentions = Math.floor(periodMs / retryInterval) + 1;
@@ -123,7 +106,7 @@ export function startPeriodicCompactor(periodMs: number, target: CompactionTarge
 }
 
 /** Revision mode: every five minutes, compacts to the current revision minus the retention when that moved. */
-export function startRevisionCompactor(retention: number, target: CompactionTarget, log: CompactorLog, timers: CompactorTimers = realTimers): () => void {
+export function startRevisionCompactor(retention: number, target: CompactionTarget, log: CompactorLog, timers: CompactorTimers = systemTimers): () => void {
   let previous = 0;
   return compactorLoop(timers, REVISION_MODE_INTERVAL_MS, () => undefined, async () => {
     const rev = target.rev() - retention;
@@ -140,8 +123,14 @@ export function startRevisionCompactor(retention: number, target: CompactionTarg
 }
 
 /** Starts the compactor the flags ask for (none for a zero retention); returns its stop function. */
-export function startAutoCompaction(mode: 'periodic' | 'revision', retention: string, target: CompactionTarget, log: CompactorLog): () => void {
+export function startAutoCompaction(
+  mode: 'periodic' | 'revision',
+  retention: string,
+  target: CompactionTarget,
+  log: CompactorLog,
+  timers: CompactorTimers = systemTimers,
+): () => void {
   const amount = parseCompactionRetention(mode, retention);
   if (amount <= 0) return () => undefined;
-  return mode === 'revision' ? startRevisionCompactor(amount, target, log) : startPeriodicCompactor(amount, target, log);
+  return mode === 'revision' ? startRevisionCompactor(amount, target, log, timers) : startPeriodicCompactor(amount, target, log, timers);
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 
 /** Milliseconds since the epoch; injected so lease expiry can be tested without sleeping. */
 export type Clock = () => number;
-export const systemClock: Clock = () => Date.now();
 
 /** etcd's member ID: sha1 of the sorted peer URLs and the cluster token, first 8 bytes big-endian. */
 export function computeMemberId(peerUrls: string[], clusterToken: string): bigint {

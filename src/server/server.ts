@@ -1,15 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataDirLayout } from '../api/data-dir.js';
 import { Applier } from './apply/applier.js';
 import type { ServerConfig } from './config.js';
-import { computeClusterId, computeMemberId, idGenerator, systemClock, type Clock } from './ids.js';
+import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
 import { Alarms } from './maintenance/alarms.js';
 import { MvccStore } from './mvcc/store.js';
 import { Backend } from './storage/backend.js';
+import { systemTimers, type Timers } from './timers.js';
 import { WatchableStore } from './watch/watchable-store.js';
 import type { ResponseHeader } from './wire.js';
 
-// The member: builds the layers bottom-up (storage → mvcc → watch/lease → apply) and holds what
-// the rpc layer needs besides the applier (IDs, term, status, maintenance).
+// The member: builds the layers bottom-up (storage → mvcc → watch/lease → apply) and offers the rpc
+// layer what it needs besides the applier (IDs, term, status, hashes, snapshots, defragment) as
+// methods, so no service reaches into the backend or the store.
 
 const META_TERM = Buffer.from('term');
 /** A fresh single-member etcd has applied this many raft entries before serving. */
@@ -21,12 +26,19 @@ const LEASE_PROMOTE_EXTEND_MS = 1000;
 const LEASE_CHECK_INTERVAL_MS = 500;
 
 export interface ServerDeps {
-  clock?: Clock;
-  /** Lease ID generator; etcd's time-seeded one by default. */
+  /** The clock and timers behind lease deadlines, the lease-ID seed and the expiry loop. */
+  timers: Timers;
+  /** Lease ID generator; etcd's time-seeded one when absent. */
   newLeaseId?: () => bigint;
-  /** Disables the background lease expiry loop (tests drive revokeExpired themselves). */
-  manualLeaseExpiry?: boolean;
+  /** false: no background expiry loop; the caller drives applier.revokeExpired (tests). */
+  expireLeases: boolean;
 }
+
+export function systemServerDeps(): ServerDeps {
+  return { timers: systemTimers, expireLeases: true };
+}
+
+let snapshotCount = 0;
 
 export class EtcdServer {
   readonly memberId: bigint;
@@ -37,16 +49,14 @@ export class EtcdServer {
   private readonly raftTermText: string;
   readonly watchable: WatchableStore;
   readonly lessor: Lessor;
-  readonly alarms: Alarms;
   readonly applier: Applier;
-  readonly clock: Clock;
   /** Set while the backend is being swapped (defragment); handlers wait for it. */
   paused: Promise<void> | null = null;
-  private leaseTimer: NodeJS.Timeout | null = null;
+  private stopLeaseExpiry: () => void = () => undefined;
   private closed = false;
 
-  private constructor(readonly config: ServerConfig, readonly backend: Backend, readonly store: MvccStore, deps: ServerDeps) {
-    this.clock = deps.clock ?? systemClock;
+  private constructor(readonly config: ServerConfig, private readonly backend: Backend, private readonly store: MvccStore, deps: ServerDeps) {
+    const clock = () => deps.timers.now();
     this.memberId = computeMemberId(config.initialAdvertisePeerUrls, config.initialClusterToken);
     this.clusterId = computeClusterId([this.memberId]);
     this.memberIdText = this.memberId.toString();
@@ -66,11 +76,11 @@ export class EtcdServer {
     store.setAppliedIndex(fresh ? FRESH_RAFT_INDEX : store.appliedIndex + 1);
 
     this.watchable = new WatchableStore(store);
-    this.alarms = new Alarms(backend);
-    this.alarms.restore();
+    const alarms = new Alarms(backend);
+    alarms.restore();
     this.lessor = new Lessor(backend, {
-      clock: this.clock,
-      newId: deps.newLeaseId ?? idGenerator(this.memberId, this.clock()),
+      clock,
+      newId: deps.newLeaseId ?? idGenerator(this.memberId, clock()),
       minTtl: MIN_LEASE_TTL,
     });
     this.lessor.restore(LEASE_PROMOTE_EXTEND_MS);
@@ -81,20 +91,24 @@ export class EtcdServer {
       this.watchable,
       store,
       this.lessor,
-      this.alarms,
+      alarms,
       { maxTxnOps: config.maxTxnOps, maxRequestBytes: config.maxRequestBytes, quotaBytes: config.quotaBackendBytes },
       () => backend.size(),
       this.memberIdText,
     );
-    if (!deps.manualLeaseExpiry) {
-      this.leaseTimer = setInterval(() => {
-        if (!this.paused && !this.closed) this.applier.revokeExpired().catch(() => undefined);
-      }, LEASE_CHECK_INTERVAL_MS);
-      this.leaseTimer.unref();
-    }
+    if (deps.expireLeases) this.expireLeasesEvery(LEASE_CHECK_INTERVAL_MS, deps.timers);
   }
 
-  static async open(config: ServerConfig, deps: ServerDeps = {}): Promise<EtcdServer> {
+  private expireLeasesEvery(ms: number, timers: Timers): void {
+    const tick = () => {
+      if (this.closed) return;
+      if (!this.paused) this.applier.revokeExpired().catch(() => undefined);
+      this.stopLeaseExpiry = timers.after(ms, tick);
+    };
+    this.stopLeaseExpiry = timers.after(ms, tick);
+  }
+
+  static async open(config: ServerConfig, deps: ServerDeps = systemServerDeps()): Promise<EtcdServer> {
     const backend = Backend.open(config.dataDir);
     const server = new EtcdServer(config, backend, new MvccStore(backend), deps);
     await backend.flushed();
@@ -107,6 +121,43 @@ export class EtcdServer {
 
   get raftIndex(): number {
     return this.store.appliedIndex;
+  }
+
+  /** The store's current revision. */
+  get rev(): number {
+    return this.store.rev;
+  }
+
+  /** Bytes the database file takes (etcd's dbSize). */
+  dbSize(): number {
+    return this.backend.size();
+  }
+
+  /** Bytes in use by live pages (etcd's dbSizeInUse). */
+  dbSizeInUse(): number {
+    return this.backend.sizeInUse();
+  }
+
+  /** etcd's Hash: over the whole backend. */
+  hash(): Promise<number> {
+    return this.store.hashAll();
+  }
+
+  /** etcd's HashKV at rev (0: the current revision). */
+  hashKV(rev: number): Promise<{ hash: number; rev: number; compactRev: number }> {
+    return this.store.hashKV(rev);
+  }
+
+  /** Hands `use` a consistent copy of the database in a file, removed afterwards. */
+  async withSnapshot<T>(use: (file: string) => Promise<T>): Promise<T> {
+    while (this.paused) await this.paused;
+    const file = path.join(dataDirLayout(this.config.dataDir).snapDir, `snapshot-${process.pid}-${++snapshotCount}.tmp`);
+    try {
+      await this.backend.copyTo(file, false);
+      return await use(file);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   /** Runs fn with every handler held back (the backend is swapped underneath). */
@@ -129,7 +180,7 @@ export class EtcdServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.stopLeaseExpiry();
     await this.backend.close();
   }
 }

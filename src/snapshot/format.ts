@@ -5,6 +5,14 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
+/** What `snapshot status` reports about a snapshot file. */
+export interface DBStatus {
+  hash: number;
+  revision: number;
+  totalKey: number;
+  totalSize: number;
+}
+
 export type SnapshotFormat = 'bbolt' | 'lmdb' | 'unknown';
 
 const SHA256_SIZE = 32;

@@ -4,8 +4,9 @@
 import { copyFile, mkdir, mkdtemp, open as openFile, rm, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DBStatus } from '../cli/printers/printer.js';
-import { Crc32c } from './crc32c.js';
+import { dataDirLayout, DATA_DIR_MODE, LMDB_ENV_OPTIONS, lmdbBucketOptions } from '../api/data-dir.js';
+import { Crc32c } from '../api/primitives/crc32c.js';
+import type { DBStatus } from './format.js';
 
 const REV_MAIN_BYTES = 8;
 
@@ -13,20 +14,12 @@ const REV_MAIN_BYTES = 8;
 export async function lmdbSnapshotStatus(file: string, dataSize: number): Promise<DBStatus> {
   return withPrivateCopy(file, dataSize, async (copy) => {
     const { open } = await import('lmdb');
-    const root = open<Buffer, Buffer>({
-      path: copy,
-      noSubdir: true,
-      readOnly: true,
-      encoding: 'binary',
-      keyEncoding: 'binary',
-      compression: false,
-      maxDbs: 64,
-    } as never);
+    const root = open<Buffer, Buffer>({ ...LMDB_ENV_OPTIONS, path: copy, readOnly: true } as never);
     try {
       const hash = new Crc32c();
       const status: DBStatus = { hash: 0, revision: 0, totalKey: 0, totalSize: dataSize };
       for (const name of bucketNames(root.getKeys() as Iterable<unknown>)) {
-        const bucket = root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' } as never);
+        const bucket = root.openDB<Buffer, Buffer>(lmdbBucketOptions(name) as never);
         hash.update(Buffer.from(name, 'latin1'));
         for (const { key, value } of bucket.getRange({}) as Iterable<{ key: Buffer; value: Buffer }>) {
           hash.update(key);
@@ -54,11 +47,10 @@ function bucketNames(keys: Iterable<unknown>): string[] {
   return names.sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
 }
 
-/** Copies the database part of a snapshot to <dataDir>/member/snap/db, as our server expects it. */
+/** Copies the database part of a snapshot to where our server keeps its database. */
 export async function restoreLmdbSnapshot(file: string, dataSize: number, dataDir: string): Promise<void> {
-  const snapDir = path.join(dataDir, 'member', 'snap');
-  await mkdir(snapDir, { recursive: true, mode: 0o700 });
-  const db = path.join(snapDir, 'db');
+  const { snapDir, dbFile: db } = dataDirLayout(dataDir);
+  await mkdir(snapDir, { recursive: true, mode: DATA_DIR_MODE });
   await copyFile(file, db);
   await truncate(db, dataSize);
   const handle = await openFile(db, 'r+');

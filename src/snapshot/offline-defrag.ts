@@ -1,11 +1,11 @@
 // `defrag --data-dir`: compacts the database of a data directory that no server is using. Only our own
 // (lmdb) data directories; etcd's bbolt files get a clear refusal rather than a guess.
 import { open as openFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { dataDirLayout, LMDB_ENV_OPTIONS } from '../api/data-dir.js';
 import { detectFormat, goFileError } from './format.js';
 
 export async function defragDataDir(dataDir: string): Promise<void> {
-  const db = path.join(dataDir, 'member', 'snap', 'db');
+  const db = dataDirLayout(dataDir).dbFile;
   let head: Buffer;
   try {
     const file = await openFile(db, 'r');
@@ -24,7 +24,7 @@ export async function defragDataDir(dataDir: string): Promise<void> {
   if (format !== 'lmdb') throw new Error(`${db} is not a database etcdctl-ts knows`);
 
   const { open } = await import('lmdb');
-  const root = open({ path: db, noSubdir: true, encoding: 'binary', keyEncoding: 'binary', compression: false, maxDbs: 64 } as never);
+  const root = open({ ...LMDB_ENV_OPTIONS, path: db } as never);
   const compacted = `${db}.defrag`;
   try {
     await rm(compacted, { force: true });

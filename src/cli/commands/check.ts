@@ -7,8 +7,8 @@ import type { EtcdClient } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, ReportedError, badFeature, invalidInput } from '../errors.js';
-import { prefixRangeEnd } from '../parse/key-range.js';
-import { goQuote } from '../printers/go-quote.js';
+import { prefixRangeEnd } from '../../api/primitives/key-range.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import { startSpinner } from '../spinner.js';
 
 interface PerfModel {

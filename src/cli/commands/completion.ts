@@ -6,7 +6,7 @@ import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { renderHelp } from '../help.js';
-import { goQuoteSimple } from '../parse/flags.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import type { Shell } from '../completion/index.js';
 
 const LOADING_TAIL = 'You will need to start a new shell for this setup to take effect.';
@@ -110,7 +110,7 @@ See each sub-command's help for details on how to use the generated script.
 async function runCompletion(ctx: CommandContext, args: string[], shell: Shell, root: () => Command): Promise<void> {
   if (args.length > 0) {
     // cobra.NoArgs: reported like a flag error (help on stdout, the message twice on stderr, exit 1).
-    const message = `unknown command ${goQuoteSimple(args[0]!)} for "etcdctl completion ${shell}"`;
+    const message = `unknown command ${goQuote(args[0]!)} for "etcdctl completion ${shell}"`;
     throw new UsageError(message, renderHelp(ctx.command, Boolean(ctx.io.stdout.isTTY)));
   }
   const { completionScript } = await import('../completion/index.js');

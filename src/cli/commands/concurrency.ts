@@ -4,7 +4,7 @@
 // deletion of the newest key created before it, then checks again.
 import type { IKeyValue, IRangeRequest, IRangeResponse, IResponseHeader, ITxnResponse } from 'etcd3';
 import type { EtcdClient } from '../../client/client.js';
-import { prefixRangeEnd } from '../parse/key-range.js';
+import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import { LeaseKeeper } from './lease.js';
 import { WatchStream } from './watch-stream.js';
 

@@ -3,7 +3,7 @@ import type { EtcdClient, RpcError } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, ReportedError, generalError } from '../errors.js';
-import { formatGoDuration } from '../parse/duration.js';
+import { formatGoDuration } from '../../api/primitives/go-duration.js';
 import type { FlagSpec } from '../parse/flags.js';
 import type { EndpointHashKV, EndpointHealth, EndpointStatus } from '../printers/printer.js';
 

@@ -3,7 +3,7 @@ import { RpcError } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
-import { goQuote } from '../printers/go-quote.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import { firstKeepAliveTimeoutMs } from './lease.js';
 import { CanceledError, Mutex, onInterrupt, Session } from './concurrency.js';
 

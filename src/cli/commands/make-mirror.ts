@@ -3,7 +3,7 @@ import type { EtcdClient } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
-import { prefixRangeEnd } from '../parse/key-range.js';
+import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import { EVENT_TYPE_NAMES, enumNumber } from '../printers/go-format.js';
 
 const BATCH_LIMIT = 1000;

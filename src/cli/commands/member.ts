@@ -9,7 +9,8 @@ import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
 import { parseMemberId } from '../parse/ids.js';
-import { goQuote } from '../printers/go-quote.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
+import { checkEtcdUrls, UrlError } from '../../api/primitives/urls.js';
 
 export function memberCommand() {
   return defineCommand({
@@ -63,28 +64,12 @@ export function memberAddArgs(args: string[], peerUrls: string): { name: string;
   return { name: args[0]!, urls: peerUrls.split(',') };
 }
 
-/**
- * clientv3 checks peer URLs (types.NewURLs) before sending member add/update; these are the checks and Go
- * texts for the mistakes people make (a missing scheme, a missing port, a path).
- */
+/** clientv3 checks peer URLs (etcd's types.NewURLs) before sending member add/update. */
 export function checkPeerUrls(urls: string[]): void {
-  for (const url of urls) {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
-    if (!scheme) {
-      const firstSegment = url.split('/')[0]!;
-      if (firstSegment.includes(':')) throw generalError(`parse ${goQuote(url)}: first path segment in URL cannot contain colon`);
-      if (url.startsWith(':')) throw generalError(`parse ${goQuote(url)}: missing protocol scheme`);
-      throw generalError(`URL scheme must be http, https, unix, or unixs: ${url}`);
-    }
-    if (!['http', 'https', 'unix', 'unixs'].includes(scheme[1]!.toLowerCase())) {
-      throw generalError(`URL scheme must be http, https, unix, or unixs: ${url}`);
-    }
-    const rest = url.slice(scheme[0].length);
-    const authority = rest.startsWith('//') ? rest.slice(2).split(/[/?#]/)[0]! : '';
-    const path = rest.startsWith('//') ? rest.slice(2 + authority.length).split(/[?#]/)[0]! : rest;
-    const host = authority.includes('@') ? authority.slice(authority.lastIndexOf('@') + 1) : authority;
-    if (!/^(\[[^\]]*\]|[^:\[\]]*):[^:]*$/.test(host)) throw generalError(`URL address does not have the form "host:port": ${url}`);
-    if (path !== '') throw generalError(`URL must not contain a path: ${url}`);
+  try {
+    checkEtcdUrls(urls);
+  } catch (error) {
+    throw error instanceof UrlError ? generalError(error.message) : error;
   }
 }
 

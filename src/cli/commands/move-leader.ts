@@ -2,7 +2,7 @@ import type { IMoveLeaderResponse, IStatusResponse } from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
-import { goQuoteSimple } from '../parse/flags.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import { memberClient } from './endpoint.js';
 
 export function moveLeaderCommand() {
@@ -15,7 +15,7 @@ export function moveLeaderCommand() {
 
 /** strconv.ParseUint(arg, 16, 64); etcdctl reports its bare error text. */
 export function parseTransfereeId(text: string): bigint {
-  const failure = (why: string) => badArgs(`strconv.ParseUint: parsing ${goQuoteSimple(text)}: ${why}`);
+  const failure = (why: string) => badArgs(`strconv.ParseUint: parsing ${goQuote(text)}: ${why}`);
   if (!/^[0-9a-fA-F]+$/.test(text)) throw failure('invalid syntax');
   const value = BigInt(`0x${text}`);
   if (value >= 1n << 64n) throw failure('value out of range');

@@ -3,7 +3,7 @@ import type { IAuthRoleGrantPermissionResponse, IAuthRoleRevokePermissionRespons
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
-import { prefixRangeEnd } from '../parse/key-range.js';
+import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 
 export function roleCommand() {
   return defineCommand({

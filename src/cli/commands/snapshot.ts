@@ -6,6 +6,8 @@ import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
 import { humanizeBytes } from '../printers/go-format.js';
 import { startSpinner } from '../spinner.js';
+import { dataDirLayout } from '../../api/data-dir.js';
+import { checkEtcdUrls, UrlError } from '../../api/primitives/urls.js';
 import {
   BBOLT_UNSUPPORTED,
   goByteSlice,
@@ -193,22 +195,12 @@ async function runStatus(ctx: CommandContext, args: string[]): Promise<void> {
   printer.dbStatus(await lmdbSnapshotStatus(file, info.dataSize));
 }
 
-/** etcd's types.NewURLs checks, with its messages. */
+/** etcd's types.NewURLs check of --initial-advertise-peer-urls. */
 function checkPeerUrls(text: string): void {
-  for (const raw of text.split(',')) {
-    const url = raw.trim();
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw generalError(`parse ${JSON.stringify(url)}: invalid URI for request`);
-    }
-    if (!['http:', 'https:', 'unix:', 'unixs:'].includes(parsed.protocol)) {
-      throw generalError(`URL scheme must be http, https, unix, or unixs: ${url}`);
-    }
-    if (parsed.port === '' && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
-      throw generalError(`URL address does not have the form "host:port": ${url}`);
-    }
+  try {
+    checkEtcdUrls(text.split(','));
+  } catch (error) {
+    throw error instanceof UrlError ? generalError(error.message) : error;
   }
 }
 
@@ -217,7 +209,8 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
   const snapshotPath = args[0]!;
   const name = ctx.flag<string>('name');
   const dataDir = ctx.flag<string>('data-dir') || `${name}.etcd`;
-  const walDir = ctx.flag<string>('wal-dir') || `${dataDir}/member/wal`;
+  const layout = dataDirLayout(dataDir);
+  const walDir = ctx.flag<string>('wal-dir') || layout.walDir;
   checkPeerUrls(ctx.flag<string>('initial-advertise-peer-urls'));
   if (await exists(dataDir)) throw generalError(`data-dir ${JSON.stringify(dataDir)} exists`);
   if (ctx.flag<string>('wal-dir') && (await exists(walDir))) throw generalError(`wal-dir ${JSON.stringify(walDir)} exists`);
@@ -239,7 +232,7 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
       throw generalError(`expected sha256 ${goByteSlice(info.trailer)}, got ${goByteSlice(actual)}`);
     }
   }
-  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': `${dataDir}/member/snap` };
+  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': layout.snapDir };
   snapshotLog(ctx, 296, 'restoring snapshot', fields);
   const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
   await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);

@@ -8,7 +8,7 @@ import { GoScanError } from '../parse/go-scan.js';
 import { LineReader } from '../parse/line-reader.js';
 import { argify, TxnInputError } from '../parse/txn-grammar.js';
 import { parseWatchArgs, WatchArgsError, type WatchFlags, watchTarget } from '../parse/watch-args.js';
-import { goQuote } from '../printers/go-quote.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import type { Printer } from '../printers/printer.js';
 import { type DeliveredResponse, WatchStream } from './watch-stream.js';
 

@@ -1,7 +1,8 @@
 // A pflag-compatible flag parser. etcdctl's users script against cobra/pflag semantics (`--hex=false`,
 // `-w=json`, repeated `--endpoints` appending, `--` ending flags) and its exact error texts, which no
 // general-purpose parser reproduces; so parsing is ours, while the command tree stays commander's.
-import { DurationSyntaxError, formatGoDuration, parseGoDuration } from './duration.js';
+import { DurationSyntaxError, formatGoDuration, parseGoDuration } from '../../api/primitives/go-duration.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 
 export type FlagKind = 'bool' | 'string' | 'int' | 'uint' | 'duration' | 'stringSlice';
 export type FlagValue = boolean | string | bigint | number | string[];
@@ -36,7 +37,7 @@ export interface ParsedFlags {
 export function parseGoBool(text: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  throw new FlagParseError(`strconv.ParseBool: parsing ${goQuoteSimple(text)}: invalid syntax`);
+  throw new FlagParseError(`strconv.ParseBool: parsing ${goQuote(text)}: invalid syntax`);
 }
 
 const INT64_MAX = (1n << 63n) - 1n;
@@ -45,7 +46,7 @@ const UINT64_MAX = (1n << 64n) - 1n;
 /** Go's strconv.ParseInt/ParseUint with base 0 (as pflag's int64/uint64 flags use). */
 export function parseGoInteger(text: string, unsigned: boolean, base0 = true): bigint {
   const fn = unsigned ? 'strconv.ParseUint' : 'strconv.ParseInt';
-  const syntax = () => new FlagParseError(`${fn}: parsing ${goQuoteSimple(text)}: invalid syntax`);
+  const syntax = () => new FlagParseError(`${fn}: parsing ${goQuote(text)}: invalid syntax`);
   let rest = text;
   let negative = false;
   if (!unsigned && (rest.startsWith('-') || rest.startsWith('+'))) {
@@ -64,13 +65,8 @@ export function parseGoInteger(text: string, unsigned: boolean, base0 = true): b
   let value = BigInt(prefix + rest);
   if (negative) value = -value;
   const tooBig = unsigned ? value > UINT64_MAX : value > INT64_MAX || value < -INT64_MAX - 1n;
-  if (tooBig) throw new FlagParseError(`${fn}: parsing ${goQuoteSimple(text)}: value out of range`);
+  if (tooBig) throw new FlagParseError(`${fn}: parsing ${goQuote(text)}: value out of range`);
   return value;
-}
-
-/** Go %q for the plain strings that appear in flag errors. */
-export function goQuoteSimple(text: string): string {
-  return JSON.stringify(text).replace(/\\u00([0-9a-f]{2})/g, '\\x$1');
 }
 
 /** encoding/csv for one record, as pflag's string slices read their values. */
@@ -122,7 +118,7 @@ export function parseFlagValue(spec: FlagSpec, text: string, previous?: FlagValu
   } catch (error) {
     if (error instanceof FlagParseError || error instanceof DurationSyntaxError) {
       const flagName = spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
-      throw new FlagParseError(`invalid argument ${goQuoteSimple(text)} for ${goQuoteSimple(flagName)} flag: ${error.message}`);
+      throw new FlagParseError(`invalid argument ${goQuote(text)} for ${goQuote(flagName)} flag: ${error.message}`);
     }
     throw error;
   }

@@ -1,7 +1,7 @@
 // Just enough of Go's fmt scanning and strconv.Unquote to read etcdctl's txn lines exactly as etcdctl does:
 // `fmt.Sscanf(s, "%q) %s %q", ...)`, `fmt.Sscanf(tok, "%q", ...)` and strings.TrimSpace. Input is bytes: keys
 // may be any bytes (`"\xff"`), and Go reads invalid UTF-8 as U+FFFD, which we reproduce.
-import { decodeRune } from '../printers/go-quote.js';
+import { decodeRune } from '../../api/primitives/go-quote.js';
 
 const RUNE_ERROR = 0xfffd;
 const EOF = -1;

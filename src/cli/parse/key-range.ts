@@ -1,17 +1,6 @@
-// Range ends as clientv3 computes them for --prefix and --from-key.
+import { OPEN_RANGE_END, prefixRange } from '../../api/primitives/key-range.js';
 
-/** clientv3.GetPrefixRangeEnd: the smallest key greater than every key with this prefix. */
-export function prefixRangeEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i] < 0xff) {
-      end[i]++;
-      return end.subarray(0, i + 1);
-    }
-  }
-  // Every byte is 0xff: no upper bound, so range to the end of the keyspace.
-  return Buffer.from([0]);
-}
+// The [key, range_end) that etcdctl's --prefix and --from-key flags ask for.
 
 export interface KeyRangeOptions {
   prefix: boolean;
@@ -22,15 +11,10 @@ export interface KeyRangeOptions {
 export function keyRange(keyText: string | Buffer, rangeEndText: string | Buffer | undefined, opts: KeyRangeOptions): { key: Buffer; rangeEnd?: Buffer } {
   let key: Buffer = Buffer.from(keyText);
   let rangeEnd: Buffer | undefined = rangeEndText === undefined ? undefined : Buffer.from(rangeEndText);
-  if (opts.prefix) {
-    if (key.length === 0) {
-      key = Buffer.from([0]);
-      rangeEnd = Buffer.from([0]);
-    } else rangeEnd = prefixRangeEnd(key);
-  }
+  if (opts.prefix) ({ key, rangeEnd } = prefixRange(key));
   if (opts.fromKey) {
-    if (key.length === 0) key = Buffer.from([0]);
-    rangeEnd = Buffer.from([0]);
+    if (key.length === 0) key = Buffer.from(OPEN_RANGE_END);
+    rangeEnd = Buffer.from(OPEN_RANGE_END);
   }
   return { key, rangeEnd };
 }

@@ -2,7 +2,7 @@
 // bytes, so keys that are not UTF-8 (`"\xff"`) survive. Where etcdctl 3.4 panics (an unknown operator, any
 // lease compare, a short single-quoted token) we fail cleanly instead; the lease compare works as 3.6.16 fixed it.
 import type { ICompare } from 'etcd3';
-import { goQuote } from '../printers/go-quote.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import { GoScanError, scanCompare, scanQuoted } from './go-scan.js';
 
 /** A txn input error: etcdctl prints `Error: <message>` (raw bytes) and exits 3. */

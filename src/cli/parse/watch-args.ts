@@ -2,7 +2,7 @@
 // range end, which are the command to run per event (`-- cmd args`), and the ETCDCTL_WATCH_KEY/RANGE_END rules.
 // The odd corners are etcdctl's own (e.g. the exec command is cut from the *last* word equal to its first word).
 import { type FlagSpec, parseFlags } from './flags.js';
-import { prefixRangeEnd } from './key-range.js';
+import { prefixRange } from '../../api/primitives/key-range.js';
 
 export class WatchArgsError extends Error {}
 
@@ -113,17 +113,12 @@ export interface WatchTarget {
 /** getWatchChan's checks: the key, and a range end only when exactly two words are left. */
 export function watchTarget(args: string[], prefix: boolean): WatchTarget {
   if (args.length < 1) throw new WatchArgsError(BAD_ARGS_NUM);
-  let key = Buffer.from(args[0]!);
+  let key: Buffer = Buffer.from(args[0]!);
   let rangeEnd: Buffer | undefined;
   if (args.length === 2) {
     if (prefix) throw new WatchArgsError('`range_end` and `--prefix` are mutually exclusive');
     rangeEnd = Buffer.from(args[1]!);
   }
-  if (prefix) {
-    if (key.length === 0) {
-      key = Buffer.from([0]);
-      rangeEnd = Buffer.from([0]);
-    } else rangeEnd = prefixRangeEnd(key);
-  }
+  if (prefix) ({ key, rangeEnd } = prefixRange(key));
   return { key, rangeEnd };
 }

@@ -25,7 +25,7 @@ import {
   dec,
   enumName,
 } from './go-format.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, WatchResponseView } from './printer.js';
 import { responseOpKind } from './simple.js';
 import { UnsupportedPrinter } from './unsupported.js';

@@ -36,6 +36,7 @@ import type {
   IStatusResponse,
   ITxnResponse,
 } from 'etcd3';
+import type { DBStatus } from '../../snapshot/format.js';
 import type { OutputStream } from '../io.js';
 
 /** clientv3.WatchResponse: what etcdctl prints per watch response (fields in Go's order). */
@@ -64,13 +65,8 @@ export interface EndpointHashKV {
   ep: string;
   resp: IHashKVResponse;
 }
-/** snapshot status of a file. */
-export interface DBStatus {
-  hash: number;
-  revision: number;
-  totalKey: number;
-  totalSize: number;
-}
+/** snapshot status of a file (defined beside the snapshot reader, which must not load the CLI). */
+export type { DBStatus };
 
 export interface Printer {
   /** get --print-value-only: the simple printer shows values without their keys. */

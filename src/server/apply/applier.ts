@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
 import type { Lessor } from '../lease/lessor.js';
-import type { Alarms } from '../maintenance/alarms.js';
+import type { ActiveAlarm, AlarmType, Alarms } from '../maintenance/alarms.js';
 import { NO_LEASE, type KeyValue } from '../mvcc/key-value.js';
 import { rangeEndId, type MvccStore, type RangeResult } from '../mvcc/store.js';
 import type { WatchableStore, WatchableWriteTxn } from '../watch/watchable-store.js';
@@ -13,7 +13,8 @@ import { checkIntervals, checkPut, checkRangeKey, checkTxn, isTxnReadOnly, txnHa
 
 // Turns requests into store operations with etcd's semantics (etcdserver/apply.go): every check runs
 // before the write transaction opens, so a transaction never fails half way. Responses carry only
-// the revision in their header; the rpc layer fills in the rest.
+// the revision in their header; the rpc layer fills in the rest. Every write request that applies
+// advances etcd's consistent index once, in applied() and nowhere else.
 
 export interface ApplierLimits {
   maxTxnOps: number;
@@ -41,6 +42,11 @@ export class Applier {
     private readonly memberId: string,
   ) {
     lessor.setRangeDeleter((keys) => this.deleteKeys(keys));
+  }
+
+  /** A write request has applied: one more consistent index; resolves once it and `durable` are on disk. */
+  private async applied(...durable: (Promise<unknown> | null)[]): Promise<void> {
+    await Promise.all([...durable, this.store.nextAppliedIndex()]);
   }
 
   // ---- quota --------------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ export class Applier {
     this.checkPutState(this.kv, req);
     const txn = this.kv.write();
     const resp = this.putIn(txn, req);
-    await Promise.all([txn.end(), this.store.nextAppliedIndex()]);
+    await this.applied(txn.end());
     return resp;
   }
 
@@ -143,7 +149,7 @@ export class Applier {
     checkRangeKey(req.key);
     const txn = this.kv.write();
     const resp = this.deleteIn(txn, req);
-    await Promise.all([txn.end(), this.store.nextAppliedIndex()]);
+    await this.applied(txn.end());
     return resp;
   }
 
@@ -204,7 +210,7 @@ export class Applier {
     const txn = this.kv.write();
     const resp = this.txnIn(txn, req, path, { i: 0 });
     resp.header = { revision: txn.rev };
-    await Promise.all([txn.end(), this.store.nextAppliedIndex()]);
+    await this.applied(txn.end());
     return resp;
   }
 
@@ -241,7 +247,7 @@ export class Applier {
 
   async compact(req: CompactionRequest): Promise<{ header: { revision: number } }> {
     const physical = this.store.compact(num(req.revision));
-    await this.store.nextAppliedIndex();
+    await this.applied();
     if (req.physical) await physical;
     else physical.catch(() => undefined);
     return { header: { revision: this.kv.rev } };
@@ -253,17 +259,36 @@ export class Applier {
     if (this.alarms.has('NOSPACE')) fail('NoSpace');
     this.checkQuota(LEASE_OVERHEAD);
     const { lease, committed } = this.lessor.grant(id, ttl);
-    await Promise.all([committed, this.store.nextAppliedIndex()]);
+    await this.applied(committed);
     return { ID: lease.id, TTL: lease.ttl };
   }
 
   async leaseRevoke(id: string): Promise<void> {
-    await Promise.all([this.lessor.revoke(id), this.store.nextAppliedIndex()]);
+    await this.applied(this.lessor.revoke(id));
   }
 
   /** Revokes every expired lease, one revision each (etcd proposes one LeaseRevoke per lease). */
   async revokeExpired(): Promise<void> {
     await Promise.all(this.lessor.expired().map((id) => this.leaseRevoke(id).catch(() => undefined)));
+  }
+
+  // ---- alarms -------------------------------------------------------------------------------------
+
+  async activateAlarm(alarm: ActiveAlarm): Promise<ActiveAlarm> {
+    const { committed } = this.alarms.activate(alarm);
+    await this.applied(committed);
+    return alarm;
+  }
+
+  /** Returns the alarm that was active, or null. */
+  async deactivateAlarm(alarm: ActiveAlarm): Promise<ActiveAlarm | null> {
+    const { alarm: found, committed } = this.alarms.deactivate(alarm);
+    await this.applied(committed);
+    return found;
+  }
+
+  listAlarms(type?: AlarmType): ActiveAlarm[] {
+    return this.alarms.list(type);
   }
 }
 

@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
 import type { Clock } from '../ids.js';
-import type { Backend } from '../storage/backend.js';
+import type { BucketStore } from '../storage/buckets.js';
 
 // Leases: grant, renew, expire. The lessor never touches the key-value store: revoking hands the
 // attached keys to a range deleter the server provides (etcd's SetRangeDeleter).
@@ -34,7 +34,7 @@ export class Lessor {
   private readonly leases = new Map<string, Lease>();
   private deleter: RangeDeleter = async () => undefined;
 
-  constructor(private readonly backend: Backend, private readonly options: LessorOptions) {}
+  constructor(private readonly backend: BucketStore, private readonly options: LessorOptions) {}
 
   setRangeDeleter(deleter: RangeDeleter): void {
     this.deleter = deleter;

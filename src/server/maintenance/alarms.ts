@@ -1,4 +1,4 @@
-import type { Backend } from '../storage/backend.js';
+import type { BucketStore } from '../storage/buckets.js';
 
 // Active alarms (etcd's alarm store), persisted so NOSPACE survives a restart as in etcd.
 
@@ -20,7 +20,7 @@ function alarmKey(a: ActiveAlarm): Buffer {
 export class Alarms {
   private readonly active = new Map<string, ActiveAlarm>();
 
-  constructor(private readonly backend: Backend) {}
+  constructor(private readonly backend: BucketStore) {}
 
   restore(): void {
     for (const { key } of this.backend.scan('alarm')) {

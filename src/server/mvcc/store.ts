@@ -1,6 +1,6 @@
+import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
-import type { Backend } from '../storage/backend.js';
-import { Crc32c } from './crc32c.js';
+import type { BucketStore } from '../storage/buckets.js';
 import { KeyIndex, revisionId, type KeyEntry } from './key-index.js';
 import { decodeKeyValue, encodeKeyValue, NO_LEASE, type KeyValue } from './key-value.js';
 import { isTombstone, revMainOf, revSubOf, revToBytes } from './revision.js';
@@ -66,7 +66,7 @@ export class MvccStore {
   appliedIndex = 0;
   private compaction: Promise<void> = Promise.resolve();
 
-  constructor(private readonly backend: Backend) {}
+  constructor(private readonly backend: BucketStore) {}
 
   get rev(): number {
     return this.currentRevision;

@@ -1,4 +1,3 @@
-import type { EtcdServer } from '../server.js';
 import { toGrpcError } from './errors.js';
 import type { GrpcCall, UnaryCallback } from './grpc-edge.js';
 
@@ -7,7 +6,12 @@ import type { GrpcCall, UnaryCallback } from './grpc-edge.js';
 
 export type UnaryHandler<Req, Res> = (req: Req) => Res | Promise<Res>;
 
-export function unary<Req, Res>(server: EtcdServer, handle: UnaryHandler<Req, Res>) {
+/** Handlers wait while this is set (the member swaps its backend underneath). */
+export interface HandlerGate {
+  readonly paused: Promise<void> | null;
+}
+
+export function unary<Req, Res>(server: HandlerGate, handle: UnaryHandler<Req, Res>) {
   const run = (call: GrpcCall, callback: UnaryCallback): void => {
     try {
       const result = handle(call.request as Req);

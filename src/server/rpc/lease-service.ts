@@ -14,7 +14,7 @@ interface KeepAliveResponse {
 
 export function leaseService(server: EtcdServer) {
   const { applier, lessor } = server;
-  const header = () => server.header(server.store.rev);
+  const header = () => server.header(server.rev);
   return {
     LeaseGrant: unary(server, async (req: { TTL: string; ID: string }) => {
       const { ID, TTL } = await applier.leaseGrant(req.ID, Number(req.TTL));

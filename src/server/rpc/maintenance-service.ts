@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
+import type { Applier } from '../apply/applier.js';
 import { fail } from '../errors.js';
 import type { AlarmType } from '../maintenance/alarms.js';
 import type { EtcdServer } from '../server.js';
@@ -13,24 +13,30 @@ const SNAPSHOT_CHUNK = 32 * 1024;
 const ALARM_TYPES: Record<string, AlarmType | undefined> = { Nospace: 'NOSPACE', Corrupt: 'CORRUPT' };
 const ALARM_ENUM: Record<AlarmType, string> = { NOSPACE: 'Nospace', CORRUPT: 'Corrupt' };
 
-let snapshotCount = 0;
+/** What the maintenance service uses of the member: no backend, no store. */
+export type MaintenanceMember = Pick<
+  EtcdServer,
+  'paused' | 'header' | 'rev' | 'memberIdText' | 'raftIndex' | 'raftTerm' | 'dbSize' | 'dbSizeInUse' | 'hash' | 'hashKV' | 'defragment' | 'withSnapshot'
+> & { readonly applier: Pick<Applier, 'activateAlarm' | 'deactivateAlarm' | 'listAlarms'> };
+export type ClusterMember = Pick<EtcdServer, 'paused' | 'header' | 'memberIdText' | 'config'>;
+export type AuthMember = Pick<EtcdServer, 'paused' | 'header' | 'rev'>;
 
-export function maintenanceService(server: EtcdServer) {
-  const header = () => server.header(server.store.rev);
+export function maintenanceService(server: MaintenanceMember) {
+  const header = () => server.header(server.rev);
   const statusErrors = () =>
-    server.alarms.list().map((a) => `memberID:${a.memberID} alarm:${a.alarm} `);
+    server.applier.listAlarms().map((a) => `memberID:${a.memberID} alarm:${a.alarm} `);
 
   return {
     Status: unary(server, () => ({
       header: header(),
       version: ETCD_API_VERSION,
-      dbSize: server.backend.size(),
+      dbSize: server.dbSize(),
       leader: server.memberIdText,
       raftIndex: server.raftIndex,
       raftTerm: server.raftTerm,
       raftAppliedIndex: server.raftIndex,
       errors: statusErrors(),
-      dbSizeInUse: server.backend.sizeInUse(),
+      dbSizeInUse: server.dbSizeInUse(),
       isLearner: false,
     })),
     Alarm: unary(server, async (req: { action: string; memberID: string; alarm: string }) => {
@@ -39,17 +45,15 @@ export function maintenanceService(server: EtcdServer) {
       // etcd 3.4 answers Alarm without a response header
       switch (req.action) {
         case 'Get':
-          return { alarms: server.alarms.list(type).map(toWire) };
+          return { alarms: server.applier.listAlarms(type).map(toWire) };
         case 'Activate': {
           if (!type) return { alarms: [] };
-          const { alarm, committed } = server.alarms.activate({ memberID: req.memberID, alarm: type });
-          await Promise.all([committed, server.store.nextAppliedIndex()]);
+          const alarm = await server.applier.activateAlarm({ memberID: req.memberID, alarm: type });
           return { alarms: [toWire(alarm)] };
         }
         default: {
           if (!type) return { alarms: [] };
-          const { alarm, committed } = server.alarms.deactivate({ memberID: req.memberID, alarm: type });
-          await Promise.all([committed, server.store.nextAppliedIndex()]);
+          const alarm = await server.applier.deactivateAlarm({ memberID: req.memberID, alarm: type });
           return { alarms: alarm ? [toWire(alarm)] : [] };
         }
       }
@@ -58,9 +62,9 @@ export function maintenanceService(server: EtcdServer) {
       await server.defragment();
       return { header: header() };
     }),
-    Hash: unary(server, async () => ({ header: header(), hash: await server.store.hashAll() })),
+    Hash: unary(server, async () => ({ header: header(), hash: await server.hash() })),
     HashKV: unary(server, async (req: { revision: string }) => {
-      const { hash, rev, compactRev } = await server.store.hashKV(Number(req.revision));
+      const { hash, rev, compactRev } = await server.hashKV(Number(req.revision));
       return { header: server.header(rev), hash, compact_revision: compactRev };
     }),
     MoveLeader: unary(server, (req: { targetID: string }) => {
@@ -76,11 +80,8 @@ export function maintenanceService(server: EtcdServer) {
 }
 
 /** Streams a consistent copy of the backend, then its sha256, as etcd does. */
-async function streamSnapshot(server: EtcdServer, call: GrpcCall): Promise<void> {
-  while (server.paused) await server.paused;
-  const file = path.join(path.dirname(server.backend.file), `snapshot-${process.pid}-${++snapshotCount}.tmp`);
-  try {
-    await server.backend.copyTo(file, false);
+function streamSnapshot(server: MaintenanceMember, call: GrpcCall): Promise<void> {
+  return server.withSnapshot(async (file) => {
     const size = fs.statSync(file).size;
     const sha = createHash('sha256');
     let sent = 0;
@@ -93,12 +94,10 @@ async function streamSnapshot(server: EtcdServer, call: GrpcCall): Promise<void>
     }
     call.write({ remaining_bytes: 0, blob: sha.digest() });
     call.end();
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
+  });
 }
 
-export function clusterService(server: EtcdServer) {
+export function clusterService(server: ClusterMember) {
   const header = () => server.header(0);
   const self = () => ({
     ID: server.memberIdText,
@@ -126,9 +125,9 @@ const AUTH_METHODS = [
   'RoleRevokePermission',
 ];
 
-export function authService(server: EtcdServer) {
+export function authService(server: AuthMember) {
   const service: Record<string, ReturnType<typeof unary>> = {
-    AuthStatus: unary(server, () => ({ header: server.header(server.store.rev), enabled: false, authRevision: 1 })),
+    AuthStatus: unary(server, () => ({ header: server.header(server.rev), enabled: false, authRevision: 1 })),
     // Auth is never enabled here, and etcd answers a login to such a server this way (clients then go on without a token).
     Authenticate: unary(server, () => fail('AuthNotEnabled')),
   };

@@ -97,14 +97,14 @@ export function watchService(server: EtcdServer) {
         if (end !== null && end !== '' && key.toString('latin1') >= end) error = ERR_EMPTY_RANGE;
         else if (id !== 0 && watchers.has(id)) error = ERR_DUPLICATE_ID;
         if (error) {
-          send({ header: { revision: server.store.rev }, watch_id: -1, created: true, canceled: true, cancel_reason: error, events: [] });
+          send({ header: { revision: server.rev }, watch_id: -1, created: true, canceled: true, cancel_reason: error, events: [] });
           return;
         }
         if (id === 0) {
           while (watchers.has(nextId)) nextId++;
           id = nextId++;
         }
-        send({ header: { revision: server.store.rev }, watch_id: id, created: true, events: [] });
+        send({ header: { revision: server.rev }, watch_id: id, created: true, events: [] });
         if (req.fragment) fragmented.add(id);
         if (req.progress_notify) progress.set(id, true);
         const w = watchable.watch(
@@ -129,12 +129,12 @@ export function watchService(server: EtcdServer) {
         watchers.delete(id);
         fragmented.delete(id);
         progress.delete(id);
-        send({ header: { revision: server.store.rev }, watch_id: id, canceled: true, events: [] });
+        send({ header: { revision: server.rev }, watch_id: id, canceled: true, events: [] });
       };
 
       let progressDeferred = false;
       const allCaughtUp = () => [...watchers.values()].every((w) => !w.paused);
-      const sendProgress = () => send({ header: { revision: server.store.rev }, watch_id: -1, events: [] });
+      const sendProgress = () => send({ header: { revision: server.rev }, watch_id: -1, events: [] });
 
       // the client reads again: catch the paused watchers up, in ID order, while it keeps up
       call.on('drain', () => {
@@ -158,7 +158,7 @@ export function watchService(server: EtcdServer) {
       const progressTimer = setInterval(() => {
         for (const [id, idle] of progress) {
           // a paused watcher has undelivered events: a progress notification would claim otherwise
-          if (idle && watchers.has(id) && !watchers.get(id)!.paused) send({ header: { revision: server.store.rev }, watch_id: id, events: [] });
+          if (idle && watchers.has(id) && !watchers.get(id)!.paused) send({ header: { revision: server.rev }, watch_id: id, events: [] });
           progress.set(id, true);
         }
       }, server.config.watchProgressNotifyIntervalMs);

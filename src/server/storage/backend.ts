@@ -1,7 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, legacyWalFile, lmdbBucketOptions, walFile } from '../../api/data-dir.js';
+import type { BucketName, BucketStore } from './buckets.js';
 import { Wal, type WalWrite } from './wal.js';
+
+export type { BucketName } from './buckets.js';
 
 // The durable backend, laid out like etcd's: one lmdb environment at <data-dir>/member/snap/db (etcd's
 // bbolt file) with a bucket per concern, and a write-ahead log at <data-dir>/member/wal (etcd's WAL).
@@ -14,8 +17,6 @@ import { Wal, type WalWrite } from './wal.js';
 // write thread, for many batches. The log alternates between two files, one round each, so appends
 // continue in one file while the other round's checkpoint commits. Reads (get, scan) see
 // checkpointed rows only: the store keeps newer changes in memory until onApplied says they are in.
-
-export type BucketName = 'key' | 'meta' | 'lease' | 'alarm';
 
 type Bytes = Buffer;
 const SIZE_REFRESH_MS = 50;
@@ -55,7 +56,7 @@ class Batch {
   }
 }
 
-export class Backend {
+export class Backend implements BucketStore {
   private root!: RootDatabase<Bytes, Bytes>;
   private buckets!: Record<BucketName, Database<Bytes, Bytes>>;
   /** Writes queued since the last append, written by flush. */
@@ -88,12 +89,11 @@ export class Backend {
     this.openEnv();
     const stored = this.get('meta', META_WAL_GENERATION);
     const generation = stored ? stored.readUInt32BE(0) : 1;
-    const logFile = (round: number) => path.join(walDir, `lmdb-${round % 2}.wal`);
     // rounds `generation` and `generation + 1` may hold durable writes lmdb lacks (a crash before
     // their checkpoint committed); an older layout kept round `generation` in a single file
-    const legacy = Wal.drain(path.join(walDir, 'lmdb.wal'), generation);
-    const first = Wal.open(logFile(generation), WAL_BYTES, generation);
-    const second = Wal.open(logFile(generation + 1), WAL_BYTES, (generation + 1) >>> 0);
+    const legacy = Wal.drain(legacyWalFile(walDir), generation);
+    const first = Wal.open(walFile(walDir, generation), WAL_BYTES, generation);
+    const second = Wal.open(walFile(walDir, generation + 1), WAL_BYTES, (generation + 1) >>> 0);
     this.logs = generation % 2 === 0 ? [first.wal, second.wal] : [second.wal, first.wal];
     const replay = [...legacy, ...first.replay, ...second.replay];
     this.round = generation;
@@ -102,34 +102,28 @@ export class Backend {
       this.round = (generation + 2) >>> 0;
       this.commitSync(replay, this.round);
     }
-    fs.rmSync(path.join(walDir, 'lmdb.wal'), { force: true });
+    fs.rmSync(legacyWalFile(walDir), { force: true });
     this.wal.restart(this.round);
   }
 
   static open(dataDir: string): Backend {
-    const snapDir = path.join(dataDir, 'member', 'snap');
-    const walDir = path.join(dataDir, 'member', 'wal');
-    for (const dir of [dataDir, path.join(dataDir, 'member'), snapDir, walDir]) {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fs.chmodSync(dir, 0o700);
+    const layout = dataDirLayout(dataDir);
+    for (const dir of [layout.dataDir, layout.memberDir, layout.snapDir, layout.walDir]) {
+      fs.mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
+      fs.chmodSync(dir, DATA_DIR_MODE);
     }
-    return new Backend(path.join(snapDir, 'db'), walDir);
+    return new Backend(layout.dbFile, layout.walDir);
   }
 
   private openEnv(): void {
     this.root = open<Bytes, Bytes>({
+      ...LMDB_ENV_OPTIONS,
       path: this.file,
-      noSubdir: true,
       mode: 0o600,
-      encoding: 'binary',
-      keyEncoding: 'binary',
-      compression: false,
-      maxDbs: 8,
       // a commit's promise resolves only once it is on disk (the default resolves earlier)
       overlappingSync: false,
     } as never);
-    const bucket = (name: BucketName) =>
-      this.root.openDB<Bytes, Bytes>({ name, encoding: 'binary', keyEncoding: 'binary' } as never);
+    const bucket = (name: BucketName) => this.root.openDB<Bytes, Bytes>(lmdbBucketOptions(name) as never);
     this.buckets = { key: bucket('key'), meta: bucket('meta'), lease: bucket('lease'), alarm: bucket('alarm') };
     this.sizeStale = true;
   }

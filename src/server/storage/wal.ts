@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Crc32c } from '../mvcc/crc32c.js';
+import { Crc32c } from '../../api/primitives/crc32c.js';
 
 // The write-ahead log in front of lmdb, as etcd's WAL is in front of bbolt: a batch of writes is
 // acknowledged once its record is appended here and fdatasync'ed (one sync, on a preallocated file,

@@ -172,7 +172,7 @@ describe('membership, leadership and failover: etcdctl vs etcdctl-ts on a 3-memb
 
   // No membership change: these run while etcd's reconfiguration guard runs out.
   describe('refused changes', () => {
-    for (const bad of ['127.0.0.1:1999', 'ftp://127.0.0.1:1999', 'http://127.0.0.1', 'http://127.0.0.1:1999/path', 'localhost']) {
+    for (const bad of ['127.0.0.1:1999', 'ftp://127.0.0.1:1999', 'http://127.0.0.1', 'http://127.0.0.1:1999/path', 'localhost', 'http://127.0.0.1:abc']) {
       it(`add with a malformed peer URL: ${bad}`, same([ALL, 'member', 'add', 'bad', `--peer-urls=${bad}`]));
     }
     it('update with a malformed peer URL', same([ALL, 'member', 'update', '1', '--peer-urls=http://x']));

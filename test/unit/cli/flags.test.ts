@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatGoDuration, parseGoDuration } from '../../../src/cli/parse/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../../src/api/primitives/go-duration.js';
 import { type FlagSpec, parseFlags, parseGoInteger } from '../../../src/cli/parse/flags.js';
-import { keyRange, prefixRangeEnd } from '../../../src/cli/parse/key-range.js';
+import { prefixRangeEnd } from '../../../src/api/primitives/key-range.js';
+import { keyRange } from '../../../src/cli/parse/key-range.js';
 import { parseLeaseId, toHex } from '../../../src/cli/parse/ids.js';
 
 const specs: FlagSpec[] = [

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dec, hex016, hex16, hexId, humanizeBytes, headerCompactText, alarmMemberCompactText } from '../../../src/cli/printers/go-format.js';
 import { jsonString, goCamelCase } from '../../../src/cli/printers/go-json.js';
-import { goQuote } from '../../../src/cli/printers/go-quote.js';
+import { goQuote } from '../../../src/api/primitives/go-quote.js';
 import { hexEscape, prefixRangeEnd } from '../../../src/cli/printers/simple.js';
 import { displayWidth, renderTable } from '../../../src/cli/printers/tablewriter.js';
 

@@ -1,5 +1,5 @@
-// Go's strconv.Quote (what fmt's %q does to a string): the fields printer and watch's exec environment quote
-// raw key/value bytes this way, so invalid UTF-8 must survive as \xNN instead of being decoded away.
+// Go's strconv.Quote (what fmt's %q does to a string): flag errors, URL errors, the fields printer and watch's
+// exec environment quote this way; raw key/value bytes keep invalid UTF-8 as \xNN instead of decoding it away.
 
 const RUNE_ERROR = 0xfffd;
 

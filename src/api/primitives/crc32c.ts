@@ -1,5 +1,4 @@
-// CRC-32C (Castagnoli), the checksum etcd's snapshot status reports. Kept here rather than imported from
-// the server, so reading snapshots never loads server code.
+// CRC-32 with the Castagnoli polynomial: etcd's Hash, HashKV and snapshot status, and our WAL records.
 const TABLE = (() => {
   const table = new Uint32Array(256);
   for (let i = 0; i < 256; i++) {
@@ -13,9 +12,11 @@ const TABLE = (() => {
 export class Crc32c {
   private crc = 0xffffffff;
 
-  update(data: Uint8Array): this {
+  /** A string counts as its UTF-8 bytes (etcd hashes bucket names this way). */
+  update(data: Uint8Array | string): this {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let crc = this.crc;
-    for (let i = 0; i < data.length; i++) crc = TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+    for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
     this.crc = crc >>> 0;
     return this;
   }

@@ -1,4 +1,5 @@
-// Go's time.ParseDuration and Duration.String, because etcdctl's flags and outputs use Go duration syntax.
+// Go's time.ParseDuration and Duration.String, with Go's grammar and error texts: etcdctl's flags and
+// outputs and etcd's server flags use Go duration syntax.
 const UNIT_NS: Record<string, number> = {
   ns: 1,
   us: 1e3,
@@ -10,11 +11,26 @@ const UNIT_NS: Record<string, number> = {
   h: 3600e9,
 };
 
+/** Go's int64 nanoseconds: a longer duration is an error. */
+const MAX_DURATION_NS = 2 ** 63;
+
 export class DurationSyntaxError extends Error {}
 
-/** Parses a Go duration ("500ms", "1m30s", "-1.5h") into milliseconds. */
+/** Go's time.quote: strconv-like quoting, but every non-ASCII or control byte as \xNN. */
+function quoteLikeTime(text: string): string {
+  let out = '"';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    if (byte >= 0x80 || byte < 0x20) out += `\\x${byte.toString(16).padStart(2, '0')}`;
+    else if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else out += String.fromCharCode(byte);
+  }
+  return `${out}"`;
+}
+
+/** Parses a Go duration ("500ms", "1m30s", "-1.5h", ".5h") into milliseconds. */
 export function parseGoDuration(text: string): number {
-  const invalid = () => new DurationSyntaxError(`time: invalid duration "${text}"`);
+  const quoted = quoteLikeTime(text);
+  const invalid = () => new DurationSyntaxError(`time: invalid duration ${quoted}`);
   let rest = text;
   let sign = 1;
   if (rest.startsWith('-') || rest.startsWith('+')) {
@@ -29,11 +45,12 @@ export function parseGoDuration(text: string): number {
     if (number[0] === '' || number[0] === '.') throw invalid();
     rest = rest.slice(number[0].length);
     const unit = /^[^\d.]+/.exec(rest);
-    if (!unit) throw new DurationSyntaxError(`time: missing unit in duration "${text}"`);
+    if (!unit) throw new DurationSyntaxError(`time: missing unit in duration ${quoted}`);
     const scale = UNIT_NS[unit[0]];
-    if (scale === undefined) throw new DurationSyntaxError(`time: unknown unit "${unit[0]}" in duration "${text}"`);
+    if (scale === undefined) throw new DurationSyntaxError(`time: unknown unit ${quoteLikeTime(unit[0])} in duration ${quoted}`);
     rest = rest.slice(unit[0].length);
     totalNs += Number(`${number[1] || '0'}.${number[2] || '0'}`) * scale;
+    if (totalNs > MAX_DURATION_NS || (sign > 0 && totalNs === MAX_DURATION_NS)) throw invalid();
   }
   return (sign * totalNs) / 1e6;
 }

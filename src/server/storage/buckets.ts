@@ -1,0 +1,18 @@
+// What the layers above storage may do with it: etcd's buckets, as durable byte maps. MvccStore, the lessor
+// and the alarms see only this, so each runs in tests on an in-memory implementation.
+
+export type BucketName = 'key' | 'meta' | 'lease' | 'alarm';
+
+export interface BucketStore {
+  /** A row as of the last checkpoint (see onApplied). */
+  get(bucket: BucketName, key: Buffer): Buffer | undefined;
+  /** Queues a write; resolves once it is durable. */
+  put(bucket: BucketName, key: Buffer, value: Buffer): Promise<void>;
+  remove(bucket: BucketName, key: Buffer): Promise<void>;
+  /** Rows in key order, from start (inclusive) to end (exclusive), as of the last checkpoint. */
+  scan(bucket: BucketName, start?: Buffer, end?: Buffer): Iterable<{ key: Buffer; value: Buffer }>;
+  /** Runs callback once every write queued so far is visible to get and scan. */
+  onApplied(callback: () => void): void;
+  /** Resolves when every write queued so far is durable and visible; rejects if one failed. */
+  flushed(): Promise<void>;
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EtcdError } from '../../../src/server/errors.js';
+import { MvccStore } from '../../../src/server/mvcc/store.js';
+import { MemoryBuckets } from '../../helpers/memory-buckets.js';
+
+// The multi-version store on the in-memory storage seam: revisions, reads at past revisions (from
+// memory before a checkpoint, from storage after), compaction, restore and hashes.
+
+const b = (s: string) => Buffer.from(s);
+const kind = (k: string) => (err: unknown) => err instanceof EtcdError && err.kind === k;
+
+function put(store: MvccStore, key: string, value: string, lease = '0') {
+  const txn = store.write();
+  const change = txn.put(b(key), b(value), lease);
+  return { change, durable: txn.end() };
+}
+
+function del(store: MvccStore, key: string, end: string | null = null) {
+  const txn = store.write();
+  const changes = txn.deleteRange(b(key), end);
+  return { changes, durable: txn.end() };
+}
+
+function values(store: MvccStore, key: string, end: string | null, rev = 0): string[] {
+  return store.range(b(key), end, { rev }).kvs.map((kv) => `${kv.key}=${kv.value}@${kv.mod_revision}`);
+}
+
+function fresh(): { buckets: MemoryBuckets; store: MvccStore } {
+  const buckets = new MemoryBuckets();
+  const store = new MvccStore(buckets);
+  store.restore();
+  return { buckets, store };
+}
+
+describe('MvccStore', () => {
+  it('gives each write transaction one revision and keeps create/mod/version', () => {
+    const { store } = fresh();
+    assert.equal(store.rev, 1);
+    put(store, 'a', '1');
+    const { change } = put(store, 'a', '2');
+    assert.equal(store.rev, 3);
+    assert.deepEqual(
+      { create: change.kv.create_revision, mod: change.kv.mod_revision, version: change.kv.version, prev: change.prev?.value.toString() },
+      { create: 2, mod: 3, version: 2, prev: '1' },
+    );
+    const txn = store.write();
+    txn.put(b('x'), b('1'), '0');
+    txn.put(b('y'), b('1'), '0');
+    assert.equal(txn.rev, 4, 'changes inside one txn share its revision');
+    txn.end();
+    assert.equal(store.rev, 4);
+    assert.equal(store.range(b('y'), null).kvs[0]!.mod_revision, 4);
+  });
+
+  it('reads past revisions before and after the rows reach storage', async () => {
+    const { buckets, store } = fresh();
+    put(store, 'a', '1');
+    put(store, 'a', '2');
+    del(store, 'a');
+    put(store, 'b', '1');
+    const expected: [number, string[]][] = [[2, ['a=1@2']], [3, ['a=2@3']], [4, []], [5, ['b=1@5']]];
+    assert.ok(buckets.pendingWrites > 0, 'rows still queued');
+    for (const [rev, kvs] of expected) assert.deepEqual(values(store, 'a', '', rev), kvs, `at ${rev}, from memory`);
+    await buckets.flushed();
+    await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
+    for (const [rev, kvs] of expected) assert.deepEqual(values(store, 'a', '', rev), kvs, `at ${rev}, from storage`);
+  });
+
+  it('applies limit and countOnly and reports the current revision', () => {
+    const { store } = fresh();
+    for (const k of ['a', 'b', 'c']) put(store, k, k);
+    assert.deepEqual(store.range(b('a'), '', { limit: 2 }), { kvs: store.range(b('a'), 'c').kvs, count: 3, rev: 4 });
+    assert.deepEqual(store.range(b('a'), '', { countOnly: true }), { kvs: [], count: 3, rev: 4 });
+  });
+
+  it('deletes a range in one revision, with tombstones that hide the keys', () => {
+    const { store } = fresh();
+    for (const k of ['a', 'b', 'c']) put(store, k, k);
+    const { changes } = del(store, 'a', 'c');
+    assert.deepEqual(changes.map((c) => [String(c.kv.key), c.kv.mod_revision, c.deleted, String(c.prev!.value)]), [
+      ['a', 5, true, 'a'],
+      ['b', 5, true, 'b'],
+    ]);
+    assert.deepEqual(values(store, 'a', ''), ['c=c@4']);
+    assert.equal(del(store, 'zz').durable, null, 'deleting nothing writes nothing');
+    assert.equal(store.rev, 5, 'and takes no revision');
+  });
+
+  it('refuses a second write transaction while one is open', () => {
+    const { store } = fresh();
+    const txn = store.write();
+    assert.throws(() => store.write(), /nested write transaction/);
+    txn.end();
+    assert.throws(() => txn.end(), /ended twice/);
+  });
+
+  it('checks read revisions: future first, then compacted', async () => {
+    const { store } = fresh();
+    for (const v of ['1', '2', '3']) put(store, 'a', v);
+    await store.compact(3);
+    const cases: [number, string | null][] = [[5, 'FutureRev'], [2, 'Compacted'], [3, null], [0, null]];
+    for (const [rev, error] of cases) {
+      if (error) assert.throws(() => store.range(b('a'), null, { rev }), kind(error), `rev ${rev}`);
+      else assert.equal(store.range(b('a'), null, { rev }).kvs.length, 1, `rev ${rev}`);
+    }
+    assert.throws(() => store.compact(3), kind('Compacted'));
+    assert.throws(() => store.compact(9), kind('FutureRev'));
+    assert.equal(store.compactRev, 3);
+  });
+
+  it('compaction removes the rows no revision at or after it needs', async () => {
+    const { buckets, store } = fresh();
+    for (const v of ['1', '2', '3']) put(store, 'a', v);
+    put(store, 'b', '1');
+    del(store, 'b');
+    await buckets.flushed();
+    assert.equal(buckets.size('key'), 5);
+    await store.compact(5);
+    await buckets.flushed();
+    // b's put is what a read at 5 sees, and its tombstone lies past 5: both stay
+    assert.deepEqual([...buckets.scan('key')].map((row) => row.key.readUInt32BE(4)), [4, 5, 6]);
+    await store.compact(6);
+    await buckets.flushed();
+    // a's value at 4 survives; b's put and its tombstone go
+    assert.deepEqual([...buckets.scan('key')].map((row) => row.key.readUInt32BE(4)), [4]);
+  });
+
+  it('restores the index, revisions, compaction and consistent index from storage', async () => {
+    const { buckets, store } = fresh();
+    put(store, 'a', '1');
+    put(store, 'b', '1');
+    del(store, 'a');
+    await store.compact(2);
+    await store.nextAppliedIndex();
+    await store.nextAppliedIndex();
+    await buckets.flushed();
+    const restored = new MvccStore(buckets);
+    restored.restore();
+    assert.deepEqual({ rev: restored.rev, compactRev: restored.compactRev, applied: restored.appliedIndex }, { rev: 4, compactRev: 2, applied: 2 });
+    assert.deepEqual(values(restored, 'a', ''), ['b=1@3']);
+    assert.deepEqual(values(restored, 'a', '', 3), ['a=1@2', 'b=1@3']);
+  });
+
+  it('hashes equal histories equally and different ones differently', async () => {
+    const build = async (last: string) => {
+      const { store } = fresh();
+      put(store, 'a', '1');
+      put(store, 'a', last);
+      return store;
+    };
+    const one = await build('2');
+    const same = await build('2');
+    const other = await build('x');
+    assert.equal((await one.hashKV(0)).hash, (await same.hashKV(0)).hash);
+    assert.notEqual((await one.hashKV(0)).hash, (await other.hashKV(0)).hash);
+    assert.equal((await one.hashKV(2)).hash, (await other.hashKV(2)).hash, 'up to revision 2 they agree');
+    assert.equal(await one.hashAll(), await same.hashAll());
+    assert.deepEqual({ rev: (await one.hashKV(2)).rev, compactRev: (await one.hashKV(2)).compactRev }, { rev: 3, compactRev: -1 });
+  });
+
+  it('lists the history from a revision, pending writes included, in order', async () => {
+    const { buckets, store } = fresh();
+    put(store, 'a', '1');
+    put(store, 'b', '1');
+    await buckets.flushed();
+    await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
+    del(store, 'a');
+    const seen = [...store.history(3)].map(({ main, change }) => `${main}:${change.kv.key}:${change.deleted ? 'del' : 'put'}`);
+    assert.deepEqual(seen, ['3:b:put', '4:a:del']);
+  });
+});
