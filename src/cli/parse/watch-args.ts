@@ -2,11 +2,11 @@
 // range end, which are the command to run per event (`-- cmd args`), and the ETCDCTL_WATCH_KEY/RANGE_END rules.
 // The odd corners are etcdctl's own (e.g. the exec command is cut from the *last* word equal to its first word).
 import { type FlagSpec, parseFlags } from './flags.js';
-import { prefixRangeEnd } from './key-range.js';
+import { prefixRangeEnd } from '../../client/prefix-range-end.js';
 
 export class WatchArgsError extends Error {}
 
-export const BAD_ARGS_NUM = 'bad number of arguments';
+const BAD_ARGS_NUM = 'bad number of arguments';
 const CONFLICT_ENV = 'bad number of arguments (found conflicting environment key)';
 const SEPARATOR = 'bad number of arguments (found separator --, but no commands)';
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatGoDuration, parseGoDuration } from '../../../src/cli/parse/duration.js';
 import { type FlagSpec, parseFlags, parseGoInteger } from '../../../src/cli/parse/flags.js';
-import { keyRange, prefixRangeEnd } from '../../../src/cli/parse/key-range.js';
+import { keyRange } from '../../../src/cli/parse/key-range.js';
+import { prefixRangeEnd } from '../../../src/client/prefix-range-end.js';
 import { parseLeaseId, toHex } from '../../../src/cli/parse/ids.js';
 
 const specs: FlagSpec[] = [
