@@ -21,6 +21,8 @@ export interface CommandSpec {
   since?: string;
   /** cobra's DisableFlagsInUseLine: the usage line gets no ` [flags]` (cobra's completion commands). */
   disableFlagsInUseLine?: boolean;
+  /** ETCDCTL_* variables the command reads itself, so pkg/flags does not call them unrecognized. */
+  ownEnv?: string[];
 }
 
 const specs = new WeakMap<Command, CommandSpec>();

@@ -1,9 +1,10 @@
-// What a command receives: its IO, parsed flags, a clock, and lazily built client and printer. Nothing here
-// loads the gRPC stack until a command asks for a client.
+// What a command receives: its IO, the resolved global options, its own flags, a clock, and lazily built
+// client and printer. Nothing here loads the gRPC stack until a command asks for a client.
 import type { Command } from 'commander';
+import { specOf } from './command-tree.js';
 import type { ClientConfig, EtcdClient, RpcError } from '../client/client.js';
 import { badArgs, generalError } from './errors.js';
-import { applyEnvironment, debugDump } from './global-flags.js';
+import { debugDump, GLOBAL_FLAGS, type GlobalOptions, resolveGlobalOptions, type ResolvedOptions, unrecognizedEnvWarning } from './global-flags.js';
 import type { IO } from './io.js';
 import type { ArgBytes } from './raw-args.js';
 import type { ParsedFlags } from './parse/flags.js';
@@ -30,7 +31,12 @@ export interface Session {
   config: ClientConfig;
 }
 
+const GLOBAL_FLAG_NAMES = new Set(GLOBAL_FLAGS.map((f) => f.name));
+
 export class CommandContext {
+  /** Global flags with their ETCDCTL_* variables applied: what every command reads. */
+  readonly options: GlobalOptions;
+  private readonly unrecognizedEnv: ResolvedOptions['unrecognizedEnv'];
   private session: Promise<Session> | undefined;
   private readonly clients: EtcdClient[] = [];
 
@@ -40,7 +46,11 @@ export class CommandContext {
     readonly flags: ParsedFlags,
     /** Raw argv after the program name (watch and lock look for `--` themselves). */
     readonly argv: string[],
-  ) {}
+  ) {
+    const resolved = resolveGlobalOptions(flags, deps.io.env, specOf(command).ownEnv);
+    this.options = resolved.options;
+    this.unrecognizedEnv = resolved.unrecognizedEnv;
+  }
 
   /** A positional argument as the bytes the user passed (keys and values are bytes, not text). */
   readonly bytes = (arg: string | Buffer): Buffer => this.deps.argBytes(arg);
@@ -49,27 +59,20 @@ export class CommandContext {
     return this.deps.io;
   }
 
-  /** A flag's value (an arrow so it can be handed to pure request builders). */
+  /** A flag of the command's own (an arrow so it can be handed to pure request builders); global ones are in `options`. */
   readonly flag = <T extends string | boolean | bigint | number | string[]>(name: string): T => {
+    if (GLOBAL_FLAG_NAMES.has(name)) throw new Error(`global flag ${name}: read it from options`);
     if (!this.flags.values.has(name)) throw new Error(`unknown flag ${name}`);
     return this.flags.values.get(name) as T;
   };
 
-  changed(name: string): boolean {
-    return this.flags.changed.has(name);
-  }
-
-  /** --command-timeout in milliseconds (after ETCDCTL_COMMAND_TIMEOUT once a client exists). */
-  get commandTimeoutMs(): number {
-    return this.flag<number>('command-timeout');
-  }
-
   /**
-   * etcdctl's mustClientFromCmd: apply ETCDCTL_* variables, dump them with --debug, validate TLS and auth
-   * settings, pick the printer (an unknown -w fails here, before any request), then build the client.
+   * etcdctl's mustClientFromCmd: warn about unknown ETCDCTL_* variables, dump the settings with --debug,
+   * validate TLS and auth settings, pick the printer (an unknown -w fails here, before any request), then
+   * build the client.
    */
-  connect(extraEnv: string[] = []): Promise<Session> {
-    this.session ??= this.buildSession(extraEnv);
+  connect(): Promise<Session> {
+    this.session ??= this.buildSession();
     return this.session;
   }
 
@@ -81,25 +84,29 @@ export class CommandContext {
     return client;
   }
 
-  /** A printer for commands that need no server (e.g. snapshot status); env is not read, as in etcdctl. */
+  /**
+   * A printer for commands that need no server (snapshot status). etcdctl applies ETCDCTL_* variables only
+   * when it builds a client, so this printer follows the command line alone.
+   */
   async printerOnly(): Promise<Printer> {
     const { createPrinter } = await import('./printers/index.js');
-    return createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), this.io.stdout, { errOut: this.io.stderr });
+    const { writeOut, hex } = resolveGlobalOptions(this.flags, {}).options;
+    return createPrinter(writeOut, hex, this.io.stdout, { errOut: this.io.stderr });
   }
 
   close(): void {
     for (const client of this.clients) client.close();
   }
 
-  private async buildSession(extraEnv: string[]): Promise<Session> {
+  private async buildSession(): Promise<Session> {
     const { io, clock } = this.deps;
-    const { warnings } = applyEnvironment(this.flags, io.env, clock.now(), extraEnv);
-    for (const warning of warnings) io.stderr.write(`${warning}\n`);
-    if (this.flag<boolean>('debug')) io.stderr.write(debugDump(this.flags));
+    const now = clock.now();
+    for (const variable of this.unrecognizedEnv) io.stderr.write(`${unrecognizedEnvWarning(variable, now)}\n`);
+    if (this.options.debug) io.stderr.write(debugDump(this.options));
 
     const config = await this.clientConfig();
     const { createPrinter } = await import('./printers/index.js');
-    const printer = await createPrinter(this.flag<string>('write-out'), this.flag<boolean>('hex'), io.stdout, { errOut: io.stderr });
+    const printer = await createPrinter(this.options.writeOut, this.options.hex, io.stdout, { errOut: io.stderr });
     const client = await this.deps.createClient(config);
     this.clients.push(client);
     return { client, printer, config };
@@ -107,15 +114,12 @@ export class CommandContext {
 
   /** etcdctl's clientConfigFromCmd + newClientCfg, in their order of checks. */
   private async clientConfig(): Promise<ClientConfig> {
-    for (const name of ['cert', 'key', 'cacert']) {
-      if (this.changed(name) && this.flag<string>(name) === '') throw badArgs(`empty string is passed to --${name} option`);
+    const { options } = this;
+    for (const [name, value] of [['cert', options.cert], ['key', options.key], ['cacert', options.cacert]]) {
+      if (value === '') throw badArgs(`empty string is passed to --${name} option`);
     }
     const endpoints = await this.endpoints();
-    const tlsFiles = {
-      caFile: this.flag<string>('cacert') || undefined,
-      certFile: this.flag<string>('cert') || undefined,
-      keyFile: this.flag<string>('key') || undefined,
-    };
+    const tlsFiles = { caFile: options.cacert || undefined, certFile: options.cert || undefined, keyFile: options.key || undefined };
     try {
       checkTlsFiles(tlsFiles);
     } catch (error) {
@@ -123,11 +127,11 @@ export class CommandContext {
     }
     return {
       endpoints,
-      dialTimeoutMs: this.flag<number>('dial-timeout'),
-      keepAliveTimeMs: this.flag<number>('keepalive-time'),
-      keepAliveTimeoutMs: this.flag<number>('keepalive-timeout'),
-      insecureTransport: this.flag<boolean>('insecure-transport'),
-      insecureSkipVerify: this.flag<boolean>('insecure-skip-tls-verify'),
+      dialTimeoutMs: options.dialTimeoutMs,
+      keepAliveTimeMs: options.keepAliveTimeMs,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+      insecureTransport: options.insecureTransport,
+      insecureSkipVerify: options.insecureSkipTlsVerify,
       tls: tlsFiles.caFile || tlsFiles.certFile || tlsFiles.keyFile ? tlsFiles : undefined,
       auth: await this.authConfig(),
       onUnaryFailure: (error, target) => this.warnUnaryFailure(error, target),
@@ -136,11 +140,11 @@ export class CommandContext {
 
   /** --discovery-srv wins when it finds endpoints; otherwise --endpoints as given. */
   private async endpoints(): Promise<string[]> {
-    const domain = this.flag<string>('discovery-srv');
+    const { discoverySrv: domain, discoverySrvName: serviceName, insecureDiscovery: insecure } = this.options;
     if (domain !== '') {
       try {
         const discovered = await discoverEndpoints(
-          { domain, serviceName: this.flag<string>('discovery-srv-name'), insecure: this.flag<boolean>('insecure-discovery') },
+          { domain, serviceName, insecure },
           (line) => this.io.stderr.write(`${line}\n`),
         );
         if (discovered.length > 0) return discovered;
@@ -148,13 +152,12 @@ export class CommandContext {
         throw generalError((error as Error).message);
       }
     }
-    return this.flag<string[]>('endpoints').map((ep) => ep.trim());
+    return this.options.endpoints.map((ep) => ep.trim());
   }
 
   /** --user name[:password] and --password; clientv3 logs in only when both name and password are non-empty. */
   private async authConfig(): Promise<ClientConfig['auth']> {
-    const user = this.flag<string>('user');
-    const password = this.flag<string>('password');
+    const { user, password } = this.options;
     if (user === '') return undefined;
     let credentials: { username: string; password: string };
     if (password !== '') credentials = { username: user, password };

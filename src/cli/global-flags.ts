@@ -24,41 +24,98 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'discovery-srv-name', kind: 'string', default: '', usage: 'service name to query when using DNS discovery' },
 ];
 
-export const envName = (flag: string) => `ETCDCTL_${flag.toUpperCase().replace(/-/g, '_')}`;
+const envName = (flag: string) => `ETCDCTL_${flag.toUpperCase().replace(/-/g, '_')}`;
 
-export interface EnvReport {
-  /** pkg/flags warnings for ETCDCTL_* variables that name no global flag. */
-  warnings: string[];
+/** The global settings every command reads: flags, then ETCDCTL_* variables, then defaults. */
+export interface GlobalOptions {
+  readonly endpoints: readonly string[];
+  readonly debug: boolean;
+  readonly writeOut: string;
+  readonly hex: boolean;
+  readonly dialTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  /** --command-timeout or ETCDCTL_COMMAND_TIMEOUT was given (pflag's Changed): snapshot save has no deadline otherwise. */
+  readonly commandTimeoutSet: boolean;
+  readonly keepAliveTimeMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly insecureTransport: boolean;
+  readonly insecureDiscovery: boolean;
+  readonly insecureSkipTlsVerify: boolean;
+  /** TLS files: undefined when not given, '' when given empty on the command line (an error once a client is built). */
+  readonly cert?: string;
+  readonly key?: string;
+  readonly cacert?: string;
+  readonly user: string;
+  readonly password: string;
+  readonly discoverySrv: string;
+  readonly discoverySrvName: string;
+}
+
+export interface ResolvedOptions {
+  options: GlobalOptions;
+  /** ETCDCTL_* variables that set no global flag, in environ order (pkg/flags warns about each). */
+  unrecognizedEnv: Array<[name: string, value: string]>;
 }
 
 /**
- * Applies ETCDCTL_* variables to global flags not given on the command line. Unlike etcdctl 3.4 (which dies
- * when both are set), the flag simply wins: a deliberate difference listed in the README.
+ * Resolves the global flags with their ETCDCTL_* variables, once, before a command runs. Unlike etcdctl 3.4
+ * (which dies when both are set), the flag simply wins: a deliberate difference listed in the README.
  * Empty and unparsable values are ignored, as etcdctl ignores them.
  */
-export function applyEnvironment(
+export function resolveGlobalOptions(
   flags: ParsedFlags,
   env: Record<string, string | undefined>,
-  now: Date,
-  extraAccepted: string[] = [],
-): EnvReport {
-  const warnings: string[] = [];
+  /** Variables the command reads itself (watch's key and range end): not global, yet not unrecognized. */
+  commandEnv: readonly string[] = [],
+): ResolvedOptions {
+  const values = new Map(GLOBAL_FLAGS.map((f) => [f.name, flags.values.get(f.name)!]));
+  const given = new Set(GLOBAL_FLAGS.filter((f) => flags.changed.has(f.name)).map((f) => f.name));
+  const unrecognizedEnv: ResolvedOptions['unrecognizedEnv'] = [];
   const known = new Map(GLOBAL_FLAGS.map((f) => [envName(f.name), f]));
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('ETCDCTL_') || name === 'ETCDCTL_API' || extraAccepted.includes(name)) continue;
+    if (!name.startsWith('ETCDCTL_') || name === 'ETCDCTL_API' || commandEnv.includes(name)) continue;
     const spec = known.get(name);
     if (!spec || value === undefined || value === '') {
-      warnings.push(`${goLogTime(now)} W | pkg/flags: unrecognized environment variable ${name}=${value ?? ''}`);
+      unrecognizedEnv.push([name, value ?? '']);
       continue;
     }
     if (flags.changed.has(spec.name)) continue;
     try {
-      flags.values.set(spec.name, parseFlagValue(spec, value));
+      values.set(spec.name, parseFlagValue(spec, value));
+      given.add(spec.name);
     } catch {
       // etcdctl 3.4 silently keeps the default for an unparsable variable.
     }
   }
-  return { warnings };
+  const value = <T extends FlagValue>(name: string) => values.get(name) as T;
+  const tlsFile = (name: string) => (given.has(name) ? value<string>(name) : undefined);
+  const options: GlobalOptions = {
+    endpoints: Object.freeze([...value<string[]>('endpoints')]),
+    debug: value('debug'),
+    writeOut: value('write-out'),
+    hex: value('hex'),
+    dialTimeoutMs: value('dial-timeout'),
+    commandTimeoutMs: value('command-timeout'),
+    commandTimeoutSet: given.has('command-timeout'),
+    keepAliveTimeMs: value('keepalive-time'),
+    keepAliveTimeoutMs: value('keepalive-timeout'),
+    insecureTransport: value('insecure-transport'),
+    insecureDiscovery: value('insecure-discovery'),
+    insecureSkipTlsVerify: value('insecure-skip-tls-verify'),
+    cert: tlsFile('cert'),
+    key: tlsFile('key'),
+    cacert: tlsFile('cacert'),
+    user: value('user'),
+    password: value('password'),
+    discoverySrv: value('discovery-srv'),
+    discoverySrvName: value('discovery-srv-name'),
+  };
+  return { options: Object.freeze(options), unrecognizedEnv };
+}
+
+/** pkg/flags' warning for a variable that names no global flag. */
+export function unrecognizedEnvWarning([name, value]: [string, string], now: Date): string {
+  return `${goLogTime(now)} W | pkg/flags: unrecognized environment variable ${name}=${value}`;
 }
 
 /** capnslog's timestamp: local time with microseconds. */
@@ -68,15 +125,31 @@ function goLogTime(d: Date): string {
 }
 
 /** `--debug` dumps every global flag as its variable, in pflag's sorted order. */
-export function debugDump(flags: ParsedFlags): string {
+export function debugDump(options: GlobalOptions): string {
+  const shown: Record<string, string> = {
+    endpoints: `[${options.endpoints.join(',')}]`,
+    debug: String(options.debug),
+    'write-out': options.writeOut,
+    hex: String(options.hex),
+    'dial-timeout': goDuration(options.dialTimeoutMs),
+    'command-timeout': goDuration(options.commandTimeoutMs),
+    'keepalive-time': goDuration(options.keepAliveTimeMs),
+    'keepalive-timeout': goDuration(options.keepAliveTimeoutMs),
+    'insecure-transport': String(options.insecureTransport),
+    'insecure-discovery': String(options.insecureDiscovery),
+    'insecure-skip-tls-verify': String(options.insecureSkipTlsVerify),
+    cert: options.cert ?? '',
+    key: options.key ?? '',
+    cacert: options.cacert ?? '',
+    user: options.user,
+    password: options.password,
+    'discovery-srv': options.discoverySrv,
+    'discovery-srv-name': options.discoverySrvName,
+  };
   return [...GLOBAL_FLAGS]
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((f) => `${envName(f.name)}=${showValue(f, flags.values.get(f.name)!)}\n`)
+    .map((f) => `${envName(f.name)}=${shown[f.name]}\n`)
     .join('');
 }
 
-function showValue(spec: FlagSpec, value: FlagValue): string {
-  if (spec.kind === 'stringSlice') return `[${(value as string[]).join(',')}]`;
-  if (spec.kind === 'duration') return formatGoDuration(BigInt(Math.round((value as number) * 1e6)));
-  return String(value);
-}
+const goDuration = (ms: number) => formatGoDuration(BigInt(Math.round(ms * 1e6)));

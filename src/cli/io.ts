@@ -29,16 +29,11 @@ export async function readAll(stdin: InputStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Colour only on a TTY and never when NO_COLOR is set (https://no-color.org). */
-export function colourEnabled(io: IO): boolean {
-  return Boolean(io.stdout.isTTY) && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
-}
-
 /**
  * A terminal we may move the cursor on: one that knows its size. Drawing on a 0×0 pty makes no sense, and
  * ora's line arithmetic divides by the width (a width of 0 made it loop forever).
  */
-export function hasUsableSize(stream: OutputStream): boolean {
+function hasUsableSize(stream: OutputStream): boolean {
   return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && (stream.rows ?? 0) > 0;
 }
 

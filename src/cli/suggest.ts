@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 
 const MAX_DISTANCE = 2;
 
-export function levenshtein(a: string, b: string): number {
+function levenshtein(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   let previous = Array.from({ length: t.length + 1 }, (_, j) => j);

@@ -1,18 +1,9 @@
 // What commands use to talk to etcd. Commands depend on this interface only; the etcd3-based adapter is
 // loaded lazily (it pulls in the gRPC stack), and tests can hand commands any implementation.
-import type {
-  ICompactionRequest,
-  ICompactionResponse,
-  IDeleteRangeRequest,
-  IDeleteRangeResponse,
-  IPutRequest,
-  IPutResponse,
-  IRangeRequest,
-  IRangeResponse,
-  ITxnRequest,
-  ITxnResponse,
-} from 'etcd3';
 import { grpcCodeName, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import type { AuthService, ClusterService, KVService, LeaseService, MaintenanceService, WatchService } from './services.js';
+
+export type * from './services.js';
 
 export interface ClientConfig {
   endpoints: string[];
@@ -27,36 +18,15 @@ export interface ClientConfig {
   onUnaryFailure?: (error: RpcError, target: string) => void;
 }
 
-export interface CallOptions {
-  /** Deadline for the whole call, retries and failover included; undefined waits as long as it takes. */
-  timeoutMs?: number;
-}
-
-export type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
-
-/** A bidirectional or server stream on one endpoint (watch, keep-alive, snapshot). */
-export interface GrpcStream<Req, Res> extends AsyncIterable<Res> {
-  write(request: Req): void;
-  end(): void;
-  cancel(): void;
-  readonly endpoint: string;
-}
-
+/** A client of every etcd service, one typed method per RPC. */
 export interface EtcdClient {
   readonly endpoints: string[];
-  range(req: IRangeRequest, opts?: CallOptions): Promise<IRangeResponse>;
-  put(req: IPutRequest, opts?: CallOptions): Promise<IPutResponse>;
-  deleteRange(req: IDeleteRangeRequest, opts?: CallOptions): Promise<IDeleteRangeResponse>;
-  txn(req: ITxnRequest, opts?: CallOptions): Promise<ITxnResponse>;
-  compact(req: ICompactionRequest, opts?: CallOptions): Promise<ICompactionResponse>;
-  /** Any unary RPC by service and method name (camelCase, as etcd3 names them: `memberList`, `status`, …). */
-  unary<Res>(service: ServiceName, method: string, req: object, opts?: CallOptions): Promise<Res>;
-  /** A bidirectional stream (`Watch.watch`, `Lease.leaseKeepAlive`). */
-  duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>>;
-  /** A server stream (`Maintenance.snapshot`). */
-  serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>>;
-  /** A client bound to one endpoint only (endpoint status, defrag, --cluster loops). */
-  forEndpoint(endpoint: string): EtcdClient;
+  readonly kv: KVService;
+  readonly watch: WatchService;
+  readonly lease: LeaseService;
+  readonly cluster: ClusterService;
+  readonly maintenance: MaintenanceService;
+  readonly auth: AuthService;
   close(): void;
 }
 

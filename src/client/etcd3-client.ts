@@ -16,10 +16,12 @@ import {
   type ClientConfig,
   DEADLINE_DETAILS,
   type EtcdClient,
+  type EtcdServices,
   type GrpcStream,
   RpcError,
   type ServiceName,
 } from './client.js';
+import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
 
 // etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
 const passThrough = { execute: (fn: (ctx: unknown) => unknown) => fn({ signal: new AbortController().signal, attempt: 0 }) };
@@ -43,30 +45,39 @@ export class Etcd3Client implements EtcdClient {
   private preferred: string | undefined;
   private authDisabled = false;
 
+  readonly kv = this.service('KV');
+  readonly watch = this.service('Watch');
+  readonly lease = this.service('Lease');
+  readonly cluster = this.service('Cluster');
+  readonly maintenance = this.service('Maintenance');
+  readonly auth = this.service('Auth');
+
   constructor(
     private readonly config: ClientConfig,
     readonly endpoints: string[] = config.endpoints,
   ) {}
-
-  range = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'range', req, opts);
-  put = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'put', req, opts);
-  deleteRange = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'deleteRange', req, opts);
-  txn = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'txn', req, opts);
-  compact = (req: object, opts?: CallOptions) => this.unary<never>('KV', 'compact', req, opts);
-
-  forEndpoint(endpoint: string): EtcdClient {
-    const single = new Etcd3Client(this.config, [endpoint]);
-    const pool = this.pools.get(endpoint);
-    if (pool) single.pools.set(endpoint, pool);
-    return single;
-  }
 
   close(): void {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
   }
 
-  async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
+  /** The typed methods of one service, each calling etcd3's generated client by its RPC name. */
+  private service<S extends ServiceName>(service: S): EtcdServices[S] {
+    const methods: Record<string, unknown> = {};
+    for (const method of UNARY_METHODS[service]) {
+      methods[method] = (request: object, opts?: CallOptions) => this.unary(service, rpcName(method), request, opts);
+    }
+    for (const method of BIDI_STREAM_METHODS[service] as readonly string[]) {
+      methods[method] = () => this.duplex(service, rpcName(method));
+    }
+    for (const method of SERVER_STREAM_METHODS[service] as readonly string[]) {
+      methods[method] = (request: object) => this.serverStream(service, rpcName(method), request);
+    }
+    return methods as unknown as EtcdServices[S];
+  }
+
+  private async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
     const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
     if (deadline !== undefined && deadline <= Date.now()) {
       // --command-timeout=0s: grpc-go fails a call on an expired context before it picks a connection.
@@ -100,13 +111,13 @@ export class Etcd3Client implements EtcdClient {
     }
   }
 
-  async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
+  private async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
     const { endpoint, connection } = await this.connect(service, undefined);
     const call = connection.client[method](connection.metadata, {}) as ClientDuplexStream<Req, Res>;
     return wrapStream(call, endpoint);
   }
 
-  async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
+  private async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
     const { endpoint, connection } = await this.connect(service, undefined);
     const call = connection.client[method](req, connection.metadata, {}) as ClientReadableStream<Res>;
     return wrapStream(call as unknown as ClientDuplexStream<never, Res>, endpoint);
@@ -226,7 +237,7 @@ function skipCertificateChecks(pool: ConnectionPool, files: IOptions['credential
 }
 
 /** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */
-export function toRpcError(error: unknown, endpoint: string): RpcError {
+function toRpcError(error: unknown, endpoint: string): RpcError {
   if (error instanceof RpcError) return error;
   const e = error as { code?: unknown; details?: unknown; message?: string };
   const match = /^(\d+) [A-Z_]+: ([\s\S]*)$/.exec(e.message ?? '');

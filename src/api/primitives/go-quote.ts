@@ -34,7 +34,7 @@ export function decodeRune(b: Uint8Array, i: number): [number, number] {
 // tables; Node's are newer, so runes assigned after 13.0 count as printable here (Go would escape them).
 const GRAPHIC = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
-export function isGoPrint(r: number): boolean {
+function isGoPrint(r: number): boolean {
   if (r <= 0xff) {
     if (r >= 0x20 && r <= 0x7e) return true;
     if (r >= 0xa1 && r <= 0xff) return r !== 0xad;

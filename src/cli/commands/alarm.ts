@@ -22,24 +22,23 @@ const listRequest = { action: ACTION_GET, memberID: '0', alarm: 0 };
 
 async function runAlarmList(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('alarm list command accepts no arguments');
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
-  printer.alarm(await client.unary<IAlarmResponse>('Maintenance', 'alarm', listRequest, { timeoutMs }));
+  printer.alarm(await client.maintenance.alarm(listRequest, { timeoutMs: ctx.options.commandTimeoutMs }));
 }
 
 async function runAlarmDisarm(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('alarm disarm command accepts no arguments');
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
   // clientv3's AlarmDisarm for "all alarms": list them, then disarm each one; the combined response has
   // no header, only the alarms that were cleared.
+  const timeoutMs = ctx.options.commandTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(0, deadline - Date.now());
-  const active = await client.unary<IAlarmResponse>('Maintenance', 'alarm', listRequest, { timeoutMs });
+  const active = await client.maintenance.alarm(listRequest, { timeoutMs });
   const cleared: IAlarmMember[] = [];
   for (const alarm of active.alarms ?? []) {
     const request = { action: ACTION_DEACTIVATE, memberID: String(alarm.memberID ?? '0'), alarm: enumNumber(alarm.alarm, ALARM_TYPE_NAMES) };
-    const response = await client.unary<IAlarmResponse>('Maintenance', 'alarm', request, { timeoutMs: remaining() });
+    const response = await client.maintenance.alarm(request, { timeoutMs: remaining() });
     cleared.push(...(response.alarms ?? []));
   }
   printer.alarm({ alarms: cleared } as IAlarmResponse);

@@ -22,17 +22,17 @@ async function runAuthEnable(ctx: CommandContext, args: string[]): Promise<void>
   if (args.length !== 0) throw badArgs('auth enable command does not accept any arguments');
   const { client } = await ctx.connect();
   // One deadline for the whole exchange, as etcdctl shares one command context across its retries.
-  const deadline = Date.now() + ctx.commandTimeoutMs;
+  const deadline = Date.now() + ctx.options.commandTimeoutMs;
   const remaining = () => ({ timeoutMs: Math.max(0, deadline - Date.now()) });
   for (;;) {
     try {
-      await client.unary('Auth', 'authEnable', {}, remaining());
+      await client.auth.authEnable({}, remaining());
       break;
     } catch (error) {
       // etcdctl creates the root role and grants it to root when the server asks for it, then retries.
       if (!(error instanceof RpcError) || error.message !== ROOT_ROLE_NOT_EXIST) throw error;
-      await client.unary('Auth', 'roleAdd', { name: 'root' }, remaining());
-      await client.unary('Auth', 'userGrantRole', { user: 'root', role: 'root' }, remaining());
+      await client.auth.roleAdd({ name: 'root' }, remaining());
+      await client.auth.userGrantRole({ user: 'root', role: 'root' }, remaining());
     }
   }
   ctx.io.stdout.write('Authentication Enabled\n');
@@ -41,21 +41,16 @@ async function runAuthEnable(ctx: CommandContext, args: string[]): Promise<void>
 async function runAuthDisable(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('auth disable command does not accept any arguments');
   const { client } = await ctx.connect();
-  await client.unary('Auth', 'authDisable', {}, { timeoutMs: ctx.commandTimeoutMs });
+  await client.auth.authDisable({}, { timeoutMs: ctx.options.commandTimeoutMs });
   ctx.io.stdout.write('Authentication Disabled\n');
-}
-
-interface AuthStatusResponse {
-  enabled?: boolean;
-  authRevision?: string;
 }
 
 /** etcdctl 3.5's `auth status`; json/protobuf print the RPC message, fields/table are unsupported there. */
 async function runAuthStatus(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('auth status command does not accept any arguments');
   const { client, printer } = await ctx.connect();
-  const response = await client.unary<AuthStatusResponse>('Auth', 'authStatus', {}, { timeoutMs: ctx.commandTimeoutMs });
-  const format = ctx.flag<string>('write-out');
+  const response = await client.auth.authStatus({}, { timeoutMs: ctx.options.commandTimeoutMs });
+  const format = ctx.options.writeOut;
   if (format === 'simple') {
     ctx.io.stdout.write(`Authentication Status: ${Boolean(response.enabled)}\nAuthRevision: ${response.authRevision ?? '0'}\n`);
     return;

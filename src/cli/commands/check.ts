@@ -72,7 +72,7 @@ export function checkCommand() {
 }
 
 /** pkg/report's statistics over successful requests; failures are counted by error text. */
-export class LatencyReport {
+class LatencyReport {
   readonly latencies: number[] = [];
   readonly errors = new Map<string, number>();
   private readonly started = process.hrtime.bigint();
@@ -115,7 +115,7 @@ async function workerClients(ctx: CommandContext, count: number): Promise<EtcdCl
 
 async function ensureEmptyPrefix(client: EtcdClient, prefix: string, timeoutMs?: number): Promise<void> {
   const key = Buffer.from(prefix);
-  const response: IRangeResponse = await client.range({ key, range_end: prefixRangeEnd(key), limit: '1' }, { timeoutMs });
+  const response: IRangeResponse = await client.kv.range({ key, range_end: prefixRangeEnd(key), limit: '1' }, { timeoutMs });
   if ((response.kvs ?? []).length > 0) {
     throw invalidInput(`prefix ${goQuote(prefix)} has keys. Delete with etcdctl del --prefix ${prefix} first`);
   }
@@ -151,7 +151,7 @@ async function runPuts(
       for (let key = await nextKey(); key !== undefined; key = await nextKey()) {
         const started = process.hrtime.bigint();
         try {
-          await client.put({ key, value });
+          await client.kv.put({ key, value });
           report.record(Number(process.hrtime.bigint() - started) / 1e9);
         } catch (error) {
           report.record(0, error as Error);
@@ -165,12 +165,12 @@ async function runPuts(
 
 async function cleanUp(ctx: CommandContext, client: EtcdClient, prefix: string, timeoutMs: number | undefined): Promise<void> {
   const key = Buffer.from(prefix);
-  const deleted = await client.deleteRange({ key, range_end: prefixRangeEnd(key) }, { timeoutMs });
+  const deleted = await client.kv.deleteRange({ key, range_end: prefixRangeEnd(key) }, { timeoutMs });
   const out = ctx.io.stdout;
   if (ctx.flag<boolean>('auto-compact')) {
     const revision = String(deleted.header?.revision ?? '0');
     out.write(`Compacting with revision ${revision}\n`);
-    await client.compact({ revision, physical: true }, { timeoutMs: 30_000 });
+    await client.kv.compact({ revision, physical: true }, { timeoutMs: 30_000 });
     out.write(`Compacted with revision ${revision}\n`);
   }
   if (ctx.flag<boolean>('auto-defrag')) {
@@ -178,7 +178,7 @@ async function cleanUp(ctx: CommandContext, client: EtcdClient, prefix: string, 
     for (const ep of config.endpoints) {
       out.write(`Defragmenting ${goQuote(ep)}\n`);
       const single = await ctx.newClient({ endpoints: [ep] });
-      await single.unary('Maintenance', 'defragment', {}, { timeoutMs: 30_000 });
+      await single.maintenance.defragment({}, { timeoutMs: 30_000 });
       out.write(`Defragmented ${goQuote(ep)}\n`);
     }
   }
@@ -276,15 +276,13 @@ async function residentMemoryBytes(ctx: CommandContext, endpoint: string): Promi
 
 function httpGet(ctx: CommandContext, url: string): Promise<string> {
   const secure = url.startsWith('https://');
-  const cert = ctx.flag<string>('cert');
-  const key = ctx.flag<string>('key');
-  const cacert = ctx.flag<string>('cacert');
+  const { cert, key, cacert, insecureSkipTlsVerify } = ctx.options;
   const options = secure
     ? {
         cert: cert ? readFileSync(cert) : undefined,
         key: key ? readFileSync(key) : undefined,
         ca: cacert ? readFileSync(cacert) : undefined,
-        rejectUnauthorized: !ctx.flag<boolean>('insecure-skip-tls-verify'),
+        rejectUnauthorized: !insecureSkipTlsVerify,
       }
     : {};
   return new Promise((resolve, reject) => {

@@ -23,6 +23,6 @@ async function runCompaction(ctx: CommandContext, args: string[]): Promise<void>
     throw generalError((error as Error).message);
   }
   const { client } = await ctx.connect();
-  await client.compact({ revision: revision.toString(), physical: ctx.flag<boolean>('physical') }, { timeoutMs: ctx.commandTimeoutMs });
+  await client.kv.compact({ revision: revision.toString(), physical: ctx.flag<boolean>('physical') }, { timeoutMs: ctx.options.commandTimeoutMs });
   ctx.io.stdout.write(`compacted revision ${revision}\n`);
 }

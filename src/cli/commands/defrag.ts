@@ -1,9 +1,9 @@
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode, ReportedError } from '../errors.js';
+import { endpointsFromCluster, memberClient } from '../member-clients.js';
 import { withSpinner } from '../spinner.js';
 import { defragDataDir } from '../../snapshot/offline-defrag.js';
-import { endpointsFromCluster, memberClient } from './endpoint.js';
 
 export function defragCommand() {
   return defineCommand({
@@ -34,7 +34,7 @@ async function runDefrag(ctx: CommandContext): Promise<void> {
     try {
       const client = await memberClient(ctx, ep);
       await withSpinner(ctx.io, `Defragmenting etcd member[${ep}]`, () =>
-        client.unary('Maintenance', 'defragment', {}, { timeoutMs: ctx.commandTimeoutMs }),
+        client.maintenance.defragment({}, { timeoutMs: ctx.options.commandTimeoutMs }),
       );
       ctx.io.stdout.write(`Finished defragmenting etcd member[${ep}]\n`);
     } catch (error) {

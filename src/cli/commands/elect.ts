@@ -1,9 +1,12 @@
 import { RpcError } from '../../client/client.js';
+import { CanceledError } from '../../client/concurrency/cancel.js';
+import { Election, ElectionNotLeader } from '../../client/concurrency/election.js';
+import { Session } from '../../client/concurrency/session.js';
+import { firstKeepAliveTimeoutMs } from '../../client/lease-keeper.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
-import { firstKeepAliveTimeoutMs } from './lease.js';
-import { CanceledError, Election, ElectionNotLeader, onInterrupt, Session } from './concurrency.js';
+import { onInterrupt } from '../interrupt.js';
 
 const SESSION_TTL = 60;
 
@@ -35,7 +38,7 @@ async function runElect(ctx: CommandContext, args: string[]): Promise<void> {
       return;
     }
     await election.campaign(Buffer.from(args[1]!), aborter.signal);
-    printer.get(await client.range({ key: election.key }));
+    printer.get(await client.kv.range({ key: election.key }));
     const outcome = await Promise.race([interrupted.then(() => 'interrupted' as const), session.done.then(() => 'expired' as const)]);
     if (outcome === 'expired') throw generalError('elect: session expired');
     await election.resign();

@@ -1,14 +1,14 @@
-import type { IHashKVResponse, IMemberListResponse, IStatusResponse } from 'etcd3';
-import type { EtcdClient, RpcError } from '../../client/client.js';
+import type { RpcError } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, ReportedError, generalError } from '../errors.js';
 import { formatGoDuration } from '../../api/primitives/go-duration.js';
 import type { FlagSpec } from '../parse/flags.js';
+import { endpointsFromCluster, memberClient } from '../member-clients.js';
 import type { EndpointHashKV, EndpointHealth, EndpointStatus } from '../printers/printer.js';
 
 // etcdctl declares --cluster once, as a persistent flag of `endpoint` (defrag has its own local one).
-export const CLUSTER_FLAG: FlagSpec = {
+const CLUSTER_FLAG: FlagSpec = {
   name: 'cluster',
   kind: 'bool',
   default: false,
@@ -44,33 +44,6 @@ The items in the lists are endpoint, ID, version, db size, is leader, is learner
   });
 }
 
-/**
- * etcdctl's endpointsFromCluster: --endpoints as given, or with --cluster every member's client URLs
- * (the member list is fetched without credentials, as etcdctl does).
- */
-export async function endpointsFromCluster(ctx: CommandContext): Promise<string[]> {
-  const { config } = await ctx.connect();
-  if (!ctx.flag<boolean>('cluster')) return config.endpoints;
-  const client = await ctx.newClient({ auth: undefined });
-  try {
-    const members = await client.unary<IMemberListResponse>('Cluster', 'memberList', {}, { timeoutMs: ctx.commandTimeoutMs });
-    return (members.members ?? []).flatMap((m) => m.clientURLs ?? []);
-  } catch (error) {
-    throw generalError(`failed to fetch endpoints from etcd cluster member list: ${(error as Error).message}`);
-  }
-}
-
-/**
- * A client for one member, as clientv3's Maintenance methods (Status, HashKV, Defragment) dial an
- * endpoint directly: their retry warnings name a `passthrough:///<endpoint as given>` target.
- */
-export function memberClient(ctx: CommandContext, endpoint: string): Promise<EtcdClient> {
-  return ctx.newClient({
-    endpoints: [endpoint],
-    onUnaryFailure: (error: RpcError) => ctx.warnUnaryFailure(error, endpoint, 'passthrough'),
-  });
-}
-
 async function runHealth(ctx: CommandContext): Promise<void> {
   const { printer } = await ctx.connect();
   const endpoints = await endpointsFromCluster(ctx);
@@ -82,7 +55,7 @@ async function runHealth(ctx: CommandContext): Promise<void> {
       const started = process.hrtime.bigint();
       let error = '';
       try {
-        await client.range({ key: Buffer.from('health') }, { timeoutMs: ctx.commandTimeoutMs });
+        await client.kv.range({ key: Buffer.from('health') }, { timeoutMs: ctx.options.commandTimeoutMs });
       } catch (e) {
         // A permission error still went through consensus, so the member is healthy.
         if ((e as RpcError).message !== 'etcdserver: permission denied') error = (e as Error).message;
@@ -102,7 +75,7 @@ async function runStatus(ctx: CommandContext): Promise<void> {
   let failed = false;
   for (const ep of await endpointsFromCluster(ctx)) {
     try {
-      const resp = await (await memberClient(ctx, ep)).unary<IStatusResponse>('Maintenance', 'status', {}, { timeoutMs: ctx.commandTimeoutMs });
+      const resp = await (await memberClient(ctx, ep)).maintenance.status({}, { timeoutMs: ctx.options.commandTimeoutMs });
       list.push({ ep, resp });
     } catch (error) {
       failed = true;
@@ -121,7 +94,7 @@ async function runHashKV(ctx: CommandContext): Promise<void> {
   const revision = ctx.flag<bigint>('rev').toString();
   for (const ep of await endpointsFromCluster(ctx)) {
     try {
-      const resp = await (await memberClient(ctx, ep)).unary<IHashKVResponse>('Maintenance', 'hashKv', { revision }, { timeoutMs: ctx.commandTimeoutMs });
+      const resp = await (await memberClient(ctx, ep)).maintenance.hashKV({ revision }, { timeoutMs: ctx.options.commandTimeoutMs });
       list.push({ ep, resp });
     } catch (error) {
       lastError = error as Error;

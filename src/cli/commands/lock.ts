@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { RpcError } from '../../client/client.js';
+import { CanceledError } from '../../client/concurrency/cancel.js';
+import { Mutex } from '../../client/concurrency/mutex.js';
+import { Session } from '../../client/concurrency/session.js';
+import { firstKeepAliveTimeoutMs } from '../../client/lease-keeper.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
-import { firstKeepAliveTimeoutMs } from './lease.js';
-import { CanceledError, Mutex, onInterrupt, Session } from './concurrency.js';
 
 export function lockCommand() {
   return defineCommand({
@@ -36,7 +39,7 @@ async function runLock(ctx: CommandContext, args: string[]): Promise<void> {
       if (failure) throw generalError(failure);
       return;
     }
-    const response = await client.range({ key: mutex.key });
+    const response = await client.kv.range({ key: mutex.key });
     if (!response.kvs || response.kvs.length === 0) throw generalError('lock lost on init');
     printer.get(response);
     const outcome = await Promise.race([interrupted.then(() => 'interrupted' as const), session.done.then(() => 'expired' as const)]);

@@ -1,4 +1,4 @@
-import type { IRangeResponse, IRequestOp, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { IRangeResponse, IRequestOp, IWatchRequest } from 'etcd3';
 import type { EtcdClient } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
@@ -33,7 +33,7 @@ export function makeMirrorCommand() {
  * Go's strings.Replace(key, prefix, destPrefix, 1) on bytes: the first occurrence anywhere in the key
  * (an empty prefix matches at the start), exactly as etcdctl rewrites keys.
  */
-export function modifyPrefix(key: Buffer, prefix: Buffer, destPrefix: Buffer): Buffer {
+function modifyPrefix(key: Buffer, prefix: Buffer, destPrefix: Buffer): Buffer {
   const at = key.indexOf(prefix);
   if (at === -1) return key;
   return Buffer.concat([key.subarray(0, at), destPrefix, key.subarray(at + prefix.length)]);
@@ -60,7 +60,7 @@ async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void>
   try {
     const prefix = Buffer.from(ctx.flag<string>('prefix'));
     // The syncer pins the revision with a read before etcdctl looks at the prefix flags.
-    const pinned = await source.range({ key: Buffer.from('foo') });
+    const pinned = await source.kv.range({ key: Buffer.from('foo') });
     const revision = BigInt(String(pinned.header?.revision ?? '0'));
     const noDestPrefix = ctx.flag<boolean>('no-dest-prefix');
     let destPrefixText = ctx.flag<string>('dest-prefix');
@@ -72,7 +72,7 @@ async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void>
 
     for await (const kvs of syncBase(source, prefix, revision)) {
       for (const kv of kvs) {
-        await dest.put({ key: rewrite(Buffer.from(kv.key)), value: Buffer.from(kv.value ?? []) });
+        await dest.kv.put({ key: rewrite(Buffer.from(kv.key)), value: Buffer.from(kv.value ?? []) });
         total++;
       }
     }
@@ -87,7 +87,7 @@ async function* syncBase(source: EtcdClient, prefix: Buffer, revision: bigint): 
   let key = prefix.length === 0 ? Buffer.from([0]) : prefix;
   const rangeEnd = prefix.length === 0 ? Buffer.from([0]) : prefixRangeEnd(prefix);
   for (;;) {
-    const response = await source.range({ key, range_end: rangeEnd, limit: String(BATCH_LIMIT), revision: revision.toString() });
+    const response = await source.kv.range({ key, range_end: rangeEnd, limit: String(BATCH_LIMIT), revision: revision.toString() });
     const kvs = response.kvs ?? [];
     yield kvs;
     if (!response.more || kvs.length === 0) return;
@@ -114,7 +114,7 @@ async function syncUpdates(
   for (;;) {
     let stream;
     try {
-      stream = await source.duplex<IWatchRequest, IWatchResponse>('Watch', 'watch');
+      stream = await source.watch.watch();
       stream.write({ create_request: { key, range_end: rangeEnd, start_revision: next.toString() } } as IWatchRequest);
       for await (const response of stream) {
         if (BigInt(String(response.compact_revision ?? '0')) !== 0n) throw generalError(COMPACTED);
@@ -148,7 +148,7 @@ async function syncUpdates(
 /** A destination failure ends the mirror (with the destination's error), as in etcdctl. */
 async function applyToDest(dest: EtcdClient, ops: IRequestOp[]): Promise<void> {
   try {
-    await dest.txn({ success: ops });
+    await dest.kv.txn({ success: ops });
   } catch (error) {
     throw generalError((error as Error).message);
   }

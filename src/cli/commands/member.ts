@@ -1,10 +1,3 @@
-import type {
-  IMemberAddResponse,
-  IMemberListResponse,
-  IMemberPromoteResponse,
-  IMemberRemoveResponse,
-  IMemberUpdateResponse,
-} from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
@@ -53,7 +46,7 @@ The items in the lists are ID, Status, Name, Peer Addrs, Client Addrs, Is Learne
 }
 
 /** etcdctl's argument checks for member add, in its order. */
-export function memberAddArgs(args: string[], peerUrls: string): { name: string; urls: string[] } {
+function memberAddArgs(args: string[], peerUrls: string): { name: string; urls: string[] } {
   if (args.length < 1) throw badArgs('member name not provided');
   if (args.length > 1) {
     let message = 'too many arguments';
@@ -81,18 +74,14 @@ function memberIdArg(args: string[]): bigint {
 async function runMemberAdd(ctx: CommandContext, args: string[]): Promise<void> {
   const peerUrls = ctx.flag<string>('peer-urls');
   const { name, urls } = memberAddArgs(args, peerUrls);
-  // etcdctl builds the --command-timeout context before the environment is applied.
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
   checkPeerUrls(urls);
-  const response = await client.unary<IMemberAddResponse>(
-    'Cluster',
-    'memberAdd',
+  const response = await client.cluster.memberAdd(
     { peerURLs: urls, isLearner: ctx.flag<boolean>('learner') },
-    { timeoutMs },
+    { timeoutMs: ctx.options.commandTimeoutMs },
   );
   printer.memberAdd(response);
-  if (ctx.flag<string>('write-out') !== 'simple') return;
+  if (ctx.options.writeOut !== 'simple') return;
   // What the new member needs in its environment to join (etcdctl prints it for the simple format only).
   const newId = String(response.member?.ID ?? '');
   const initialCluster: string[] = [];
@@ -112,9 +101,8 @@ async function runMemberAdd(ctx: CommandContext, args: string[]): Promise<void> 
 
 async function runMemberRemove(ctx: CommandContext, args: string[]): Promise<void> {
   const id = memberIdArg(args);
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
-  const response = await client.unary<IMemberRemoveResponse>('Cluster', 'memberRemove', { ID: id.toString() }, { timeoutMs });
+  const response = await client.cluster.memberRemove({ ID: id.toString() }, { timeoutMs: ctx.options.commandTimeoutMs });
   printer.memberRemove(id.toString(), response);
 }
 
@@ -122,28 +110,23 @@ async function runMemberUpdate(ctx: CommandContext, args: string[]): Promise<voi
   const id = memberIdArg(args);
   const peerUrls = ctx.flag<string>('peer-urls');
   if (peerUrls.length === 0) throw badArgs('member peer urls not provided');
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
   checkPeerUrls(peerUrls.split(','));
-  const response = await client.unary<IMemberUpdateResponse>(
-    'Cluster',
-    'memberUpdate',
+  const response = await client.cluster.memberUpdate(
     { ID: id.toString(), peerURLs: peerUrls.split(',') },
-    { timeoutMs },
+    { timeoutMs: ctx.options.commandTimeoutMs },
   );
   printer.memberUpdate(id.toString(), response);
 }
 
 async function runMemberList(ctx: CommandContext): Promise<void> {
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
-  printer.memberList(await client.unary<IMemberListResponse>('Cluster', 'memberList', {}, { timeoutMs }));
+  printer.memberList(await client.cluster.memberList({}, { timeoutMs: ctx.options.commandTimeoutMs }));
 }
 
 async function runMemberPromote(ctx: CommandContext, args: string[]): Promise<void> {
   const id = memberIdArg(args);
-  const timeoutMs = ctx.commandTimeoutMs;
   const { client, printer } = await ctx.connect();
-  const response = await client.unary<IMemberPromoteResponse>('Cluster', 'memberPromote', { ID: id.toString() }, { timeoutMs });
+  const response = await client.cluster.memberPromote({ ID: id.toString() }, { timeoutMs: ctx.options.commandTimeoutMs });
   printer.memberPromote(id.toString(), response);
 }

@@ -1,9 +1,8 @@
-import type { IMoveLeaderResponse, IStatusResponse } from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
-import { memberClient } from './endpoint.js';
+import { memberClient } from '../member-clients.js';
 
 export function moveLeaderCommand() {
   return defineCommand({
@@ -14,7 +13,7 @@ export function moveLeaderCommand() {
 }
 
 /** strconv.ParseUint(arg, 16, 64); etcdctl reports its bare error text. */
-export function parseTransfereeId(text: string): bigint {
+function parseTransfereeId(text: string): bigint {
   const failure = (why: string) => badArgs(`strconv.ParseUint: parsing ${goQuote(text)}: ${why}`);
   if (!/^[0-9a-fA-F]+$/.test(text)) throw failure('invalid syntax');
   const value = BigInt(`0x${text}`);
@@ -27,13 +26,13 @@ async function runMoveLeader(ctx: CommandContext, args: string[]): Promise<void>
   const target = parseTransfereeId(args[0]!);
   const { config, printer } = await ctx.connect();
   // One deadline for the whole search and the transfer, as etcdctl shares one context.
-  const deadline = Date.now() + ctx.commandTimeoutMs;
+  const deadline = Date.now() + ctx.options.commandTimeoutMs;
   const remaining = () => Math.max(0, deadline - Date.now());
   for (const ep of config.endpoints) {
-    const status = await (await memberClient(ctx, ep)).unary<IStatusResponse>('Maintenance', 'status', {}, { timeoutMs: remaining() });
+    const status = await (await memberClient(ctx, ep)).maintenance.status({}, { timeoutMs: remaining() });
     if (String(status.header?.member_id) !== String(status.leader)) continue;
     const client = await ctx.newClient({ endpoints: [ep] });
-    const response = await client.unary<IMoveLeaderResponse>('Maintenance', 'moveLeader', { targetID: target.toString() }, { timeoutMs: remaining() });
+    const response = await client.maintenance.moveLeader({ targetID: target.toString() }, { timeoutMs: remaining() });
     printer.moveLeader(String(status.leader), target.toString(), response);
     return;
   }

@@ -1,5 +1,4 @@
 // `role add|delete|get|list|grant-permission|revoke-permission`. None of them has a deadline in etcdctl 3.4.23.
-import type { IAuthRoleGrantPermissionResponse, IAuthRoleRevokePermissionResponse } from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
@@ -39,37 +38,37 @@ export function roleCommand() {
 async function runRoleAdd(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('role add command requires role name as its argument');
   const { client, printer } = await ctx.connect();
-  printer.roleAdd(args[0]!, await client.unary('Auth', 'roleAdd', { name: args[0] }));
+  printer.roleAdd(args[0]!, await client.auth.roleAdd({ name: args[0] }));
 }
 
 async function runRoleDelete(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('role delete command requires role name as its argument');
   const { client, printer } = await ctx.connect();
-  printer.roleDelete(args[0]!, await client.unary('Auth', 'roleDelete', { role: args[0] }));
+  printer.roleDelete(args[0]!, await client.auth.roleDelete({ role: args[0] }));
 }
 
 async function runRoleGet(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('role get command requires role name as its argument');
   const { client, printer } = await ctx.connect();
-  printer.roleGet(args[0]!, await client.unary('Auth', 'roleGet', { role: args[0] }));
+  printer.roleGet(args[0]!, await client.auth.roleGet({ role: args[0] }));
 }
 
 async function runRoleList(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('role list command requires no arguments');
   const { client, printer } = await ctx.connect();
-  printer.roleList(await client.unary('Auth', 'roleList', {}));
+  printer.roleList(await client.auth.roleList({}));
 }
 
 /** authpb.Permission_Type by clientv3.StrToPermissionType's upper-cased name. */
 const PERMISSION_TYPES: Record<string, number> = { READ: 0, WRITE: 1, READWRITE: 2 };
 
-export function parsePermissionType(text: string): number {
+function parsePermissionType(text: string): number {
   const type = PERMISSION_TYPES[text.toUpperCase()];
   if (type === undefined) throw badArgs(`invalid permission type: ${text}`);
   return type;
 }
 
-export interface PermissionRange {
+interface PermissionRange {
   key: Buffer;
   /** Empty for a single key; `\0` for "from the key on". */
   rangeEnd: Buffer;
@@ -78,7 +77,7 @@ export interface PermissionRange {
 const OPEN_END = Buffer.from([0]);
 
 /** etcdctl's permRange: `[key, endkey)`, a prefix, or from a key on; an empty key means the whole key space. */
-export function permissionRange(args: string[], prefix: boolean, fromKey: boolean): PermissionRange {
+function permissionRange(args: string[], prefix: boolean, fromKey: boolean): PermissionRange {
   const keyText = args[0]!;
   if (keyText === '') {
     if (prefix && fromKey) throw badArgs('--from-key and --prefix flags are mutually exclusive');
@@ -103,7 +102,7 @@ async function runRoleGrantPermission(ctx: CommandContext, args: string[]): Prom
   const permType = parsePermissionType(args[1]!);
   const { key, rangeEnd } = permissionRange(args.slice(2), ctx.flag<boolean>('prefix'), ctx.flag<boolean>('from-key'));
   const { client, printer } = await ctx.connect();
-  const response = await client.unary<IAuthRoleGrantPermissionResponse>('Auth', 'roleGrantPermission', { name: args[0], perm: { permType, key, range_end: rangeEnd } });
+  const response = await client.auth.roleGrantPermission({ name: args[0], perm: { permType: permType as never, key, range_end: rangeEnd } });
   printer.roleGrantPermission(args[0]!, response);
 }
 
@@ -111,7 +110,7 @@ async function runRoleRevokePermission(ctx: CommandContext, args: string[]): Pro
   if (args.length < 2) throw badArgs('role revoke-permission command requires role name and key [endkey] as its argument');
   const { key, rangeEnd } = permissionRange(args.slice(1), ctx.flag<boolean>('prefix'), ctx.flag<boolean>('from-key'));
   const { client, printer } = await ctx.connect();
-  const response = await client.unary<IAuthRoleRevokePermissionResponse>('Auth', 'roleRevokePermission', { role: args[0], key, range_end: rangeEnd });
+  const response = await client.auth.roleRevokePermission({ role: args[0], key, range_end: rangeEnd });
   // etcdctl names the key as typed (not the "\0" an empty key becomes).
   printer.roleRevokePermission(args[0]!, args[1]!, rangeEnd.toString('utf8'), response);
 }

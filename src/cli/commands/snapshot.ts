@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import type { ISnapshotResponse } from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
@@ -104,8 +103,8 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     throw interrupted(`snapshot must be requested to one selected node, not multiple [${config.endpoints.join(' ')}]`);
   }
   const endpoint = config.endpoints[0]!;
-  // No deadline unless --command-timeout was given explicitly, as in etcdctl.
-  const deadlineMs = ctx.changed('command-timeout') ? ctx.commandTimeoutMs : undefined;
+  // No deadline unless --command-timeout (or ETCDCTL_COMMAND_TIMEOUT) was given, as in etcdctl.
+  const deadlineMs = ctx.options.commandTimeoutSet ? ctx.options.commandTimeoutMs : undefined;
   const partPath = `${target}.part`;
   let file;
   try {
@@ -123,7 +122,7 @@ async function runSave(ctx: CommandContext, args: string[]): Promise<void> {
     }
     const started = process.hrtime.bigint();
     const client = await ctx.newClient({ endpoints: [endpoint] });
-    const stream = await client.serverStream<object, ISnapshotResponse>('Maintenance', 'snapshot', {});
+    const stream = await client.maintenance.snapshot({});
     let timedOut = false;
     if (deadlineMs !== undefined) {
       timer = setTimeout(() => {

@@ -1,17 +1,15 @@
 import type { ICompare, IRequestOp } from 'etcd3';
-import { specOf, defineCommand } from '../command-tree.js';
+import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, ExitCode, ReportedError } from '../errors.js';
 import type { IO } from '../io.js';
+import { buildDeleteRequest, buildRangeRequest, buildPutRequest, DEL_VERB, GET_VERB, PUT_VERB } from '../kv-verbs.js';
 import { FlagParseError, type FlagSpec, parseFlags } from '../parse/flags.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
 import { GoScanError, goTrimSpace } from '../parse/go-scan.js';
 import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import { LineReader } from '../parse/line-reader.js';
 import { argify, matchTxnVerb, parseCompare, splitTxnVerb, TxnInputError } from '../parse/txn-grammar.js';
-import { buildDeleteRequest, delCommand } from './del.js';
-import { buildRangeRequest, getCommand } from './get.js';
-import { buildPutRequest, putCommand } from './put.js';
 
 export function txnCommand() {
   return defineCommand({
@@ -45,7 +43,7 @@ async function runTxn(ctx: CommandContext, args: string[]): Promise<void> {
     reader.close();
   }
   // No deadline: etcdctl commits with context.Background().
-  printer.txn(await client.txn({ compare, success, failure }));
+  printer.txn(await client.kv.txn({ compare, success, failure }));
 }
 
 function reportInputError(error: unknown, io: IO): unknown {
@@ -73,10 +71,10 @@ function readRequests(reader: LineReader, io: IO): Promise<IRequestOp[]> {
   return readSection(reader, (line) => parseRequestLine(line, io));
 }
 
-const VERBS = { put: putCommand, get: getCommand, del: delCommand } as const;
+const VERBS = { put: PUT_VERB, get: GET_VERB, del: DEL_VERB } as const;
 
 /** parseRequestUnion: a put/get/del line, parsed with those commands' own flags and argument checks. */
-export async function parseRequestLine(line: Buffer, io: Pick<IO, 'stdout' | 'stderr'>): Promise<IRequestOp> {
+async function parseRequestLine(line: Buffer, io: Pick<IO, 'stdout' | 'stderr'>): Promise<IRequestOp> {
   const tokens = argify(line);
   if (tokens.length < 2) throw new TxnInputError(Buffer.concat([Buffer.from('invalid txn compare request: '), line]));
   const invalid = () => new TxnInputError(Buffer.concat([Buffer.from('invalid txn request: '), line]));
@@ -86,20 +84,19 @@ export async function parseRequestLine(line: Buffer, io: Pick<IO, 'stdout' | 'st
   const split = splitTxnVerb(tokens.map((t) => t.toString(encoding)));
   const verb = split && matchTxnVerb(split.verb);
   if (!split || !verb || verb === 'help') throw invalid();
-  const command = VERBS[verb]();
-  const spec = specOf(command);
+  const spec = VERBS[verb];
   let parsed;
   try {
-    parsed = parseFlags(split.rest, spec.flags ?? []);
+    parsed = parseFlags(split.rest, spec.flags);
   } catch (error) {
     if (!(error instanceof FlagParseError)) throw error;
     // cobra prints the verb's usage (its plain template) on stderr; etcdctl then reports the line.
-    io.stderr.write(`${txnVerbUsage(spec.use, spec.flags ?? [])}\n`);
+    io.stderr.write(`${txnVerbUsage(spec.use, spec.flags)}\n`);
     throw invalid();
   }
   if (parsed.help) {
     // cobra prints the help; etcdctl then waits forever for a request that never comes. We stop instead.
-    io.stdout.write(`${(spec.long ?? spec.short).replace(/\s+$/, '')}\n\n${txnVerbUsage(spec.use, spec.flags ?? [])}`);
+    io.stdout.write(`${(spec.long ?? spec.short).replace(/\s+$/, '')}\n\n${txnVerbUsage(spec.use, spec.flags)}`);
     throw invalid();
   }
   const flag = <T,>(name: string) => parsed.values.get(name) as T;
@@ -113,7 +110,7 @@ export async function parseRequestLine(line: Buffer, io: Pick<IO, 'stdout' | 'st
       return { request_put: { ...request, key: back(request.key) as Buffer, value: back(request.value) as Buffer } };
     }
     case 'get': {
-      const request = buildRangeRequest({ flag } as Pick<CommandContext, 'flag'>, positionals);
+      const request = buildRangeRequest(flag, positionals);
       return { request_range: fixRange(request, back, flag<boolean>('prefix')) };
     }
     case 'del': {
@@ -136,7 +133,7 @@ function fixRange<R extends { key?: Uint8Array | string | null; range_end?: Uint
 }
 
 /** cobra's default usage template for the private put/get/del commands (pflag's FlagUsages). */
-export function txnVerbUsage(use: string, flags: FlagSpec[]): string {
+function txnVerbUsage(use: string, flags: FlagSpec[]): string {
   const all = [...flags.filter((f) => !f.since), { name: 'help', short: 'h', kind: 'bool', default: false, usage: `help for ${use.split(' ')[0]}` } as FlagSpec];
   all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const rows = all.map((f) => {

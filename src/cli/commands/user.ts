@@ -1,5 +1,4 @@
 // `user add|delete|get|list|passwd|grant-role|revoke-role`. None of them has a deadline in etcdctl 3.4.23.
-import type { IAuthRoleGetResponse, IAuthUserGetResponse } from 'etcd3';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
@@ -41,7 +40,7 @@ export function userCommand() {
   });
 }
 
-export interface UserAddRequest {
+interface UserAddRequest {
   name: string;
   password: string;
   options: { no_password: boolean };
@@ -51,7 +50,7 @@ export interface UserAddRequest {
  * etcdctl's userAddCommandFunc up to the RPC: `name:password` splits at the first colon unless
  * --new-user-password or --no-password is given; otherwise the password is asked for.
  */
-export async function buildUserAddRequest(
+async function buildUserAddRequest(
   flag: CommandContext['flag'],
   args: string[],
   askPassword: (name: string) => Promise<string>,
@@ -82,7 +81,7 @@ async function runUserAdd(ctx: CommandContext, args: string[]): Promise<void> {
       async () => scanWord(await stdin.line()),
     );
     const { client, printer } = await ctx.connect();
-    printer.userAdd(request.name, await client.unary('Auth', 'userAdd', request));
+    printer.userAdd(request.name, await client.auth.userAdd(request));
   } finally {
     stdin.close();
   }
@@ -91,14 +90,14 @@ async function runUserAdd(ctx: CommandContext, args: string[]): Promise<void> {
 async function runUserDelete(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('user delete command requires user name as its argument');
   const { client, printer } = await ctx.connect();
-  printer.userDelete(args[0]!, await client.unary('Auth', 'userDelete', { name: args[0] }));
+  printer.userDelete(args[0]!, await client.auth.userDelete({ name: args[0] }));
 }
 
 async function runUserGet(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('user get command requires user name as its argument');
   const name = args[0]!;
   const { client, printer } = await ctx.connect();
-  const response = await client.unary<IAuthUserGetResponse>('Auth', 'userGet', { name });
+  const response = await client.auth.userGet({ name });
   if (!ctx.flag<boolean>('detail')) {
     printer.userGet(name, response);
     return;
@@ -107,14 +106,14 @@ async function runUserGet(ctx: CommandContext, args: string[]): Promise<void> {
   ctx.io.stdout.write(`User: ${name}\n`);
   for (const role of response.roles ?? []) {
     ctx.io.stdout.write('\n');
-    printer.roleGet(role, await client.unary<IAuthRoleGetResponse>('Auth', 'roleGet', { role }));
+    printer.roleGet(role, await client.auth.roleGet({ role }));
   }
 }
 
 async function runUserList(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('user list command requires no arguments');
   const { client, printer } = await ctx.connect();
-  printer.userList(await client.unary('Auth', 'userList', {}));
+  printer.userList(await client.auth.userList({}));
 }
 
 async function runUserPasswd(ctx: CommandContext, args: string[]): Promise<void> {
@@ -125,7 +124,7 @@ async function runUserPasswd(ctx: CommandContext, args: string[]): Promise<void>
       ? await askNewPassword(ctx.io, stdin, args[0]!)
       : scanWord(await stdin.line());
     const { client, printer } = await ctx.connect();
-    printer.userChangePassword(await client.unary('Auth', 'userChangePassword', { name: args[0], password }));
+    printer.userChangePassword(await client.auth.userChangePassword({ name: args[0], password }));
   } finally {
     stdin.close();
   }
@@ -135,14 +134,14 @@ async function runUserGrantRole(ctx: CommandContext, args: string[]): Promise<vo
   if (args.length !== 2) throw badArgs('user grant command requires user name and role name as its argument');
   const [user, role] = args as [string, string];
   const { client, printer } = await ctx.connect();
-  printer.userGrantRole(user, role, await client.unary('Auth', 'userGrantRole', { user, role }));
+  printer.userGrantRole(user, role, await client.auth.userGrantRole({ user, role }));
 }
 
 async function runUserRevokeRole(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 2) throw badArgs('user revoke-role requires user name and role name as its argument');
   const [name, role] = args as [string, string];
   const { client, printer } = await ctx.connect();
-  printer.userRevokeRole(name, role, await client.unary('Auth', 'userRevokeRole', { name, role }));
+  printer.userRevokeRole(name, role, await client.auth.userRevokeRole({ name, role }));
 }
 
 /** etcdctl's readPasswordInteractive: the password twice, both non-empty and equal. */

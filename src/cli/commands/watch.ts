@@ -10,7 +10,7 @@ import { argify, TxnInputError } from '../parse/txn-grammar.js';
 import { parseWatchArgs, WatchArgsError, type WatchFlags, watchTarget } from '../parse/watch-args.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
 import type { Printer } from '../printers/printer.js';
-import { type DeliveredResponse, WatchStream } from './watch-stream.js';
+import { type DeliveredResponse, WatchStream } from '../../client/watch-stream.js';
 
 const WATCH_FLAGS: FlagSpec[] = [
   { name: 'interactive', short: 'i', kind: 'bool', default: false, usage: 'Interactive mode' },
@@ -25,13 +25,12 @@ export function watchCommand() {
     use: 'watch [options] [key or prefix] [range_end] [--] [exec-command arg1 arg2 ...]',
     short: 'Watches events stream on keys or prefixes',
     flags: WATCH_FLAGS,
+    ownEnv: ['ETCDCTL_WATCH_KEY', 'ETCDCTL_WATCH_RANGE_END'],
     run: runWatch,
   });
 }
 
 const CANCELED_BY_SERVER = 'watch is canceled by the server';
-/** etcdctl reads these itself, so pkg/flags does not call them unrecognized. */
-const WATCH_ENV = ['ETCDCTL_WATCH_KEY', 'ETCDCTL_WATCH_RANGE_END'];
 
 async function runWatch(ctx: CommandContext, args: string[]): Promise<void> {
   const envKey = ctx.io.env.ETCDCTL_WATCH_KEY ?? '';
@@ -40,7 +39,7 @@ async function runWatch(ctx: CommandContext, args: string[]): Promise<void> {
   if (ctx.flag<boolean>('interactive')) return runInteractive(ctx, envKey, envRange);
 
   const parsed = orBadArgs(() => parseWatchArgs(['etcdctl', ...ctx.argv], args, envKey, envRange, false));
-  const { client, printer } = await ctx.connect(WATCH_ENV);
+  const { client, printer } = await ctx.connect();
   const flags: WatchFlags = {
     prefix: ctx.flag<boolean>('prefix'),
     rev: ctx.flag<bigint>('rev'),
@@ -73,7 +72,7 @@ function orBadArgs<T>(parse: () => T): T {
 
 /** watchInteractiveFunc: `watch ...` and `progress` lines until stdin ends (which is an error, exit 3). */
 async function runInteractive(ctx: CommandContext, envKey: string, envRange: string): Promise<void> {
-  const { client, printer } = await ctx.connect(WATCH_ENV);
+  const { client, printer } = await ctx.connect();
   const stream = new WatchStream(client);
   const reader = new LineReader(ctx.io.stdin);
   const failed = stream.failed.then((error) => Promise.reject(error));
@@ -165,7 +164,7 @@ const GO_SIGNAL_NAMES: Record<string, string> = {
 };
 
 /** Runs the exec command to completion; a failure is etcdctl's `command [...] error (...)` and exit 1. */
-export async function runExec(io: IO, execArgs: string[], extraEnv: Record<string, string>): Promise<void> {
+async function runExec(io: IO, execArgs: string[], extraEnv: Record<string, string>): Promise<void> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(io.env)) if (value !== undefined) env[name] = value;
   Object.assign(env, extraEnv);

@@ -34,7 +34,7 @@ export interface ParsedFlags {
 }
 
 /** Go's strconv.ParseBool. */
-export function parseGoBool(text: string): boolean {
+function parseGoBool(text: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
   throw new FlagParseError(`strconv.ParseBool: parsing ${goQuote(text)}: invalid syntax`);

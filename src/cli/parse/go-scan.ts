@@ -7,7 +7,7 @@ const RUNE_ERROR = 0xfffd;
 const EOF = -1;
 
 /** Go's fmt isSpace / unicode.IsSpace (the same set). */
-export function isGoSpace(r: number): boolean {
+function isGoSpace(r: number): boolean {
   return (
     (r >= 0x09 && r <= 0x0d) ||
     r === 0x20 ||

@@ -6,7 +6,7 @@ import { prefixRange } from '../../api/primitives/key-range.js';
 
 export class WatchArgsError extends Error {}
 
-export const BAD_ARGS_NUM = 'bad number of arguments';
+const BAD_ARGS_NUM = 'bad number of arguments';
 const CONFLICT_ENV = 'bad number of arguments (found conflicting environment key)';
 const SEPARATOR = 'bad number of arguments (found separator --, but no commands)';
 

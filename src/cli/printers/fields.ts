@@ -26,7 +26,8 @@ import {
   enumName,
 } from './go-format.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, WatchResponseView } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
+import type { WatchResponseView } from '../../client/watch-stream.js';
 import { responseOpKind } from './simple.js';
 import { UnsupportedPrinter } from './unsupported.js';
 

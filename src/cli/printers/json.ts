@@ -14,7 +14,8 @@ import { loadedProtoRoot } from '../../api/proto.js';
 import type { OutputStream } from '../io.js';
 import { asBytes } from './go-format.js';
 import { encodeMessage, jsonBytes, jsonInt, jsonString, messageMembers } from './go-json.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, WatchResponseView } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
+import type { WatchResponseView } from '../../client/watch-stream.js';
 import { RawPrinter } from './raw.js';
 
 export class JsonPrinter extends RawPrinter {

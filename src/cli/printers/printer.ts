@@ -17,7 +17,6 @@ import type {
   IAuthUserListResponse,
   IAuthUserRevokeRoleResponse,
   IDeleteRangeResponse,
-  IEvent,
   IHashKVResponse,
   ILeaseGrantResponse,
   ILeaseKeepAliveResponse,
@@ -32,23 +31,12 @@ import type {
   IMoveLeaderResponse,
   IPutResponse,
   IRangeResponse,
-  IResponseHeader,
   IStatusResponse,
   ITxnResponse,
 } from 'etcd3';
 import type { DBStatus } from '../../snapshot/format.js';
 import type { OutputStream } from '../io.js';
-
-/** clientv3.WatchResponse: what etcdctl prints per watch response (fields in Go's order). */
-export interface WatchResponseView {
-  header: IResponseHeader;
-  events: IEvent[];
-  compactRevision: string;
-  canceled: boolean;
-  created: boolean;
-  /** Set for a progress notification (an empty, non-created response). */
-  progressNotify?: boolean;
-}
+import type { WatchResponseView } from '../../client/watch-stream.js';
 
 export interface EndpointHealth {
   ep: string;
@@ -69,9 +57,6 @@ export interface EndpointHashKV {
 export type { DBStatus };
 
 export interface Printer {
-  /** get --print-value-only: the simple printer shows values without their keys. */
-  setValueOnly?(valueOnly: boolean): void;
-
   del(r: IDeleteRangeResponse): void;
   get(r: IRangeResponse): void;
   put(r: IPutResponse): void;
@@ -120,14 +105,4 @@ export interface Printer {
    * rejects other formats before calling it.
    */
   setValueOnly?(valueOnly: boolean): void;
-}
-
-export const OUTPUT_FORMATS = ['simple', 'json', 'fields', 'protobuf', 'table'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export interface PrinterOptions {
-  format: OutputFormat;
-  /** --hex: byte strings as \xNN (simple printer only, like etcdctl 3.4). */
-  hex: boolean;
-  out: OutputStream;
 }

@@ -13,7 +13,7 @@ import { loadedProtoRoot } from '../../api/proto.js';
 import { badFeature } from '../errors.js';
 import type { OutputStream } from '../io.js';
 import { asBytes, big, headerCompactText, type Int64Like } from './go-format.js';
-import type { WatchResponseView } from './printer.js';
+import type { WatchResponseView } from '../../client/watch-stream.js';
 import { RawPrinter } from './raw.js';
 
 const INT_TYPES = /^(s?fixed|u?int|sint)(32|64)$/;
@@ -55,7 +55,7 @@ function pruneValue(field: protobuf.Field, v: unknown, inList: boolean): unknown
 }
 
 /** A copy of a proto-loader object with everything gogo would not marshal left out. */
-export function pruneMessage(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
+function pruneMessage(type: protobuf.Type, obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of type.fieldsArray) {
     const v = obj[field.name];
@@ -71,7 +71,7 @@ export function pruneMessage(type: protobuf.Type, obj: Record<string, unknown>):
 }
 
 /** Marshals a proto-loader style object the way gogo's Marshal() would. */
-export function marshal(type: protobuf.Type, obj: object): Uint8Array {
+function marshal(type: protobuf.Type, obj: object): Uint8Array {
   return type.encode(type.fromObject(pruneMessage(type, obj as Record<string, unknown>))).finish();
 }
 

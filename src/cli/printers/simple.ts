@@ -36,7 +36,8 @@ import {
   hex16,
   hexId,
 } from './go-format.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, Printer, WatchResponseView } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, Printer } from './printer.js';
+import type { WatchResponseView } from '../../client/watch-stream.js';
 import { dbStatusRows, endpointHashKVRows, endpointStatusRows, memberListRows } from './rows.js';
 
 /** `\x66\x6f\x6f`: etcdctl's --hex rendering of a byte string. */

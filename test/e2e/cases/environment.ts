@@ -83,6 +83,20 @@ export const environmentScenarios: Scenario[] = [
         etcdctl: { code: 1, stdout: '', stderr: /conflicting environment variable "ETCDCTL_HEX"/ },
       },
       {
+        name: 'ETCDCTL_COMMAND_TIMEOUT bounds member list: ours honours it (etcdctl 3.4 reads the timeout before the env)',
+        args: ['member', 'list'],
+        env: { ETCDCTL_COMMAND_TIMEOUT: '0s' },
+        ours: { code: 1, stdout: '', stderr: /"error":"rpc error: code = DeadlineExceeded desc = context deadline exceeded"\}\nError: context deadline exceeded\n$/ },
+        etcdctl: { code: 0, stdout: /, started, / },
+      },
+      {
+        name: 'ETCDCTL_COMMAND_TIMEOUT bounds alarm list: ours honours it (etcdctl 3.4 reads the timeout before the env)',
+        args: ['alarm', 'list'],
+        env: { ETCDCTL_COMMAND_TIMEOUT: '0s' },
+        ours: { code: 1, stdout: '', stderr: /\nError: context deadline exceeded\n$/ },
+        etcdctl: { code: 0, stdout: '', stderr: '' },
+      },
+      {
         name: 'ETCDCTL_API=4: ours adds that only v3 is supported',
         args: ['get', 'foo'],
         env: { ETCDCTL_API: '4' },

@@ -149,9 +149,9 @@ export async function raiseNoSpaceAlarms(endpoint: string): Promise<void> {
     insecureSkipVerify: false,
   });
   try {
-    const list = await client.unary<{ members: { ID: string }[] }>('Cluster', 'memberList', {}, { timeoutMs: 5000 });
-    for (const member of list.members) {
-      await client.unary('Maintenance', 'alarm', { action: 1, memberID: member.ID, alarm: 1 } /* ACTIVATE, NOSPACE */, { timeoutMs: 5000 });
+    const list = await client.cluster.memberList({}, { timeoutMs: 5000 });
+    for (const member of list.members ?? []) {
+      await client.maintenance.alarm({ action: 1 as never, memberID: member.ID, alarm: 1 as never } /* ACTIVATE, NOSPACE */, { timeoutMs: 5000 });
     }
   } finally {
     client.close();

@@ -58,13 +58,13 @@ describe('in-process CLI', () => {
   it('lets a flag win over its environment variable (deliberate difference)', async () => {
     const io = fakeIO('', { ETCDCTL_WRITE_OUT: 'yaml' });
     const createClient = async () =>
-      ({ range: async () => ({ header: {}, kvs: [], more: false, count: '0' }), close() {} }) as never;
+      ({ kv: { range: async () => ({ header: {}, kvs: [], more: false, count: '0' }) }, close() {} }) as never;
     assert.equal(await main(['get', 'foo', '-w', 'simple'], { io, createClient }), 0);
     assert.equal(io.err(), '');
   });
   it('warns about unknown ETCDCTL_ variables like pkg/flags', async () => {
     const io = fakeIO('', { ETCDCTL_FOO: '1' });
-    const createClient = async () => ({ range: async () => ({ header: {}, kvs: [], more: false, count: '0' }), close() {} }) as never;
+    const createClient = async () => ({ kv: { range: async () => ({ header: {}, kvs: [], more: false, count: '0' }) }, close() {} }) as never;
     const clock = { now: () => new Date(2026, 10, 22, 6, 1, 13, 609) };
     assert.equal(await main(['get', 'foo'], { io, createClient, clock }), 0);
     assert.equal(io.err(), '2026-11-22 06:01:13.609000 W | pkg/flags: unrecognized environment variable ETCDCTL_FOO=1\n');

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { IMemberPromoteResponse, IRangeResponse } from 'etcd3';
 import { CliError } from '../../../src/cli/errors.js';
 import { createPrinter } from '../../../src/cli/printers/index.js';
-import type { WatchResponseView } from '../../../src/cli/printers/printer.js';
+import type { WatchResponseView } from '../../../src/client/watch-stream.js';
 
 class Capture {
   chunks: Buffer[] = [];

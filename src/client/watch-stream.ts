@@ -4,9 +4,19 @@
 // it delivered, so no event is lost or repeated. A compaction cancels the watch (delivered, then ended);
 // a cancel without compaction ends it silently; an error clientv3 deems final ends it with `closeError`.
 import type { IEvent, IResponseHeader, IWatchRequest, IWatchResponse } from 'etcd3';
-import { GrpcCode } from '../../api/etcd-errors.js';
-import { type EtcdClient, type GrpcStream, RpcError } from '../../client/client.js';
-import type { WatchResponseView } from '../printers/printer.js';
+import { GrpcCode } from '../api/etcd-errors.js';
+import { type EtcdClient, type GrpcStream, RpcError } from './client.js';
+
+/** clientv3.WatchResponse: what etcdctl prints per watch response (fields in Go's order). */
+export interface WatchResponseView {
+  header: IResponseHeader;
+  events: IEvent[];
+  compactRevision: string;
+  canceled: boolean;
+  created: boolean;
+  /** Set for a progress notification (an empty, non-created response). */
+  progressNotify?: boolean;
+}
 
 export interface WatchSpec {
   key: Buffer;
@@ -111,7 +121,7 @@ export class WatchStream {
     this.opening = true;
     let stream: GrpcStream<IWatchRequest, IWatchResponse>;
     try {
-      stream = await this.client.duplex<IWatchRequest, IWatchResponse>('Watch', 'watch');
+      stream = await this.client.watch.watch();
     } catch (error) {
       this.opening = false;
       this.broken(error);
