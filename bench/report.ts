@@ -81,6 +81,9 @@ function renderStartup(result: BenchReport['startup']): string[] {
   for (const verb of ['get', 'put', 'version', 'help']) {
     if (byId.has(`before-${verb}`)) lines.push(`| before \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`before-${verb}`), med('node'))} | | |`);
   }
+  lines.push(`| \`node -e "process.stdout.write(…)"\` (printing, nothing else) / \`node -e 0\` | ${formatRatio(med('print'), med('node'))} | (floor for a local command) | |`);
+  lines.push(`| grpc-js floor / \`node -e 0\` | ${formatRatio(med('grpc-floor'), med('node'))} | (floor for \`get\` on grpc-js) | |`);
+  lines.push(`| Node's modules grpc-js needs / \`node -e 0\` | ${formatRatio(med('builtins'), med('node'))} | | |`);
   for (const verb of ['get', 'version']) lines.push(`| ours \`${verb}\` / etcdctl \`${verb}\` | ${formatRatio(med(`ours-${verb}`), med(`etcdctl-${verb}`))} | | |`);
   const rss = result.peakRssKiB;
   if (result.peakRssUnavailable) lines.push('', `Peak memory not measured: ${result.peakRssUnavailable}.`);

@@ -86,7 +86,9 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
     const show = (args: string[]) => args.join(' ');
     const commands: TimedCommand[] = [
       { id: 'node', display: 'node -e 0', command: node, args: ['-e', '0'], samplesMs: [] },
-      // Reference points for the breakdown: what the gRPC stack costs before any of our code runs.
+      // Reference points for the breakdown: printing anything at all (Node builds its stdout stream), and what
+      // the gRPC stack costs before any of our code runs.
+      { id: 'print', display: `node -e "${PRINT_SCRIPT}"`, command: node, args: ['-e', PRINT_SCRIPT], samplesMs: [] },
       { id: 'builtins', display: `node -e "${GRPC_BUILTINS_SCRIPT}"`, command: node, args: ['-e', GRPC_BUILTINS_SCRIPT], samplesMs: [] },
       { id: 'http2-floor', display: 'one unary Range over node:http2 (bench/floors/http2-unary.ts)', command: node, args: [floorLoader, 'http2-unary', hostPort], samplesMs: [] },
       { id: 'grpc-floor', display: 'one unary Range with grpc-js, bundled and code-cached (bench/floors/grpc-unary.ts)', command: node, args: [floorLoader, 'grpc-unary', hostPort], samplesMs: [] },
@@ -133,6 +135,8 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
   }
 }
 
+/** etcdctl version's output, printed by Node with nothing else: the floor for a local command. */
+const PRINT_SCRIPT = "process.stdout.write('etcdctl version: 3.4.23\\nAPI version: 3.4\\n')";
 /** What grpc-js loads of Node's own modules: their cost is paid by any CLI on grpc-js, bundled or not. */
 const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
 const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-version', 'ours-help']);

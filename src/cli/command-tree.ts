@@ -1,6 +1,6 @@
 // The command tree is commander's: each command file builds a commander Command, and we attach etcdctl's
-// metadata (cobra `Use`, flag kinds and Go-style defaults, the runner). Parsing and help rendering read it.
-import { Command, Option } from 'commander';
+// metadata (cobra `Use`, flag kinds and Go-style defaults, the runner). Our flag parser and help rendering read it.
+import { Command } from 'commander';
 import type { FlagSpec } from './parse/flags.js';
 import type { CommandContext } from './context.js';
 
@@ -30,10 +30,8 @@ const specs = new WeakMap<Command, CommandSpec>();
 export function defineCommand(spec: CommandSpec): Command {
   const command = new Command(spec.use.split(' ')[0]).description(spec.short);
   if (spec.aliases) command.aliases(spec.aliases);
-  for (const flag of [...(spec.flags ?? []), ...(spec.persistentFlags ?? [])]) {
-    const syntax = flag.kind === 'bool' ? '' : ` <${flag.kind}>`;
-    command.addOption(new Option(`${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${syntax}`, flag.usage));
-  }
+  // Flags stay in the spec only: pflag's syntax is parsed by parse/flags.ts and help renders from the specs, so
+  // registering them as commander Options (parsed and wired with listeners, ~300 of them) was start-up cost alone.
   for (const sub of spec.subcommands ?? []) command.addCommand(sub);
   specs.set(command, spec);
   return command;

@@ -19,7 +19,16 @@ export interface IO {
 }
 
 export function processIO(): IO {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return {
+    // Node builds process.stdin on first use, and that costs every command's start-up (a stream, and the tty or
+    // net module under it); most commands never read it.
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  };
 }
 
 /** Reads all of stdin as bytes; an interactive TTY with nothing typed still waits, as etcdctl does. */
