@@ -25,12 +25,16 @@ export function int64VarintSize(n: number): number {
   return n < 0 ? 10 : varintSize(n);
 }
 
+/** A uint64 (a negative int64 as its two's complement) as two exact numbers: bits 0..27 and 28..63. */
+function uint64Halves(n: bigint): [low: number, high: number] {
+  const v = BigInt.asUintN(64, n);
+  return [Number(v & 0xfffffffn), Number(v >> 28n)];
+}
+
 /** Bytes the varint of a uint64 takes (a negative int64 counts as its two's complement). */
 export function uint64VarintSize(n: bigint): number {
-  let v = BigInt.asUintN(64, n);
-  let size = 1;
-  for (; v >= 0x80n; v >>= 7n) size++;
-  return size;
+  const [low, high] = uint64Halves(n);
+  return high === 0 ? varintSize(low) : 4 + varintSize(high);
 }
 
 /** Writes a non-negative integer below 2^53 at pos; returns the position after it. */
@@ -43,12 +47,15 @@ export function writeVarint(buf: Uint8Array, pos: number, n: number): number {
   return pos;
 }
 
-/** Writes a uint64 (a negative int64 as its two's complement) at pos; returns the position after it. */
+/**
+ * Writes a uint64 (a negative int64 as its two's complement) at pos; returns the position after it.
+ * Done on numbers: a BigInt shifted in a loop crashes Node 20's optimizing compiler (see uint64From).
+ */
 export function writeUint64Varint(buf: Uint8Array, pos: number, n: bigint): number {
-  let v = BigInt.asUintN(64, n);
-  for (; v >= 0x80n; v >>= 7n) buf[pos++] = Number(v & 0x7fn) | 0x80;
-  buf[pos++] = Number(v);
-  return pos;
+  const [low, high] = uint64Halves(n);
+  if (high === 0) return writeVarint(buf, pos, low);
+  for (let i = 0, rest = low; i < 4; i++, rest = Math.floor(rest / 0x80)) buf[pos++] = (rest % 0x80) | 0x80;
+  return writeVarint(buf, pos, high);
 }
 
 /** Writes an int64 held as a number (exact within ±2^53) at pos; returns the position after it. */
@@ -97,15 +104,27 @@ export class VarintReader {
     throw new WireFormatError(INTEGER_OVERFLOW);
   }
 
-  /** The exact uint64 of the (already checked) varint starting at `start`, bits past the 64th dropped. */
+  /**
+   * The exact uint64 of the (already checked) varint starting at `start`, bits past the 64th dropped.
+   * Summed in two exact number halves: a BigInt accumulated in a loop crashes Node 20's optimizing
+   * compiler (V8 RepresentationChangerError on a BigInt64 phi).
+   */
   uint64From(start: number): bigint {
-    let v = 0n;
-    let shift = 0n;
-    for (let p = start; ; p++, shift += 7n) {
-      const b = this.buf[p];
-      v |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return BigInt.asUintN(64, v);
+    const buf = this.buf;
+    let p = start;
+    let low = 0; // bits 0..27: the first four bytes
+    for (let mul = 1; mul < 2 ** 28; mul *= 0x80) {
+      const b = buf[p++];
+      low += (b & 0x7f) * mul;
+      if (b < 0x80) return BigInt(low);
     }
+    let high = 0; // bits 28 and up: at most six more bytes, 42 bits
+    for (let mul = 1; ; mul *= 0x80) {
+      const b = buf[p++];
+      high += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+    }
+    return (BigInt(high % 2 ** 36) << 28n) | BigInt(low);
   }
 
   /** A varint as a uint64. */
