@@ -1,5 +1,5 @@
 // The request and response shapes as @grpc/proto-loader hands them over (keepCase, longs as strings,
-// enums as strings, defaults and oneofs on). Responses may use numbers for int64 fields.
+// enums as etcd's names, defaults and oneofs on). Responses may use numbers for int64 fields.
 import type { KeyValue } from './mvcc/key-value.js';
 
 export type Int64 = string | number;
@@ -16,8 +16,8 @@ export interface RangeRequest {
   range_end: Buffer;
   limit: string;
   revision: string;
-  sort_order: 'None' | 'Ascend' | 'Descend';
-  sort_target: 'Key' | 'Version' | 'Create' | 'Mod' | 'Value';
+  sort_order: 'NONE' | 'ASCEND' | 'DESCEND';
+  sort_target: 'KEY' | 'VERSION' | 'CREATE' | 'MOD' | 'VALUE';
   serializable: boolean;
   keys_only: boolean;
   count_only: boolean;
@@ -72,8 +72,8 @@ export interface ResponseOp {
 }
 
 export interface Compare {
-  result: 'Equal' | 'Greater' | 'Less' | 'NotEqual';
-  target: 'Version' | 'Create' | 'Mod' | 'Value' | 'Lease';
+  result: 'EQUAL' | 'GREATER' | 'LESS' | 'NOT_EQUAL';
+  target: 'VERSION' | 'CREATE' | 'MOD' | 'VALUE' | 'LEASE';
   key: Buffer;
   version?: string;
   create_revision?: string;
@@ -86,6 +86,8 @@ export interface TxnRequest {
   compare: Compare[];
   success: RequestOp[];
   failure: RequestOp[];
+  /** Nested too deep to build (kv-codec's MAX_TXN_DECODE_DEPTH): refused as too many operations. */
+  nestedTooDeep?: true;
 }
 export interface TxnResponse {
   header: ResponseHeader;

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import * as protoLoader from '@grpc/proto-loader';
+import { PROTO_INCLUDE_DIR, RPC_PROTO } from './proto-files.js';
 
-// etcd's rpc.proto through proto-loader, the reference codec the server tests check ours against.
+// etcd's rpc.proto (the vendored copy) through proto-loader, the reference codec the server tests check ours against.
 
 export type RpcMethod = {
   requestSerialize(v: unknown): Buffer;
@@ -12,8 +12,8 @@ export type RpcMethod = {
 
 /** Services by full name (`etcdserverpb.KV`), each a map of method name to its codec. */
 export function loadRpcProto(): Record<string, Record<string, RpcMethod>> {
-  const require = createRequire(import.meta.url);
-  return protoLoader.loadSync(require.resolve('etcd3/proto/rpc.proto'), {
+  return protoLoader.loadSync(RPC_PROTO, {
+    includeDirs: [PROTO_INCLUDE_DIR],
     keepCase: true,
     longs: String,
     enums: String,

@@ -130,7 +130,7 @@ describe('watch codec', () => {
     assert.equal(decoded.watch_id, '3');
     assert.equal(decoded.fragment, true);
     const events = decoded.events as { type: string; kv: unknown; prev_kv: unknown }[];
-    assert.deepEqual(events.map((e) => e.type), ['Put', 'Delete']);
+    assert.deepEqual(events.map((e) => e.type), ['PUT', 'DELETE']);
     assert.equal(JSON.stringify(events[0].kv), JSON.stringify(wireKv(kvC)));
     assert.equal(events[0].prev_kv, null);
     assert.equal(JSON.stringify(events[1].prev_kv), JSON.stringify(wireKv(kvA)));

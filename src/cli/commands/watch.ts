@@ -138,7 +138,7 @@ function responsePrinter(io: IO, printer: Printer, execArgs: string[] | undefine
     printer.watch(view);
     if (!execArgs || execArgs.length === 0) return;
     for (const event of view.events ?? []) {
-      const type = String(event.type ?? 'Put').toUpperCase();
+      const type = String(event.type ?? 'PUT').toUpperCase();
       await runExec(io, execArgs, {
         ETCD_WATCH_REVISION: String(view.header.revision ?? '0'),
         ETCD_WATCH_EVENT_TYPE: `"${type === 'DELETE' || type === '1' ? 'DELETE' : 'PUT'}"`,

@@ -17,10 +17,10 @@ const msg = (...parts: (string | Buffer)[]) =>
 
 // Enum names as etcd3's rpc.proto spells them.
 const RESULTS: Record<string, ICompare['result']> = {
-  '=': 'Equal' as never,
-  '!=': 'NotEqual' as never,
-  '<': 'Less' as never,
-  '>': 'Greater' as never,
+  '=': 'EQUAL' as never,
+  '!=': 'NOT_EQUAL' as never,
+  '<': 'LESS' as never,
+  '>': 'GREATER' as never,
 };
 
 /** strconv.ParseInt(s, base, 64) without Go's error text (etcdctl replaces it). */
@@ -54,32 +54,32 @@ export function parseCompare(line: Buffer): ICompare {
     case 'version': {
       const v = parseInt64(valueText, 10);
       if (v === undefined) throw invalid();
-      Object.assign(compare, { target: 'Version', version: v.toString() });
+      Object.assign(compare, { target: 'VERSION', version: v.toString() });
       break;
     }
     case 'c':
     case 'create': {
       const v = parseInt64(valueText, 10);
       if (v === undefined) throw invalid();
-      Object.assign(compare, { target: 'Create', create_revision: v.toString() });
+      Object.assign(compare, { target: 'CREATE', create_revision: v.toString() });
       break;
     }
     case 'm':
     case 'mod': {
       const v = parseInt64(valueText, 10);
       if (v === undefined) throw invalid();
-      Object.assign(compare, { target: 'Mod', mod_revision: v.toString() });
+      Object.assign(compare, { target: 'MOD', mod_revision: v.toString() });
       break;
     }
     case 'val':
     case 'value':
-      Object.assign(compare, { target: 'Value', value: scan.value });
+      Object.assign(compare, { target: 'VALUE', value: scan.value });
       break;
     case 'lease': {
       // etcd 3.6.16's fix: the key's lease ID, in hex like every lease ID etcdctl takes.
       const v = parseInt64(valueText, 16);
       if (v === undefined) throw invalid();
-      Object.assign(compare, { target: 'Lease', lease: v.toString() });
+      Object.assign(compare, { target: 'LEASE', lease: v.toString() });
       break;
     }
     default:

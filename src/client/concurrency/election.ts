@@ -34,7 +34,7 @@ export class Election {
     const key = contenderKey(this.prefix, lease);
     const response = await abortable(
       client.kv.txn({
-        compare: [{ target: 'Create' as never, result: 'Equal' as never, key, create_revision: '0' }],
+        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key, create_revision: '0' }],
         success: [{ request_put: { key, value, lease: lease.toString() } }],
         failure: [{ request_range: { key } }],
       }),
@@ -68,7 +68,7 @@ export class Election {
     if (!this.leading) throw new ElectionNotLeader();
     const response = await abortable(
       this.session.client.kv.txn({
-        compare: [{ target: 'Create' as never, result: 'Equal' as never, key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
+        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
         success: [{ request_put: { key: this.leaderKey, value, lease: this.session.lease.toString() } }],
         failure: [],
       }),
@@ -84,7 +84,7 @@ export class Election {
     if (!this.leading) return;
     try {
       await this.session.client.kv.txn({
-        compare: [{ target: 'Create' as never, result: 'Equal' as never, key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
+        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
         success: [{ request_delete_range: { key: this.leaderKey } }],
         failure: [],
       });

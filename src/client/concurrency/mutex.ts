@@ -27,7 +27,7 @@ export class Mutex {
     this.myKey = contenderKey(this.prefix, lease);
     const response = await abortable(
       client.kv.txn({
-        compare: [{ target: 'Create' as never, result: 'Equal' as never, key: this.myKey, create_revision: '0' }],
+        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key: this.myKey, create_revision: '0' }],
         success: [
           { request_put: { key: this.myKey, value: Buffer.alloc(0), lease: lease.toString() } },
           { request_range: firstCreate(this.prefix) },

@@ -17,8 +17,8 @@ export function contenderKey(prefix: Buffer, lease: bigint): Buffer {
 export const firstCreate = (prefix: Buffer): IRangeRequest => ({
   key: prefix,
   range_end: prefixRangeEnd(prefix),
-  sort_target: 'Create' as never,
-  sort_order: 'Ascend' as never,
+  sort_target: 'CREATE' as never,
+  sort_order: 'ASCEND' as never,
   limit: '1',
 });
 
@@ -29,8 +29,8 @@ export async function waitDeletes(client: EtcdClient, prefix: Buffer, maxCreateR
       client.kv.range({
         key: prefix,
         range_end: prefixRangeEnd(prefix),
-        sort_target: 'Create' as never,
-        sort_order: 'Descend' as never,
+        sort_target: 'CREATE' as never,
+        sort_order: 'DESCEND' as never,
         limit: '1',
         max_create_revision: maxCreateRevision.toString(),
       }),
@@ -65,5 +65,5 @@ async function waitDelete(client: EtcdClient, key: Buffer, fromRevision: bigint,
 /** etcd3 decodes an event type as its name; a number is possible too. */
 export function isDeleteEvent(type: unknown): boolean {
   const text = String(type);
-  return text === 'Delete' || text === 'DELETE' || text === '1';
+  return text === 'DELETE' || text === '1';
 }

@@ -79,7 +79,7 @@ export class Applier {
     const maxCreate = num(req.max_create_revision);
     const filtered = minMod !== 0 || maxMod !== 0 || minCreate !== 0 || maxCreate !== 0;
     let order = req.sort_order;
-    const fetchAll = order !== 'None' || filtered;
+    const fetchAll = order !== 'NONE' || filtered;
     const rr: RangeResult = view.range(req.key, rangeEndId(req.range_end), {
       rev: num(req.revision),
       limit: fetchAll || limit <= 0 ? 0 : limit + 1,
@@ -98,10 +98,10 @@ export class Applier {
     // As etcd does: a target other than the key with no order sorts ascending (so with a limit it
     // sorts only the limit+1 keys fetched above); KEY ASCEND is sorted too, a no-op. Go's sort.Sort
     // is not stable; goSort puts ties where it does. DESCEND is sort.Reverse: Less(j, i).
-    if (req.sort_target !== 'Key' && order === 'None') order = 'Ascend';
-    if (order !== 'None') {
+    if (req.sort_target !== 'KEY' && order === 'NONE') order = 'ASCEND';
+    if (order !== 'NONE') {
       const less = kvLess(req.sort_target);
-      kvs = goSort([...kvs], order === 'Descend' ? (a, b) => less(b, a) : less);
+      kvs = goSort([...kvs], order === 'DESCEND' ? (a, b) => less(b, a) : less);
     }
     let more = false;
     if (limit > 0 && kvs.length > limit) {
@@ -237,7 +237,7 @@ export class Applier {
   private compare(c: Compare): boolean {
     const kvs = this.kv.range(c.key, rangeEndId(c.range_end)).kvs;
     if (kvs.length === 0) {
-      if (c.target === 'Value') return false;
+      if (c.target === 'VALUE') return false;
       return compareKV(c, null);
     }
     return kvs.every((kv) => compareKV(c, kv));
@@ -295,34 +295,34 @@ export class Applier {
 /** etcd's kvSortBy* Less functions (etcdserver/apply.go). */
 function kvLess(target: RangeRequest['sort_target']): (a: KeyValue, b: KeyValue) => boolean {
   switch (target) {
-    case 'Key': return (a, b) => Buffer.compare(a.key, b.key) < 0;
-    case 'Version': return (a, b) => a.version < b.version;
-    case 'Create': return (a, b) => a.create_revision < b.create_revision;
-    case 'Mod': return (a, b) => a.mod_revision < b.mod_revision;
-    case 'Value': return (a, b) => Buffer.compare(a.value, b.value) < 0;
+    case 'KEY': return (a, b) => Buffer.compare(a.key, b.key) < 0;
+    case 'VERSION': return (a, b) => a.version < b.version;
+    case 'CREATE': return (a, b) => a.create_revision < b.create_revision;
+    case 'MOD': return (a, b) => a.mod_revision < b.mod_revision;
+    case 'VALUE': return (a, b) => Buffer.compare(a.value, b.value) < 0;
   }
 }
 
 function compareKV(c: Compare, kv: KeyValue | null): boolean {
   let result: number;
   switch (c.target) {
-    case 'Value':
+    case 'VALUE':
       result = Buffer.compare(kv ? kv.value : EMPTY, c.value ?? EMPTY);
       break;
-    case 'Lease': {
+    case 'LEASE': {
       const have = BigInt(kv ? kv.lease : 0);
       const want = BigInt(c.lease ?? 0);
       result = have < want ? -1 : have > want ? 1 : 0;
       break;
     }
-    case 'Create': result = Math.sign((kv?.create_revision ?? 0) - num(c.create_revision)); break;
-    case 'Mod': result = Math.sign((kv?.mod_revision ?? 0) - num(c.mod_revision)); break;
-    case 'Version': result = Math.sign((kv?.version ?? 0) - num(c.version)); break;
+    case 'CREATE': result = Math.sign((kv?.create_revision ?? 0) - num(c.create_revision)); break;
+    case 'MOD': result = Math.sign((kv?.mod_revision ?? 0) - num(c.mod_revision)); break;
+    case 'VERSION': result = Math.sign((kv?.version ?? 0) - num(c.version)); break;
   }
   switch (c.result) {
-    case 'Equal': return result === 0;
-    case 'NotEqual': return result !== 0;
-    case 'Greater': return result > 0;
-    case 'Less': return result < 0;
+    case 'EQUAL': return result === 0;
+    case 'NOT_EQUAL': return result !== 0;
+    case 'GREATER': return result > 0;
+    case 'LESS': return result < 0;
   }
 }

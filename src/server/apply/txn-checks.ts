@@ -23,6 +23,7 @@ function checkRequestOp(op: RequestOp, maxTxnOps: number): void {
 }
 
 export function checkTxn(req: TxnRequest, maxTxnOps: number): void {
+  if (req.nestedTooDeep) fail('TooManyOps');
   const ops = Math.max(req.compare.length, req.success.length, req.failure.length);
   if (ops > maxTxnOps) fail('TooManyOps');
   for (const c of req.compare) if (c.key.length === 0) fail('EmptyKey');

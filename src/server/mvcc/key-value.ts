@@ -1,5 +1,6 @@
 // mvccpb.KeyValue as the server keeps it, and its protobuf encoding (the same bytes etcd stores in
 // its "key" bucket, so HashKV over the same history gives etcd's hash).
+import { uint64VarintSize, varintSize, VarintReader, writeUint64Varint, writeVarint } from '../../api/primitives/varint.js';
 
 export interface KeyValue {
   key: Buffer;
@@ -14,44 +15,9 @@ export interface KeyValue {
 export const NO_LEASE = '0';
 const EMPTY = Buffer.alloc(0);
 
-export function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 128) {
-    buf[pos++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  buf[pos++] = n;
-  return pos;
-}
-
-function writeBigVarint(buf: Buffer, pos: number, n: bigint): number {
-  while (n >= 128n) {
-    buf[pos++] = Number(n & 127n) | 128;
-    n >>= 7n;
-  }
-  buf[pos++] = Number(n);
-  return pos;
-}
-
+/** A lease ID's varint: the int64's two's complement. */
 function leaseVarint(lease: string): bigint {
   return BigInt.asUintN(64, BigInt(lease));
-}
-
-function bigVarintSize(n: bigint): number {
-  let size = 1;
-  while (n >= 128n) {
-    n >>= 7n;
-    size++;
-  }
-  return size;
 }
 
 export function encodedKeyValueSize(kv: KeyValue): number {
@@ -61,7 +27,7 @@ export function encodedKeyValueSize(kv: KeyValue): number {
   if (kv.mod_revision) size += 1 + varintSize(kv.mod_revision);
   if (kv.version) size += 1 + varintSize(kv.version);
   if (kv.value.length) size += 1 + varintSize(kv.value.length) + kv.value.length;
-  if (kv.lease !== NO_LEASE) size += 1 + bigVarintSize(leaseVarint(kv.lease));
+  if (kv.lease !== NO_LEASE) size += 1 + uint64VarintSize(leaseVarint(kv.lease));
   return size;
 }
 
@@ -91,7 +57,7 @@ export function writeKeyValue(buf: Buffer, pos: number, kv: KeyValue): number {
   }
   if (kv.lease !== NO_LEASE) {
     buf[pos++] = 0x30;
-    pos = writeBigVarint(buf, pos, leaseVarint(kv.lease));
+    pos = writeUint64Varint(buf, pos, leaseVarint(kv.lease));
   }
   return pos;
 }
@@ -105,46 +71,22 @@ export function encodeKeyValue(kv: KeyValue): Buffer {
 export function decodeKeyValue(buf: Uint8Array): KeyValue {
   const kv: KeyValue = { key: EMPTY, create_revision: 0, mod_revision: 0, version: 0, value: EMPTY, lease: NO_LEASE };
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  let pos = 0;
-  const readVarint = (): number => {
-    let result = 0;
-    let mul = 1;
-    for (;;) {
-      const byte = b[pos++];
-      result += (byte & 127) * mul;
-      if (byte < 128) return result;
-      mul *= 128;
-    }
+  const r = new VarintReader(b);
+  const bytes = (): Buffer => {
+    const length = r.varint();
+    const bytes = Buffer.from(b.subarray(r.pos, r.pos + length));
+    r.pos += length;
+    return bytes;
   };
-  const readBigVarint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const byte = b[pos++];
-      result |= BigInt(byte & 127) << shift;
-      if (byte < 128) return result;
-      shift += 7n;
-    }
-  };
-  while (pos < b.length) {
-    const tag = b[pos++];
+  while (r.pos < b.length) {
+    const tag = b[r.pos++];
     switch (tag) {
-      case 0x0a: {
-        const len = readVarint();
-        kv.key = Buffer.from(b.subarray(pos, pos + len));
-        pos += len;
-        break;
-      }
-      case 0x10: kv.create_revision = readVarint(); break;
-      case 0x18: kv.mod_revision = readVarint(); break;
-      case 0x20: kv.version = readVarint(); break;
-      case 0x2a: {
-        const len = readVarint();
-        kv.value = Buffer.from(b.subarray(pos, pos + len));
-        pos += len;
-        break;
-      }
-      case 0x30: kv.lease = BigInt.asIntN(64, readBigVarint()).toString(); break;
+      case 0x0a: kv.key = bytes(); break;
+      case 0x10: kv.create_revision = r.varint(); break;
+      case 0x18: kv.mod_revision = r.varint(); break;
+      case 0x20: kv.version = r.varint(); break;
+      case 0x2a: kv.value = bytes(); break;
+      case 0x30: kv.lease = BigInt.asIntN(64, r.uint64()).toString(); break;
       default: throw new Error(`corrupt KeyValue record (tag ${tag})`);
     }
   }

@@ -35,10 +35,26 @@ function messagePrefix(length: number): Buffer {
   return prefix;
 }
 
-/** grpc-message is percent-encoded (as grpc-js does; Go clients decode it the same way). */
+/** grpc-message percent-encoded as grpc-go does it: only bytes outside printable ASCII, and `%`. */
+export function encodeGrpcMessage(text: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(text)) return text;
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 function statusTrailers(status: GrpcStatus): readonly Header[] {
   if (status.code === Status.OK && !status.details) return OK_TRAILERS;
-  return [['grpc-status', String(status.code)], ['grpc-message', encodeURI(status.details)]];
+  return [['grpc-status', String(status.code)], ['grpc-message', encodeGrpcMessage(status.details)]];
+}
+
+/** grpc-go's status for a request its codec refused: unary calls and streamed messages word it differently. */
+function unmarshalFailure(err: unknown, streamed: boolean): GrpcStatus {
+  const reason = err instanceof Error ? err.message : String(err);
+  const details = streamed ? `grpc: failed to unmarshal the received message ${reason}` : `grpc: error unmarshalling request: ${reason}`;
+  return { code: Status.INTERNAL, details };
 }
 
 /** An answer that is only a status: it rides on the response's only HEADERS frame. */
@@ -215,8 +231,8 @@ class CallReceiver implements StreamHandler {
       let message: unknown;
       try {
         message = method.requestDeserialize(bytes);
-      } catch {
-        return this.fail({ code: Status.INTERNAL, details: 'grpc: error unmarshalling request' });
+      } catch (err) {
+        return this.fail(unmarshalFailure(err, true));
       }
       this.call.emit('data', message);
     }
@@ -233,8 +249,8 @@ class CallReceiver implements StreamHandler {
     if (!this.request) return this.fail({ code: Status.UNIMPLEMENTED, details: `no request message for ${method.path}` });
     try {
       call.request = method.requestDeserialize(this.request);
-    } catch {
-      return this.fail({ code: Status.INTERNAL, details: 'grpc: error unmarshalling request' });
+    } catch (err) {
+      return this.fail(unmarshalFailure(err, false));
     }
     this.request = null;
     if (method.responseStream) {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { etcdPackageDefinition } from '../../api/grpc-package-definition.js';
+import { protoRoot } from '../../api/proto.js';
 import type { EtcdServer } from '../server.js';
 import { authService, clusterService, maintenanceService } from './maintenance-service.js';
 import { kvService } from './kv-service.js';
@@ -10,6 +11,7 @@ import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl 
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
 import { ProtoReader } from './proto-codec.js';
 import { WatchEncoder } from './watch-codec.js';
+import { checkWireFormat, specFromSchema, type MessageSpec } from './wire-check.js';
 
 // The gRPC edge: etcd's rpc.proto services on our small gRPC server (grpc-edge.ts), fed by our own
 // TCP listeners, which also answer etcd's HTTP/1 pages on the same port (accept-connection.ts).
@@ -21,13 +23,30 @@ const SHUTDOWN_GRACE_MS = 1000;
 type ServiceDefinition = Record<string, MethodDefinition>;
 type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Cluster' | 'Maintenance' | 'Auth';
 
-/** rpc.proto's services, with hand-written codecs on the hot methods (the schema's reflection for the rest). */
+/** An etcd request decoder that first refuses what etcd's generated Unmarshal refuses. */
+function checkedDeserialize(method: MethodDefinition, spec: MessageSpec): MethodDefinition['requestDeserialize'] {
+  return (bytes) => {
+    checkWireFormat(spec, bytes);
+    return method.requestDeserialize(bytes);
+  };
+}
+
+/** rpc.proto's services, with hand-written codecs on the hot methods (the schema's reflection, behind a wire check, for the rest). */
 function loadServices(server: EtcdServer): Record<ServiceName, ServiceDefinition> {
   const definition = etcdPackageDefinition({ longs: String, enums: String, defaults: true, oneofs: true }) as unknown as Record<
     string,
     ServiceDefinition
   >;
-  const service = (name: ServiceName) => ({ ...definition[`etcdserverpb.${name}`] });
+  const root = protoRoot();
+  const service = (name: ServiceName): ServiceDefinition => {
+    const methods = root.lookupService(`etcdserverpb.${name}`).methods;
+    return Object.fromEntries(
+      Object.entries(definition[`etcdserverpb.${name}`]).map(([methodName, method]) => [
+        methodName,
+        { ...method, requestDeserialize: checkedDeserialize(method, specFromSchema(methods[methodName].resolvedRequestType!)) },
+      ]),
+    );
+  };
   const services = {
     KV: service('KV'),
     Watch: service('Watch'),

@@ -3,28 +3,63 @@ import type {
   Compare, DeleteRangeRequest, DeleteRangeResponse, PutRequest, PutResponse, RangeRequest, RangeResponse, RequestOp,
   ResponseOp, TxnRequest, TxnResponse,
 } from '../wire.js';
-import { EMPTY, encodeUint64Varint, enumName, int64Size, lenFieldSize, ProtoReader, ProtoWriter } from './proto-codec.js';
+import { encodeUint64Varint, int64VarintSize } from '../../api/primitives/varint.js';
+import { EMPTY, enumName, lenFieldSize, ProtoReader, ProtoWriter } from './proto-codec.js';
+import { checkWireFormat, messageSpec, type FieldSpec, type MessageSpec } from './wire-check.js';
 
 // The KV service's messages (rpc.proto) by hand: requests decode into exactly what proto-loader
 // gives (keepCase, int64 as strings, enum names, defaults, oneof names), responses encode straight
 // from the applier's objects. Field numbers are rpc.proto's; test/server/codec.test.ts checks both
 // directions against proto-loader.
 
-const SORT_ORDERS = ['None', 'Ascend', 'Descend'] as const;
-const SORT_TARGETS = ['Key', 'Version', 'Create', 'Mod', 'Value'] as const;
-const COMPARE_RESULTS = ['Equal', 'Greater', 'Less', 'NotEqual'] as const;
-const COMPARE_TARGETS = ['Version', 'Create', 'Mod', 'Value', 'Lease'] as const;
+const SORT_ORDERS = ['NONE', 'ASCEND', 'DESCEND'] as const;
+const SORT_TARGETS = ['KEY', 'VERSION', 'CREATE', 'MOD', 'VALUE'] as const;
+const COMPARE_RESULTS = ['EQUAL', 'GREATER', 'LESS', 'NOT_EQUAL'] as const;
+const COMPARE_TARGETS = ['VERSION', 'CREATE', 'MOD', 'VALUE', 'LEASE'] as const;
+
+// The requests' field tables, as etcd's rpc.proto has them (test/server/codec.test.ts checks them
+// against the vendored schema): ProtoReader.unknown() refuses a known field of the wrong wire type.
+const bytes = (goName: string): FieldSpec => ({ goName, kind: 'bytes' });
+const varint = (goName: string): FieldSpec => ({ goName, kind: 'varint' });
+const message = (goName: string, spec: () => MessageSpec): FieldSpec => ({ goName, kind: 'message', message: spec });
+
+export const RANGE_REQUEST = messageSpec('RangeRequest', {
+  1: bytes('Key'), 2: bytes('RangeEnd'), 3: varint('Limit'), 4: varint('Revision'), 5: varint('SortOrder'),
+  6: varint('SortTarget'), 7: varint('Serializable'), 8: varint('KeysOnly'), 9: varint('CountOnly'),
+  10: varint('MinModRevision'), 11: varint('MaxModRevision'), 12: varint('MinCreateRevision'), 13: varint('MaxCreateRevision'),
+});
+export const PUT_REQUEST = messageSpec('PutRequest', {
+  1: bytes('Key'), 2: bytes('Value'), 3: varint('Lease'), 4: varint('PrevKv'), 5: varint('IgnoreValue'), 6: varint('IgnoreLease'),
+});
+export const DELETE_RANGE_REQUEST = messageSpec('DeleteRangeRequest', { 1: bytes('Key'), 2: bytes('RangeEnd'), 3: varint('PrevKv') });
+export const COMPARE = messageSpec('Compare', {
+  1: varint('Result'), 2: varint('Target'), 3: bytes('Key'), 4: varint('Version'), 5: varint('CreateRevision'),
+  6: varint('ModRevision'), 7: bytes('Value'), 8: varint('Lease'), 64: bytes('RangeEnd'),
+});
+export const REQUEST_OP: MessageSpec = messageSpec('RequestOp', {
+  1: message('RequestRange', () => RANGE_REQUEST), 2: message('RequestPut', () => PUT_REQUEST),
+  3: message('RequestDeleteRange', () => DELETE_RANGE_REQUEST), 4: message('RequestTxn', () => TXN_REQUEST),
+});
+export const TXN_REQUEST: MessageSpec = messageSpec('TxnRequest', {
+  1: message('Compare', () => COMPARE), 2: message('Success', () => REQUEST_OP), 3: message('Failure', () => REQUEST_OP),
+});
+
+/**
+ * Txns nested deeper than this are checked (iteratively) but not built: etcd's op budget refuses any
+ * txn nested past --max-txn-ops levels, and building them would recurse without bound.
+ */
+export const MAX_TXN_DECODE_DEPTH = 1000;
 
 // ---- requests -------------------------------------------------------------------------------------
 
-export function decodeRangeRequest(r: ProtoReader, end = r.end): RangeRequest {
+export function decodeRangeRequest(r: ProtoReader): RangeRequest {
   const req: RangeRequest = {
     key: EMPTY,
     range_end: EMPTY,
     limit: '0',
     revision: '0',
-    sort_order: 'None',
-    sort_target: 'Key',
+    sort_order: 'NONE',
+    sort_target: 'KEY',
     serializable: false,
     keys_only: false,
     count_only: false,
@@ -33,15 +68,15 @@ export function decodeRangeRequest(r: ProtoReader, end = r.end): RangeRequest {
     min_create_revision: '0',
     max_create_revision: '0',
   };
-  while (r.pos < end) {
-    const tag = r.tag();
+  while (r.pos < r.end) {
+    const tag = r.tag(RANGE_REQUEST);
     switch (tag) {
       case 0x0a: req.key = r.bytes(); break;
       case 0x12: req.range_end = r.bytes(); break;
       case 0x18: req.limit = r.int64(); break;
       case 0x20: req.revision = r.int64(); break;
-      case 0x28: req.sort_order = enumName(SORT_ORDERS, r.varint()); break;
-      case 0x30: req.sort_target = enumName(SORT_TARGETS, r.varint()); break;
+      case 0x28: req.sort_order = enumName(SORT_ORDERS, r.enum()); break;
+      case 0x30: req.sort_target = enumName(SORT_TARGETS, r.enum()); break;
       case 0x38: req.serializable = r.bool(); break;
       case 0x40: req.keys_only = r.bool(); break;
       case 0x48: req.count_only = r.bool(); break;
@@ -49,16 +84,16 @@ export function decodeRangeRequest(r: ProtoReader, end = r.end): RangeRequest {
       case 0x58: req.max_mod_revision = r.int64(); break;
       case 0x60: req.min_create_revision = r.int64(); break;
       case 0x68: req.max_create_revision = r.int64(); break;
-      default: r.skip(tag & 7);
+      default: r.unknown(tag, RANGE_REQUEST);
     }
   }
   return req;
 }
 
-export function decodePutRequest(r: ProtoReader, end = r.end): PutRequest {
+export function decodePutRequest(r: ProtoReader): PutRequest {
   const req: PutRequest = { key: EMPTY, value: EMPTY, lease: '0', prev_kv: false, ignore_value: false, ignore_lease: false };
-  while (r.pos < end) {
-    const tag = r.tag();
+  while (r.pos < r.end) {
+    const tag = r.tag(PUT_REQUEST);
     switch (tag) {
       case 0x0a: req.key = r.bytes(); break;
       case 0x12: req.value = r.bytes(); break;
@@ -66,38 +101,38 @@ export function decodePutRequest(r: ProtoReader, end = r.end): PutRequest {
       case 0x20: req.prev_kv = r.bool(); break;
       case 0x28: req.ignore_value = r.bool(); break;
       case 0x30: req.ignore_lease = r.bool(); break;
-      default: r.skip(tag & 7);
+      default: r.unknown(tag, PUT_REQUEST);
     }
   }
   return req;
 }
 
-export function decodeDeleteRangeRequest(r: ProtoReader, end = r.end): DeleteRangeRequest {
+export function decodeDeleteRangeRequest(r: ProtoReader): DeleteRangeRequest {
   const req: DeleteRangeRequest = { key: EMPTY, range_end: EMPTY, prev_kv: false };
-  while (r.pos < end) {
-    const tag = r.tag();
+  while (r.pos < r.end) {
+    const tag = r.tag(DELETE_RANGE_REQUEST);
     switch (tag) {
       case 0x0a: req.key = r.bytes(); break;
       case 0x12: req.range_end = r.bytes(); break;
       case 0x18: req.prev_kv = r.bool(); break;
-      default: r.skip(tag & 7);
+      default: r.unknown(tag, DELETE_RANGE_REQUEST);
     }
   }
   return req;
 }
 
-function decodeCompare(r: ProtoReader, end: number): Compare {
-  const c: Compare = { result: 'Equal', target: 'Version', key: EMPTY, range_end: EMPTY };
+function decodeCompare(r: ProtoReader): Compare {
+  const c: Compare = { result: 'EQUAL', target: 'VERSION', key: EMPTY, range_end: EMPTY };
   let union: 'version' | 'create_revision' | 'mod_revision' | 'value' | 'lease' | undefined;
   const setUnion = (field: typeof union) => {
     if (union && union !== field) delete c[union!];
     union = field;
   };
-  while (r.pos < end) {
-    const tag = r.tag();
+  while (r.pos < r.end) {
+    const tag = r.tag(COMPARE);
     switch (tag) {
-      case 0x08: c.result = enumName(COMPARE_RESULTS, r.varint()); break;
-      case 0x10: c.target = enumName(COMPARE_TARGETS, r.varint()); break;
+      case 0x08: c.result = enumName(COMPARE_RESULTS, r.enum()); break;
+      case 0x10: c.target = enumName(COMPARE_TARGETS, r.enum()); break;
       case 0x1a: c.key = r.bytes(); break;
       case 0x20: setUnion('version'); c.version = r.int64(); break;
       case 0x28: setUnion('create_revision'); c.create_revision = r.int64(); break;
@@ -107,7 +142,7 @@ function decodeCompare(r: ProtoReader, end: number): Compare {
       case (64 << 3) | 2: // range_end: field 64, the only tag above one byte
         c.range_end = r.bytes();
         break;
-      default: r.skip(tag & 7);
+      default: r.unknown(tag, COMPARE);
     }
   }
   if (union) (c as Compare & { target_union?: string }).target_union = union;
@@ -116,35 +151,52 @@ function decodeCompare(r: ProtoReader, end: number): Compare {
 
 type OpField = 'request_range' | 'request_put' | 'request_delete_range' | 'request_txn';
 
-function decodeRequestOp(r: ProtoReader, end: number): RequestOp {
+/** An embedded message decoded by `decode`, the reader narrowed to it meanwhile. */
+function embedded<T>(r: ProtoReader, decode: (r: ProtoReader) => T): T {
+  const outer = r.enter();
+  const message = decode(r);
+  r.leave(outer);
+  return message;
+}
+
+/** What stands for a txn nested past MAX_TXN_DECODE_DEPTH (checked, not built); checkTxn refuses it. */
+const tooDeep = (): TxnRequest => ({ compare: [], success: [], failure: [], nestedTooDeep: true });
+
+function decodeRequestOp(r: ProtoReader, depth: number): RequestOp {
   const op: RequestOp = {};
   const set = (field: OpField, value: RequestOp[OpField]) => {
     if (op.request && op.request !== field) delete op[op.request];
     (op as Record<OpField, unknown>)[field] = value;
     op.request = field;
   };
-  while (r.pos < end) {
-    const tag = r.tag();
+  while (r.pos < r.end) {
+    const tag = r.tag(REQUEST_OP);
     switch (tag) {
-      case 0x0a: set('request_range', decodeRangeRequest(r, r.messageEnd())); break;
-      case 0x12: set('request_put', decodePutRequest(r, r.messageEnd())); break;
-      case 0x1a: set('request_delete_range', decodeDeleteRangeRequest(r, r.messageEnd())); break;
-      case 0x22: set('request_txn', decodeTxnRequest(r, r.messageEnd())); break;
-      default: r.skip(tag & 7);
+      case 0x0a: set('request_range', embedded(r, decodeRangeRequest)); break;
+      case 0x12: set('request_put', embedded(r, decodePutRequest)); break;
+      case 0x1a: set('request_delete_range', embedded(r, decodeDeleteRangeRequest)); break;
+      case 0x22:
+        if (depth < MAX_TXN_DECODE_DEPTH) set('request_txn', embedded(r, (inner) => decodeTxnRequest(inner, depth + 1)));
+        else {
+          r.checkedSkip((buf, start, end) => checkWireFormat(TXN_REQUEST, buf, start, end));
+          set('request_txn', tooDeep());
+        }
+        break;
+      default: r.unknown(tag, REQUEST_OP);
     }
   }
   return op;
 }
 
-export function decodeTxnRequest(r: ProtoReader, end = r.end): TxnRequest {
+export function decodeTxnRequest(r: ProtoReader, depth = 0): TxnRequest {
   const req: TxnRequest = { compare: [], success: [], failure: [] };
-  while (r.pos < end) {
-    const tag = r.tag();
+  while (r.pos < r.end) {
+    const tag = r.tag(TXN_REQUEST);
     switch (tag) {
-      case 0x0a: req.compare.push(decodeCompare(r, r.messageEnd())); break;
-      case 0x12: req.success.push(decodeRequestOp(r, r.messageEnd())); break;
-      case 0x1a: req.failure.push(decodeRequestOp(r, r.messageEnd())); break;
-      default: r.skip(tag & 7);
+      case 0x0a: req.compare.push(embedded(r, decodeCompare)); break;
+      case 0x12: req.success.push(embedded(r, (op) => decodeRequestOp(op, depth))); break;
+      case 0x1a: req.failure.push(embedded(r, (op) => decodeRequestOp(op, depth))); break;
+      default: r.unknown(tag, TXN_REQUEST);
     }
   }
   return req;
@@ -169,7 +221,7 @@ export class HeaderEncoder {
 
   /** Size of the header message body. */
   size(revision: number, full: boolean): number {
-    const rev = revision === 0 ? 0 : 1 + int64Size(revision);
+    const rev = revision === 0 ? 0 : 1 + int64VarintSize(revision);
     return full ? this.identity.length + rev + this.term.length : rev;
   }
 
@@ -231,7 +283,7 @@ export class KvEncoder {
     let size = lenFieldSize(this.header.size(rev(resp.header), full)) + sizeKvs(resp.kvs, true, s);
     if (resp.more) size += 2;
     const count = Number(resp.count);
-    if (count !== 0) size += 1 + int64Size(count);
+    if (count !== 0) size += 1 + int64VarintSize(count);
     return (s.list[slot] = size);
   }
 
@@ -261,7 +313,7 @@ export class KvEncoder {
     const slot = s.reserve();
     let size = lenFieldSize(this.header.size(rev(resp.header), full));
     const deleted = Number(resp.deleted);
-    if (deleted !== 0) size += 1 + int64Size(deleted);
+    if (deleted !== 0) size += 1 + int64VarintSize(deleted);
     size += sizeKvs(resp.prev_kvs, true, s);
     return (s.list[slot] = size);
   }

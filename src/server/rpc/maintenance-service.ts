@@ -10,8 +10,7 @@ import { unary } from './handlers.js';
 import { toGrpcError } from './errors.js';
 
 const SNAPSHOT_CHUNK = 32 * 1024;
-const ALARM_TYPES: Record<string, AlarmType | undefined> = { Nospace: 'NOSPACE', Corrupt: 'CORRUPT' };
-const ALARM_ENUM: Record<AlarmType, string> = { NOSPACE: 'Nospace', CORRUPT: 'Corrupt' };
+const isAlarmType = (alarm: string): alarm is AlarmType => alarm === 'NOSPACE' || alarm === 'CORRUPT';
 
 /** What the maintenance service uses of the member: no backend, no store. */
 export type MaintenanceMember = Pick<
@@ -40,21 +39,20 @@ export function maintenanceService(server: MaintenanceMember) {
       isLearner: false,
     })),
     Alarm: unary(server, async (req: { action: string; memberID: string; alarm: string }) => {
-      const type = ALARM_TYPES[req.alarm];
-      const toWire = (a: { memberID: string; alarm: AlarmType }) => ({ memberID: a.memberID, alarm: ALARM_ENUM[a.alarm] });
+      const type = isAlarmType(req.alarm) ? req.alarm : undefined;
       // etcd 3.4 answers Alarm without a response header
       switch (req.action) {
-        case 'Get':
-          return { alarms: server.applier.listAlarms(type).map(toWire) };
-        case 'Activate': {
+        case 'GET':
+          return { alarms: server.applier.listAlarms(type) };
+        case 'ACTIVATE': {
           if (!type) return { alarms: [] };
           const alarm = await server.applier.activateAlarm({ memberID: req.memberID, alarm: type });
-          return { alarms: [toWire(alarm)] };
+          return { alarms: [alarm] };
         }
         default: {
           if (!type) return { alarms: [] };
           const alarm = await server.applier.deactivateAlarm({ memberID: req.memberID, alarm: type });
-          return { alarms: alarm ? [toWire(alarm)] : [] };
+          return { alarms: alarm ? [alarm] : [] };
         }
       }
     }),

@@ -1,7 +1,8 @@
 import { encodedKeyValueSize, writeKeyValue, type KeyValue } from '../mvcc/key-value.js';
 import type { Event } from '../wire.js';
 import type { HeaderEncoder } from './kv-codec.js';
-import { int64Size, lenFieldSize, ProtoWriter } from './proto-codec.js';
+import { int64VarintSize } from '../../api/primitives/varint.js';
+import { lenFieldSize, ProtoWriter } from './proto-codec.js';
 
 // WatchResponse by hand (rpc.proto field numbers). A write's event goes to every watcher of its key
 // in a response of its own (each has its watch ID), so an event's bytes are encoded once and copied
@@ -53,10 +54,10 @@ export class WatchEncoder {
     const reason = resp.cancel_reason ? Buffer.from(resp.cancel_reason, 'utf8') : null;
     const compactRev = resp.compact_revision ?? 0;
     let size = lenFieldSize(this.header.size(revision, true));
-    if (resp.watch_id !== 0) size += 1 + int64Size(resp.watch_id);
+    if (resp.watch_id !== 0) size += 1 + int64VarintSize(resp.watch_id);
     if (resp.created) size += 2;
     if (resp.canceled) size += 2;
-    if (compactRev !== 0) size += 1 + int64Size(compactRev);
+    if (compactRev !== 0) size += 1 + int64VarintSize(compactRev);
     if (reason) size += lenFieldSize(reason.length);
     if (resp.fragment) size += 2;
     for (const e of events) size += lenFieldSize(e.length);

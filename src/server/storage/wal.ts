@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Crc32c } from '../../api/primitives/crc32c.js';
+import { varintSize, VarintReader, writeVarint } from '../../api/primitives/varint.js';
 
 // The write-ahead log in front of lmdb, as etcd's WAL is in front of bbolt: a batch of writes is
 // acknowledged once its record is appended here and fdatasync'ed (one sync, on a preallocated file,
@@ -23,24 +24,6 @@ export interface WalWrite {
 }
 
 const RECORD_HEADER = 12;
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    buf[pos++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[pos++] = n;
-  return pos;
-}
 
 function crcOf(buf: Buffer, start: number, end: number): number {
   return new Crc32c().update(buf.subarray(start, end)).digest();
@@ -112,29 +95,18 @@ export class Wal {
   }
 
   private static decode(buf: Buffer, pos: number, end: number, out: WalWrite[]): void {
-    const varint = (): number => {
-      let result = 0;
-      let mul = 1;
-      for (;;) {
-        const b = buf[pos++];
-        result += (b & 0x7f) * mul;
-        if (b < 0x80) return result;
-        mul *= 0x80;
-      }
+    const r = new VarintReader(buf, pos, end);
+    const bytes = (): Buffer => {
+      const length = r.varint();
+      const bytes = Buffer.from(buf.subarray(r.pos, r.pos + length));
+      r.pos += length;
+      return bytes;
     };
-    while (pos < end) {
-      const bucket = WAL_BUCKETS[buf[pos++]];
-      const isPut = buf[pos++] === 0;
-      const keyLength = varint();
-      const key = Buffer.from(buf.subarray(pos, pos + keyLength));
-      pos += keyLength;
-      let value: Buffer | null = null;
-      if (isPut) {
-        const valueLength = varint();
-        value = Buffer.from(buf.subarray(pos, pos + valueLength));
-        pos += valueLength;
-      }
-      out.push({ bucket, key, value });
+    while (r.pos < end) {
+      const bucket = WAL_BUCKETS[buf[r.pos++]];
+      const isPut = buf[r.pos++] === 0;
+      const key = bytes();
+      out.push({ bucket, key, value: isPut ? bytes() : null });
     }
   }
 

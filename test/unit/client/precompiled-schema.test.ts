@@ -1,44 +1,37 @@
-// The CLI and the server load etcd's schema from a precompiled JSON descriptor instead of parsing .proto text
-// at start-up. These tests hold it to the source: the generated module matches the .proto files, and the
-// package definition built from it encodes the same messages and decodes exactly as @grpc/proto-loader's
-// (what etcd3 used).
+// The CLI and the server load etcd's schema (the vendored protos, proto/README.md) from a precompiled JSON
+// descriptor instead of parsing .proto text at start-up. These tests hold it to the source: the generated module
+// matches the .proto files, and the package definition built from it encodes the same messages and decodes
+// exactly as @grpc/proto-loader's from the same files (what etcd3 would build).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { etcdPackageDefinition, type MethodDefinition } from '../../../src/api/grpc-package-definition.js';
+import { loadRpcProto } from '../../helpers/rpc-proto.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
-interface ProtoLoader {
-  loadSync(file: string, options: object): Record<string, Record<string, MethodDefinition>>;
-}
-
-/** etcd3's own proto-loader and .proto, exactly as etcd3 loads them. */
+/** The reference: @grpc/proto-loader parsing the same vendored .proto files (test/helpers/rpc-proto.ts). */
 function protoLoaderDefinition(): Record<string, Record<string, MethodDefinition>> {
-  const fromEtcd3 = createRequire(createRequire(import.meta.url).resolve('etcd3/lib/connection-pool.js'));
-  // (Nothing in this test process imports the client, which would put its stand-in in etcd3's place.)
-  const loader = fromEtcd3('@grpc/proto-loader') as ProtoLoader;
-  return loader.loadSync(fromEtcd3.resolve('etcd3/proto/rpc.proto'), OPTIONS);
+  return loadRpcProto() as unknown as Record<string, Record<string, MethodDefinition>>;
 }
 
 // One sample per message family, with int64s, bytes, enums, nested and repeated messages, oneofs and maps of flags.
 const SAMPLES: Record<string, object> = {
-  '/etcdserverpb.KV/Range': { key: Buffer.from('a'), range_end: Buffer.from('b'), limit: '10', revision: '-1', sort_order: 'Descend', sort_target: 'Mod', serializable: true, min_mod_revision: '9007199254740993' },
+  '/etcdserverpb.KV/Range': { key: Buffer.from('a'), range_end: Buffer.from('b'), limit: '10', revision: '-1', sort_order: 'DESCEND', sort_target: 'MOD', serializable: true, min_mod_revision: '9007199254740993' },
   '/etcdserverpb.KV/Put': { key: Buffer.from([0, 255]), value: Buffer.from('v'), lease: '7587851396432180000', prev_kv: true },
   '/etcdserverpb.KV/Txn': {
-    compare: [{ result: 'NotEqual', target: 'Value', key: Buffer.from('k'), value: Buffer.from('x') }, { target: 'Lease', lease: '5' }],
+    compare: [{ result: 'NOT_EQUAL', target: 'VALUE', key: Buffer.from('k'), value: Buffer.from('x') }, { target: 'LEASE', lease: '5' }],
     success: [{ request_put: { key: Buffer.from('k'), value: Buffer.from('1') } }, { request_txn: { success: [{ request_delete_range: { key: Buffer.from('z') } }] } }],
     failure: [{ request_range: { key: Buffer.from('k') } }],
   },
-  '/etcdserverpb.Watch/Watch': { create_request: { key: Buffer.from('w'), start_revision: '3', filters: ['Nodelete'], prev_kv: true, watch_id: '4', fragment: true } },
+  '/etcdserverpb.Watch/Watch': { create_request: { key: Buffer.from('w'), start_revision: '3', filters: ['NODELETE'], prev_kv: true, watch_id: '4', fragment: true } },
   '/etcdserverpb.Lease/LeaseGrant': { TTL: '60', ID: '18446744073709551615' },
   '/etcdserverpb.Cluster/MemberAdd': { peerURLs: ['http://10.0.0.1:2380'], isLearner: true },
-  '/etcdserverpb.Maintenance/Alarm': { action: 'Activate', memberID: '12345678901234567890', alarm: 'Nospace' },
-  '/etcdserverpb.Auth/RoleGrantPermission': { name: 'r', perm: { permType: 'Readwrite', key: Buffer.from('a'), range_end: Buffer.from([0]) } },
+  '/etcdserverpb.Maintenance/Alarm': { action: 'ACTIVATE', memberID: '12345678901234567890', alarm: 'NOSPACE' },
+  '/etcdserverpb.Auth/RoleGrantPermission': { name: 'r', perm: { permType: 'READWRITE', key: Buffer.from('a'), range_end: Buffer.from([0]) } },
 };
 
 const HEADER = { cluster_id: '14841639068965178418', member_id: '10276657743932975437', revision: '42', raft_term: '3' };
@@ -50,7 +43,7 @@ const RESPONSES: Record<string, object> = {
   '/etcdserverpb.Watch/Watch': { header: HEADER, watch_id: '4', created: true, compact_revision: '1', events: [{ type: 'DELETE', kv: KV, prev_kv: KV }, { kv: KV }], fragment: true },
   '/etcdserverpb.Lease/LeaseGrant': { header: HEADER, ID: '18446744073709551615', TTL: '60', error: '' },
   '/etcdserverpb.Cluster/MemberAdd': { header: HEADER, member: { ID: '1', name: 'a', peerURLs: ['http://x:2380'], clientURLs: [], isLearner: true }, members: [{ ID: '2' }] },
-  '/etcdserverpb.Maintenance/Alarm': { header: HEADER, alarms: [{ memberID: '12345678901234567890', alarm: 'Nospace' }] },
+  '/etcdserverpb.Maintenance/Alarm': { header: HEADER, alarms: [{ memberID: '12345678901234567890', alarm: 'NOSPACE' }] },
   '/etcdserverpb.Auth/RoleGrantPermission': { header: HEADER },
 };
 
@@ -89,8 +82,8 @@ describe('precompiled etcd schema', () => {
       assert.ok(mine && theirs, methodPath);
       const bytes = theirs.requestSerialize(sample);
       assert.ok(bytes.length > 0, `${methodPath}: the sample encoded to nothing`);
-      // Same message on the wire (our protobufjs leaves zero-valued fields out, as etcd's Go code does, where
-      // etcd3's older one wrote an explicit empty string), and the same bytes decode the same.
+      // Same message on the wire (protobufjs 8 leaves zero-valued fields out, as etcd's Go code does, where
+      // older versions wrote an explicit empty string), and the same bytes decode the same.
       assert.deepEqual(theirs.requestDeserialize(mine.requestSerialize(sample)), theirs.requestDeserialize(bytes), `${methodPath}: request`);
       assert.deepEqual(mine.requestDeserialize(bytes), theirs.requestDeserialize(bytes), `${methodPath}: decoded request`);
       const response = RESPONSES[methodPath]!;

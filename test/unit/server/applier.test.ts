@@ -17,14 +17,14 @@ const EMPTY = Buffer.alloc(0);
 const kind = (k: string) => (err: unknown) => err instanceof EtcdError && err.kind === k;
 
 const rangeReq = (key: string, extra: Partial<RangeRequest> = {}): RangeRequest => ({
-  key: b(key), range_end: EMPTY, limit: '0', revision: '0', sort_order: 'None', sort_target: 'Key', serializable: false,
+  key: b(key), range_end: EMPTY, limit: '0', revision: '0', sort_order: 'NONE', sort_target: 'KEY', serializable: false,
   keys_only: false, count_only: false, min_mod_revision: '0', max_mod_revision: '0', min_create_revision: '0', max_create_revision: '0',
   ...extra,
 });
 const putReq = (key: string, value: string, extra: Partial<PutRequest> = {}): PutRequest => ({
   key: b(key), value: b(value), lease: '0', prev_kv: false, ignore_value: false, ignore_lease: false, ...extra,
 });
-const compareValue = (key: string, value: string): Compare => ({ result: 'Equal', target: 'Value', key: b(key), value: b(value), range_end: EMPTY });
+const compareValue = (key: string, value: string): Compare => ({ result: 'EQUAL', target: 'VALUE', key: b(key), value: b(value), range_end: EMPTY });
 
 function setup(limits: Partial<{ maxTxnOps: number; maxRequestBytes: number; quotaBytes: number }> = {}, dbSize = 0) {
   let now = 0;
