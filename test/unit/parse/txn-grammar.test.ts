@@ -9,17 +9,17 @@ const plain = (o: object) => JSON.parse(JSON.stringify(o, (_k, v) => (v && v.typ
 
 describe('parseCompare', () => {
   const ok: [string, object][] = [
-    ['value("k") = "v"', { key: 'k', target: 'Value', value: 'v', result: 'Equal' }],
-    ['val("k") != "v"', { key: 'k', target: 'Value', value: 'v', result: 'NotEqual' }],
-    ['version("k") > "2"', { key: 'k', target: 'Version', version: '2', result: 'Greater' }],
-    ['ver("k") < "-1"', { key: 'k', target: 'Version', version: '-1', result: 'Less' }],
-    ['create("k") = "+7"', { key: 'k', target: 'Create', create_revision: '7', result: 'Equal' }],
-    ['c("k") = "7"', { key: 'k', target: 'Create', create_revision: '7', result: 'Equal' }],
-    ['mod("k") = "9"', { key: 'k', target: 'Mod', mod_revision: '9', result: 'Equal' }],
-    ['m(`k`) = `9`', { key: 'k', target: 'Mod', mod_revision: '9', result: 'Equal' }],
-    ['lease("k") = "1eeea201d6f33c27"', { key: 'k', target: 'Lease', lease: BigInt('0x1eeea201d6f33c27').toString(), result: 'Equal' }],
-    ['lease("k") = "0"', { key: 'k', target: 'Lease', lease: '0', result: 'Equal' }],
-    ['value("\\xff") = "\\x00"', { key: '\xff', target: 'Value', value: '\x00', result: 'Equal' }],
+    ['value("k") = "v"', { key: 'k', target: 'VALUE', value: 'v', result: 'EQUAL' }],
+    ['val("k") != "v"', { key: 'k', target: 'VALUE', value: 'v', result: 'NOT_EQUAL' }],
+    ['version("k") > "2"', { key: 'k', target: 'VERSION', version: '2', result: 'GREATER' }],
+    ['ver("k") < "-1"', { key: 'k', target: 'VERSION', version: '-1', result: 'LESS' }],
+    ['create("k") = "+7"', { key: 'k', target: 'CREATE', create_revision: '7', result: 'EQUAL' }],
+    ['c("k") = "7"', { key: 'k', target: 'CREATE', create_revision: '7', result: 'EQUAL' }],
+    ['mod("k") = "9"', { key: 'k', target: 'MOD', mod_revision: '9', result: 'EQUAL' }],
+    ['m(`k`) = `9`', { key: 'k', target: 'MOD', mod_revision: '9', result: 'EQUAL' }],
+    ['lease("k") = "1eeea201d6f33c27"', { key: 'k', target: 'LEASE', lease: BigInt('0x1eeea201d6f33c27').toString(), result: 'EQUAL' }],
+    ['lease("k") = "0"', { key: 'k', target: 'LEASE', lease: '0', result: 'EQUAL' }],
+    ['value("\\xff") = "\\x00"', { key: '\xff', target: 'VALUE', value: '\x00', result: 'EQUAL' }],
   ];
   for (const [line, expected] of ok) it(line, () => assert.deepEqual(plain(parseCompare(b(line))), expected));
 
