@@ -1,4 +1,6 @@
+import type { Applier } from '../apply/applier.js';
 import { EtcdError } from '../errors.js';
+import type { Lessor } from '../lease/lessor.js';
 import type { EtcdServer } from '../server.js';
 import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
@@ -12,7 +14,13 @@ interface KeepAliveResponse {
   TTL: number;
 }
 
-export function leaseService(server: EtcdServer) {
+/** What the lease service uses of the member: grants and revokes through the applier, lookups and renewals from the lessor. */
+export type LeaseMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'rev'>> & {
+  readonly applier: Pick<Applier, 'leaseGrant' | 'leaseRevoke'>;
+  readonly lessor: Pick<Lessor, 'lookup' | 'list' | 'remainingSeconds' | 'renew'>;
+};
+
+export function leaseService(server: LeaseMember) {
   const { applier, lessor } = server;
   const header = () => server.header(server.rev);
   return {

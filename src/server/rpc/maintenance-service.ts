@@ -13,12 +13,14 @@ const SNAPSHOT_CHUNK = 32 * 1024;
 const isAlarmType = (alarm: string): alarm is AlarmType => alarm === 'NOSPACE' || alarm === 'CORRUPT';
 
 /** What the maintenance service uses of the member: no backend, no store. */
-export type MaintenanceMember = Pick<
-  EtcdServer,
-  'paused' | 'header' | 'rev' | 'memberIdText' | 'raftIndex' | 'raftTerm' | 'dbSize' | 'dbSizeInUse' | 'hash' | 'hashKV' | 'defragment' | 'withSnapshot'
+export type MaintenanceMember = Readonly<
+  Pick<
+    EtcdServer,
+    'paused' | 'header' | 'rev' | 'memberIdText' | 'raftIndex' | 'raftTerm' | 'dbSize' | 'dbSizeInUse' | 'hash' | 'hashKV' | 'defragment' | 'withSnapshot'
+  >
 > & { readonly applier: Pick<Applier, 'activateAlarm' | 'deactivateAlarm' | 'listAlarms'> };
-export type ClusterMember = Pick<EtcdServer, 'paused' | 'header' | 'memberIdText' | 'config'>;
-export type AuthMember = Pick<EtcdServer, 'paused' | 'header' | 'rev'>;
+export type ClusterMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'memberIdText' | 'config'>>;
+export type AuthMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'rev'>>;
 
 export function maintenanceService(server: MaintenanceMember) {
   const header = () => server.header(server.rev);

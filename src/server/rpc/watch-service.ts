@@ -1,7 +1,8 @@
+import type { ServerConfig } from '../config.js';
 import { encodedKeyValueSize, type KeyValue } from '../mvcc/key-value.js';
 import { rangeEndId } from '../mvcc/store.js';
 import type { EtcdServer } from '../server.js';
-import type { Watcher, WatcherSink } from '../watch/watchable-store.js';
+import type { WatchableStore, Watcher, WatcherSink } from '../watch/watchable-store.js';
 import type { Event } from '../wire.js';
 import type { GrpcCall } from './grpc-edge.js';
 import type { WatchResponse } from './watch-codec.js';
@@ -34,7 +35,13 @@ function eventSize(e: Event): number {
   return 2 + kvSize(e.kv) + kvSize(e.prev_kv);
 }
 
-export function watchService(server: EtcdServer) {
+/** What the watch service uses of the member: watchers on the watchable store, two limits, the revision; never a write. */
+export type WatchMember = Readonly<Pick<EtcdServer, 'paused' | 'rev'>> & {
+  readonly config: Readonly<Pick<ServerConfig, 'maxRequestBytes' | 'watchProgressNotifyIntervalMs'>>;
+  readonly watchable: Pick<WatchableStore, 'watch' | 'cancel' | 'pause' | 'resume'>;
+};
+
+export function watchService(server: WatchMember) {
   const { watchable } = server;
   const maxRequestBytes = server.config.maxRequestBytes;
 
