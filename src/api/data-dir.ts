@@ -25,8 +25,8 @@ export function walFile(walDir: string, round: number): string {
   return path.join(walDir, `lmdb-${round % 2}.wal`);
 }
 
-/** The single log file of an older layout, replayed once and removed (see Backend). */
-export function legacyWalFile(walDir: string): string {
+/** The single log file of a layout the server used for a day; the server refuses a data dir that still has one in use (see Backend). */
+export function singleFileLayoutWalFile(walDir: string): string {
   return path.join(walDir, 'lmdb.wal');
 }
 

@@ -15,6 +15,7 @@ import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
 import { EtcdServer, systemServerDeps, type ServerDeps } from './server.js';
+import { DataDirRefusedError } from './storage/backend.js';
 import { ETCD_API_VERSION } from './version.js';
 
 export interface ServerIO {
@@ -219,7 +220,9 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   try {
     server = await EtcdServer.open(config, deps);
   } catch (err) {
-    log('fatal', 'failed to open the data directory', { 'data-dir': config.dataDir, error: String(err) });
+    // a refusal says itself what is wrong and what to do
+    if (err instanceof DataDirRefusedError) log('fatal', err.message, { 'data-dir': config.dataDir });
+    else log('fatal', 'failed to open the data directory', { 'data-dir': config.dataDir, error: String(err) });
     return 1;
   }
   log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.rev });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, legacyWalFile, lmdbBucketOptions, walFile } from '../../api/data-dir.js';
+import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
 import type { BucketName, BucketStore } from './buckets.js';
 import { Wal, type WalWrite } from './wal.js';
 
@@ -90,24 +90,24 @@ export class Backend implements BucketStore {
     const stored = this.get('meta', META_WAL_GENERATION);
     const generation = stored ? stored.readUInt32BE(0) : 1;
     // rounds `generation` and `generation + 1` may hold durable writes lmdb lacks (a crash before
-    // their checkpoint committed); an older layout kept round `generation` in a single file
-    const legacy = Wal.drain(legacyWalFile(walDir), generation);
+    // their checkpoint committed)
     const first = Wal.open(walFile(walDir, generation), WAL_BYTES, generation);
     const second = Wal.open(walFile(walDir, generation + 1), WAL_BYTES, (generation + 1) >>> 0);
     this.logs = generation % 2 === 0 ? [first.wal, second.wal] : [second.wal, first.wal];
-    const replay = [...legacy, ...first.replay, ...second.replay];
+    const replay = [...first.replay, ...second.replay];
     this.round = generation;
     if (replay.length) {
       // into lmdb now, with a generation past both files' records, so they are never replayed again
       this.round = (generation + 2) >>> 0;
       this.commitSync(replay, this.round);
     }
-    fs.rmSync(legacyWalFile(walDir), { force: true });
     this.wal.restart(this.round);
   }
 
+  /** Opens (creating if need be) the backend of a data dir; throws DataDirRefusedError, having changed nothing, for one it must not open. */
   static open(dataDir: string): Backend {
     const layout = dataDirLayout(dataDir);
+    refuseSingleFileLayoutLog(layout.walDir);
     for (const dir of [layout.dataDir, layout.memberDir, layout.snapDir, layout.walDir]) {
       fs.mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
       fs.chmodSync(dir, DATA_DIR_MODE);
@@ -383,6 +383,24 @@ export class Backend implements BucketStore {
     await this.root.close();
     for (const log of this.logs) log.close();
   }
+}
+
+/** A data dir this build will not open as it is; the message says why and what to do. */
+export class DataDirRefusedError extends Error {
+  override name = 'DataDirRefusedError';
+}
+
+/**
+ * A log in the single-file layout (used for a day, before the two alternating files) may hold
+ * acknowledged writes lmdb lacks. This build no longer replays it, and ignoring it would lose them,
+ * so the data dir is refused before anything in it is touched; an empty file holds nothing.
+ */
+function refuseSingleFileLayoutLog(walDir: string): void {
+  const file = singleFileLayoutWalFile(walDir);
+  if (!fs.statSync(file, { throwIfNoEntry: false })?.size) return;
+  throw new DataDirRefusedError(
+    `refusing to open the data dir: ${file} is a write-ahead log in the older single-file layout and may hold writes not yet in the database, which this build no longer replays; start the server on this data dir once with an earlier etcdctl-ts build (commits c526bcd to 4eff09c replay that file into the database and remove it), then with this one`,
+  );
 }
 
 function generationBytes(generation: number): Buffer {

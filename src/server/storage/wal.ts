@@ -56,17 +56,6 @@ export class Wal {
     return { wal, replay };
   }
 
-  /** The writes of a file's records of one round, then deletes the file (an older layout's log). */
-  static drain(file: string, generation: number): WalWrite[] {
-    if (!fs.existsSync(file)) return [];
-    const fd = fs.openSync(file, fs.constants.O_RDONLY);
-    try {
-      return Wal.read(fd, fs.fstatSync(fd).size, generation);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
   /** Grows the file to at least `bytes`, with real zeros: appends then never allocate blocks. */
   ensureCapacity(bytes: number): void {
     if (bytes <= this.fileBytes) return;
