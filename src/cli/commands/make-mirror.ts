@@ -3,7 +3,7 @@ import type { EtcdClient } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, generalError } from '../errors.js';
-import { prefixRangeEnd } from '../../api/primitives/key-range.js';
+import { prefixRange } from '../../api/primitives/key-range.js';
 import { EVENT_TYPE_NAMES, enumNumber } from '../printers/go-format.js';
 
 const BATCH_LIMIT = 1000;
@@ -84,8 +84,9 @@ async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void>
 
 /** clientv3/mirror's SyncBase: the keyspace (or prefix) at one revision, in batches of 1000 keys. */
 async function* syncBase(source: EtcdClient, prefix: Buffer, revision: bigint): AsyncGenerator<NonNullable<IRangeResponse['kvs']>> {
-  let key = prefix.length === 0 ? Buffer.from([0]) : prefix;
-  const rangeEnd = prefix.length === 0 ? Buffer.from([0]) : prefixRangeEnd(prefix);
+  const range = prefixRange(prefix);
+  let key = range.key;
+  const rangeEnd = range.rangeEnd;
   for (;;) {
     const response = await source.kv.range({ key, range_end: rangeEnd, limit: String(BATCH_LIMIT), revision: revision.toString() });
     const kvs = response.kvs ?? [];
@@ -108,8 +109,7 @@ async function syncUpdates(
   rewrite: (key: Buffer) => Buffer,
   counted: () => void,
 ): Promise<never> {
-  const key = prefix.length === 0 ? Buffer.from([0]) : prefix;
-  const rangeEnd = prefix.length === 0 ? Buffer.from([0]) : prefixRangeEnd(prefix);
+  const { key, rangeEnd } = prefixRange(prefix);
   let next = startRevision;
   for (;;) {
     let stream;

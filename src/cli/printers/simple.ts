@@ -1,4 +1,5 @@
 // The default `-w simple` format (etcdctl's printer_simple.go): raw key/value bytes, one item per line.
+import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import type {
   IAlarmResponse,
   IAuthRoleGetResponse,
@@ -47,17 +48,6 @@ export function hexEscape(b: Uint8Array): string {
   return s;
 }
 
-/** clientv3.GetPrefixRangeEnd: the key after the last non-0xff byte incremented, or `\x00` if none. */
-export function prefixRangeEnd(key: Uint8Array): Buffer {
-  for (let i = key.length - 1; i >= 0; i--) {
-    if (key[i]! < 0xff) {
-      const end = Buffer.from(key.subarray(0, i + 1));
-      end[i]! += 1;
-      return end;
-    }
-  }
-  return Buffer.from([0]);
-}
 
 export class SimplePrinter implements Printer {
   /** --print-value-only: set by the get command (etcdctl's simplePrinter.valueOnly); drops key lines. */
@@ -244,7 +234,7 @@ export class SimplePrinter implements Printer {
           o.text('\t[').bytes(key);
           if (end.length === 1 && end[0] === 0) o.text(', <open ended>');
           else o.text(', ').bytes(end).text(')');
-          if (prefixRangeEnd(key).equals(end)) o.text(' (prefix ').bytes(key).text(')');
+          if (prefixRangeEnd(Buffer.from(key)).equals(end)) o.text(' (prefix ').bytes(key).text(')');
           o.text('\n');
         }
       };

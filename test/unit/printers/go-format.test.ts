@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { dec, hex016, hex16, hexId, humanizeBytes, headerCompactText, alarmMemberCompactText } from '../../../src/cli/printers/go-format.js';
 import { jsonString, goCamelCase } from '../../../src/cli/printers/go-json.js';
 import { goQuote } from '../../../src/api/primitives/go-quote.js';
-import { hexEscape, prefixRangeEnd } from '../../../src/cli/printers/simple.js';
+import { prefixRangeEnd } from '../../../src/api/primitives/key-range.js';
+import { hexEscape } from '../../../src/cli/printers/simple.js';
 import { displayWidth, renderTable } from '../../../src/cli/printers/tablewriter.js';
 
 describe('goQuote (strconv.Quote)', () => {
