@@ -20,13 +20,17 @@ export interface IO {
 
 export function processIO(): IO {
   return {
-    // Node builds process.stdin on first use, and that costs every command's start-up (a stream, and the tty or
-    // net module under it); most commands never read it.
+    // Node builds each of these streams on first use, and that costs start-up (a stream, and the tty, net or fs
+    // machinery under it): most commands never read stdin, and many never write to stderr.
     get stdin() {
       return process.stdin;
     },
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     env: process.env,
   };
 }
