@@ -1,6 +1,6 @@
 // The put, get and del verbs as etcdctl defines them (usage, flags, and argv → request, in etcdctl's order of
 // checks), shared by their commands and by txn's request lines.
-import type { IDeleteRangeRequest, IPutRequest, IRangeRequest } from 'etcd3';
+import type { DeleteRangeRequestInit, PutRequestInit, RangeRequestInit, SortOrder, SortTarget } from '../api/wire-types.generated.js';
 import type { CommandSpec } from './command-tree.js';
 import type { CommandContext } from './context.js';
 import { badArgs, badFeature } from './errors.js';
@@ -46,7 +46,7 @@ export async function buildPutRequest(
   flag: CommandContext['flag'],
   args: Array<string | Buffer>,
   readStdin: () => Promise<Buffer>,
-): Promise<IPutRequest> {
+): Promise<PutRequestInit> {
   if (args.length === 0) throw badArgs(NEEDS_VALUE);
   const ignoreValue = flag<boolean>('ignore-value');
   if (ignoreValue && args.length > 1) throw badArgs("put command needs only 1 argument when 'ignore-value' is set");
@@ -67,9 +67,9 @@ export async function buildPutRequest(
   };
 }
 
-// Enum values are sent as numbers: etcd3's bundled proto spells the names differently from etcd's.
-const SORT_TARGETS: Record<string, number> = { KEY: 0, VERSION: 1, CREATE: 2, MODIFY: 3, VALUE: 4 };
-const SORT_ORDERS: Record<string, number> = { '': 0, ASCEND: 1, DESCEND: 2 };
+// etcdctl's --sort-by and --order values (upper-cased) and what each sends.
+const SORT_TARGETS: Record<string, SortTarget> = { KEY: 'KEY', VERSION: 'VERSION', CREATE: 'CREATE', MODIFY: 'MOD', VALUE: 'VALUE' };
+const SORT_ORDERS: Record<string, SortOrder> = { '': 'NONE', ASCEND: 'ASCEND', DESCEND: 'DESCEND' };
 
 export const GET_VERB: VerbSpec = {
   use: 'get [options] <key> [range_end]',
@@ -94,7 +94,7 @@ export const GET_VERB: VerbSpec = {
 };
 
 /** etcdctl's getGetOp, in its order of checks. */
-export function buildRangeRequest(flag: CommandContext['flag'], args: Array<string | Buffer>): IRangeRequest {
+export function buildRangeRequest(flag: CommandContext['flag'], args: Array<string | Buffer>): RangeRequestInit {
   if (args.length === 0) throw badArgs('get command needs one argument as key and an optional argument as range_end');
   const prefix = flag<boolean>('prefix');
   const fromKey = flag<boolean>('from-key');
@@ -118,15 +118,15 @@ export function buildRangeRequest(flag: CommandContext['flag'], args: Array<stri
   const { key, rangeEnd } = keyRange(args[0], args[1], { prefix, fromKey });
   const sortTarget = SORT_TARGETS[target || 'KEY'];
   // clientv3.WithSort: ascending by key is the server's natural order, sent as no sort at all.
-  const sortOrder = sortTarget === SORT_TARGETS.KEY && order === 'ASCEND' ? 0 : SORT_ORDERS[order];
+  const sortOrder = sortTarget === 'KEY' && order === 'ASCEND' ? 'NONE' : SORT_ORDERS[order];
   const rev = flag<bigint>('rev');
   return {
     key,
     range_end: rangeEnd,
     limit: flag<bigint>('limit').toString(),
     revision: rev > 0n ? rev.toString() : '0',
-    sort_order: sortOrder as never,
-    sort_target: sortTarget as never,
+    sort_order: sortOrder,
+    sort_target: sortTarget,
     serializable: consistency === 's',
     keys_only: keysOnly,
     count_only: countOnly,
@@ -150,7 +150,7 @@ export const DEL_VERB: VerbSpec = {
 };
 
 /** etcdctl's getDelOp. */
-export function buildDeleteRequest(flag: CommandContext['flag'], args: Array<string | Buffer>): IDeleteRangeRequest {
+export function buildDeleteRequest(flag: CommandContext['flag'], args: Array<string | Buffer>): DeleteRangeRequestInit {
   if (args.length === 0 || args.length > 2) {
     throw badArgs('del command needs one argument as key and an optional argument as range_end');
   }

@@ -1,11 +1,11 @@
 // clientv3's lease keep-alive: one renewal on a fresh stream (KeepAliveOnce), and the loop that keeps a lease
 // alive for as long as a command runs (lease keep-alive, the sessions of lock and elect).
-import type { ILeaseKeepAliveRequest, ILeaseKeepAliveResponse } from 'etcd3';
+import type { LeaseKeepAliveRequestInit, LeaseKeepAliveResponse } from '../api/wire-types.generated.js';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { type EtcdClient, type GrpcStream, RpcError } from './client.js';
 
 /** clientv3's KeepAliveOnce: one request on a fresh stream, the first answer. */
-export async function keepAliveOnce(client: EtcdClient, id: bigint): Promise<ILeaseKeepAliveResponse> {
+export async function keepAliveOnce(client: EtcdClient, id: bigint): Promise<LeaseKeepAliveResponse> {
   const stream = await client.lease.leaseKeepAlive();
   try {
     stream.write({ ID: id.toString() });
@@ -33,7 +33,7 @@ export function firstKeepAliveTimeoutMs(dialTimeoutMs: number): number {
 export class LeaseKeeper {
   readonly done: Promise<void>;
   private finish!: () => void;
-  private stream: GrpcStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse> | undefined;
+  private stream: GrpcStream<LeaseKeepAliveRequestInit, LeaseKeepAliveResponse> | undefined;
   private nextSendAt = Date.now();
   private deadlineAt: number;
   private sendTimer: NodeJS.Timeout | undefined;
@@ -45,7 +45,7 @@ export class LeaseKeeper {
     private readonly client: EtcdClient,
     private readonly id: bigint,
     firstTimeoutMs: number,
-    private readonly onResponse: (response: ILeaseKeepAliveResponse) => void = () => {},
+    private readonly onResponse: (response: LeaseKeepAliveResponse) => void = () => {},
   ) {
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.deadlineAt = Date.now() + firstTimeoutMs;
@@ -67,7 +67,7 @@ export class LeaseKeeper {
 
   private async openStream(): Promise<void> {
     if (this.stopped) return;
-    let stream: GrpcStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>;
+    let stream: GrpcStream<LeaseKeepAliveRequestInit, LeaseKeepAliveResponse>;
     try {
       stream = await this.client.lease.leaseKeepAlive();
     } catch {
@@ -98,7 +98,7 @@ export class LeaseKeeper {
     this.retryTimer = setTimeout(() => void this.openStream(), RETRY_MS);
   }
 
-  private received(response: ILeaseKeepAliveResponse): void {
+  private received(response: LeaseKeepAliveResponse): void {
     if (String(response.ID) !== this.id.toString()) return;
     const ttl = Number(response.TTL ?? 0);
     if (ttl <= 0) {

@@ -1,73 +1,83 @@
 // etcd's gRPC services as typed clients, one method per RPC, named as in etcd's rpc.proto in lowerCamelCase
 // (`HashKV` → `hashKV`), so a misspelt RPC or a wrong request shape does not compile.
 import type {
-  IAlarmRequest,
-  IAlarmResponse,
-  IAuthDisableResponse,
-  IAuthEnableResponse,
-  IAuthRoleAddRequest,
-  IAuthRoleAddResponse,
-  IAuthRoleDeleteRequest,
-  IAuthRoleDeleteResponse,
-  IAuthRoleGetRequest,
-  IAuthRoleGetResponse,
-  IAuthRoleGrantPermissionRequest,
-  IAuthRoleGrantPermissionResponse,
-  IAuthRoleListResponse,
-  IAuthRoleRevokePermissionRequest,
-  IAuthRoleRevokePermissionResponse,
-  IAuthStatusResponse,
-  IAuthUserAddRequest,
-  IAuthUserAddResponse,
-  IAuthUserChangePasswordRequest,
-  IAuthUserChangePasswordResponse,
-  IAuthUserDeleteRequest,
-  IAuthUserDeleteResponse,
-  IAuthUserGetRequest,
-  IAuthUserGetResponse,
-  IAuthUserGrantRoleRequest,
-  IAuthUserGrantRoleResponse,
-  IAuthUserListResponse,
-  IAuthUserRevokeRoleRequest,
-  IAuthUserRevokeRoleResponse,
-  ICompactionRequest,
-  ICompactionResponse,
-  IDefragmentResponse,
-  IDeleteRangeRequest,
-  IDeleteRangeResponse,
-  IHashKVRequest,
-  IHashKVResponse,
-  ILeaseGrantRequest,
-  ILeaseGrantResponse,
-  ILeaseKeepAliveRequest,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseRevokeRequest,
-  ILeaseRevokeResponse,
-  ILeaseTimeToLiveRequest,
-  ILeaseTimeToLiveResponse,
-  IMemberAddRequest,
-  IMemberAddResponse,
-  IMemberListResponse,
-  IMemberPromoteRequest,
-  IMemberPromoteResponse,
-  IMemberRemoveRequest,
-  IMemberRemoveResponse,
-  IMemberUpdateRequest,
-  IMemberUpdateResponse,
-  IMoveLeaderRequest,
-  IMoveLeaderResponse,
-  IPutRequest,
-  IPutResponse,
-  IRangeRequest,
-  IRangeResponse,
-  ISnapshotResponse,
-  IStatusResponse,
-  ITxnRequest,
-  ITxnResponse,
-  IWatchRequest,
-  IWatchResponse,
-} from 'etcd3';
+  AlarmRequestInit,
+  AlarmResponse,
+  AuthDisableRequestInit,
+  AuthDisableResponse,
+  AuthEnableRequestInit,
+  AuthEnableResponse,
+  AuthRoleAddRequestInit,
+  AuthRoleAddResponse,
+  AuthRoleDeleteRequestInit,
+  AuthRoleDeleteResponse,
+  AuthRoleGetRequestInit,
+  AuthRoleGetResponse,
+  AuthRoleGrantPermissionRequestInit,
+  AuthRoleGrantPermissionResponse,
+  AuthRoleListRequestInit,
+  AuthRoleListResponse,
+  AuthRoleRevokePermissionRequestInit,
+  AuthRoleRevokePermissionResponse,
+  AuthStatusRequestInit,
+  AuthStatusResponse,
+  AuthUserAddRequestInit,
+  AuthUserAddResponse,
+  AuthUserChangePasswordRequestInit,
+  AuthUserChangePasswordResponse,
+  AuthUserDeleteRequestInit,
+  AuthUserDeleteResponse,
+  AuthUserGetRequestInit,
+  AuthUserGetResponse,
+  AuthUserGrantRoleRequestInit,
+  AuthUserGrantRoleResponse,
+  AuthUserListRequestInit,
+  AuthUserListResponse,
+  AuthUserRevokeRoleRequestInit,
+  AuthUserRevokeRoleResponse,
+  CompactionRequestInit,
+  CompactionResponse,
+  DefragmentRequestInit,
+  DefragmentResponse,
+  DeleteRangeRequestInit,
+  DeleteRangeResponse,
+  HashKVRequestInit,
+  HashKVResponse,
+  LeaseGrantRequestInit,
+  LeaseGrantResponse,
+  LeaseKeepAliveRequestInit,
+  LeaseKeepAliveResponse,
+  LeaseLeasesRequestInit,
+  LeaseLeasesResponse,
+  LeaseRevokeRequestInit,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveRequestInit,
+  LeaseTimeToLiveResponse,
+  MemberAddRequestInit,
+  MemberAddResponse,
+  MemberListRequestInit,
+  MemberListResponse,
+  MemberPromoteRequestInit,
+  MemberPromoteResponse,
+  MemberRemoveRequestInit,
+  MemberRemoveResponse,
+  MemberUpdateRequestInit,
+  MemberUpdateResponse,
+  MoveLeaderRequestInit,
+  MoveLeaderResponse,
+  PutRequestInit,
+  PutResponse,
+  RangeRequestInit,
+  RangeResponse,
+  SnapshotRequestInit,
+  SnapshotResponse,
+  StatusRequestInit,
+  StatusResponse,
+  TxnRequestInit,
+  TxnResponse,
+  WatchRequestInit,
+  WatchResponse,
+} from '../api/wire-types.generated.js';
 
 export interface CallOptions {
   /** Deadline for the whole call, retries and failover included; undefined waits as long as it takes. */
@@ -83,63 +93,61 @@ export interface GrpcStream<Req, Res> extends AsyncIterable<Res> {
 }
 
 type Unary<Req, Res> = (request: Req, opts?: CallOptions) => Promise<Res>;
-/** An RPC whose request message has no fields. */
-type Empty = Record<string, never>;
 
 export interface KVService {
-  range: Unary<IRangeRequest, IRangeResponse>;
-  put: Unary<IPutRequest, IPutResponse>;
-  deleteRange: Unary<IDeleteRangeRequest, IDeleteRangeResponse>;
-  txn: Unary<ITxnRequest, ITxnResponse>;
-  compact: Unary<ICompactionRequest, ICompactionResponse>;
+  range: Unary<RangeRequestInit, RangeResponse>;
+  put: Unary<PutRequestInit, PutResponse>;
+  deleteRange: Unary<DeleteRangeRequestInit, DeleteRangeResponse>;
+  txn: Unary<TxnRequestInit, TxnResponse>;
+  compact: Unary<CompactionRequestInit, CompactionResponse>;
 }
 
 export interface WatchService {
-  watch(): Promise<GrpcStream<IWatchRequest, IWatchResponse>>;
+  watch(): Promise<GrpcStream<WatchRequestInit, WatchResponse>>;
 }
 
 export interface LeaseService {
-  leaseGrant: Unary<ILeaseGrantRequest, ILeaseGrantResponse>;
-  leaseRevoke: Unary<ILeaseRevokeRequest, ILeaseRevokeResponse>;
-  leaseTimeToLive: Unary<ILeaseTimeToLiveRequest, ILeaseTimeToLiveResponse>;
-  leaseLeases: Unary<Empty, ILeaseLeasesResponse>;
-  leaseKeepAlive(): Promise<GrpcStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>>;
+  leaseGrant: Unary<LeaseGrantRequestInit, LeaseGrantResponse>;
+  leaseRevoke: Unary<LeaseRevokeRequestInit, LeaseRevokeResponse>;
+  leaseTimeToLive: Unary<LeaseTimeToLiveRequestInit, LeaseTimeToLiveResponse>;
+  leaseLeases: Unary<LeaseLeasesRequestInit, LeaseLeasesResponse>;
+  leaseKeepAlive(): Promise<GrpcStream<LeaseKeepAliveRequestInit, LeaseKeepAliveResponse>>;
 }
 
 export interface ClusterService {
-  memberAdd: Unary<IMemberAddRequest, IMemberAddResponse>;
-  memberRemove: Unary<IMemberRemoveRequest, IMemberRemoveResponse>;
-  memberUpdate: Unary<IMemberUpdateRequest, IMemberUpdateResponse>;
-  memberList: Unary<Empty, IMemberListResponse>;
-  memberPromote: Unary<IMemberPromoteRequest, IMemberPromoteResponse>;
+  memberAdd: Unary<MemberAddRequestInit, MemberAddResponse>;
+  memberRemove: Unary<MemberRemoveRequestInit, MemberRemoveResponse>;
+  memberUpdate: Unary<MemberUpdateRequestInit, MemberUpdateResponse>;
+  memberList: Unary<MemberListRequestInit, MemberListResponse>;
+  memberPromote: Unary<MemberPromoteRequestInit, MemberPromoteResponse>;
 }
 
 export interface MaintenanceService {
-  alarm: Unary<IAlarmRequest, IAlarmResponse>;
-  status: Unary<Empty, IStatusResponse>;
-  defragment: Unary<Empty, IDefragmentResponse>;
-  hashKV: Unary<IHashKVRequest, IHashKVResponse>;
-  moveLeader: Unary<IMoveLeaderRequest, IMoveLeaderResponse>;
-  snapshot(request: Empty): Promise<GrpcStream<never, ISnapshotResponse>>;
+  alarm: Unary<AlarmRequestInit, AlarmResponse>;
+  status: Unary<StatusRequestInit, StatusResponse>;
+  defragment: Unary<DefragmentRequestInit, DefragmentResponse>;
+  hashKV: Unary<HashKVRequestInit, HashKVResponse>;
+  moveLeader: Unary<MoveLeaderRequestInit, MoveLeaderResponse>;
+  snapshot(request: SnapshotRequestInit): Promise<GrpcStream<never, SnapshotResponse>>;
 }
 
 export interface AuthService {
-  authEnable: Unary<Empty, IAuthEnableResponse>;
-  authDisable: Unary<Empty, IAuthDisableResponse>;
-  authStatus: Unary<Empty, IAuthStatusResponse>;
-  userAdd: Unary<IAuthUserAddRequest, IAuthUserAddResponse>;
-  userGet: Unary<IAuthUserGetRequest, IAuthUserGetResponse>;
-  userList: Unary<Empty, IAuthUserListResponse>;
-  userDelete: Unary<IAuthUserDeleteRequest, IAuthUserDeleteResponse>;
-  userChangePassword: Unary<IAuthUserChangePasswordRequest, IAuthUserChangePasswordResponse>;
-  userGrantRole: Unary<IAuthUserGrantRoleRequest, IAuthUserGrantRoleResponse>;
-  userRevokeRole: Unary<IAuthUserRevokeRoleRequest, IAuthUserRevokeRoleResponse>;
-  roleAdd: Unary<IAuthRoleAddRequest, IAuthRoleAddResponse>;
-  roleGet: Unary<IAuthRoleGetRequest, IAuthRoleGetResponse>;
-  roleList: Unary<Empty, IAuthRoleListResponse>;
-  roleDelete: Unary<IAuthRoleDeleteRequest, IAuthRoleDeleteResponse>;
-  roleGrantPermission: Unary<IAuthRoleGrantPermissionRequest, IAuthRoleGrantPermissionResponse>;
-  roleRevokePermission: Unary<IAuthRoleRevokePermissionRequest, IAuthRoleRevokePermissionResponse>;
+  authEnable: Unary<AuthEnableRequestInit, AuthEnableResponse>;
+  authDisable: Unary<AuthDisableRequestInit, AuthDisableResponse>;
+  authStatus: Unary<AuthStatusRequestInit, AuthStatusResponse>;
+  userAdd: Unary<AuthUserAddRequestInit, AuthUserAddResponse>;
+  userGet: Unary<AuthUserGetRequestInit, AuthUserGetResponse>;
+  userList: Unary<AuthUserListRequestInit, AuthUserListResponse>;
+  userDelete: Unary<AuthUserDeleteRequestInit, AuthUserDeleteResponse>;
+  userChangePassword: Unary<AuthUserChangePasswordRequestInit, AuthUserChangePasswordResponse>;
+  userGrantRole: Unary<AuthUserGrantRoleRequestInit, AuthUserGrantRoleResponse>;
+  userRevokeRole: Unary<AuthUserRevokeRoleRequestInit, AuthUserRevokeRoleResponse>;
+  roleAdd: Unary<AuthRoleAddRequestInit, AuthRoleAddResponse>;
+  roleGet: Unary<AuthRoleGetRequestInit, AuthRoleGetResponse>;
+  roleList: Unary<AuthRoleListRequestInit, AuthRoleListResponse>;
+  roleDelete: Unary<AuthRoleDeleteRequestInit, AuthRoleDeleteResponse>;
+  roleGrantPermission: Unary<AuthRoleGrantPermissionRequestInit, AuthRoleGrantPermissionResponse>;
+  roleRevokePermission: Unary<AuthRoleRevokePermissionRequestInit, AuthRoleRevokePermissionResponse>;
 }
 
 export interface EtcdServices {

@@ -3,14 +3,14 @@
 // when the stream breaks (server restart): every watch is re-created from the revision after the last one
 // it delivered, so no event is lost or repeated. A compaction cancels the watch (delivered, then ended);
 // a cancel without compaction ends it silently; an error clientv3 deems final ends it with `closeError`.
-import type { IEvent, IResponseHeader, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { Event, ResponseHeader, WatchRequestInit, WatchResponse } from '../api/wire-types.generated.js';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { type EtcdClient, type GrpcStream, RpcError } from './client.js';
 
 /** clientv3.WatchResponse: what etcdctl prints per watch response (fields in Go's order). */
 export interface WatchResponseView {
-  header: IResponseHeader;
-  events: IEvent[];
+  header: ResponseHeader;
+  events: Event[];
   compactRevision: string;
   canceled: boolean;
   created: boolean;
@@ -55,7 +55,7 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2_000;
 
 export class WatchStream {
-  private stream: GrpcStream<IWatchRequest, IWatchResponse> | undefined;
+  private stream: GrpcStream<WatchRequestInit, WatchResponse> | undefined;
   private opening = false;
   private readonly watchers: Watcher[] = [];
   /** Watchers waiting for their `created` answer, in the order their create requests go out. */
@@ -119,7 +119,7 @@ export class WatchStream {
   private async open(): Promise<void> {
     if (this.opening || this.stream || this.closed) return;
     this.opening = true;
-    let stream: GrpcStream<IWatchRequest, IWatchResponse>;
+    let stream: GrpcStream<WatchRequestInit, WatchResponse>;
     try {
       stream = await this.client.watch.watch();
     } catch (error) {
@@ -170,9 +170,10 @@ export class WatchStream {
     this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
   }
 
-  private received(response: IWatchResponse): void {
+  private received(response: WatchResponse): void {
     const id = String(response.watch_id ?? '0');
-    const header = response.header ?? {};
+    // etcd always sends a header; the empty one only guards a malformed response (printers read absent fields as 0).
+    const header = response.header ?? ({} as ResponseHeader);
     const revision = BigInt(String(header.revision ?? '0'));
     if (response.created) {
       const watcher = this.pending.shift();
@@ -199,7 +200,7 @@ export class WatchStream {
       else if (revision + 1n > watcher.nextRevision) watcher.nextRevision = revision + 1n;
       const view: WatchResponseView = {
         header,
-        events: events as IEvent[],
+        events: events as Event[],
         compactRevision,
         canceled: Boolean(response.canceled),
         created: false,
@@ -248,5 +249,5 @@ function isHaltError(error: RpcError): boolean {
 
 /** The response clientv3 hands out when the whole watch client shut down: a zero header, no events. */
 function closedView(): WatchResponseView {
-  return { header: {} as IResponseHeader, events: null as unknown as IEvent[], compactRevision: '0', canceled: true, created: false };
+  return { header: {} as ResponseHeader, events: null as unknown as Event[], compactRevision: '0', canceled: true, created: false };
 }

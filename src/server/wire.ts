@@ -1,6 +1,10 @@
-// The request and response shapes as @grpc/proto-loader hands them over (keepCase, longs as strings,
-// enums as etcd's names, defaults and oneofs on). Responses may use numbers for int64 fields.
+// Requests are the schema's own shapes (src/api/wire-types.generated.ts), as kv-codec decodes them exactly as
+// proto-loader would. Responses are the applier's: kv-codec encodes them by hand, straight from mvcc's KeyValue
+// (revisions as numbers), so they are not the proto-loader objects the client sees.
+import type * as wire from '../api/wire-types.generated.js';
 import type { KeyValue } from './mvcc/key-value.js';
+
+export type { CompactionRequest, Compare, DeleteRangeRequest, PutRequest, RangeRequest } from '../api/wire-types.generated.js';
 
 export type Int64 = string | number;
 
@@ -11,21 +15,6 @@ export interface ResponseHeader {
   raft_term?: string;
 }
 
-export interface RangeRequest {
-  key: Buffer;
-  range_end: Buffer;
-  limit: string;
-  revision: string;
-  sort_order: 'NONE' | 'ASCEND' | 'DESCEND';
-  sort_target: 'KEY' | 'VERSION' | 'CREATE' | 'MOD' | 'VALUE';
-  serializable: boolean;
-  keys_only: boolean;
-  count_only: boolean;
-  min_mod_revision: string;
-  max_mod_revision: string;
-  min_create_revision: string;
-  max_create_revision: string;
-}
 export interface RangeResponse {
   header: ResponseHeader;
   kvs: KeyValue[];
@@ -33,36 +22,20 @@ export interface RangeResponse {
   count: Int64;
 }
 
-export interface PutRequest {
-  key: Buffer;
-  value: Buffer;
-  lease: string;
-  prev_kv: boolean;
-  ignore_value: boolean;
-  ignore_lease: boolean;
-}
 export interface PutResponse {
   header: ResponseHeader;
   prev_kv: KeyValue | null;
 }
 
-export interface DeleteRangeRequest {
-  key: Buffer;
-  range_end: Buffer;
-  prev_kv: boolean;
-}
 export interface DeleteRangeResponse {
   header: ResponseHeader;
   deleted: Int64;
   prev_kvs: KeyValue[];
 }
 
-export interface RequestOp {
-  request?: 'request_range' | 'request_put' | 'request_delete_range' | 'request_txn';
-  request_range?: RangeRequest | null;
-  request_put?: PutRequest | null;
-  request_delete_range?: DeleteRangeRequest | null;
-  request_txn?: TxnRequest | null;
+/** etcdserverpb.RequestOp as kv-codec decodes it: a nested txn may carry our depth marker. */
+export interface RequestOp extends Omit<wire.RequestOp, 'request_txn'> {
+  request_txn?: TxnRequest;
 }
 export interface ResponseOp {
   response_range?: RangeResponse;
@@ -71,19 +44,7 @@ export interface ResponseOp {
   response_txn?: TxnResponse;
 }
 
-export interface Compare {
-  result: 'EQUAL' | 'GREATER' | 'LESS' | 'NOT_EQUAL';
-  target: 'VERSION' | 'CREATE' | 'MOD' | 'VALUE' | 'LEASE';
-  key: Buffer;
-  version?: string;
-  create_revision?: string;
-  mod_revision?: string;
-  value?: Buffer;
-  lease?: string;
-  range_end: Buffer;
-}
-export interface TxnRequest {
-  compare: Compare[];
+export interface TxnRequest extends Omit<wire.TxnRequest, 'success' | 'failure'> {
   success: RequestOp[];
   failure: RequestOp[];
   /** Nested too deep to build (kv-codec's MAX_TXN_DECODE_DEPTH): refused as too many operations. */
@@ -93,11 +54,6 @@ export interface TxnResponse {
   header: ResponseHeader;
   succeeded: boolean;
   responses: ResponseOp[];
-}
-
-export interface CompactionRequest {
-  revision: string;
-  physical: boolean;
 }
 
 export interface Event {

@@ -1,8 +1,7 @@
-import type { IAlarmMember, IAlarmResponse } from 'etcd3';
+import type { AlarmMember, AlarmRequestInit, AlarmResponse } from '../../api/wire-types.generated.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
-import { ALARM_TYPE_NAMES, enumNumber } from '../printers/go-format.js';
 
 export function alarmCommand() {
   return defineCommand({
@@ -15,10 +14,7 @@ export function alarmCommand() {
   });
 }
 
-// Enums go out as numbers (etcd3's proto spells their names differently from etcd's).
-const ACTION_GET = 0;
-const ACTION_DEACTIVATE = 2;
-const listRequest = { action: ACTION_GET, memberID: '0', alarm: 0 };
+const listRequest: AlarmRequestInit = { action: 'GET', memberID: '0', alarm: 'NONE' };
 
 async function runAlarmList(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 0) throw badArgs('alarm list command accepts no arguments');
@@ -35,11 +31,11 @@ async function runAlarmDisarm(ctx: CommandContext, args: string[]): Promise<void
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(0, deadline - Date.now());
   const active = await client.maintenance.alarm(listRequest, { timeoutMs });
-  const cleared: IAlarmMember[] = [];
+  const cleared: AlarmMember[] = [];
   for (const alarm of active.alarms ?? []) {
-    const request = { action: ACTION_DEACTIVATE, memberID: String(alarm.memberID ?? '0'), alarm: enumNumber(alarm.alarm, ALARM_TYPE_NAMES) };
+    const request: AlarmRequestInit = { action: 'DEACTIVATE', memberID: alarm.memberID, alarm: alarm.alarm };
     const response = await client.maintenance.alarm(request, { timeoutMs: remaining() });
     cleared.push(...(response.alarms ?? []));
   }
-  printer.alarm({ alarms: cleared } as IAlarmResponse);
+  printer.alarm({ alarms: cleared } as AlarmResponse);
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { IRangeResponse } from 'etcd3';
+import type { RangeResponse } from '../../api/wire-types.generated.js';
 import type { EtcdClient } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
@@ -115,7 +115,7 @@ async function workerClients(ctx: CommandContext, count: number): Promise<EtcdCl
 
 async function ensureEmptyPrefix(client: EtcdClient, prefix: string, timeoutMs?: number): Promise<void> {
   const key = Buffer.from(prefix);
-  const response: IRangeResponse = await client.kv.range({ key, range_end: prefixRangeEnd(key), limit: '1' }, { timeoutMs });
+  const response: RangeResponse = await client.kv.range({ key, range_end: prefixRangeEnd(key), limit: '1' }, { timeoutMs });
   if ((response.kvs ?? []).length > 0) {
     throw invalidInput(`prefix ${goQuote(prefix)} has keys. Delete with etcdctl del --prefix ${prefix} first`);
   }

@@ -1,10 +1,10 @@
 import type {
-  ILeaseGrantResponse,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseRevokeResponse,
-  ILeaseTimeToLiveResponse,
-} from 'etcd3';
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+} from '../../api/wire-types.generated.js';
 import { RpcError } from '../../client/client.js';
 import { firstKeepAliveTimeoutMs, keepAliveOnce, LeaseKeeper } from '../../client/lease-keeper.js';
 import { defineCommand } from '../command-tree.js';
@@ -53,7 +53,7 @@ async function runGrant(ctx: CommandContext, args: string[]): Promise<void> {
     throw error;
   }
   const { client, printer } = await ctx.connect();
-  let response: ILeaseGrantResponse;
+  let response: LeaseGrantResponse;
   try {
     response = await client.lease.leaseGrant({ TTL: ttl.toString(), ID: '0' }, { timeoutMs: ctx.options.commandTimeoutMs });
   } catch (error) {
@@ -67,7 +67,7 @@ async function runRevoke(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('lease revoke command needs 1 argument');
   const id = leaseArg(args[0]!);
   const { client, printer } = await ctx.connect();
-  let response: ILeaseRevokeResponse;
+  let response: LeaseRevokeResponse;
   try {
     response = await client.lease.leaseRevoke({ ID: id.toString() }, { timeoutMs: ctx.options.commandTimeoutMs });
   } catch (error) {
@@ -83,7 +83,7 @@ async function runTimeToLive(ctx: CommandContext, args: string[]): Promise<void>
   const { client, printer } = await ctx.connect();
   const id = leaseArg(args[0]!);
   const keys = ctx.flag<boolean>('keys');
-  let response: ILeaseTimeToLiveResponse;
+  let response: LeaseTimeToLiveResponse;
   try {
     response = await client.lease.leaseTimeToLive({ ID: id.toString(), keys });
   } catch (error) {
@@ -94,7 +94,7 @@ async function runTimeToLive(ctx: CommandContext, args: string[]): Promise<void>
 
 async function runList(ctx: CommandContext): Promise<void> {
   const { client, printer } = await ctx.connect();
-  let response: ILeaseLeasesResponse;
+  let response: LeaseLeasesResponse;
   try {
     response = await client.lease.leaseLeases({});
   } catch (error) {
@@ -110,7 +110,7 @@ async function runKeepAlive(ctx: CommandContext, args: string[]): Promise<void> 
   const id = leaseArg(args[0]!);
   const { client, printer, config } = await ctx.connect();
   if (ctx.flag<boolean>('once')) {
-    let response: ILeaseKeepAliveResponse;
+    let response: LeaseKeepAliveResponse;
     try {
       response = await keepAliveOnce(client, id);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { IRangeResponse, IRequestOp, IWatchRequest } from 'etcd3';
+import type { RangeResponse, RequestOpInit, WatchRequestInit } from '../../api/wire-types.generated.js';
 import type { EtcdClient } from '../../client/client.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
@@ -83,7 +83,7 @@ async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void>
 }
 
 /** clientv3/mirror's SyncBase: the keyspace (or prefix) at one revision, in batches of 1000 keys. */
-async function* syncBase(source: EtcdClient, prefix: Buffer, revision: bigint): AsyncGenerator<NonNullable<IRangeResponse['kvs']>> {
+async function* syncBase(source: EtcdClient, prefix: Buffer, revision: bigint): AsyncGenerator<NonNullable<RangeResponse['kvs']>> {
   const range = prefixRange(prefix);
   let key = range.key;
   const rangeEnd = range.rangeEnd;
@@ -115,10 +115,10 @@ async function syncUpdates(
     let stream;
     try {
       stream = await source.watch.watch();
-      stream.write({ create_request: { key, range_end: rangeEnd, start_revision: next.toString() } } as IWatchRequest);
+      stream.write({ create_request: { key, range_end: rangeEnd, start_revision: next.toString() } } as WatchRequestInit);
       for await (const response of stream) {
         if (BigInt(String(response.compact_revision ?? '0')) !== 0n) throw generalError(COMPACTED);
-        let ops: IRequestOp[] = [];
+        let ops: RequestOpInit[] = [];
         let lastRevision = 0n;
         for (const event of response.events ?? []) {
           const revision = BigInt(String(event.kv?.mod_revision ?? '0'));
@@ -146,7 +146,7 @@ async function syncUpdates(
 }
 
 /** A destination failure ends the mirror (with the destination's error), as in etcdctl. */
-async function applyToDest(dest: EtcdClient, ops: IRequestOp[]): Promise<void> {
+async function applyToDest(dest: EtcdClient, ops: RequestOpInit[]): Promise<void> {
   try {
     await dest.kv.txn({ success: ops });
   } catch (error) {

@@ -1,4 +1,5 @@
 // `role add|delete|get|list|grant-permission|revoke-permission`. None of them has a deadline in etcdctl 3.4.23.
+import type { PermissionType } from '../../api/wire-types.generated.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs } from '../errors.js';
@@ -60,9 +61,9 @@ async function runRoleList(ctx: CommandContext, args: string[]): Promise<void> {
 }
 
 /** authpb.Permission_Type by clientv3.StrToPermissionType's upper-cased name. */
-const PERMISSION_TYPES: Record<string, number> = { READ: 0, WRITE: 1, READWRITE: 2 };
+const PERMISSION_TYPES: Record<string, PermissionType> = { READ: 'READ', WRITE: 'WRITE', READWRITE: 'READWRITE' };
 
-function parsePermissionType(text: string): number {
+function parsePermissionType(text: string): PermissionType {
   const type = PERMISSION_TYPES[text.toUpperCase()];
   if (type === undefined) throw badArgs(`invalid permission type: ${text}`);
   return type;
@@ -102,7 +103,7 @@ async function runRoleGrantPermission(ctx: CommandContext, args: string[]): Prom
   const permType = parsePermissionType(args[1]!);
   const { key, rangeEnd } = permissionRange(args.slice(2), ctx.flag<boolean>('prefix'), ctx.flag<boolean>('from-key'));
   const { client, printer } = await ctx.connect();
-  const response = await client.auth.roleGrantPermission({ name: args[0], perm: { permType: permType as never, key, range_end: rangeEnd } });
+  const response = await client.auth.roleGrantPermission({ name: args[0], perm: { permType, key, range_end: rangeEnd } });
   printer.roleGrantPermission(args[0]!, response);
 }
 

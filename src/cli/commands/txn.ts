@@ -1,4 +1,4 @@
-import type { ICompare, IRequestOp } from 'etcd3';
+import type { CompareInit, RequestOpInit } from '../../api/wire-types.generated.js';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { badArgs, ExitCode, ReportedError } from '../errors.js';
@@ -27,9 +27,9 @@ async function runTxn(ctx: CommandContext, args: string[]): Promise<void> {
   const interactive = ctx.flag<boolean>('interactive');
   const prompt = (text: string) => interactive && ctx.io.stdout.write(`${text}\n`);
   const reader = new LineReader(ctx.io.stdin);
-  let compare: ICompare[];
-  let success: IRequestOp[];
-  let failure: IRequestOp[];
+  let compare: CompareInit[];
+  let success: RequestOpInit[];
+  let failure: RequestOpInit[];
   try {
     prompt('compares:');
     compare = await readSection(reader, parseCompare);
@@ -67,14 +67,14 @@ async function readSection<T>(reader: LineReader, parse: (line: Buffer) => T | P
   }
 }
 
-function readRequests(reader: LineReader, io: IO): Promise<IRequestOp[]> {
+function readRequests(reader: LineReader, io: IO): Promise<RequestOpInit[]> {
   return readSection(reader, (line) => parseRequestLine(line, io));
 }
 
 const VERBS = { put: PUT_VERB, get: GET_VERB, del: DEL_VERB } as const;
 
 /** parseRequestUnion: a put/get/del line, parsed with those commands' own flags and argument checks. */
-async function parseRequestLine(line: Buffer, io: Pick<IO, 'stdout' | 'stderr'>): Promise<IRequestOp> {
+async function parseRequestLine(line: Buffer, io: Pick<IO, 'stdout' | 'stderr'>): Promise<RequestOpInit> {
   const tokens = argify(line);
   if (tokens.length < 2) throw new TxnInputError(Buffer.concat([Buffer.from('invalid txn compare request: '), line]));
   const invalid = () => new TxnInputError(Buffer.concat([Buffer.from('invalid txn request: '), line]));

@@ -1,7 +1,7 @@
 // etcdctl's txn grammar (txn_command.go, 3.4.23): compare lines and the tokeniser of request lines. Lines are
 // bytes, so keys that are not UTF-8 (`"\xff"`) survive. Where etcdctl 3.4 panics (an unknown operator, any
 // lease compare, a short single-quoted token) we fail cleanly instead; the lease compare works as 3.6.16 fixed it.
-import type { ICompare } from 'etcd3';
+import type { CompareInit, CompareResult } from '../../api/wire-types.generated.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
 import { GoScanError, scanCompare, scanQuoted } from './go-scan.js';
 
@@ -15,12 +15,11 @@ export class TxnInputError extends Error {
 const msg = (...parts: (string | Buffer)[]) =>
   new TxnInputError(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))));
 
-// Enum names as etcd3's rpc.proto spells them.
-const RESULTS: Record<string, ICompare['result']> = {
-  '=': 'EQUAL' as never,
-  '!=': 'NOT_EQUAL' as never,
-  '<': 'LESS' as never,
-  '>': 'GREATER' as never,
+const RESULTS: Record<string, CompareResult> = {
+  '=': 'EQUAL',
+  '!=': 'NOT_EQUAL',
+  '<': 'LESS',
+  '>': 'GREATER',
 };
 
 /** strconv.ParseInt(s, base, 64) without Go's error text (etcdctl replaces it). */
@@ -36,7 +35,7 @@ function parseInt64(text: string, base: 10 | 16): bigint | undefined {
 }
 
 /** parseCompare: `<target>("<key>") <op> "<value>"`, one trimmed line. */
-export function parseCompare(line: Buffer): ICompare {
+export function parseCompare(line: Buffer): CompareInit {
   const paren = line.indexOf(0x28);
   if (paren === -1) throw msg('malformed comparison: ', line);
   const target = line.subarray(0, paren);
@@ -47,7 +46,7 @@ export function parseCompare(line: Buffer): ICompare {
   const key = scan.key;
   const op = scan.op.toString('latin1');
   const valueText = scan.value.toString('latin1');
-  const compare: ICompare = { key };
+  const compare: CompareInit = { key };
   const invalid = () => msg('invalid txn compare request: ', line);
   switch (target.toString('latin1')) {
     case 'ver':

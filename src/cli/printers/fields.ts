@@ -1,21 +1,21 @@
 // `-w fields` (etcdctl's printer_fields.go): one `"Name" : value` line per field, strings Go-%q quoted.
 import type {
-  IAlarmResponse,
-  IAuthRoleGetResponse,
-  IAuthRoleListResponse,
-  IDeleteRangeResponse,
-  IKeyValue,
-  ILeaseGrantResponse,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseRevokeResponse,
-  ILeaseTimeToLiveResponse,
-  IMemberListResponse,
-  IPutResponse,
-  IRangeResponse,
-  IResponseHeader,
-  ITxnResponse,
-} from 'etcd3';
+  AlarmResponse,
+  AuthRoleGetResponse,
+  AuthRoleListResponse,
+  DeleteRangeResponse,
+  KeyValue,
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+  MemberListResponse,
+  PutResponse,
+  RangeResponse,
+  ResponseHeader,
+  TxnResponse,
+} from '../../api/wire-types.generated.js';
 import type { OutputStream } from '../io.js';
 import {
   ALARM_TYPE_NAMES,
@@ -32,7 +32,7 @@ import { responseOpKind } from './simple.js';
 import { UnsupportedPrinter } from './unsupported.js';
 
 interface WithHeader {
-  header?: IResponseHeader | null;
+  header?: ResponseHeader | null;
 }
 
 export class FieldsPrinter extends UnsupportedPrinter {
@@ -46,7 +46,7 @@ export class FieldsPrinter extends UnsupportedPrinter {
     o.flush(this.out);
   }
 
-  private hdr(o: OutputBuffer, h: IResponseHeader | null | undefined): void {
+  private hdr(o: OutputBuffer, h: ResponseHeader | null | undefined): void {
     // etcdctl dereferences a nil header and panics (e.g. alarm responses from a 3.4 server); fail cleanly instead.
     if (!h) this.unsupported();
     o.line(`"ClusterID" : ${dec(h.cluster_id)}`);
@@ -55,7 +55,7 @@ export class FieldsPrinter extends UnsupportedPrinter {
     o.line(`"RaftTerm" : ${dec(h.raft_term)}`);
   }
 
-  private kv(o: OutputBuffer, pfx: string, kv: IKeyValue | null | undefined): void {
+  private kv(o: OutputBuffer, pfx: string, kv: KeyValue | null | undefined): void {
     o.line(`"${pfx}Key" : ${goQuote(kv?.key ?? Buffer.alloc(0))}`);
     o.line(`"${pfx}CreateRevision" : ${dec(kv?.create_revision)}`);
     o.line(`"${pfx}ModRevision" : ${dec(kv?.mod_revision)}`);
@@ -64,40 +64,40 @@ export class FieldsPrinter extends UnsupportedPrinter {
     o.line(`"${pfx}Lease" : ${dec(kv?.lease)}`);
   }
 
-  private delInto(o: OutputBuffer, r: IDeleteRangeResponse): void {
+  private delInto(o: OutputBuffer, r: DeleteRangeResponse): void {
     this.hdr(o, r.header);
     o.line(`"Deleted" : ${dec(r.deleted)}`);
     for (const kv of r.prev_kvs ?? []) this.kv(o, 'Prev', kv);
   }
-  private getInto(o: OutputBuffer, r: IRangeResponse): void {
+  private getInto(o: OutputBuffer, r: RangeResponse): void {
     this.hdr(o, r.header);
     for (const kv of r.kvs ?? []) this.kv(o, '', kv);
     o.line(`"More" : ${Boolean(r.more)}`);
     o.line(`"Count" : ${dec(r.count)}`);
   }
-  private putInto(o: OutputBuffer, r: IPutResponse): void {
+  private putInto(o: OutputBuffer, r: PutResponse): void {
     this.hdr(o, r.header);
     if (r.prev_kv) this.kv(o, 'Prev', r.prev_kv);
   }
 
-  override del(r: IDeleteRangeResponse): void {
+  override del(r: DeleteRangeResponse): void {
     this.emit((o) => this.delInto(o, r));
   }
-  override get(r: IRangeResponse): void {
+  override get(r: RangeResponse): void {
     this.emit((o) => this.getInto(o, r));
   }
-  override put(r: IPutResponse): void {
+  override put(r: PutResponse): void {
     this.emit((o) => this.putInto(o, r));
   }
-  override txn(r: ITxnResponse): void {
+  override txn(r: TxnResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       o.line(`"Succeeded" : ${Boolean(r.succeeded)}`);
       for (const op of r.responses ?? []) {
         const which = responseOpKind(op);
-        if (which === 'response_delete_range') this.delInto(o, op.response_delete_range);
-        else if (which === 'response_put') this.putInto(o, op.response_put);
-        else if (which === 'response_range') this.getInto(o, op.response_range);
+        if (which === 'response_delete_range') this.delInto(o, op.response_delete_range!);
+        else if (which === 'response_put') this.putInto(o, op.response_put!);
+        else if (which === 'response_range') this.getInto(o, op.response_range!);
         // A nested txn result (unreachable from etcdctl's txn grammar); etcdctl quotes its %+v here.
         else o.line(`"Unknown" : ${goQuote(String(which ?? '<nil>'))}`);
       }
@@ -105,7 +105,7 @@ export class FieldsPrinter extends UnsupportedPrinter {
   }
   override watch(r: WatchResponseView): void {
     this.emit((o) => {
-      this.hdr(o, r.header ?? ({} as IResponseHeader));
+      this.hdr(o, r.header ?? ({} as ResponseHeader));
       for (const e of r.events ?? []) {
         o.line(`"Type" : ${enumName(e.type, EVENT_TYPE_NAMES)}`);
         if (e.prev_kv) this.kv(o, 'Prev', e.prev_kv);
@@ -114,24 +114,24 @@ export class FieldsPrinter extends UnsupportedPrinter {
     });
   }
 
-  override grant(r: ILeaseGrantResponse): void {
+  override grant(r: LeaseGrantResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       o.line(`"ID" : ${dec(r.ID)}`);
       o.line(`"TTL" : ${dec(r.TTL)}`);
     });
   }
-  override revoke(_id: string, r: ILeaseRevokeResponse): void {
+  override revoke(_id: string, r: LeaseRevokeResponse): void {
     this.emit((o) => this.hdr(o, r.header));
   }
-  override keepAlive(r: ILeaseKeepAliveResponse): void {
+  override keepAlive(r: LeaseKeepAliveResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       o.line(`"ID" : ${dec(r.ID)}`);
       o.line(`"TTL" : ${dec(r.TTL)}`);
     });
   }
-  override timeToLive(r: ILeaseTimeToLiveResponse): void {
+  override timeToLive(r: LeaseTimeToLiveResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       o.line(`"ID" : ${dec(r.ID)}`);
@@ -140,14 +140,14 @@ export class FieldsPrinter extends UnsupportedPrinter {
       for (const k of r.keys ?? []) o.line(`"Key" : ${goQuote(k)}`);
     });
   }
-  override leases(r: ILeaseLeasesResponse): void {
+  override leases(r: LeaseLeasesResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       for (const l of r.leases ?? []) o.line(`"ID" : ${dec(l.ID)}`);
     });
   }
 
-  override memberList(r: IMemberListResponse): void {
+  override memberList(r: MemberListResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       for (const m of r.members ?? []) {
@@ -201,7 +201,7 @@ export class FieldsPrinter extends UnsupportedPrinter {
     });
   }
 
-  override alarm(r: IAlarmResponse): void {
+  override alarm(r: AlarmResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       for (const a of r.alarms ?? []) {
@@ -226,7 +226,7 @@ export class FieldsPrinter extends UnsupportedPrinter {
   override roleAdd(_role: string, r: WithHeader): void {
     this.headerOnly(r);
   }
-  override roleGet(_role: string, r: IAuthRoleGetResponse): void {
+  override roleGet(_role: string, r: AuthRoleGetResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       for (const p of r.perm ?? []) {
@@ -240,7 +240,7 @@ export class FieldsPrinter extends UnsupportedPrinter {
   override roleDelete(_role: string, r: WithHeader): void {
     this.headerOnly(r);
   }
-  override roleList(r: IAuthRoleListResponse): void {
+  override roleList(r: AuthRoleListResponse): void {
     this.emit((o) => {
       this.hdr(o, r.header);
       o.text('"Roles" :');

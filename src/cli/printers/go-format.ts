@@ -1,5 +1,6 @@
 // Small pieces of Go's fmt / etcd formatting the printers share: exact int64 text, %x variants, go-humanize's
 // Bytes, enum String() names, and proto's compact text for the couple of messages etcdctl prints with %v.
+import type { AlarmType, EventType, PermissionType } from '../../api/wire-types.generated.js';
 import type { OutputStream } from '../io.js';
 
 /** An int64/uint64 as the gRPC layer may hand it over: decimal string (proto-loader), bigint, number or Long. */
@@ -55,12 +56,12 @@ export function humanizeBytes(v: Int64Like): string {
   return `${text} ${SI_SIZES[e]}`;
 }
 
-/** Go String() names of the enums etcdctl prints (etcd3's proto spells them `Put`, `Nospace`, `Readwrite`). */
-export const EVENT_TYPE_NAMES = ['PUT', 'DELETE'];
-export const ALARM_TYPE_NAMES = ['NONE', 'NOSPACE', 'CORRUPT'];
-export const PERM_TYPE_NAMES = ['READ', 'WRITE', 'READWRITE'];
+/** Go String() names of the enums etcdctl prints, in the order of their numbers: the schema's own names. */
+export const EVENT_TYPE_NAMES: readonly EventType[] = ['PUT', 'DELETE'];
+export const ALARM_TYPE_NAMES: readonly AlarmType[] = ['NONE', 'NOSPACE', 'CORRUPT'];
+export const PERM_TYPE_NAMES: readonly PermissionType[] = ['READ', 'WRITE', 'READWRITE'];
 
-/** An enum as delivered (name in any case, or number) → its number. */
+/** An enum as delivered (its name, or its number when the schema does not know the value) → its number. */
 export function enumNumber(v: unknown, names: readonly string[]): number {
   if (v === null || v === undefined) return 0;
   if (typeof v === 'number') return v;

@@ -3,13 +3,13 @@
 // here in their Go field order and tags.
 import type protobuf from 'protobufjs';
 import type {
-  IEvent,
-  ILeaseGrantResponse,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseTimeToLiveResponse,
-  IResponseHeader,
-} from 'etcd3';
+  Event,
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseTimeToLiveResponse,
+  ResponseHeader,
+} from '../../api/wire-types.generated.js';
 import { loadedProtoRoot } from '../../api/proto.js';
 import type { OutputStream } from '../io.js';
 import { asBytes } from './go-format.js';
@@ -34,7 +34,7 @@ export class JsonPrinter extends RawPrinter {
   }
 
   /** An embedded *pb.ResponseHeader: its fields are promoted into the wrapper object (none when nil). */
-  private headerMembers(h: IResponseHeader | null | undefined): string[] {
+  private headerMembers(h: ResponseHeader | null | undefined): string[] {
     return h ? messageMembers(this.type('etcdserverpb.ResponseHeader'), h as unknown as Record<string, unknown>) : [];
   }
   private object(members: string[]): string {
@@ -47,14 +47,14 @@ export class JsonPrinter extends RawPrinter {
     const events =
       r.events === null || r.events === undefined
         ? 'null'
-        : '[' + r.events.map((e: IEvent | null) => (e ? encodeMessage(eventType, e as unknown as Record<string, unknown>) : 'null')).join(',') + ']';
+        : '[' + r.events.map((e: Event | null) => (e ? encodeMessage(eventType, e as unknown as Record<string, unknown>) : 'null')).join(',') + ']';
     this.print(
       `{"Header":${header},"Events":${events},"CompactRevision":${jsonInt(r.compactRevision)},` +
         `"Canceled":${Boolean(r.canceled)},"Created":${Boolean(r.created)}}`,
     );
   }
 
-  override grant(r: ILeaseGrantResponse): void {
+  override grant(r: LeaseGrantResponse): void {
     this.print(
       this.object([
         ...this.headerMembers(r.header),
@@ -64,10 +64,10 @@ export class JsonPrinter extends RawPrinter {
       ]),
     );
   }
-  override keepAlive(r: ILeaseKeepAliveResponse): void {
+  override keepAlive(r: LeaseKeepAliveResponse): void {
     this.print(this.object([...this.headerMembers(r.header), `"ID":${jsonInt(r.ID)}`, `"TTL":${jsonInt(r.TTL)}`]));
   }
-  override timeToLive(r: ILeaseTimeToLiveResponse): void {
+  override timeToLive(r: LeaseTimeToLiveResponse): void {
     // clientv3 copies the decoded Keys slice, which is nil when there are none.
     const keys = r.keys && r.keys.length ? '[' + r.keys.map((k) => jsonBytes(asBytes(k))).join(',') + ']' : 'null';
     this.print(
@@ -80,7 +80,7 @@ export class JsonPrinter extends RawPrinter {
       ]),
     );
   }
-  override leases(r: ILeaseLeasesResponse): void {
+  override leases(r: LeaseLeasesResponse): void {
     // clientv3 builds this slice with make(), so an empty list is [] rather than null.
     const leases = '[' + (r.leases ?? []).map((l) => `{"id":${jsonInt(l.ID)}}`).join(',') + ']';
     this.print(this.object([...this.headerMembers(r.header), `"leases":${leases}`]));

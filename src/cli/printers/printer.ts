@@ -2,38 +2,38 @@
 // kind. Responses arrive exactly as the gRPC layer decodes them (proto field names, int64 as decimal strings,
 // bytes as Buffers, enums as names), so every format can be exact without lossy conversions.
 import type {
-  IAlarmResponse,
-  IAuthRoleAddResponse,
-  IAuthRoleDeleteResponse,
-  IAuthRoleGetResponse,
-  IAuthRoleGrantPermissionResponse,
-  IAuthRoleListResponse,
-  IAuthRoleRevokePermissionResponse,
-  IAuthUserAddResponse,
-  IAuthUserChangePasswordResponse,
-  IAuthUserDeleteResponse,
-  IAuthUserGetResponse,
-  IAuthUserGrantRoleResponse,
-  IAuthUserListResponse,
-  IAuthUserRevokeRoleResponse,
-  IDeleteRangeResponse,
-  IHashKVResponse,
-  ILeaseGrantResponse,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseRevokeResponse,
-  ILeaseTimeToLiveResponse,
-  IMemberAddResponse,
-  IMemberListResponse,
-  IMemberPromoteResponse,
-  IMemberRemoveResponse,
-  IMemberUpdateResponse,
-  IMoveLeaderResponse,
-  IPutResponse,
-  IRangeResponse,
-  IStatusResponse,
-  ITxnResponse,
-} from 'etcd3';
+  AlarmResponse,
+  AuthRoleAddResponse,
+  AuthRoleDeleteResponse,
+  AuthRoleGetResponse,
+  AuthRoleGrantPermissionResponse,
+  AuthRoleListResponse,
+  AuthRoleRevokePermissionResponse,
+  AuthUserAddResponse,
+  AuthUserChangePasswordResponse,
+  AuthUserDeleteResponse,
+  AuthUserGetResponse,
+  AuthUserGrantRoleResponse,
+  AuthUserListResponse,
+  AuthUserRevokeRoleResponse,
+  DeleteRangeResponse,
+  HashKVResponse,
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+  MemberAddResponse,
+  MemberListResponse,
+  MemberPromoteResponse,
+  MemberRemoveResponse,
+  MemberUpdateResponse,
+  MoveLeaderResponse,
+  PutResponse,
+  RangeResponse,
+  StatusResponse,
+  TxnResponse,
+} from '../../api/wire-types.generated.js';
 import type { DBStatus } from '../../snapshot/format.js';
 import type { OutputStream } from '../io.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
@@ -47,58 +47,58 @@ export interface EndpointHealth {
 }
 export interface EndpointStatus {
   ep: string;
-  resp: IStatusResponse;
+  resp: StatusResponse;
 }
 export interface EndpointHashKV {
   ep: string;
-  resp: IHashKVResponse;
+  resp: HashKVResponse;
 }
 /** snapshot status of a file (defined beside the snapshot reader, which must not load the CLI). */
 export type { DBStatus };
 
 export interface Printer {
-  del(r: IDeleteRangeResponse): void;
-  get(r: IRangeResponse): void;
-  put(r: IPutResponse): void;
-  txn(r: ITxnResponse): void;
+  del(r: DeleteRangeResponse): void;
+  get(r: RangeResponse): void;
+  put(r: PutResponse): void;
+  txn(r: TxnResponse): void;
   watch(r: WatchResponseView): void;
 
-  grant(r: ILeaseGrantResponse): void;
+  grant(r: LeaseGrantResponse): void;
   /** id: the lease ID as a decimal int64 string. */
-  revoke(id: string, r: ILeaseRevokeResponse): void;
-  keepAlive(r: ILeaseKeepAliveResponse): void;
-  timeToLive(r: ILeaseTimeToLiveResponse, keys: boolean): void;
-  leases(r: ILeaseLeasesResponse): void;
+  revoke(id: string, r: LeaseRevokeResponse): void;
+  keepAlive(r: LeaseKeepAliveResponse): void;
+  timeToLive(r: LeaseTimeToLiveResponse, keys: boolean): void;
+  leases(r: LeaseLeasesResponse): void;
 
-  memberAdd(r: IMemberAddResponse): void;
+  memberAdd(r: MemberAddResponse): void;
   /** id: the member ID as a decimal uint64 string. */
-  memberRemove(id: string, r: IMemberRemoveResponse): void;
-  memberUpdate(id: string, r: IMemberUpdateResponse): void;
-  memberPromote(id: string, r: IMemberPromoteResponse): void;
-  memberList(r: IMemberListResponse): void;
+  memberRemove(id: string, r: MemberRemoveResponse): void;
+  memberUpdate(id: string, r: MemberUpdateResponse): void;
+  memberPromote(id: string, r: MemberPromoteResponse): void;
+  memberList(r: MemberListResponse): void;
 
   endpointHealth(list: EndpointHealth[]): void;
   endpointStatus(list: EndpointStatus[]): void;
   endpointHashKV(list: EndpointHashKV[]): void;
   /** leader, target: member IDs as decimal uint64 strings. */
-  moveLeader(leader: string, target: string, r: IMoveLeaderResponse): void;
+  moveLeader(leader: string, target: string, r: MoveLeaderResponse): void;
 
-  alarm(r: IAlarmResponse): void;
+  alarm(r: AlarmResponse): void;
   dbStatus(s: DBStatus): void;
 
-  roleAdd(role: string, r: IAuthRoleAddResponse): void;
-  roleGet(role: string, r: IAuthRoleGetResponse): void;
-  roleDelete(role: string, r: IAuthRoleDeleteResponse): void;
-  roleList(r: IAuthRoleListResponse): void;
-  roleGrantPermission(role: string, r: IAuthRoleGrantPermissionResponse): void;
-  roleRevokePermission(role: string, key: string, end: string, r: IAuthRoleRevokePermissionResponse): void;
-  userAdd(user: string, r: IAuthUserAddResponse): void;
-  userGet(user: string, r: IAuthUserGetResponse): void;
-  userList(r: IAuthUserListResponse): void;
-  userChangePassword(r: IAuthUserChangePasswordResponse): void;
-  userGrantRole(user: string, role: string, r: IAuthUserGrantRoleResponse): void;
-  userRevokeRole(user: string, role: string, r: IAuthUserRevokeRoleResponse): void;
-  userDelete(user: string, r: IAuthUserDeleteResponse): void;
+  roleAdd(role: string, r: AuthRoleAddResponse): void;
+  roleGet(role: string, r: AuthRoleGetResponse): void;
+  roleDelete(role: string, r: AuthRoleDeleteResponse): void;
+  roleList(r: AuthRoleListResponse): void;
+  roleGrantPermission(role: string, r: AuthRoleGrantPermissionResponse): void;
+  roleRevokePermission(role: string, key: string, end: string, r: AuthRoleRevokePermissionResponse): void;
+  userAdd(user: string, r: AuthUserAddResponse): void;
+  userGet(user: string, r: AuthUserGetResponse): void;
+  userList(r: AuthUserListResponse): void;
+  userChangePassword(r: AuthUserChangePasswordResponse): void;
+  userGrantRole(user: string, role: string, r: AuthUserGrantRoleResponse): void;
+  userRevokeRole(user: string, role: string, r: AuthUserRevokeRoleResponse): void;
+  userDelete(user: string, r: AuthUserDeleteResponse): void;
 
   /**
    * --print-value-only (etcdctl's simplePrinter.valueOnly): only the simple printer has it; the get command

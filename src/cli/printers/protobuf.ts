@@ -2,13 +2,13 @@
 // proto3 zero values omitted, a set sub-message always written even when empty), no trailing newline.
 import type protobuf from 'protobufjs';
 import type {
-  ILeaseGrantResponse,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseRevokeResponse,
-  ILeaseTimeToLiveResponse,
-  IResponseHeader,
-} from 'etcd3';
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+  ResponseHeader,
+} from '../../api/wire-types.generated.js';
 import { loadedProtoRoot } from '../../api/proto.js';
 import { badFeature } from '../errors.js';
 import type { OutputStream } from '../io.js';
@@ -97,22 +97,22 @@ export class ProtobufPrinter extends RawPrinter {
   }
 
   /** clientv3's lease responses embed *pb.ResponseHeader, whose Marshal is all that is promoted: header only. */
-  private headerOnly(h: IResponseHeader | null | undefined): void {
+  private headerOnly(h: ResponseHeader | null | undefined): void {
     if (h) this.message('etcdserverpb.ResponseHeader', h);
   }
-  override grant(r: ILeaseGrantResponse): void {
+  override grant(r: LeaseGrantResponse): void {
     this.headerOnly(r.header);
   }
-  override keepAlive(r: ILeaseKeepAliveResponse): void {
+  override keepAlive(r: LeaseKeepAliveResponse): void {
     this.headerOnly(r.header);
   }
-  override timeToLive(r: ILeaseTimeToLiveResponse): void {
+  override timeToLive(r: LeaseTimeToLiveResponse): void {
     this.headerOnly(r.header);
   }
-  override leases(r: ILeaseLeasesResponse): void {
+  override leases(r: LeaseLeasesResponse): void {
     this.headerOnly(r.header);
   }
-  override revoke(_id: string, r: ILeaseRevokeResponse): void {
+  override revoke(_id: string, r: LeaseRevokeResponse): void {
     // clientv3.LeaseRevokeResponse is a value type without Marshal(); etcdctl reports it with %v.
     const header = r.header ? headerCompactText(r.header) : '<nil>';
     throw badFeature(`marshal unsupported for type clientv3.LeaseRevokeResponse ({${header}})`);

@@ -1,5 +1,5 @@
 // The row builders etcdctl's simple and table printers share (printer.go's make*Table).
-import type { IMemberListResponse } from 'etcd3';
+import type { MemberListResponse } from '../../api/wire-types.generated.js';
 import { big, dec, hexId, humanizeBytes } from './go-format.js';
 import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
 
@@ -8,7 +8,7 @@ export interface Rows {
   rows: string[][];
 }
 
-export function memberListTable(r: IMemberListResponse): Rows {
+export function memberListTable(r: MemberListResponse): Rows {
   return {
     header: ['ID', 'Status', 'Name', 'Peer Addrs', 'Client Addrs', 'Is Learner'],
     rows: (r.members ?? []).map((m) => [
@@ -58,7 +58,7 @@ export function dbStatusTable(s: DBStatus): Rows {
   };
 }
 
-export const memberListRows = (r: IMemberListResponse) => memberListTable(r).rows;
+export const memberListRows = (r: MemberListResponse) => memberListTable(r).rows;
 export const endpointStatusRows = (l: EndpointStatus[]) => endpointStatusTable(l).rows;
 export const endpointHashKVRows = (l: EndpointHashKV[]) => endpointHashKVTable(l).rows;
 export const dbStatusRows = (s: DBStatus) => dbStatusTable(s).rows;

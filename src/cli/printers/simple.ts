@@ -1,27 +1,27 @@
 // The default `-w simple` format (etcdctl's printer_simple.go): raw key/value bytes, one item per line.
 import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import type {
-  IAlarmResponse,
-  IAuthRoleGetResponse,
-  IAuthUserGetResponse,
-  IAuthRoleListResponse,
-  IAuthUserListResponse,
-  IDeleteRangeResponse,
-  IKeyValue,
-  ILeaseGrantResponse,
-  ILeaseKeepAliveResponse,
-  ILeaseLeasesResponse,
-  ILeaseTimeToLiveResponse,
-  IMemberAddResponse,
-  IMemberListResponse,
-  IMemberPromoteResponse,
-  IMemberRemoveResponse,
-  IMemberUpdateResponse,
-  IPutResponse,
-  IRangeResponse,
-  IResponseOp,
-  ITxnResponse,
-} from 'etcd3';
+  AlarmResponse,
+  AuthRoleGetResponse,
+  AuthUserGetResponse,
+  AuthRoleListResponse,
+  AuthUserListResponse,
+  DeleteRangeResponse,
+  KeyValue,
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseTimeToLiveResponse,
+  MemberAddResponse,
+  MemberListResponse,
+  MemberPromoteResponse,
+  MemberRemoveResponse,
+  MemberUpdateResponse,
+  PutResponse,
+  RangeResponse,
+  ResponseOp,
+  TxnResponse,
+} from '../../api/wire-types.generated.js';
 import type { OutputStream } from '../io.js';
 import {
   EVENT_TYPE_NAMES,
@@ -64,7 +64,7 @@ export class SimplePrinter implements Printer {
     this.valueOnly = valueOnly;
   }
 
-  private kv(o: OutputBuffer, kv: IKeyValue | null | undefined): void {
+  private kv(o: OutputBuffer, kv: KeyValue | null | undefined): void {
     const key = asBytes(kv?.key);
     const value = asBytes(kv?.value);
     if (this.isHex) {
@@ -82,36 +82,36 @@ export class SimplePrinter implements Printer {
     o.flush(to);
   }
 
-  private delInto(o: OutputBuffer, r: IDeleteRangeResponse): void {
+  private delInto(o: OutputBuffer, r: DeleteRangeResponse): void {
     o.line(dec(r.deleted));
     for (const kv of r.prev_kvs ?? []) this.kv(o, kv);
   }
-  private getInto(o: OutputBuffer, r: IRangeResponse): void {
+  private getInto(o: OutputBuffer, r: RangeResponse): void {
     for (const kv of r.kvs ?? []) this.kv(o, kv);
   }
-  private putInto(o: OutputBuffer, r: IPutResponse): void {
+  private putInto(o: OutputBuffer, r: PutResponse): void {
     o.line('OK');
     if (r.prev_kv) this.kv(o, r.prev_kv);
   }
 
-  del(r: IDeleteRangeResponse): void {
+  del(r: DeleteRangeResponse): void {
     this.emit((o) => this.delInto(o, r));
   }
-  get(r: IRangeResponse): void {
+  get(r: RangeResponse): void {
     this.emit((o) => this.getInto(o, r));
   }
-  put(r: IPutResponse): void {
+  put(r: PutResponse): void {
     this.emit((o) => this.putInto(o, r));
   }
-  txn(r: ITxnResponse): void {
+  txn(r: TxnResponse): void {
     this.emit((o) => {
       o.line(r.succeeded ? 'SUCCESS' : 'FAILURE');
       for (const op of r.responses ?? []) {
         o.line('');
         const which = responseOpKind(op);
-        if (which === 'response_delete_range') this.delInto(o, op.response_delete_range);
-        else if (which === 'response_put') this.putInto(o, op.response_put);
-        else if (which === 'response_range') this.getInto(o, op.response_range);
+        if (which === 'response_delete_range') this.delInto(o, op.response_delete_range!);
+        else if (which === 'response_put') this.putInto(o, op.response_put!);
+        else if (which === 'response_range') this.getInto(o, op.response_range!);
         // A nested txn result: etcdctl prints the op with %+v; etcdctl's txn grammar cannot request one.
         else o.line(`unexpected response ${which ?? '<nil>'}`);
       }
@@ -128,16 +128,16 @@ export class SimplePrinter implements Printer {
     });
   }
 
-  grant(r: ILeaseGrantResponse): void {
+  grant(r: LeaseGrantResponse): void {
     this.emit((o) => o.line(`lease ${hex016(r.ID)} granted with TTL(${dec(r.TTL)}s)`));
   }
   revoke(id: string): void {
     this.emit((o) => o.line(`lease ${hex016(id)} revoked`));
   }
-  keepAlive(r: ILeaseKeepAliveResponse): void {
+  keepAlive(r: LeaseKeepAliveResponse): void {
     this.emit((o) => o.line(`lease ${hex016(r.ID)} keepalived with TTL(${dec(r.TTL)})`));
   }
-  timeToLive(r: ILeaseTimeToLiveResponse, keys: boolean): void {
+  timeToLive(r: LeaseTimeToLiveResponse, keys: boolean): void {
     this.emit((o) => {
       if (big(r.grantedTTL) === 0n && big(r.TTL) === -1n) {
         o.line(`lease ${hex016(r.ID)} already expired`);
@@ -156,26 +156,26 @@ export class SimplePrinter implements Printer {
       o.text('\n');
     });
   }
-  leases(r: ILeaseLeasesResponse): void {
+  leases(r: LeaseLeasesResponse): void {
     this.emit((o) => {
       o.line(`found ${(r.leases ?? []).length} leases`);
       for (const l of r.leases ?? []) o.line(hex016(l.ID));
     });
   }
 
-  memberAdd(r: IMemberAddResponse): void {
+  memberAdd(r: MemberAddResponse): void {
     this.emit((o) => o.line(`Member ${hex16(r.member?.ID)} added to cluster ${hex16(r.header?.cluster_id)}`));
   }
-  memberRemove(id: string, r: IMemberRemoveResponse): void {
+  memberRemove(id: string, r: MemberRemoveResponse): void {
     this.emit((o) => o.line(`Member ${hex16(id)} removed from cluster ${hex16(r.header?.cluster_id)}`));
   }
-  memberUpdate(id: string, r: IMemberUpdateResponse): void {
+  memberUpdate(id: string, r: MemberUpdateResponse): void {
     this.emit((o) => o.line(`Member ${hex16(id)} updated in cluster ${hex16(r.header?.cluster_id)}`));
   }
-  memberPromote(id: string, r: IMemberPromoteResponse): void {
+  memberPromote(id: string, r: MemberPromoteResponse): void {
     this.emit((o) => o.line(`Member ${hex16(id)} promoted in cluster ${hex16(r.header?.cluster_id)}`));
   }
-  memberList(r: IMemberListResponse): void {
+  memberList(r: MemberListResponse): void {
     this.emit((o) => {
       for (const row of memberListRows(r)) o.line(row.join(', '));
     });
@@ -203,7 +203,7 @@ export class SimplePrinter implements Printer {
     this.emit((o) => o.line(`Leadership transferred from ${hexId(leader)} to ${hexId(target)}`));
   }
 
-  alarm(r: IAlarmResponse): void {
+  alarm(r: AlarmResponse): void {
     this.emit((o) => {
       for (const a of r.alarms ?? []) o.line(alarmMemberCompactText(a));
     });
@@ -217,7 +217,7 @@ export class SimplePrinter implements Printer {
   roleAdd(role: string): void {
     this.emit((o) => o.line(`Role ${role} created`));
   }
-  roleGet(role: string, r: IAuthRoleGetResponse): void {
+  roleGet(role: string, r: AuthRoleGetResponse): void {
     this.emit((o) => {
       o.line(`Role ${role}`);
       const section = (title: string, wanted: number) => {
@@ -245,7 +245,7 @@ export class SimplePrinter implements Printer {
   roleDelete(role: string): void {
     this.emit((o) => o.line(`Role ${role} deleted`));
   }
-  roleList(r: IAuthRoleListResponse): void {
+  roleList(r: AuthRoleListResponse): void {
     this.emit((o) => {
       for (const role of r.roles ?? []) o.line(role);
     });
@@ -263,7 +263,7 @@ export class SimplePrinter implements Printer {
   userAdd(user: string): void {
     this.emit((o) => o.line(`User ${user} created`));
   }
-  userGet(user: string, r: IAuthUserGetResponse): void {
+  userGet(user: string, r: AuthUserGetResponse): void {
     this.emit((o) => {
       o.line(`User: ${user}`);
       o.text('Roles:');
@@ -271,7 +271,7 @@ export class SimplePrinter implements Printer {
       o.text('\n');
     });
   }
-  userList(r: IAuthUserListResponse): void {
+  userList(r: AuthUserListResponse): void {
     this.emit((o) => {
       for (const user of r.users ?? []) o.line(user);
     });
@@ -291,8 +291,8 @@ export class SimplePrinter implements Printer {
 }
 
 /** Which member of ResponseOp's `response` oneof is set (proto-loader names it in the virtual `response` field). */
-export function responseOpKind(op: IResponseOp & { response?: string }): keyof IResponseOp | undefined {
-  if (op.response) return op.response as keyof IResponseOp;
+export function responseOpKind(op: ResponseOp): ResponseOp['response'] {
+  if (op.response) return op.response;
   for (const k of ['response_range', 'response_put', 'response_delete_range', 'response_txn'] as const) {
     if (op[k]) return k;
   }

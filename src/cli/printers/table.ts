@@ -1,5 +1,5 @@
 // `-w table` (etcdctl's printer_table.go): only member list, endpoint health/status/hashkv and snapshot status.
-import type { IMemberListResponse } from 'etcd3';
+import type { MemberListResponse } from '../../api/wire-types.generated.js';
 import type { OutputStream } from '../io.js';
 import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
 import {
@@ -20,7 +20,7 @@ export class TablePrinter extends UnsupportedPrinter {
   private render({ header, rows }: Rows): void {
     this.out.write(renderTable(header, rows));
   }
-  override memberList(r: IMemberListResponse): void {
+  override memberList(r: MemberListResponse): void {
     this.render(memberListTable(r));
   }
   override endpointHealth(list: EndpointHealth[]): void {

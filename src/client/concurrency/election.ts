@@ -1,5 +1,5 @@
 // clientv3/concurrency's Election: campaign, proclaim, resign and observe, on the protocol in queue.ts.
-import type { IKeyValue, IRangeResponse, IResponseHeader } from 'etcd3';
+import type { KeyValue, RangeResponse, ResponseHeader } from '../../api/wire-types.generated.js';
 import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import { WatchStream } from '../watch-stream.js';
 import { abortable } from './cancel.js';
@@ -34,7 +34,7 @@ export class Election {
     const key = contenderKey(this.prefix, lease);
     const response = await abortable(
       client.kv.txn({
-        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key, create_revision: '0' }],
+        compare: [{ target: 'CREATE', result: 'EQUAL', key, create_revision: '0' }],
         success: [{ request_put: { key, value, lease: lease.toString() } }],
         failure: [{ request_range: { key } }],
       }),
@@ -68,7 +68,7 @@ export class Election {
     if (!this.leading) throw new ElectionNotLeader();
     const response = await abortable(
       this.session.client.kv.txn({
-        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
+        compare: [{ target: 'CREATE', result: 'EQUAL', key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
         success: [{ request_put: { key: this.leaderKey, value, lease: this.session.lease.toString() } }],
         failure: [],
       }),
@@ -84,7 +84,7 @@ export class Election {
     if (!this.leading) return;
     try {
       await this.session.client.kv.txn({
-        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
+        compare: [{ target: 'CREATE', result: 'EQUAL', key: this.leaderKey, create_revision: this.leaderRevision.toString() }],
         success: [{ request_delete_range: { key: this.leaderKey } }],
         failure: [],
       });
@@ -99,32 +99,32 @@ export class Election {
    * leader carries only header and kv (as clientv3 builds it); later ones reuse the leader's range response.
    * Returns when `signal` aborts (normal end) or the observation broke (`false`).
    */
-  async observe(onLeader: (response: IRangeResponse) => void, signal: AbortSignal): Promise<boolean> {
+  async observe(onLeader: (response: RangeResponse) => void, signal: AbortSignal): Promise<boolean> {
     const client = this.session.client;
     for (;;) {
-      let response: IRangeResponse;
+      let response: RangeResponse;
       try {
         response = await abortable(client.kv.range(firstCreate(this.prefix)), signal);
       } catch {
         return signal.aborted;
       }
-      let kv: IKeyValue | undefined = response.kvs?.[0] ?? undefined;
-      let header: IResponseHeader = response.header!;
+      let kv: KeyValue | undefined = response.kvs?.[0] ?? undefined;
+      let header: ResponseHeader = response.header!;
       if (!kv) {
         const found = await this.firstPut(BigInt(String(response.header!.revision)), signal);
         if (!found) return signal.aborted;
         ({ kv, header } = found);
       }
       if (signal.aborted) return true;
-      onLeader({ header, kvs: [kv] } as IRangeResponse);
+      onLeader({ header, kvs: [kv] } as RangeResponse);
       const deleted = await this.followLeader(kv, header, response, onLeader, signal);
       if (!deleted) return signal.aborted;
     }
   }
 
-  private async firstPut(fromRevision: bigint, signal: AbortSignal): Promise<{ kv: IKeyValue; header: IResponseHeader } | undefined> {
+  private async firstPut(fromRevision: bigint, signal: AbortSignal): Promise<{ kv: KeyValue; header: ResponseHeader } | undefined> {
     const stream = new WatchStream(this.session.client);
-    let found: { kv: IKeyValue; header: IResponseHeader } | undefined;
+    let found: { kv: KeyValue; header: ResponseHeader } | undefined;
     try {
       const done = stream.watch(
         { key: this.prefix, rangeEnd: prefixRangeEnd(this.prefix), startRevision: fromRevision, prevKv: false, progressNotify: false },
@@ -145,10 +145,10 @@ export class Election {
 
   /** Streams the leader's proclamations until its key is deleted (true) or the watch broke (false). */
   private async followLeader(
-    kv: IKeyValue,
-    header: IResponseHeader,
-    leaderResponse: IRangeResponse,
-    onLeader: (response: IRangeResponse) => void,
+    kv: KeyValue,
+    header: ResponseHeader,
+    leaderResponse: RangeResponse,
+    onLeader: (response: RangeResponse) => void,
     signal: AbortSignal,
   ): Promise<boolean> {
     const stream = new WatchStream(this.session.client);

@@ -1,5 +1,5 @@
 // clientv3/concurrency's Mutex, on the protocol in queue.ts.
-import type { IResponseHeader } from 'etcd3';
+import type { ResponseHeader } from '../../api/wire-types.generated.js';
 import { abortable } from './cancel.js';
 import { contenderKey, firstCreate, waitDeletes } from './queue.js';
 import type { Session } from './session.js';
@@ -9,7 +9,7 @@ export class Mutex {
   private myKey: Buffer = Buffer.alloc(0);
   private myRevision = -1n;
   /** The header of the response that made us the owner. */
-  header: IResponseHeader | undefined;
+  header: ResponseHeader | undefined;
 
   constructor(
     private readonly session: Session,
@@ -27,7 +27,7 @@ export class Mutex {
     this.myKey = contenderKey(this.prefix, lease);
     const response = await abortable(
       client.kv.txn({
-        compare: [{ target: 'CREATE' as never, result: 'EQUAL' as never, key: this.myKey, create_revision: '0' }],
+        compare: [{ target: 'CREATE', result: 'EQUAL', key: this.myKey, create_revision: '0' }],
         success: [
           { request_put: { key: this.myKey, value: Buffer.alloc(0), lease: lease.toString() } },
           { request_range: firstCreate(this.prefix) },

@@ -2,7 +2,7 @@
 // contender's key is `<name>/<lease ID in %x>` attached to its session's lease; it owns the lock (or leads)
 // when no key under the prefix was created before its own, and otherwise waits for the deletion of the newest
 // key created before it, then checks again.
-import type { IRangeRequest, IResponseHeader } from 'etcd3';
+import type { RangeRequestInit, ResponseHeader } from '../../api/wire-types.generated.js';
 import type { EtcdClient } from '../client.js';
 import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import { WatchStream } from '../watch-stream.js';
@@ -14,23 +14,23 @@ export function contenderKey(prefix: Buffer, lease: bigint): Buffer {
 }
 
 /** The range that finds the oldest contender under `prefix`: the owner of the lock, or the leader. */
-export const firstCreate = (prefix: Buffer): IRangeRequest => ({
+export const firstCreate = (prefix: Buffer): RangeRequestInit => ({
   key: prefix,
   range_end: prefixRangeEnd(prefix),
-  sort_target: 'CREATE' as never,
-  sort_order: 'ASCEND' as never,
+  sort_target: 'CREATE',
+  sort_order: 'ASCEND',
   limit: '1',
 });
 
 /** Waits until no key under `prefix` created at or before `maxCreateRevision` is left. */
-export async function waitDeletes(client: EtcdClient, prefix: Buffer, maxCreateRevision: bigint, signal?: AbortSignal): Promise<IResponseHeader> {
+export async function waitDeletes(client: EtcdClient, prefix: Buffer, maxCreateRevision: bigint, signal?: AbortSignal): Promise<ResponseHeader> {
   for (;;) {
     const response = await abortable(
       client.kv.range({
         key: prefix,
         range_end: prefixRangeEnd(prefix),
-        sort_target: 'CREATE' as never,
-        sort_order: 'DESCEND' as never,
+        sort_target: 'CREATE',
+        sort_order: 'DESCEND',
         limit: '1',
         max_create_revision: maxCreateRevision.toString(),
       }),
@@ -62,7 +62,7 @@ async function waitDelete(client: EtcdClient, key: Buffer, fromRevision: bigint,
   }
 }
 
-/** etcd3 decodes an event type as its name; a number is possible too. */
+/** proto-loader decodes an event type as its name, or as its number when the schema does not know the value. */
 export function isDeleteEvent(type: unknown): boolean {
   const text = String(type);
   return text === 'DELETE' || text === '1';

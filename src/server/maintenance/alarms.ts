@@ -1,8 +1,10 @@
 import type { BucketStore } from '../storage/buckets.js';
+import type * as wire from '../../api/wire-types.generated.js';
 
 // Active alarms (etcd's alarm store), persisted so NOSPACE survives a restart as in etcd.
 
-export type AlarmType = 'NOSPACE' | 'CORRUPT';
+/** The alarms a member can raise: every etcdserverpb.AlarmType but NONE. */
+export type AlarmType = Exclude<wire.AlarmType, 'NONE'>;
 export interface ActiveAlarm {
   memberID: string;
   alarm: AlarmType;

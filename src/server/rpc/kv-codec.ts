@@ -145,7 +145,7 @@ function decodeCompare(r: ProtoReader): Compare {
       default: r.unknown(tag, COMPARE);
     }
   }
-  if (union) (c as Compare & { target_union?: string }).target_union = union;
+  if (union) c.target_union = union;
   return c;
 }
 

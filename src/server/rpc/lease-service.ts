@@ -4,10 +4,8 @@ import type { Lessor } from '../lease/lessor.js';
 import type { EtcdServer } from '../server.js';
 import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
+import type { LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest, LeaseTimeToLiveRequest } from '../../api/wire-types.generated.js';
 
-interface KeepAliveRequest {
-  ID: string;
-}
 interface KeepAliveResponse {
   header: unknown;
   ID: string;
@@ -24,15 +22,15 @@ export function leaseService(server: LeaseMember) {
   const { applier, lessor } = server;
   const header = () => server.header(server.rev);
   return {
-    LeaseGrant: unary(server, async (req: { TTL: string; ID: string }) => {
+    LeaseGrant: unary(server, async (req: LeaseGrantRequest) => {
       const { ID, TTL } = await applier.leaseGrant(req.ID, Number(req.TTL));
       return { header: header(), ID, TTL, error: '' };
     }),
-    LeaseRevoke: unary(server, async (req: { ID: string }) => {
+    LeaseRevoke: unary(server, async (req: LeaseRevokeRequest) => {
       await applier.leaseRevoke(req.ID);
       return { header: header() };
     }),
-    LeaseTimeToLive: unary(server, (req: { ID: string; keys: boolean }) => {
+    LeaseTimeToLive: unary(server, (req: LeaseTimeToLiveRequest) => {
       const lease = lessor.lookup(req.ID);
       if (!lease) return { header: header(), ID: req.ID, TTL: -1, grantedTTL: 0, keys: [] };
       const keys = req.keys ? [...lease.keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k) : [];
@@ -40,7 +38,7 @@ export function leaseService(server: LeaseMember) {
     }),
     LeaseLeases: unary(server, () => ({ header: header(), leases: lessor.list().map((l) => ({ ID: l.id })) })),
     LeaseKeepAlive: (call: GrpcCall) => {
-      call.on('data', (req: KeepAliveRequest) => {
+      call.on('data', (req: LeaseKeepAliveRequest) => {
         let ttl = 0;
         try {
           ttl = lessor.renew(req.ID);

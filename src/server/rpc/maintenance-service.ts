@@ -8,6 +8,7 @@ import { ETCD_API_VERSION } from '../version.js';
 import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
 import { toGrpcError } from './errors.js';
+import type * as wire from '../../api/wire-types.generated.js';
 
 const SNAPSHOT_CHUNK = 32 * 1024;
 const isAlarmType = (alarm: string): alarm is AlarmType => alarm === 'NOSPACE' || alarm === 'CORRUPT';
@@ -40,7 +41,7 @@ export function maintenanceService(server: MaintenanceMember) {
       dbSizeInUse: server.dbSizeInUse(),
       isLearner: false,
     })),
-    Alarm: unary(server, async (req: { action: string; memberID: string; alarm: string }) => {
+    Alarm: unary(server, async (req: wire.AlarmRequest) => {
       const type = isAlarmType(req.alarm) ? req.alarm : undefined;
       // etcd 3.4 answers Alarm without a response header
       switch (req.action) {
@@ -63,11 +64,11 @@ export function maintenanceService(server: MaintenanceMember) {
       return { header: header() };
     }),
     Hash: unary(server, async () => ({ header: header(), hash: await server.hash() })),
-    HashKV: unary(server, async (req: { revision: string }) => {
+    HashKV: unary(server, async (req: wire.HashKVRequest) => {
       const { hash, rev, compactRev } = await server.hashKV(Number(req.revision));
       return { header: server.header(rev), hash, compact_revision: compactRev };
     }),
-    MoveLeader: unary(server, (req: { targetID: string }) => {
+    MoveLeader: unary(server, (req: wire.MoveLeaderRequest) => {
       // the only member is already the leader; any other target is not a member
       if (req.targetID !== server.memberIdText) fail('BadLeaderTransferee');
       return { header: header() };
@@ -113,9 +114,9 @@ export function clusterService(server: ClusterMember) {
   return {
     MemberList: unary(server, () => ({ header: header(), members: [self()] })),
     MemberAdd: unary(server, () => fail('SingleMember')),
-    MemberRemove: unary(server, (req: { ID: string }) => notSelf(req.ID)),
-    MemberUpdate: unary(server, (req: { ID: string }) => notSelf(req.ID)),
-    MemberPromote: unary(server, (req: { ID: string }) => notSelf(req.ID)),
+    MemberRemove: unary(server, (req: wire.MemberRemoveRequest) => notSelf(req.ID)),
+    MemberUpdate: unary(server, (req: wire.MemberUpdateRequest) => notSelf(req.ID)),
+    MemberPromote: unary(server, (req: wire.MemberPromoteRequest) => notSelf(req.ID)),
   };
 }
 

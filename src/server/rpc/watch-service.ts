@@ -6,26 +6,10 @@ import type { WatchableStore, Watcher, WatcherSink } from '../watch/watchable-st
 import type { Event } from '../wire.js';
 import type { GrpcCall } from './grpc-edge.js';
 import type { WatchResponse } from './watch-codec.js';
+import type { WatchCreateRequest, WatchRequest } from '../../api/wire-types.generated.js';
 
 // One Watch stream (etcd's serverWatchStream): watch IDs, create/cancel/progress requests,
 // fragmentation and progress notifications. Events come from the watchable store.
-
-interface WatchCreateRequest {
-  key: Buffer;
-  range_end: Buffer;
-  start_revision: string;
-  progress_notify: boolean;
-  filters: string[];
-  prev_kv: boolean;
-  watch_id: string;
-  fragment: boolean;
-}
-interface WatchRequest {
-  request_union?: 'create_request' | 'cancel_request' | 'progress_request';
-  create_request?: WatchCreateRequest | null;
-  cancel_request?: { watch_id: string } | null;
-  progress_request?: object | null;
-}
 
 const ERR_DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
 const ERR_EMPTY_RANGE = 'mvcc: watcher range is empty';

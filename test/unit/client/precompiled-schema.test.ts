@@ -1,7 +1,7 @@
 // The CLI and the server load etcd's schema (the vendored protos, proto/README.md) from a precompiled JSON
 // descriptor instead of parsing .proto text at start-up. These tests hold it to the source: the generated module
-// matches the .proto files, and the package definition built from it encodes the same messages and decodes
-// exactly as @grpc/proto-loader's from the same files (what etcd3 would build).
+// and the wire types generated beside it match the .proto files, and the package definition built from it encodes
+// the same messages and decodes exactly as @grpc/proto-loader's from the same files (what etcd3 would build).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,6 +54,14 @@ describe('precompiled etcd schema', () => {
       SCHEMA_MODULE: string;
     };
     assert.equal(readFileSync(SCHEMA_MODULE, 'utf8'), schemaSource(), 'stale: run `npm run gen:schema`');
+  });
+
+  it('src/api/wire-types.generated.ts is what scripts/gen-schema.mjs makes from the .proto files', async () => {
+    const { wireTypesSource, WIRE_TYPES_MODULE } = (await import(pathToFileURL(path.join(repoRoot, 'scripts/gen-schema.mjs')).href)) as {
+      wireTypesSource(): string;
+      WIRE_TYPES_MODULE: string;
+    };
+    assert.equal(readFileSync(WIRE_TYPES_MODULE, 'utf8'), wireTypesSource(), 'stale: run `npm run gen:schema`');
   });
 
   it('has every service and method proto-loader has, with the same paths, stream kinds and names', () => {
