@@ -110,6 +110,7 @@ function renderStartup(result: BenchReport['startup']): string[] {
     `| = ours \`get\` | ${formatMs(med('ours-get'))} (${formatRatio(med('ours-get'), med('node'))}) |`,
     '',
   );
+  lines.push(...renderProfiles(result));
   if (result.outputMismatch) lines.push(`**Note:** ours' ${result.outputMismatch}.`, '');
   lines.push(
     'Modules each command loads (recorded by `bench/record-modules.ts`: files loaded, and Node\'s built-in modules from',
@@ -125,6 +126,28 @@ function renderStartup(result: BenchReport['startup']): string[] {
   }
   if (result.grpcViolation) lines.push('', `**FAILED:** ${result.grpcViolation}.`);
   lines.push('');
+  return lines;
+}
+
+/** Before and after, from CPU profiles: what ran during start-up, by category (ms of CPU per run). */
+function renderProfiles(result: StartupResult): string[] {
+  const ids = ['before-get', 'ours-get', 'before-version', 'ours-version'].filter((id) => result.profiles?.[id]);
+  if (ids.length === 0) return [];
+  const categories = [...new Set(ids.flatMap((id) => Object.keys(result.profiles[id]!.msByCategory)))];
+  const total = (id: string) => Object.values(result.profiles[id]!.msByCategory).reduce((a, b) => a + b, 0);
+  categories.sort((a, b) => Math.max(...ids.map((id) => result.profiles[id]!.msByCategory[b] ?? 0)) - Math.max(...ids.map((id) => result.profiles[id]!.msByCategory[a] ?? 0)));
+  const lines = [
+    'Where start-up goes, before and after, from V8 CPU profiles (`node --cpu-prof`, 5 runs each, mean ms of CPU per run,',
+    'by what ran: Node\'s own modules, each bundle file or package, garbage collection). A profile starts after Node\'s',
+    'own bootstrap, so the `node -e 0` time comes on top; profiling also slows everything a little.',
+    '',
+    `| what ran | ${ids.map((id) => `\`${id}\``).join(' | ')} |`,
+    `|---|${ids.map(() => '---:').join('|')}|`,
+  ];
+  for (const category of categories) {
+    lines.push(`| ${category} | ${ids.map((id) => formatMs(result.profiles[id]!.msByCategory[category] ?? 0)).join(' | ')} |`);
+  }
+  lines.push(`| **total profiled** | ${ids.map((id) => `**${formatMs(total(id))}**`).join(' | ')} |`, '');
   return lines;
 }
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { buildFloors } from './floors/build.js';
 import { filesFromPackages, loadedModules, packagesOf } from './loaded-modules.js';
+import { type ProfileBreakdown, profileBreakdown } from './profile-breakdown.js';
 import { requireBinary, startServer } from './processes.js';
 import { median, oneLine, percentile } from './stats.js';
 
@@ -44,6 +45,8 @@ export interface StartupResult {
   warmups: number;
   commands: TimedCommand[];
   moduleChecks: ModuleCheck[];
+  /** CPU-profile breakdowns of `get` and `version`, ours and (with a before build) before, by command id. */
+  profiles: Record<string, ProfileBreakdown>;
   /** Peak resident memory (KiB, medians of a few runs under /usr/bin/time), by command id. */
   peakRssKiB: Record<string, number>;
   /** Why peak memory was not measured, if it was not. */
@@ -117,9 +120,14 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       }
     }
 
+    const profiles: Record<string, ProfileBreakdown> = {};
+    for (const timed of commands.filter((c) => PROFILE_IDS.has(c.id) && !c.failure)) {
+      profiles[timed.id] = profileBreakdown(timed.command, timed.args, { cwd: repoRoot, env, runs: PROFILE_RUNS });
+    }
     const memory = measurePeakRss(commands.filter((c) => PEAK_RSS_IDS.has(c.id) || c.id.startsWith('before-get')), repoRoot, env);
     return {
       ...memory,
+      profiles,
       beforeBin: options.beforeBin,
       endpoint: server.endpoint,
       serverCommand: server.commandLine,
@@ -141,6 +149,8 @@ const PRINT_SCRIPT = "process.stdout.write('etcdctl version: 3.4.23\\nAPI versio
 const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
 const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-version', 'ours-help']);
 const PEAK_RSS_RUNS = 5;
+const PROFILE_IDS = new Set(['ours-get', 'before-get', 'ours-version', 'before-version']);
+const PROFILE_RUNS = 5;
 
 /** Peak RSS as GNU time reports it (%M, KiB), the median of a few runs of each command. */
 function measurePeakRss(commands: TimedCommand[], repoRoot: string, env: NodeJS.ProcessEnv): Pick<StartupResult, 'peakRssKiB' | 'peakRssUnavailable'> {
