@@ -129,8 +129,11 @@ function previousSections(): Record<string, string> {
   const sections: Record<string, string> = {};
   for (const part of text.split(/^(?=## \d+\. )/m).slice(1)) {
     const heading = /^## \d+\. ([^(\n]+)/.exec(part)?.[1]?.trim();
-    const body = part.replace(/\n\(Carried over from the previous run[\s\S]*$/, '');
-    if (heading && !/^Not run\.$/m.test(body)) sections[heading] = `${body.trimEnd()}\n\n(Carried over from the previous run, on this machine:\n${machine.replace(/^/gm, '> ')})\n`;
+    if (!heading || /^Not run\.$/m.test(part)) continue;
+    // Carried over before: keep the note naming the run it came from.
+    sections[heading] = /\n\(Carried over from an earlier run/.test(part)
+      ? `${part.trimEnd()}\n`
+      : `${part.trimEnd()}\n\n(Carried over from an earlier run, on this machine:\n${machine.replace(/^/gm, '> ')})\n`;
   }
   return sections;
 }
