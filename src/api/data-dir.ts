@@ -39,7 +39,7 @@ export const LMDB_ENV_OPTIONS = {
   encoding: 'binary',
   keyEncoding: 'binary',
   compression: false,
-  // named databases an environment may open; ours has four buckets, the rest is headroom
+  // named databases an environment may open; ours has seven buckets, the rest is headroom
   maxDbs: 64,
 } as const;
 

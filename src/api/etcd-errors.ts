@@ -66,6 +66,7 @@ export const EtcdErrors = {
   RoleAlreadyExist: spec('FailedPrecondition', "etcdserver: role name already exists"),
   RoleNotFound: spec('FailedPrecondition', "etcdserver: role name not found"),
   RoleEmpty: spec('InvalidArgument', "etcdserver: role name is empty"),
+  PermissionNotGiven: spec('InvalidArgument', "etcdserver: permission not given"),
   AuthFailed: spec('InvalidArgument', "etcdserver: authentication failed, invalid user ID or password"),
   PermissionDenied: spec('PermissionDenied', "etcdserver: permission denied"),
   RoleNotGranted: spec('FailedPrecondition', "etcdserver: role is not granted to the user"),

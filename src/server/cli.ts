@@ -11,8 +11,9 @@
 
 import { parseGoDuration } from '../api/primitives/go-duration.js';
 import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
+import { AS_SERVER } from './auth/auth-store.js';
 import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
-import { defaultConfig, type ServerConfig } from './config.js';
+import { DEFAULT_BCRYPT_COST, defaultConfig, type ServerConfig } from './config.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
 import { EtcdServer, systemServerDeps, type ServerDeps } from './server.js';
 import { DataDirRefusedError } from './storage/backend.js';
@@ -78,6 +79,19 @@ const SUPPORTED: Record<string, Setter> = {
     if (ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
     c.watchProgressNotifyIntervalMs = ms;
   },
+  'auth-token': (c, v) => {
+    const type = v.split(',')[0];
+    if (type === 'jwt') throw new FlagError(`--auth-token=${v}: JWT tokens are not supported by etcdctl-ts server yet (use simple)`);
+    // etcd refuses any other token type, or options on a simple token, with this error
+    if (v !== 'simple') throw new FlagError(`--auth-token=${v}: auth: invalid auth options`);
+    c.authToken = 'simple';
+  },
+  'auth-token-ttl': (c, v) => (c.authTokenTtlSeconds = positiveInt('auth-token-ttl', v)),
+  'bcrypt-cost': (c, v) => {
+    const cost = positiveInt('bcrypt-cost', v);
+    // as etcd: a cost bcrypt does not accept falls back to the default (etcd logs a warning)
+    c.bcryptCost = cost >= 4 && cost <= 31 ? cost : DEFAULT_BCRYPT_COST;
+  },
   // accepted because a single-member etcd command line carries them; a single member has no peers
   'listen-peer-urls': (_c, v) => void urlList('listen-peer-urls', v),
   'initial-cluster-state': (_c, v) => {
@@ -100,7 +114,7 @@ const UNSUPPORTED = new Set([
   'ca-file', 'cert-file', 'key-file', 'client-cert-auth', 'client-crl-file', 'client-cert-allowed-hostname',
   'trusted-ca-file', 'auto-tls', 'peer-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-client-cert-auth',
   'peer-trusted-ca-file', 'peer-auto-tls', 'peer-cert-allowed-cn', 'peer-cert-allowed-hostname', 'peer-crl-file',
-  'cipher-suites', 'tls-min-version', 'tls-max-version', 'auth-token', 'bcrypt-cost', 'auth-token-ttl',
+  'cipher-suites', 'tls-min-version', 'tls-max-version',
   'enable-pprof', 'metrics', 'log-outputs', 'log-package-levels', 'debug', 'force-new-cluster', 'unsafe-no-fsync',
   'experimental-initial-corrupt-check', 'experimental-corrupt-check-time', 'experimental-enable-v2v3',
   'experimental-enable-lease-checkpoint', 'experimental-compaction-batch-limit', 'experimental-peer-skip-client-san-verification',
@@ -124,6 +138,9 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --auto-compaction-mode 'periodic'       periodic or revision
   --auto-compaction-retention '0'         hours (or a duration) for periodic, revisions for revision; 0 disables
   --log-level 'info'                      debug, info, warn, error, panic, fatal
+  --auth-token 'simple'                   token type for authentication (simple)
+  --auth-token-ttl 300                    seconds an unused simple token lives
+  --bcrypt-cost 10                        bcrypt cost of password hashes (4..31)
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 
@@ -241,7 +258,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   const stopCompaction = startAutoCompaction(
     config.autoCompactionMode,
     config.autoCompactionRetention,
-    { rev: () => server.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }) },
+    { rev: () => server.rev, compact: (rev) => server.applier.compact({ revision: String(rev), physical: false }, AS_SERVER) },
     log,
     deps.timers,
   );

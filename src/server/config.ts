@@ -15,7 +15,15 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'panic' | 'fatal';
   /** etcd's --experimental-watch-progress-notify-interval. */
   watchProgressNotifyIntervalMs: number;
+  /** etcd's --auth-token: only 'simple' tokens for now. */
+  authToken: 'simple';
+  /** etcd's --auth-token-ttl, in seconds: how long an unused simple token lives. */
+  authTokenTtlSeconds: number;
+  /** etcd's --bcrypt-cost for password hashes (4..31). */
+  bcryptCost: number;
 }
+
+export const DEFAULT_BCRYPT_COST = 10;
 
 export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
 export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
@@ -37,6 +45,9 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     autoCompactionRetention: '0',
     logLevel: 'info',
     watchProgressNotifyIntervalMs: 10 * 60 * 1000,
+    authToken: 'simple',
+    authTokenTtlSeconds: 300,
+    bcryptCost: DEFAULT_BCRYPT_COST,
     ...overrides,
   };
 }

@@ -4,7 +4,11 @@ export type EtcdErrorKind =
   | 'EmptyKey' | 'KeyNotFound' | 'ValueProvided' | 'LeaseProvided' | 'TooManyOps' | 'DuplicateKey'
   | 'Compacted' | 'FutureRev' | 'NoSpace' | 'LeaseNotFound' | 'LeaseExist' | 'LeaseTTLTooLarge'
   | 'MemberNotFound' | 'RequestTooLarge' | 'BadLeaderTransferee' | 'SingleMember' | 'Unimplemented'
-  | 'Stopped' | 'InvalidArgument' | 'AuthNotEnabled';
+  | 'Stopped' | 'InvalidArgument' | 'AuthNotEnabled'
+  // the auth store's (etcd's server/auth errors)
+  | 'RootUserNotExist' | 'RootRoleNotExist' | 'UserAlreadyExist' | 'UserEmpty' | 'UserNotFound' | 'RoleAlreadyExist'
+  | 'RoleNotFound' | 'RoleEmpty' | 'PermissionNotGiven' | 'AuthFailed' | 'PermissionDenied' | 'RoleNotGranted'
+  | 'PermissionNotGranted' | 'InvalidAuthToken' | 'InvalidAuthMgmt' | 'AuthOldRevision';
 
 export class EtcdError extends Error {
   constructor(readonly kind: EtcdErrorKind, detail?: string) {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dataDirLayout } from '../api/data-dir.js';
 import { Applier } from './apply/applier.js';
+import { AuthStore } from './auth/auth-store.js';
+import { SimpleTokens } from './auth/simple-token.js';
 import type { ServerConfig } from './config.js';
 import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
@@ -50,6 +52,8 @@ export class EtcdServer {
   readonly watchable: WatchableStore;
   readonly lessor: Lessor;
   readonly applier: Applier;
+  /** Users, roles, tokens and the permission checks the rpc layer makes itself (etcd's v3rpc and v3_server gates). */
+  readonly auth: AuthStore;
   /** Set while the backend is being swapped (defragment); handlers wait for it. */
   paused: Promise<void> | null = null;
   private stopLeaseExpiry: () => void = () => undefined;
@@ -84,6 +88,11 @@ export class EtcdServer {
       minTtl: MIN_LEASE_TTL,
     });
     this.lessor.restore(LEASE_PROMOTE_EXTEND_MS);
+    this.auth = new AuthStore(backend, {
+      bcryptCost: config.bcryptCost,
+      tokens: new SimpleTokens(deps.timers, config.authTokenTtlSeconds * 1000),
+    });
+    void this.auth.restore();
     for (const entry of store.entries()) {
       if (entry.latest && entry.latest.lease !== '0') this.lessor.attach(entry.latest.lease, entry.id, entry.key);
     }
@@ -92,6 +101,7 @@ export class EtcdServer {
       store,
       this.lessor,
       alarms,
+      this.auth,
       { maxTxnOps: config.maxTxnOps, maxRequestBytes: config.maxRequestBytes, quotaBytes: config.quotaBackendBytes },
       () => backend.size(),
       this.memberIdText,

@@ -7,7 +7,6 @@
 import { startEtcd } from '../helpers/etcd-process.js';
 import { startOurServer } from '../helpers/our-server.js';
 import { REAL_ETCDCTL } from '../helpers/run-cli.js';
-import { authScenarios } from './cases/auth.js';
 import { selectedScenarios } from './cases/index.js';
 import { registerDifferentialSuite } from './differential-runner.js';
 
@@ -24,8 +23,6 @@ registerDifferentialSuite({
     isOurCli: false,
     startServer: useRealEtcdOnB ? startEtcd : () => startOurServer(),
   },
-  // User and role management is not in our server yet (issue 3: Unimplemented until the auth issue), so the
-  // auth scenarios are compared against real etcd only; `--user` with auth disabled is still compared here.
-  scenarios: selectedScenarios().filter((scenario) => useRealEtcdOnB || !authScenarios.includes(scenario)),
+  scenarios: selectedScenarios(),
   applyServerMasks: true,
 });

@@ -31,11 +31,11 @@ function unframed(data: Buffer): string[] {
  * One call with the given request bodies. A streaming call's request side stays open until the server
  * ends the call or `streamMs` passes (then it is half-closed), as a client that keeps watching would.
  */
-export function rawGrpcCall(endpoint: string, path: string, bodies: Buffer[], streamMs = 0): Promise<RawGrpcAnswer> {
+export function rawGrpcCall(endpoint: string, path: string, bodies: Buffer[], streamMs = 0, metadata: Record<string, string> = {}): Promise<RawGrpcAnswer> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://${endpoint}`);
     session.on('error', reject);
-    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata });
     const chunks: Buffer[] = [];
     let headers: http2.IncomingHttpHeaders = {};
     let trailers: http2.IncomingHttpHeaders = {};

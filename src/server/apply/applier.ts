@@ -1,3 +1,4 @@
+import type { AuthInfo, AuthStore } from '../auth/auth-store.js';
 import { fail } from '../errors.js';
 import type { Lessor } from '../lease/lessor.js';
 import type { ActiveAlarm, AlarmType, Alarms } from '../maintenance/alarms.js';
@@ -8,13 +9,15 @@ import type {
   Compare, CompactionRequest, DeleteRangeRequest, DeleteRangeResponse, PutRequest, PutResponse, RangeRequest,
   RangeResponse, RequestOp, ResponseOp, TxnRequest, TxnResponse,
 } from '../wire.js';
+import { AuthRequests } from './auth-requests.js';
 import { goSort } from './go-sort.js';
 import { checkIntervals, checkPut, checkRangeKey, checkTxn, isTxnReadOnly, txnHasPut, txnPutCost } from './txn-checks.js';
 
 // Turns requests into store operations with etcd's semantics (etcdserver/apply.go): every check runs
 // before the write transaction opens, so a transaction never fails half way. Responses carry only
 // the revision in their header; the rpc layer fills in the rest. Every write request that applies
-// advances etcd's consistent index once, in applied() and nowhere else.
+// advances etcd's consistent index once, in applied() and nowhere else. With auth on, each request is
+// checked as etcd 3.5's authApplierV3 checks it (the AuthInfo comes from the rpc layer's token lookup).
 
 export interface ApplierLimits {
   maxTxnOps: number;
@@ -32,16 +35,26 @@ type View = { range: WatchableStore['range']; rev: number };
 const num = (s: string | number | undefined): number => Number(s ?? 0);
 
 export class Applier {
+  /** The Auth service's requests. */
+  readonly authRequests: AuthRequests;
+
   constructor(
     private readonly kv: WatchableStore,
     private readonly store: MvccStore,
     private readonly lessor: Lessor,
     private readonly alarms: Alarms,
+    private readonly auth: AuthStore,
     private readonly limits: ApplierLimits,
     private readonly dbSize: () => number,
     private readonly memberId: string,
   ) {
     lessor.setRangeDeleter((keys) => this.deleteKeys(keys));
+    this.authRequests = new AuthRequests(auth, {
+      applied: (...durable) => this.applied(...durable),
+      get appliedIndex() {
+        return store.appliedIndex;
+      },
+    });
   }
 
   /** A write request has applied: one more consistent index; resolves once it and `durable` are on disk. */
@@ -66,8 +79,9 @@ export class Applier {
 
   // ---- range --------------------------------------------------------------------------------------
 
-  range(req: RangeRequest): RangeResponse {
+  range(req: RangeRequest, ai: AuthInfo | null = null): RangeResponse {
     checkRangeKey(req.key);
+    this.auth.checkRange(ai, req.key, req.range_end);
     return this.rangeIn(this.kv, req);
   }
 
@@ -123,10 +137,11 @@ export class Applier {
     return prev;
   }
 
-  async put(req: PutRequest): Promise<PutResponse> {
+  async put(req: PutRequest, ai: AuthInfo | null = null): Promise<PutResponse> {
     checkPut(req);
     this.checkSize(req.key.length + req.value.length);
     this.checkQuota(KV_OVERHEAD + req.key.length + req.value.length);
+    this.checkPutAuth(ai, req);
     this.checkPutState(this.kv, req);
     const txn = this.kv.write();
     const resp = this.putIn(txn, req);
@@ -145,8 +160,9 @@ export class Applier {
     return { header: { revision: txn.rev }, prev_kv: req.prev_kv ? prev : null };
   }
 
-  async deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
+  async deleteRange(req: DeleteRangeRequest, ai: AuthInfo | null = null): Promise<DeleteRangeResponse> {
     checkRangeKey(req.key);
+    this.checkDeleteAuth(ai, req);
     const txn = this.kv.write();
     const resp = this.deleteIn(txn, req);
     await this.applied(txn.end());
@@ -172,7 +188,7 @@ export class Applier {
 
   // ---- txn ----------------------------------------------------------------------------------------
 
-  async txn(req: TxnRequest): Promise<TxnResponse> {
+  async txn(req: TxnRequest, ai: AuthInfo | null = null): Promise<TxnResponse> {
     checkTxn(req, this.limits.maxTxnOps);
     checkIntervals(req.success);
     checkIntervals(req.failure);
@@ -182,6 +198,7 @@ export class Applier {
       this.checkSize(cost);
       if (txnHasPut(req)) this.checkQuota(cost);
     }
+    this.checkTxnAuth(ai, req);
     // which branch each (nested) txn takes is decided on the state before any op applies
     const path: boolean[] = [];
     this.comparePath(req, path);
@@ -243,9 +260,48 @@ export class Applier {
     return kvs.every((kv) => compareKV(c, kv));
   }
 
+  // ---- permissions --------------------------------------------------------------------------------
+
+  /** Write on the key; read too when prev_kv is asked for; write on every key the lease already holds. */
+  private checkPutAuth(ai: AuthInfo | null, req: PutRequest): void {
+    if (!this.auth.isEnabled) return;
+    this.auth.checkPut(ai, req.key);
+    this.checkLeasePuts(ai, req.lease);
+    if (req.prev_kv) this.auth.checkRange(ai, req.key, null);
+  }
+
+  private checkDeleteAuth(ai: AuthInfo | null, req: DeleteRangeRequest): void {
+    if (!this.auth.isEnabled) return;
+    this.auth.checkDeleteRange(ai, req.key, req.range_end);
+    if (req.prev_kv) this.auth.checkRange(ai, req.key, req.range_end);
+  }
+
+  /**
+   * Read on every compared key, then each op of both branches as if sent alone, nested txns included
+   * (GHSA-rfx7-8w68-q57q), with a put's prev_kv and lease (GHSA-x35m-3gp4-4fh5).
+   */
+  private checkTxnAuth(ai: AuthInfo | null, req: TxnRequest): void {
+    if (!this.auth.isEnabled) return;
+    for (const c of req.compare) this.auth.checkRange(ai, c.key, c.range_end);
+    for (const op of [...req.success, ...req.failure]) {
+      if (op.request_range) this.auth.checkRange(ai, op.request_range.key, op.request_range.range_end);
+      else if (op.request_put) this.checkPutAuth(ai, op.request_put);
+      else if (op.request_delete_range) this.checkDeleteAuth(ai, op.request_delete_range);
+      else if (op.request_txn) this.checkTxnAuth(ai, op.request_txn);
+    }
+  }
+
+  /** etcd's checkLeasePuts: whoever attaches to or revokes a lease must be able to write all its keys. */
+  private checkLeasePuts(ai: AuthInfo | null, leaseId: string): void {
+    if (leaseId === NO_LEASE) return;
+    const lease = this.lessor.lookup(leaseId);
+    if (lease) for (const key of lease.keys.values()) this.auth.checkPut(ai, key);
+  }
+
   // ---- compaction ---------------------------------------------------------------------------------
 
-  async compact(req: CompactionRequest): Promise<{ header: { revision: number } }> {
+  async compact(req: CompactionRequest, ai: AuthInfo | null = null): Promise<{ header: { revision: number } }> {
+    this.auth.checkAdmin(ai);
     const physical = this.store.compact(num(req.revision));
     await this.applied();
     if (req.physical) await physical;
@@ -255,7 +311,8 @@ export class Applier {
 
   // ---- leases -------------------------------------------------------------------------------------
 
-  async leaseGrant(id: string, ttl: number): Promise<{ ID: string; TTL: number }> {
+  async leaseGrant(id: string, ttl: number, ai: AuthInfo | null = null): Promise<{ ID: string; TTL: number }> {
+    this.auth.checkAuthenticated(ai);
     if (this.alarms.has('NOSPACE')) fail('NoSpace');
     this.checkQuota(LEASE_OVERHEAD);
     const { lease, committed } = this.lessor.grant(id, ttl);
@@ -263,25 +320,34 @@ export class Applier {
     return { ID: lease.id, TTL: lease.ttl };
   }
 
-  async leaseRevoke(id: string): Promise<void> {
+  /** A client's revoke: it must be able to write every key of the lease. */
+  async leaseRevoke(id: string, ai: AuthInfo | null = null): Promise<void> {
+    this.auth.checkAuthenticated(ai);
+    if (this.auth.isEnabled) this.checkLeasePuts(ai, id);
+    await this.revoke(id);
+  }
+
+  private async revoke(id: string): Promise<void> {
     await this.applied(this.lessor.revoke(id));
   }
 
-  /** Revokes every expired lease, one revision each (etcd proposes one LeaseRevoke per lease). */
+  /** Revokes every expired lease, one revision each (etcd proposes one LeaseRevoke per lease, as root). */
   async revokeExpired(): Promise<void> {
-    await Promise.all(this.lessor.expired().map((id) => this.leaseRevoke(id).catch(() => undefined)));
+    await Promise.all(this.lessor.expired().map((id) => this.revoke(id).catch(() => undefined)));
   }
 
   // ---- alarms -------------------------------------------------------------------------------------
 
-  async activateAlarm(alarm: ActiveAlarm): Promise<ActiveAlarm> {
+  async activateAlarm(alarm: ActiveAlarm, ai: AuthInfo | null = null): Promise<ActiveAlarm> {
+    this.auth.checkAdmin(ai);
     const { committed } = this.alarms.activate(alarm);
     await this.applied(committed);
     return alarm;
   }
 
   /** Returns the alarm that was active, or null. */
-  async deactivateAlarm(alarm: ActiveAlarm): Promise<ActiveAlarm | null> {
+  async deactivateAlarm(alarm: ActiveAlarm, ai: AuthInfo | null = null): Promise<ActiveAlarm | null> {
+    this.auth.checkAdmin(ai);
     const { alarm: found, committed } = this.alarms.deactivate(alarm);
     await this.applied(committed);
     return found;

@@ -295,7 +295,7 @@ export class MvccStore {
   async hashAll(): Promise<number> {
     await this.backend.flushed();
     const hash = new Crc32c();
-    for (const bucket of ['key', 'lease', 'alarm'] as const) {
+    for (const bucket of ['key', 'lease', 'alarm', 'auth', 'authUsers', 'authRoles'] as const) {
       hash.update(bucket);
       for (const { key, value } of this.backend.scan(bucket)) hash.update(key).update(value);
     }

@@ -74,8 +74,13 @@ export class GrpcCall extends EventEmitter {
   private pendingBytes = 0;
   private flushQueued = false;
 
-  constructor(private readonly stream: Http2Stream, private readonly method: MethodDefinition) {
+  constructor(private readonly stream: Http2Stream, private readonly method: MethodDefinition, private readonly headers: readonly Header[] = []) {
     super();
+  }
+
+  /** The first value of a request metadata entry (an HTTP/2 header; names arrive lower-case). */
+  metadata(name: string): string | undefined {
+    return this.headers.find(([n]) => n === name)?.[1];
   }
 
   private sendHeaders(): void {
@@ -325,7 +330,7 @@ export class GrpcEdgeServer {
       stream.sendHeaders(trailersOnly({ code: Status.UNIMPLEMENTED, details: `unknown service or method ${path}` }), true);
       return IGNORED;
     }
-    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method), this.options.maxReceiveMessageBytes);
+    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers), this.options.maxReceiveMessageBytes);
     receiver.start();
     return receiver;
   }

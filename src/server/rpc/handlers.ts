@@ -4,7 +4,8 @@ import type { GrpcCall, UnaryCallback } from './grpc-edge.js';
 // Adapters from handler functions to the edge's unary callbacks: the handler returns the response
 // (or a promise of it); errors become statuses here. Synchronous handlers stay synchronous (Range).
 
-export type UnaryHandler<Req, Res> = (req: Req) => Res | Promise<Res>;
+/** The call is there for its metadata (the auth token). */
+export type UnaryHandler<Req, Res> = (req: Req, call: GrpcCall) => Res | Promise<Res>;
 
 /** Handlers wait while this is set (the member swaps its backend underneath). */
 export interface HandlerGate {
@@ -14,7 +15,7 @@ export interface HandlerGate {
 export function unary<Req, Res>(server: HandlerGate, handle: UnaryHandler<Req, Res>) {
   const run = (call: GrpcCall, callback: UnaryCallback): void => {
     try {
-      const result = handle(call.request as Req);
+      const result = handle(call.request as Req, call);
       if (result instanceof Promise) result.then((res) => callback(null, res), (err) => callback(toGrpcError(err)));
       else callback(null, result);
     } catch (err) {

@@ -1,10 +1,11 @@
 import type { Applier } from '../apply/applier.js';
 import type { EtcdServer } from '../server.js';
 import type { CompactionRequest, DeleteRangeRequest, PutRequest, RangeRequest, TxnRequest } from '../wire.js';
+import { authInfoOf, type TokenMember } from './auth-info.js';
 import { unary } from './handlers.js';
 
 /** What the KV service uses of the member: the applier's KV requests and the header; no store, no leases. */
-export type KvMember = Readonly<Pick<EtcdServer, 'paused' | 'header'>> & {
+export type KvMember = Readonly<Pick<EtcdServer, 'paused' | 'header'>> & TokenMember & {
   readonly applier: Pick<Applier, 'range' | 'put' | 'deleteRange' | 'txn' | 'compact'>;
 };
 
@@ -16,10 +17,10 @@ export function kvService(server: KvMember) {
   };
   return {
     // these four are encoded by kv-codec.ts, which writes the member's header itself
-    Range: unary(server, (req: RangeRequest) => applier.range(req)),
-    Put: unary(server, (req: PutRequest) => applier.put(req)),
-    DeleteRange: unary(server, (req: DeleteRangeRequest) => applier.deleteRange(req)),
-    Txn: unary(server, (req: TxnRequest) => applier.txn(req)),
-    Compact: unary(server, async (req: CompactionRequest) => withHeader(await applier.compact(req))),
+    Range: unary(server, (req: RangeRequest, call) => applier.range(req, authInfoOf(server, call))),
+    Put: unary(server, (req: PutRequest, call) => applier.put(req, authInfoOf(server, call))),
+    DeleteRange: unary(server, (req: DeleteRangeRequest, call) => applier.deleteRange(req, authInfoOf(server, call))),
+    Txn: unary(server, (req: TxnRequest, call) => applier.txn(req, authInfoOf(server, call))),
+    Compact: unary(server, async (req: CompactionRequest, call) => withHeader(await applier.compact(req, authInfoOf(server, call)))),
   };
 }

@@ -5,6 +5,7 @@ import { fail } from '../errors.js';
 import type { AlarmType } from '../maintenance/alarms.js';
 import type { EtcdServer } from '../server.js';
 import { ETCD_API_VERSION } from '../version.js';
+import { authInfoOf, type TokenMember } from './auth-info.js';
 import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
 import { toGrpcError } from './errors.js';
@@ -19,12 +20,16 @@ export type MaintenanceMember = Readonly<
     EtcdServer,
     'paused' | 'header' | 'rev' | 'memberIdText' | 'raftIndex' | 'raftTerm' | 'dbSize' | 'dbSizeInUse' | 'hash' | 'hashKV' | 'defragment' | 'withSnapshot'
   >
-> & { readonly applier: Pick<Applier, 'activateAlarm' | 'deactivateAlarm' | 'listAlarms'> };
-export type ClusterMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'memberIdText' | 'config'>>;
-export type AuthMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'rev'>>;
+> & TokenMember & { readonly applier: Pick<Applier, 'activateAlarm' | 'deactivateAlarm' | 'listAlarms'> };
+export type ClusterMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'memberIdText' | 'config'>> & TokenMember;
+
+// etcd 3.5's gates (authMaintenanceServer, checkMembershipOperationPermission, GHSA-q8m4-xhhv-38mg): with
+// auth on, what reads or changes the member as a whole needs the root role; Status stays open; member and
+// alarm lists need a logged-in user.
 
 export function maintenanceService(server: MaintenanceMember) {
   const header = () => server.header(server.rev);
+  const admin = (call: GrpcCall) => server.auth.checkAdmin(authInfoOf(server, call));
   const statusErrors = () =>
     server.applier.listAlarms().map((a) => `memberID:${a.memberID} alarm:${a.alarm} `);
 
@@ -41,41 +46,59 @@ export function maintenanceService(server: MaintenanceMember) {
       dbSizeInUse: server.dbSizeInUse(),
       isLearner: false,
     })),
-    Alarm: unary(server, async (req: wire.AlarmRequest) => {
+    Alarm: unary(server, async (req: wire.AlarmRequest, call) => {
       const type = isAlarmType(req.alarm) ? req.alarm : undefined;
+      const ai = authInfoOf(server, call);
       // etcd 3.4 answers Alarm without a response header
       switch (req.action) {
         case 'GET':
+          server.auth.checkAuthenticated(ai);
           return { alarms: server.applier.listAlarms(type) };
         case 'ACTIVATE': {
           if (!type) return { alarms: [] };
-          const alarm = await server.applier.activateAlarm({ memberID: req.memberID, alarm: type });
+          const alarm = await server.applier.activateAlarm({ memberID: req.memberID, alarm: type }, ai);
           return { alarms: [alarm] };
         }
         default: {
           if (!type) return { alarms: [] };
-          const alarm = await server.applier.deactivateAlarm({ memberID: req.memberID, alarm: type });
+          const alarm = await server.applier.deactivateAlarm({ memberID: req.memberID, alarm: type }, ai);
           return { alarms: alarm ? [alarm] : [] };
         }
       }
     }),
-    Defragment: unary(server, async () => {
+    Defragment: unary(server, async (_req: unknown, call) => {
+      admin(call);
       await server.defragment();
       return { header: header() };
     }),
-    Hash: unary(server, async () => ({ header: header(), hash: await server.hash() })),
-    HashKV: unary(server, async (req: wire.HashKVRequest) => {
+    Hash: unary(server, async (_req: unknown, call) => {
+      admin(call);
+      return { header: header(), hash: await server.hash() };
+    }),
+    HashKV: unary(server, async (req: wire.HashKVRequest, call) => {
+      admin(call);
       const { hash, rev, compactRev } = await server.hashKV(Number(req.revision));
       return { header: server.header(rev), hash, compact_revision: compactRev };
     }),
-    MoveLeader: unary(server, (req: wire.MoveLeaderRequest) => {
+    MoveLeader: unary(server, (req: wire.MoveLeaderRequest, call) => {
+      admin(call);
       // the only member is already the leader; any other target is not a member
       if (req.targetID !== server.memberIdText) fail('BadLeaderTransferee');
       return { header: header() };
     }),
-    Downgrade: unary(server, () => fail('Unimplemented', 'Downgrade')),
+    Downgrade: unary(server, (_req: unknown, call) => {
+      admin(call);
+      return fail('Unimplemented', 'Downgrade');
+    }),
     Snapshot: (call: GrpcCall) => {
-      streamSnapshot(server, call).catch((err) => call.destroy(Object.assign(new Error(), toGrpcError(err))));
+      const refuse = (err: unknown) => call.destroy(Object.assign(new Error(), toGrpcError(err)));
+      try {
+        admin(call);
+      } catch (err) {
+        refuse(err);
+        return;
+      }
+      streamSnapshot(server, call).catch(refuse);
     },
   };
 }
@@ -107,32 +130,23 @@ export function clusterService(server: ClusterMember) {
     clientURLs: server.config.advertiseClientUrls,
     isLearner: false,
   });
-  const notSelf = (id: string) => {
+  const admin = (call: GrpcCall) => server.auth.checkAdmin(authInfoOf(server, call));
+  const notSelf = (id: string, call: GrpcCall) => {
+    admin(call);
     if (id !== server.memberIdText) fail('MemberNotFound');
     fail('SingleMember');
   };
   return {
-    MemberList: unary(server, () => ({ header: header(), members: [self()] })),
-    MemberAdd: unary(server, () => fail('SingleMember')),
-    MemberRemove: unary(server, (req: wire.MemberRemoveRequest) => notSelf(req.ID)),
-    MemberUpdate: unary(server, (req: wire.MemberUpdateRequest) => notSelf(req.ID)),
-    MemberPromote: unary(server, (req: wire.MemberPromoteRequest) => notSelf(req.ID)),
+    MemberList: unary(server, (_req: unknown, call) => {
+      server.auth.checkAuthenticated(authInfoOf(server, call));
+      return { header: header(), members: [self()] };
+    }),
+    MemberAdd: unary(server, (_req: unknown, call) => {
+      admin(call);
+      return fail('SingleMember');
+    }),
+    MemberRemove: unary(server, (req: wire.MemberRemoveRequest, call) => notSelf(req.ID, call)),
+    MemberUpdate: unary(server, (req: wire.MemberUpdateRequest, call) => notSelf(req.ID, call)),
+    MemberPromote: unary(server, (req: wire.MemberPromoteRequest, call) => notSelf(req.ID, call)),
   };
-}
-
-const AUTH_METHODS = [
-  'AuthEnable', 'AuthDisable', 'UserAdd', 'UserGet', 'UserList', 'UserDelete', 'UserChangePassword',
-  'UserGrantRole', 'UserRevokeRole', 'RoleAdd', 'RoleGet', 'RoleList', 'RoleDelete', 'RoleGrantPermission',
-  'RoleRevokePermission',
-];
-
-export function authService(server: AuthMember) {
-  const service: Record<string, ReturnType<typeof unary>> = {
-    AuthStatus: unary(server, () => ({ header: server.header(server.rev), enabled: false, authRevision: 1 })),
-    // Auth is never enabled here, and etcd answers a login to such a server this way (clients then go on without a token).
-    Authenticate: unary(server, () => fail('AuthNotEnabled')),
-  };
-  // honest refusals until auth exists
-  for (const method of AUTH_METHODS) service[method] = unary(server, () => fail('Unimplemented', `auth ${method}`));
-  return service;
 }

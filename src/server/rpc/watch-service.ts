@@ -1,9 +1,13 @@
+import { EtcdErrors } from '../../api/etcd-errors.js';
 import type { ServerConfig } from '../config.js';
+import { EtcdError } from '../errors.js';
 import { encodedKeyValueSize, type KeyValue } from '../mvcc/key-value.js';
 import { rangeEndId } from '../mvcc/store.js';
 import type { EtcdServer } from '../server.js';
 import type { WatchableStore, Watcher, WatcherSink } from '../watch/watchable-store.js';
 import type { Event } from '../wire.js';
+import { authInfoOf, type TokenMember } from './auth-info.js';
+import { toGrpcError } from './errors.js';
 import type { GrpcCall } from './grpc-edge.js';
 import type { WatchResponse } from './watch-codec.js';
 import type { WatchCreateRequest, WatchRequest } from '../../api/wire-types.generated.js';
@@ -14,13 +18,22 @@ import type { WatchCreateRequest, WatchRequest } from '../../api/wire-types.gene
 const ERR_DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
 const ERR_EMPTY_RANGE = 'mvcc: watcher range is empty';
 
+/** etcd's cancel reason for a watch the user may not create: these errors keep their text, the rest deny. */
+function deniedReason(err: unknown): string {
+  if (err instanceof EtcdError && (err.kind === 'InvalidAuthToken' || err.kind === 'AuthOldRevision' || err.kind === 'UserEmpty')) {
+    return toGrpcError(err).details;
+  }
+  if (!(err instanceof EtcdError)) throw err;
+  return EtcdErrors.PermissionDenied.message;
+}
+
 function eventSize(e: Event): number {
   const kvSize = (kv: KeyValue | null) => (kv ? encodedKeyValueSize(kv) + 3 : 0);
   return 2 + kvSize(e.kv) + kvSize(e.prev_kv);
 }
 
 /** What the watch service uses of the member: watchers on the watchable store, two limits, the revision; never a write. */
-export type WatchMember = Readonly<Pick<EtcdServer, 'paused' | 'rev'>> & {
+export type WatchMember = Readonly<Pick<EtcdServer, 'paused' | 'rev'>> & TokenMember & {
   readonly config: Readonly<Pick<ServerConfig, 'maxRequestBytes' | 'watchProgressNotifyIntervalMs'>>;
   readonly watchable: Pick<WatchableStore, 'watch' | 'cancel' | 'pause' | 'resume'>;
 };
@@ -80,13 +93,24 @@ export function watchService(server: WatchMember) {
         },
       };
 
+      /** The cancel reason when the stream's user may not read the range as asked ("\0": from key on, GHSA-xg4h-6gfc-h4m8). */
+      const denied = (key: Buffer, rangeEnd: Buffer): string => {
+        try {
+          server.auth.checkRange(authInfoOf(server, call), key, rangeEnd);
+          return '';
+        } catch (err) {
+          return deniedReason(err);
+        }
+      };
+
       const create = (req: WatchCreateRequest) => {
         const key = req.key.length === 0 ? Buffer.from([0]) : req.key;
         const end = rangeEndId(req.range_end);
         let id = Number(req.watch_id);
-        let error = '';
-        if (end !== null && end !== '' && key.toString('latin1') >= end) error = ERR_EMPTY_RANGE;
-        else if (id !== 0 && watchers.has(id)) error = ERR_DUPLICATE_ID;
+        // etcd's recvLoop refuses a watch the user may not read before it looks at the range or the ID
+        let error = denied(key, req.range_end);
+        if (!error && end !== null && end !== '' && key.toString('latin1') >= end) error = ERR_EMPTY_RANGE;
+        else if (!error && id !== 0 && watchers.has(id)) error = ERR_DUPLICATE_ID;
         if (error) {
           send({ header: { revision: server.rev }, watch_id: -1, created: true, canceled: true, cancel_reason: error, events: [] });
           return;

@@ -124,7 +124,15 @@ export class Backend implements BucketStore {
       overlappingSync: false,
     } as never);
     const bucket = (name: BucketName) => this.root.openDB<Bytes, Bytes>(lmdbBucketOptions(name) as never);
-    this.buckets = { key: bucket('key'), meta: bucket('meta'), lease: bucket('lease'), alarm: bucket('alarm') };
+    this.buckets = {
+      key: bucket('key'),
+      meta: bucket('meta'),
+      lease: bucket('lease'),
+      alarm: bucket('alarm'),
+      auth: bucket('auth'),
+      authUsers: bucket('authUsers'),
+      authRoles: bucket('authRoles'),
+    };
     this.sizeStale = true;
   }
 

@@ -1,7 +1,8 @@
-// What the layers above storage may do with it: etcd's buckets, as durable byte maps. MvccStore, the lessor
-// and the alarms see only this, so each runs in tests on an in-memory implementation.
+// What the layers above storage may do with it: etcd's buckets, as durable byte maps. MvccStore, the lessor,
+// the alarms and the auth store see only this, so each runs in tests on an in-memory implementation.
 
-export type BucketName = 'key' | 'meta' | 'lease' | 'alarm';
+/** etcd's buckets; auth keeps its flag and revision in 'auth', users and roles in their own (etcd's authUsers, authRoles). */
+export type BucketName = 'key' | 'meta' | 'lease' | 'alarm' | 'auth' | 'authUsers' | 'authRoles';
 
 export interface BucketStore {
   /** A row as of the last checkpoint (see onApplied). */

@@ -13,7 +13,8 @@ import { varintSize, VarintReader, writeVarint } from '../../api/primitives/vari
 // checkpoint that ends the previous round: records left over from earlier rounds further along in
 // the file carry older generations and are never replayed.
 
-export const WAL_BUCKETS = ['key', 'meta', 'lease', 'alarm'] as const;
+// a bucket's number is its place here: new buckets go at the end, so existing logs still read
+export const WAL_BUCKETS = ['key', 'meta', 'lease', 'alarm', 'auth', 'authUsers', 'authRoles'] as const;
 export type WalBucket = (typeof WAL_BUCKETS)[number];
 
 export interface WalWrite {

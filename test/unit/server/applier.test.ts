@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Applier } from '../../../src/server/apply/applier.js';
+import { AuthStore } from '../../../src/server/auth/auth-store.js';
+import { SimpleTokens } from '../../../src/server/auth/simple-token.js';
 import { EtcdError } from '../../../src/server/errors.js';
 import { Lessor } from '../../../src/server/lease/lessor.js';
 import { Alarms } from '../../../src/server/maintenance/alarms.js';
@@ -36,8 +38,10 @@ function setup(limits: Partial<{ maxTxnOps: number; maxRequestBytes: number; quo
   let nextLease = 100n;
   const lessor = new Lessor(buckets, { clock: clock.now, newId: () => nextLease++, minTtl: 2 });
   const alarms = new Alarms(buckets);
+  const auth = new AuthStore(buckets, { bcryptCost: 4, tokens: new SimpleTokens(clock, 300_000) });
+  void auth.restore();
   const applier = new Applier(
-    watchable, store, lessor, alarms,
+    watchable, store, lessor, alarms, auth,
     { maxTxnOps: 128, maxRequestBytes: 1.5 * 1024 * 1024, quotaBytes: 2 ** 31, ...limits },
     () => dbSize, '1',
   );

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { protoRoot } from '../../src/api/proto.js';
+import { startOurServer, type OurServer } from '../helpers/our-server.js';
+import { rawGrpcCall } from '../helpers/raw-grpc.js';
+
+// Authentication and RBAC on our server, over gRPC with explicit tokens: etcd 3.5's rules and texts,
+// and one test per RBAC advisory etcd fixed, each failing if its check is taken out.
+
+let server: OurServer;
+const b = (s: string) => Buffer.from(s);
+const ZERO = Buffer.from([0]);
+
+type Answer = { ok: true; res: Record<string, any> } | { ok: false; code: number; error: string };
+
+/** One unary call (or a stream of request messages) with an optional token; responses decoded. */
+async function call(
+  service: string, method: string, reqType: string, resType: string, reqs: object | object[], token?: string, streamMs = 0,
+): Promise<Answer & { all: Record<string, any>[] }> {
+  const root = protoRoot();
+  const reqT = root.lookupType(`etcdserverpb.${reqType}`);
+  const resT = root.lookupType(`etcdserverpb.${resType}`);
+  const bodies = (Array.isArray(reqs) ? reqs : [reqs]).map((r) => Buffer.from(reqT.encode(reqT.fromObject(r)).finish()));
+  const ans = await rawGrpcCall(server.endpoint, `/etcdserverpb.${service}/${method}`, bodies, streamMs, token ? { token } : {});
+  const all = ans.messages.map((hex) => resT.toObject(resT.decode(Buffer.from(hex, 'hex')), { longs: String, enums: String, defaults: true }));
+  if (ans.status !== '0') return { ok: false, code: Number(ans.status), error: decodeURIComponent(ans.message ?? ''), all };
+  return { ok: true, res: all[0] ?? {}, all };
+}
+
+const auth = (method: string, req: object, token?: string) => {
+  const types: Record<string, [string, string]> = {
+    Authenticate: ['AuthenticateRequest', 'AuthenticateResponse'],
+    AuthEnable: ['AuthEnableRequest', 'AuthEnableResponse'],
+    AuthStatus: ['AuthStatusRequest', 'AuthStatusResponse'],
+    UserAdd: ['AuthUserAddRequest', 'AuthUserAddResponse'],
+    UserGet: ['AuthUserGetRequest', 'AuthUserGetResponse'],
+    UserList: ['AuthUserListRequest', 'AuthUserListResponse'],
+    UserDelete: ['AuthUserDeleteRequest', 'AuthUserDeleteResponse'],
+    UserChangePassword: ['AuthUserChangePasswordRequest', 'AuthUserChangePasswordResponse'],
+    UserGrantRole: ['AuthUserGrantRoleRequest', 'AuthUserGrantRoleResponse'],
+    UserRevokeRole: ['AuthUserRevokeRoleRequest', 'AuthUserRevokeRoleResponse'],
+    RoleAdd: ['AuthRoleAddRequest', 'AuthRoleAddResponse'],
+    RoleGet: ['AuthRoleGetRequest', 'AuthRoleGetResponse'],
+    RoleDelete: ['AuthRoleDeleteRequest', 'AuthRoleDeleteResponse'],
+    RoleGrantPermission: ['AuthRoleGrantPermissionRequest', 'AuthRoleGrantPermissionResponse'],
+  };
+  const [reqType, resType] = types[method]!;
+  return call('Auth', method, reqType, resType, req, token);
+};
+const range = (req: object, token?: string) => call('KV', 'Range', 'RangeRequest', 'RangeResponse', req, token);
+const put = (req: object, token?: string) => call('KV', 'Put', 'PutRequest', 'PutResponse', req, token);
+const del = (req: object, token?: string) => call('KV', 'DeleteRange', 'DeleteRangeRequest', 'DeleteRangeResponse', req, token);
+const txn = (req: object, token?: string) => call('KV', 'Txn', 'TxnRequest', 'TxnResponse', req, token);
+
+async function ok(answer: Promise<Answer>): Promise<Record<string, any>> {
+  const a = await answer;
+  assert.ok(a.ok, `expected success, got ${JSON.stringify(a)}`);
+  return a.res;
+}
+
+async function fails(answer: Promise<Answer>, error: string, code?: number): Promise<void> {
+  const a = await answer;
+  assert.ok(!a.ok, `expected "${error}", got success ${JSON.stringify(a)}`);
+  assert.equal(a.error, error);
+  if (code !== undefined) assert.equal(a.code, code);
+}
+
+async function login(name: string, password: string): Promise<string> {
+  const res = await ok(auth('Authenticate', { name, password }));
+  assert.match(res.token, /^[a-zA-Z]{16}\.\d+$/);
+  return res.token;
+}
+
+const DENIED = 'etcdserver: permission denied';
+const NO_USER = 'etcdserver: user name is empty';
+const BAD_TOKEN = 'etcdserver: invalid auth token';
+let rootToken: string;
+let aliceToken: string;
+let leaseOnSecret: string;
+
+before(async () => {
+  server = await startOurServer({ args: ['--bcrypt-cost', '4'] });
+  await ok(auth('UserAdd', { name: 'root', password: 'rootpw' }));
+  await fails(auth('AuthEnable', {}), 'etcdserver: root user does not have root role', 9);
+  // what etcdctl's `auth enable` does on that answer
+  await ok(auth('RoleAdd', { name: 'root' }));
+  await ok(auth('UserGrantRole', { user: 'root', role: 'root' }));
+  await ok(auth('RoleAdd', { name: 'reader' }));
+  const grant = (permType: string, key: Buffer, range_end: Buffer = Buffer.alloc(0)) =>
+    ok(auth('RoleGrantPermission', { name: 'reader', perm: { permType, key, range_end } }));
+  await grant('READ', b('pub/'), b('pub0'));
+  await grant('READ', b('exact'));
+  await grant('WRITE', b('w/'), b('w0'));
+  await ok(auth('UserAdd', { name: 'alice', password: 'alicepw' }));
+  await ok(auth('UserGrantRole', { user: 'alice', role: 'reader' }));
+  for (const key of ['pub/a', 'secret', 'exact', 'w/x']) await ok(put({ key: b(key), value: b('v') }));
+  const lease = await ok(call('Lease', 'LeaseGrant', 'LeaseGrantRequest', 'LeaseGrantResponse', { TTL: 600 }));
+  leaseOnSecret = lease.ID;
+  await ok(put({ key: b('secret'), value: b('v'), lease: leaseOnSecret }));
+  await fails(auth('Authenticate', { name: 'root', password: 'rootpw' }), 'etcdserver: authentication is not enabled', 9);
+  await ok(auth('AuthEnable', {}));
+  rootToken = await login('root', 'rootpw');
+  aliceToken = await login('alice', 'alicepw');
+});
+after(async () => {
+  await server?.stop();
+});
+
+describe('auth: users, roles and logins', { timeout: 60_000 }, () => {
+  it('answers with etcd texts and codes', async () => {
+    await fails(auth('Authenticate', { name: 'root', password: 'wrong' }), 'etcdserver: authentication failed, invalid user ID or password', 3);
+    await fails(auth('Authenticate', { name: 'nobody', password: 'x' }), 'etcdserver: authentication failed, invalid user ID or password', 3);
+    await fails(auth('UserList', {}), NO_USER, 3);
+    await fails(auth('UserList', {}, aliceToken), DENIED, 7);
+    await fails(auth('UserList', {}, 'bogus.1'), BAD_TOKEN, 16);
+    await fails(auth('UserDelete', { name: 'root' }, rootToken), 'etcdserver: invalid auth management', 3);
+    await fails(auth('UserRevokeRole', { name: 'root', role: 'root' }, rootToken), 'etcdserver: invalid auth management', 3);
+    await fails(auth('RoleDelete', { role: 'root' }, rootToken), 'etcdserver: invalid auth management', 3);
+    await fails(auth('UserAdd', { name: 'alice', password: 'x' }, rootToken), 'etcdserver: user name already exists', 9);
+    await fails(auth('UserAdd', { name: '', password: 'x' }, rootToken), NO_USER, 3);
+    await fails(auth('RoleAdd', { name: 'reader' }, rootToken), 'etcdserver: role name already exists', 9);
+    await fails(auth('UserGet', { name: 'nobody' }, rootToken), 'etcdserver: user name not found', 9);
+    await fails(auth('RoleGet', { role: 'nope' }, rootToken), 'etcdserver: role name not found', 9);
+    assert.deepEqual((await ok(auth('UserList', {}, rootToken))).users, ['alice', 'root']);
+    const status = await ok(auth('AuthStatus', {}, rootToken));
+    assert.equal(status.enabled, true);
+    assert.ok(Number(status.authRevision) > 1);
+    // a user reads itself and its roles, nothing more
+    assert.deepEqual((await ok(auth('UserGet', { name: 'alice' }, aliceToken))).roles, ['reader']);
+    assert.equal((await ok(auth('RoleGet', { role: 'reader' }, aliceToken))).perm.length, 3);
+    await fails(auth('UserGet', { name: 'root' }, aliceToken), DENIED);
+    await fails(auth('RoleGet', { role: 'root' }, aliceToken), DENIED);
+    assert.deepEqual((await ok(auth('RoleGet', { role: 'root' }, rootToken))).perm, [{ permType: 'READWRITE', key: Buffer.alloc(0), range_end: ZERO }]);
+  });
+
+  it('drops tokens on password change and deletion; role changes apply to live tokens', async () => {
+    await ok(auth('UserAdd', { name: 'bob', password: 'bobpw' }, rootToken));
+    await ok(auth('UserGrantRole', { user: 'bob', role: 'reader' }, rootToken));
+    let bob = await login('bob', 'bobpw');
+    await ok(range({ key: b('pub/a') }, bob));
+    await ok(auth('UserChangePassword', { name: 'bob', password: 'newpw' }, rootToken));
+    await fails(range({ key: b('pub/a') }, bob), BAD_TOKEN, 16);
+    await fails(auth('Authenticate', { name: 'bob', password: 'bobpw' }), 'etcdserver: authentication failed, invalid user ID or password');
+    bob = await login('bob', 'newpw');
+    await ok(auth('UserRevokeRole', { name: 'bob', role: 'reader' }, rootToken));
+    await fails(range({ key: b('pub/a') }, bob), DENIED, 7);
+    await ok(auth('UserDelete', { name: 'bob' }, rootToken));
+    await fails(range({ key: b('pub/a') }, bob), BAD_TOKEN, 16);
+  });
+});
+
+describe('auth: permission checks', { timeout: 60_000 }, () => {
+  it('checks range, put and delete, with prev_kv needing read', async () => {
+    await fails(range({ key: b('pub/a') }), NO_USER);
+    await ok(range({ key: b('pub/a') }, aliceToken));
+    await ok(range({ key: b('pub/'), range_end: b('pub0') }, aliceToken));
+    await fails(range({ key: b('secret') }, aliceToken), DENIED, 7);
+    await fails(range({ key: b('pub/'), range_end: ZERO }, aliceToken), DENIED);
+    await ok(put({ key: b('w/x'), value: b('1') }, aliceToken));
+    await fails(put({ key: b('pub/a'), value: b('1') }, aliceToken), DENIED);
+    await fails(put({ key: b('w/x'), value: b('1'), prev_kv: true }, aliceToken), DENIED);
+    await fails(del({ key: b('w/x'), prev_kv: true }, aliceToken), DENIED);
+    await ok(del({ key: b('w/x') }, aliceToken));
+    await ok(range({ key: b('secret') }, rootToken));
+  });
+
+  it('GHSA-rfx7-8w68-q57q: checks the ops of nested txns', async () => {
+    const nested = (op: object) => ({ success: [{ request_txn: { success: [op] } }] });
+    await ok(txn(nested({ request_range: { key: b('pub/a') } }), aliceToken));
+    await fails(txn(nested({ request_range: { key: b('secret') } }), aliceToken), DENIED);
+    await fails(txn(nested({ request_put: { key: b('secret'), value: b('x') } }), aliceToken), DENIED);
+    await fails(txn({ failure: [{ request_txn: { failure: [{ request_delete_range: { key: b('secret') } }] } }] }, aliceToken), DENIED);
+    await fails(txn({ compare: [{ key: b('secret'), target: 'VERSION', result: 'EQUAL', version: 1 }] }, aliceToken), DENIED);
+    assert.equal((await ok(range({ key: b('secret') }, rootToken))).kvs[0].value.toString(), 'v');
+  });
+
+  it('GHSA-x35m-3gp4-4fh5: a put in a txn needs read for prev_kv and write on the keys of its lease', async () => {
+    await ok(txn({ success: [{ request_put: { key: b('w/y'), value: b('1') } }] }, aliceToken));
+    await fails(txn({ success: [{ request_put: { key: b('w/y'), value: b('1'), prev_kv: true } }] }, aliceToken), DENIED);
+    await fails(txn({ success: [{ request_put: { key: b('w/y'), value: b('1'), lease: leaseOnSecret } }] }, aliceToken), DENIED);
+    await fails(put({ key: b('w/y'), value: b('1'), lease: leaseOnSecret }, aliceToken), DENIED);
+  });
+
+  it('GHSA-xg4h-6gfc-h4m8: a from-key watch is not allowed by a grant on the one key', async () => {
+    const watch = (key: Buffer, range_end?: Buffer) =>
+      call('Watch', 'Watch', 'WatchRequest', 'WatchResponse', { create_request: { key, range_end } }, aliceToken, 300);
+    const allowed = await watch(b('exact'));
+    assert.equal(allowed.all[0]?.created, true);
+    assert.equal(allowed.all[0]?.canceled, false);
+    const denied = await watch(b('exact'), ZERO);
+    assert.deepEqual(
+      { created: denied.all[0]?.created, canceled: denied.all[0]?.canceled, reason: denied.all[0]?.cancel_reason, id: denied.all[0]?.watch_id },
+      { created: true, canceled: true, reason: DENIED, id: '-1' },
+    );
+  });
+
+  it('GHSA-q8m4-xhhv-38mg: member list, alarms and leases need a user, changes and other leases need more', async () => {
+    await fails(call('Cluster', 'MemberList', 'MemberListRequest', 'MemberListResponse', {}), NO_USER);
+    await ok(call('Cluster', 'MemberList', 'MemberListRequest', 'MemberListResponse', {}, aliceToken));
+    await fails(call('Maintenance', 'Alarm', 'AlarmRequest', 'AlarmResponse', { action: 'GET' }), NO_USER);
+    await ok(call('Maintenance', 'Alarm', 'AlarmRequest', 'AlarmResponse', { action: 'GET' }, aliceToken));
+    await fails(call('Maintenance', 'Alarm', 'AlarmRequest', 'AlarmResponse', { action: 'ACTIVATE', alarm: 'CORRUPT', memberID: 1 }, aliceToken), DENIED);
+    await fails(call('Maintenance', 'Hash', 'HashRequest', 'HashResponse', {}, aliceToken), DENIED);
+    await fails(call('Lease', 'LeaseGrant', 'LeaseGrantRequest', 'LeaseGrantResponse', { TTL: 60 }), NO_USER);
+    await ok(call('Lease', 'LeaseGrant', 'LeaseGrantRequest', 'LeaseGrantResponse', { TTL: 60 }, aliceToken));
+    await fails(call('Lease', 'LeaseLeases', 'LeaseLeasesRequest', 'LeaseLeasesResponse', {}, aliceToken), DENIED);
+    await ok(call('Lease', 'LeaseLeases', 'LeaseLeasesRequest', 'LeaseLeasesResponse', {}, rootToken));
+    await fails(call('Lease', 'LeaseRevoke', 'LeaseRevokeRequest', 'LeaseRevokeResponse', { ID: leaseOnSecret }, aliceToken), DENIED);
+    const keepAlive = await call('Lease', 'LeaseKeepAlive', 'LeaseKeepAliveRequest', 'LeaseKeepAliveResponse', { ID: leaseOnSecret }, aliceToken, 300);
+    assert.deepEqual({ ok: keepAlive.ok, error: !keepAlive.ok && keepAlive.error }, { ok: false, error: DENIED });
+  });
+
+  it('CVE-2023-32082: a lease time-to-live with keys needs read on them', async () => {
+    const ttl = (keys: boolean, token?: string) => call('Lease', 'LeaseTimeToLive', 'LeaseTimeToLiveRequest', 'LeaseTimeToLiveResponse', { ID: leaseOnSecret, keys }, token);
+    await fails(ttl(true, aliceToken), DENIED);
+    assert.deepEqual((await ok(ttl(false, aliceToken))).keys, []);
+    assert.deepEqual((await ok(ttl(true, rootToken))).keys, [b('secret')]);
+  });
+});
+
+describe('auth: durability', { timeout: 60_000 }, () => {
+  it('keeps users, roles, the flag and the revision across a restart, but not tokens', async () => {
+    const before = await ok(auth('AuthStatus', {}, rootToken));
+    const dataDir = server.dataDir;
+    await server.stop();
+    server = await startOurServer({ dataDir, args: ['--bcrypt-cost', '4'] });
+    await fails(auth('AuthStatus', {}, rootToken), BAD_TOKEN);
+    rootToken = await login('root', 'rootpw');
+    const afterRestart = await ok(auth('AuthStatus', {}, rootToken));
+    assert.deepEqual({ enabled: afterRestart.enabled, rev: afterRestart.authRevision }, { enabled: true, rev: before.authRevision });
+    aliceToken = await login('alice', 'alicepw');
+    await fails(range({ key: b('secret') }, aliceToken), DENIED);
+    await ok(range({ key: b('pub/a') }, aliceToken));
+  });
+});
