@@ -124,7 +124,7 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
     for (const timed of commands.filter((c) => PROFILE_IDS.has(c.id) && !c.failure)) {
       profiles[timed.id] = profileBreakdown(timed.command, timed.args, { cwd: repoRoot, env, runs: PROFILE_RUNS });
     }
-    const memory = measurePeakRss(commands.filter((c) => PEAK_RSS_IDS.has(c.id) || c.id.startsWith('before-get')), repoRoot, env);
+    const memory = measurePeakRss(commands.filter((c) => PEAK_RSS_IDS.has(c.id)), repoRoot, env);
     return {
       ...memory,
       profiles,
@@ -147,7 +147,7 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
 const PRINT_SCRIPT = "process.stdout.write('etcdctl version: 3.4.23\\nAPI version: 3.4\\n')";
 /** What grpc-js loads of Node's own modules: their cost is paid by any CLI on grpc-js, bundled or not. */
 const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
-const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-version', 'ours-help']);
+const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'before-get', 'ours-version', 'ours-help']);
 const PEAK_RSS_RUNS = 5;
 const PROFILE_IDS = new Set(['ours-get', 'before-get', 'ours-version', 'before-version']);
 const PROFILE_RUNS = 5;

@@ -66,7 +66,8 @@ const lazyBuiltins = {
   },
 };
 
-const common = {
+/** The esbuild options every bundle file shares (bench/floors/build.ts bundles its floors with them too). */
+export const BUNDLE_OPTIONS = {
   absWorkingDir: repoRoot,
   bundle: true,
   format: 'cjs',
@@ -93,11 +94,11 @@ const common = {
 
 export async function bundle({ metafile = false } = {}) {
   const results = await Promise.all([
-    esbuild.build({ ...common, entryPoints: { 'etcdctl-ts': 'src/cli/bundle-entry.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [separateFiles, lazyBuiltins], metafile }),
-    esbuild.build({ ...common, entryPoints: { client: 'src/client/etcd3-client.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [sharedClientApi, lazyBuiltins], metafile }),
-    esbuild.build({ ...common, entryPoints: { server: 'src/server/cli.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
+    esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { 'etcdctl-ts': 'src/cli/bundle-entry.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [separateFiles, lazyBuiltins], metafile }),
+    esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { client: 'src/client/etcd3-client.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [sharedClientApi, lazyBuiltins], metafile }),
+    esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { server: 'src/server/cli.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
     // module.exports is ora itself, as `import ora from 'ora'` in the main bundle then expects.
-    esbuild.build({ ...common, stdin: { contents: "module.exports = require('ora').default;", resolveDir: repoRoot, sourcefile: 'ora-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'ora.cjs'), metafile }),
+    esbuild.build({ ...BUNDLE_OPTIONS, stdin: { contents: "module.exports = require('ora').default;", resolveDir: repoRoot, sourcefile: 'ora-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'ora.cjs'), metafile }),
   ]);
   // The code-cached files come wrapped as CommonJS function expressions, so bin/etcdctl-ts compiles the file's
   // text as it is (no second, wrapped copy of a few hundred KiB to build and then collect), and their first

@@ -1,7 +1,8 @@
 // Bundles the start-up floors (grpc-unary.ts, http2-unary.ts) the way scripts/bundle.mjs bundles the CLI, and
 // writes the loader that runs them through a V8 code cache, as bin/etcdctl-ts does.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const FLOORS = ['grpc-unary', 'http2-unary'] as const;
 
@@ -25,25 +26,14 @@ bundled.exports.run(process.argv[3]).then(() => {
 /** Returns the loader's path: run it as `node <loader> <floor> <host:port>`. */
 export async function buildFloors(repoRoot: string): Promise<string> {
   const esbuild = await import('esbuild');
+  // The CLI's own bundling options, so a floor is bundled exactly as the CLI is.
+  const { BUNDLE_OPTIONS } = (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'bundle.mjs')).href)) as { BUNDLE_OPTIONS: object };
   const outDir = path.join(repoRoot, 'dist', 'bench-floors');
   mkdirSync(outDir, { recursive: true });
   for (const floor of FLOORS) {
-    await esbuild.build({
-      absWorkingDir: repoRoot,
-      entryPoints: [`bench/floors/${floor}.ts`],
-      outfile: path.join(outDir, `${floor}.cjs`),
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      minify: true,
-      keepNames: true,
-      charset: 'ascii',
-      logLevel: 'warning',
-      alias: { '@grpc/proto-loader': './src/client/precompiled-proto-loader.ts' },
-      define: { 'import.meta.url': '__bundleFileUrl', __ETCDCTL_TS_BUNDLED__: 'true' },
-      banner: { js: "var __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
-    });
+    await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [`bench/floors/${floor}.ts`], outfile: path.join(outDir, `${floor}.cjs`) });
+    // A new build makes its own code cache (the loader keys it by file name only).
+    rmSync(path.join(outDir, `${floor}.cjs.cache`), { force: true });
   }
   const loader = path.join(outDir, 'run-floor.cjs');
   writeFileSync(loader, LOADER);

@@ -15,21 +15,6 @@ export function protoRoot(): protobuf.Root {
   return root;
 }
 
-/** The same root, for callers written against the asynchronous loader. */
-export async function loadProtoRoot(): Promise<protobuf.Root> {
-  return protoRoot();
-}
-
-/** The root if already loaded; loads it now otherwise (it is synchronous and cheap). */
-export function loadedProtoRoot(): protobuf.Root {
-  return protoRoot();
-}
-
-/** A message type by name: `etcdserverpb.RangeResponse`, `mvccpb.KeyValue`, `authpb.Permission`. */
-export async function messageType(fullName: string): Promise<protobuf.Type> {
-  return protoRoot().lookupType(fullName);
-}
-
 /** The decode options @grpc/proto-loader uses, so tests and tools see responses exactly as clients do. */
 export const PROTO_LOADER_OBJECT_OPTIONS: protobuf.IConversionOptions = {
   longs: String,

@@ -34,16 +34,11 @@ export async function createPrinter(
       return new TablePrinter(out);
     }
     case 'json': {
-      const [{ JsonPrinter }, { loadProtoRoot }] = await Promise.all([import('./json.js'), import('../../api/proto.js')]);
-      await loadProtoRoot();
+      const { JsonPrinter } = await import('./json.js');
       return new JsonPrinter(out);
     }
     case 'protobuf': {
-      const [{ ProtobufPrinter }, { loadProtoRoot }] = await Promise.all([
-        import('./protobuf.js'),
-        import('../../api/proto.js'),
-      ]);
-      await loadProtoRoot();
+      const { ProtobufPrinter } = await import('./protobuf.js');
       return new ProtobufPrinter(out);
     }
   }

@@ -10,7 +10,7 @@ import type {
   LeaseTimeToLiveResponse,
   ResponseHeader,
 } from '../../api/wire-types.generated.js';
-import { loadedProtoRoot } from '../../api/proto.js';
+import { protoRoot } from '../../api/proto.js';
 import type { OutputStream } from '../io.js';
 import { asBytes } from './go-format.js';
 import { encodeMessage, jsonBytes, jsonInt, jsonString, messageMembers } from './go-json.js';
@@ -24,7 +24,7 @@ export class JsonPrinter extends RawPrinter {
   }
 
   private type(name: string): protobuf.Type {
-    return loadedProtoRoot().lookupType(name);
+    return protoRoot().lookupType(name);
   }
   private print(json: string): void {
     this.out.write(json + '\n');

@@ -9,7 +9,7 @@ import type {
   LeaseTimeToLiveResponse,
   ResponseHeader,
 } from '../../api/wire-types.generated.js';
-import { loadedProtoRoot } from '../../api/proto.js';
+import { protoRoot } from '../../api/proto.js';
 import { badFeature } from '../errors.js';
 import type { OutputStream } from '../io.js';
 import { asBytes, big, headerCompactText, type Int64Like } from './go-format.js';
@@ -81,7 +81,7 @@ export class ProtobufPrinter extends RawPrinter {
   }
 
   protected override message(typeName: string, obj: object): void {
-    const bytes = marshal(loadedProtoRoot().lookupType(typeName), obj);
+    const bytes = marshal(protoRoot().lookupType(typeName), obj);
     if (bytes.length) this.out.write(bytes);
   }
 
