@@ -45,6 +45,8 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   ['src/server/ids.ts', 0],
   ['src/server/timers.ts', 0],
   ['src/server/config.ts', 0],
+  // process-wide counters and the /metrics registry (as etcd's package-level metrics), fed by every layer
+  ['src/server/metrics.ts', 0],
   ['src/server/storage/', 1],
   ['src/server/mvcc/', 2],
   // message shapes built on mvcc's KeyValue, shared by watch, apply and rpc

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
+import { METRICS_CONTENT_TYPE, metricsText } from '../metrics.js';
 
 // The client port speaks HTTP/2 (gRPC) and, as etcd's does, a little HTTP/1.1: /metrics (etcdctl
 // check datascale) and /health. The first bytes of a connection tell which.
@@ -31,8 +32,16 @@ export function acceptConnection(socket: net.Socket, serveHttp2: (socket: net.So
 const httpPages = http.createServer((req, res) => {
   const url = (req.url ?? '').split('?')[0];
   if (url === '/metrics') {
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-    res.end(`# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n`);
+    metricsText().then(
+      (text) => {
+        res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      (err) => {
+        res.writeHead(500);
+        res.end(`${String(err)}\n`);
+      },
+    );
   } else if (url === '/health') {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end('{"health":"true"}');

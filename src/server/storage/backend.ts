@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
 import type { BucketName, BucketStore } from './buckets.js';
+import { backendCommitSeconds, walFsyncSeconds, walWriteBytes } from '../metrics.js';
 import { checkDataDir, DataDirRefusedError, lockDataDir } from './data-dir-guard.js';
 import { Wal, WalCorruptError, type WalWrite } from './wal.js';
 
@@ -239,7 +240,10 @@ export class Backend implements BucketStore {
     this.pending = null;
     if (batch.writes.length <= SYNC_APPEND_MAX_WRITES) {
       try {
+        const started = performance.now();
         this.wal.appendSync(record);
+        walFsyncSeconds.observe((performance.now() - started) / 1000);
+        walWriteBytes.total += record.length;
       } catch (err) {
         batch.reject(err);
         return;
@@ -248,7 +252,10 @@ export class Backend implements BucketStore {
       return;
     }
     this.writing = batch;
+    const started = performance.now();
     this.wal.append(record, (err) => {
+      walFsyncSeconds.observe((performance.now() - started) / 1000);
+      walWriteBytes.total += record.length;
       this.writing = null;
       if (err) batch.reject(err);
       else this.logged(batch);
@@ -294,7 +301,9 @@ export class Backend implements BucketStore {
     this.wal.restart(this.round);
     this.unapplied = [];
     const generation = this.round;
+    const started = performance.now();
     this.checkpointing = this.commitWithRetry(writes, generation).then(() => {
+      backendCommitSeconds.observe((performance.now() - started) / 1000);
       this.checkpointing = null;
       this.appliedSeq = coveredSeq;
       const ready = this.appliedWaiters.filter((w) => w.seq <= coveredSeq);
