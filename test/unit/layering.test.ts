@@ -58,6 +58,8 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   ['src/server/apply/', 4],
   ['src/server/server.ts', 5],
   ['src/server/compactor.ts', 5],
+  // the JSON gateway calls the gRPC edge through an interface of its own (loopback-call.ts)
+  ['src/server/gateway/', 5.5],
   ['src/server/rpc/', 6],
   ['src/server/cli.ts', 7],
 ];

@@ -22,6 +22,9 @@ export type UnaryCallback = (err: GrpcStatus | null, response?: unknown) => void
 export type UnaryImpl = (call: GrpcCall, callback: UnaryCallback) => void;
 export type StreamImpl = (call: GrpcCall) => void;
 
+/** What a call answers on: an HTTP/2 stream, or the JSON gateway's in-process stream. */
+export type CallStream = Pick<Http2Stream, 'closed' | 'sendHeaders' | 'send' | 'sendTrailers' | 'hasRoom'>;
+
 const HEADER_BYTES = 5;
 const RESPONSE_HEADERS: readonly Header[] = [[':status', '200'], ['content-type', 'application/grpc']];
 const OK_TRAILERS: readonly Header[] = [['grpc-status', '0']];
@@ -76,7 +79,7 @@ export class GrpcCall extends EventEmitter {
   private flushQueued = false;
 
   constructor(
-    private readonly stream: Http2Stream,
+    private readonly stream: CallStream,
     private readonly method: MethodDefinition,
     private readonly headers: readonly Header[] = [],
     private readonly counts: GrpcMethodCounts | null = null,
@@ -351,7 +354,16 @@ export class GrpcEdgeServer {
     for (const connection of this.connections) connection.destroy();
   }
 
-  private onStream(stream: Http2Stream, headers: Header[]): StreamHandler {
+  /**
+   * Opens a call on a stream of the caller's own (the JSON gateway's, as etcd's gateway dials the
+   * gRPC server): `headers` are its request headers (`:path` and metadata), the handler takes its
+   * gRPC-framed request messages.
+   */
+  openStream(stream: CallStream, headers: Header[]): StreamHandler {
+    return this.onStream(stream, headers);
+  }
+
+  private onStream(stream: CallStream, headers: Header[]): StreamHandler {
     const path = headers.find(([name]) => name === ':path')?.[1];
     const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
