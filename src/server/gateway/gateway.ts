@@ -133,23 +133,25 @@ export class JsonGateway {
 
   /** A streamed answer: one {"result":…} line per message, headers with the first. */
   private openStreamed(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute): CallReceiver {
-    const startResponse = (status: number) => {
+    // the edge's response headers come with its first message; an answer without one is trailers only
+    const startResponse = (status: number, withHeaders: boolean) => {
       if (res.headersSent) return;
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Grpc-Metadata-Content-Type': 'application/grpc', 'Transfer-Encoding': 'chunked' });
+      const metadata = withHeaders ? { 'Grpc-Metadata-Content-Type': 'application/grpc' } : {};
+      res.writeHead(status, { 'Content-Type': 'application/json', ...metadata, 'Transfer-Encoding': 'chunked' });
     };
     return this.open(req, res, route, {
       message: (bytes) => {
-        startResponse(200);
+        startResponse(200, true);
         res.write(`{"result":${marshalMessage(route.responseType, route.responseType.decode(bytes))}}\n`);
       },
       end: (status) => {
         if (status.code !== 0) {
           const httpCode = httpStatusOf(status.code);
-          startResponse(httpCode);
+          startResponse(httpCode, false);
           const error = `{"grpc_code":${status.code},"http_code":${httpCode},"message":${goJsonString(status.details)},"http_status":${goJsonString(http.STATUS_CODES[httpCode] ?? '')}}`;
           res.write(`{"error":${error}}`);
         }
-        startResponse(200);
+        startResponse(200, false);
         res.end();
       },
     });

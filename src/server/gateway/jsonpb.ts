@@ -118,8 +118,8 @@ function enumField(node: JsonNode, e: protobuf.Enum): number | undefined {
   const goType = goEnumName(e);
   if (node.kind === 'string') {
     const name = node.raw.slice(1, -1);
-    const value = e.values[name];
-    if (value === undefined) throw new GoJsonError(`unknown value ${goQuote(Buffer.from(name, 'latin1'))} for enum ${goType}`);
+    const value = Object.prototype.hasOwnProperty.call(e.values, name) ? e.values[name] : undefined;
+    if (value === undefined || e.valuesById[value] !== name) throw new GoJsonError(`unknown value ${goQuote(Buffer.from(name, 'latin1'))} for enum ${goType}`);
     return value;
   }
   const n = goInteger(node, goType, 32, true);
