@@ -73,6 +73,8 @@ const PAGES: Step[] = [
   { name: 'a gateway path by GET', req: get('/v3/kv/range') },
   { name: 'an unknown gateway path', req: post('/v3/nope', '{}') },
   { name: '3.4 has no /v3alpha', req: post('/v3alpha/kv/range', '{"key":"Zm9v"}') },
+  { name: 'a CORS preflight on the gateway', req: { method: 'OPTIONS', path: '/v3/kv/range' } },
+  { name: 'a CORS preflight on a page', req: { method: 'OPTIONS', path: '/version' } },
 ];
 
 const KV: Step[] = [
@@ -101,6 +103,9 @@ const KV: Step[] = [
   { name: 'compaction of a compacted revision', req: post('/v3/kv/compaction', '{"revision":"2"}') },
   { name: 'compaction of a future revision', req: post('/v3/kv/compaction', '{"revision":"100"}') },
   { name: 'range of a compacted revision', req: post('/v3/kv/range', '{"key":"Zm9v","revision":"2"}') },
+  // the limits are the gRPC side's: --max-request-bytes (1.5 MiB) in the server, 2 MiB at the gRPC edge
+  { name: 'a put over --max-request-bytes', req: post('/v3/kv/put', `{"key":"Ymln","value":"${Buffer.alloc(1_700_000, 1).toString('base64')}"}`) },
+  { name: 'a put over the gRPC message limit', req: post('/v3/kv/put', `{"key":"Ymln","value":"${Buffer.alloc(2_200_000, 1).toString('base64')}"}`) },
 ];
 
 const BAD_BODIES: Step[] = [

@@ -61,6 +61,12 @@ export function httpPages(member: PagesMember, opener: CallOpener): http.Request
   const gateway = new JsonGateway(opener);
   return (req, res) => {
     for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
+    if (req.method === 'OPTIONS') {
+      // a CORS preflight: etcd's CORS wrapper answers it, whatever the path
+      res.writeHead(200, { 'Content-Length': 0 });
+      res.end();
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     let path = url.pathname;
     if (path.startsWith('/v3beta/')) path = `/v3/${path.slice('/v3beta/'.length)}`;
