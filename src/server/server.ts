@@ -173,6 +173,11 @@ export class EtcdServer {
     return this.store.hashKV(rev);
   }
 
+  /** Resolves once the writes accepted so far are on disk (what etcd's health check waits for through raft). */
+  writesDurable(): Promise<void> {
+    return this.backend.durable();
+  }
+
   /** Hands `use` a consistent copy of the database in a file, removed afterwards. */
   async withSnapshot<T>(use: (file: string) => Promise<T>): Promise<T> {
     while (this.paused) await this.paused;

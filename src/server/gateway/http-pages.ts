@@ -20,7 +20,7 @@ const CORS_HEADERS: Record<string, string> = {
 /** etcd's health checks give up on a read after this long (3.4's QGET timeout). */
 const READ_CHECK_TIMEOUT_MS = 1000;
 
-export type PagesMember = Readonly<Pick<EtcdServer, 'paused'>> & { readonly applier: Pick<Applier, 'listAlarms' | 'range'> };
+export type PagesMember = Readonly<Pick<EtcdServer, 'paused' | 'writesDurable'>> & { readonly applier: Pick<Applier, 'listAlarms' | 'range'> };
 
 /** The read etcd's checks make (RangeRequest{KeysOnly, Limit: 1}, as the member itself). */
 const CHECK_READ: RangeRequest = {
@@ -29,13 +29,17 @@ const CHECK_READ: RangeRequest = {
   max_create_revision: '0',
 };
 
-/** Null when a read goes through in time, else why not. */
+/**
+ * Null when a read goes through in time, else why not. Like etcd's read through raft, it waits for the
+ * writes accepted before it to be on disk: a stalled disk fails it.
+ */
 async function readCheck(member: PagesMember): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('context deadline exceeded'), READ_CHECK_TIMEOUT_MS)));
   const read = (async () => {
     while (member.paused) await member.paused;
     member.applier.range(CHECK_READ, AS_SERVER);
+    await member.writesDurable();
     return null;
   })().catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
   try {

@@ -354,6 +354,16 @@ export class Backend implements BucketStore {
     else this.appliedWaiters.push({ seq: this.queuedSeq, callback });
   }
 
+  /** Resolves when every write queued so far is durable in the log (lmdb may not have it yet); rejects if one failed. */
+  async durable(): Promise<void> {
+    const target = this.queuedSeq;
+    while (this.loggedSeq < target) {
+      const batch = this.writing ?? this.pending;
+      if (!batch) break; // what was queued by then failed: its writer was told
+      await batch.done;
+    }
+  }
+
   /** Resolves when every write queued so far is durable and visible to reads; rejects if a write failed. */
   async flushed(): Promise<void> {
     const target = this.queuedSeq;
