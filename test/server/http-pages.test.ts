@@ -45,6 +45,9 @@ describe('livez and readyz (etcd 3.5.11+)', { timeout: 30_000 }, () => {
       const health = await get('/health');
       assert.deepEqual([health.status, health.body], [503, '{"health":"false"}\n']);
       assert.equal((await get('/health?exclude=CORRUPT')).body, '{"health":"true"}');
+      const metrics = (await get('/metrics')).body;
+      assert.match(metrics, /^etcd_server_health_failures 1$/m);
+      assert.match(metrics, /^etcd_server_health_success 1$/m);
     } finally {
       await post('/v3/maintenance/alarm', `{"action":"DEACTIVATE","memberID":"${member}","alarm":"CORRUPT"}`);
     }

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { Applier } from '../apply/applier.js';
 import { AS_SERVER } from '../auth/auth-store.js';
+import { healthCounts } from '../metrics.js';
 import type { EtcdServer } from '../server.js';
 import { ETCD_API_VERSION } from '../version.js';
 import type { RangeRequest } from '../wire.js';
@@ -113,6 +114,8 @@ async function health(member: PagesMember, req: http.IncomingMessage, res: http.
   const excluded = new Set(url.searchParams.getAll('exclude').filter(Boolean));
   let healthy = !member.applier.listAlarms().some((a) => !excluded.has(a.alarm));
   if (healthy) healthy = (await readCheck(member)) === null;
+  if (healthy) healthCounts.success++;
+  else healthCounts.failures++;
   const body = `{"health":"${healthy}"}`;
   if (!healthy) return plainError(res, 503, body);
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
