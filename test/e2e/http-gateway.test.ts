@@ -159,6 +159,10 @@ const TXN_BAD_BODIES: Step[] = [
   ['compare of numbers', '{"compare":[1]}'],
   ['an op that is a number', '{"success":[{"request_put":5}]}'],
   ['an unknown compare target', '{"compare":[{"key":"YQ==","target":"NOPE"}]}'],
+  ['an op set to null', '{"success":[{"request_put":null}]}'],
+  ['an empty op', '{"success":[{}]}'],
+  ['bytes as an array of numbers', '{"success":[{"request_range":{"key":[102,111,111]}}]}'],
+  ['bytes as an array, a number too large', '{"success":[{"request_range":{"key":[300]}}]}'],
 ].map(([name, body]) => ({ name: `txn, ${name}`, req: post('/v3/kv/txn', body!) }));
 
 const LEASE: Step[] = [

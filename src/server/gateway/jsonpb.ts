@@ -166,9 +166,8 @@ export function unmarshalMessage(type: protobuf.Type, node: JsonNode): Record<st
       if (value.kind !== 'array') throw typeError(KIND_WORD[value.kind], '[]json.RawMessage');
       decoded = value.items.map((item) => scalarField(field, item) ?? (field.resolvedType && !('values' in field.resolvedType) ? {} : undefined));
     } else {
+      // a oneof message set to null: jsonpb sets the member to a nil message, which encodes as no member at all
       decoded = scalarField(field, value);
-      // a oneof member set to null is still the member set (jsonpb allocates it)
-      if (decoded === undefined && field.partOf && field.resolvedType && !('values' in field.resolvedType)) decoded = {};
     }
     if (decoded !== undefined) out[field.name] = decoded;
   }
