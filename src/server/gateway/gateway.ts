@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { JsonStreamReader, type JsonNode } from './go-json.js';
 import { goJsonString, marshalMessage, unmarshalMessage } from './jsonpb.js';
-import { frameMessage, LoopbackStream, type CallOpener, type CallReceiver, type CallStatus, type Header } from './loopback-call.js';
+import { frameMessage, LoopbackStream, type CallOpener, type CallReceiver, type CallSink, type CallStatus, type Header } from './loopback-call.js';
 import { gatewayRoutes, type GatewayRoute } from './routes.js';
 
 // etcd 3.4's JSON gateway (grpc-gateway v1) on /v3/: a POSTed JSON body becomes a gRPC request to the
@@ -11,6 +11,7 @@ import { gatewayRoutes, type GatewayRoute } from './routes.js';
 
 const INVALID_ARGUMENT = 3;
 const UNKNOWN = 2;
+const INTERNAL = 13;
 const WATCH_PATH = '/etcdserverpb.Watch/Watch';
 
 /** grpc-gateway's HTTPStatusFromCode. */
@@ -73,7 +74,7 @@ export class JsonGateway {
     else this.serveWholeBody(req, res, route);
   }
 
-  private open(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, sink: ConstructorParameters<typeof LoopbackStream>[0]) {
+  private open(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, sink: CallSink) {
     const stream = new LoopbackStream(sink, () => !res.writableNeedDrain);
     const headers: Header[] = [[':path', route.grpcPath], ['content-type', 'application/grpc'], ...forwardedMetadata(req)];
     const receiver = this.opener.openStream(stream, headers);
@@ -113,7 +114,7 @@ export class JsonGateway {
       message: (bytes) => (response = Buffer.from(bytes)),
       end: (status) => {
         if (status.code !== 0 || !response) {
-          const failed = status.code !== 0 ? status : { code: 13, details: 'empty response' };
+          const failed = status.code !== 0 ? status : { code: INTERNAL, details: 'empty response' };
           // the edge's error answers are trailers only: grpc-gateway passes their content-type on as a trailer
           res.writeHead(httpStatusOf(failed.code), { 'Content-Type': 'application/json', Trailer: 'Grpc-Trailer-Content-Type' });
           res.addTrailers({ 'Grpc-Trailer-Content-Type': 'application/grpc' });
