@@ -252,10 +252,9 @@ function verifyBootstrap(name: string, peerUrls: string[], cluster: Map<string, 
   if (initial.length !== advertised.length) {
     mismatch = `len(${quoted(advertised)}) != len(${quoted(initial)})`;
   } else {
-    const a = advertised.map(resolvedUrl).sort();
-    const b = initial.map(resolvedUrl).sort();
-    const i = a.findIndex((url, k) => url !== b[k]);
-    if (i >= 0) mismatch = `resolved urls: ${JSON.stringify(a[i])} != ${JSON.stringify(b[i])}`;
+    // Compared resolved, reported as given.
+    const i = advertised.findIndex((url, k) => resolvedUrl(url) !== resolvedUrl(initial[k]!));
+    if (i >= 0) mismatch = `resolved urls: ${JSON.stringify(advertised[i])} != ${JSON.stringify(initial[i])}`;
   }
   if (mismatch !== undefined) {
     const missing = initial.filter((url) => !advertised.includes(url));
