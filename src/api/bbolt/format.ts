@@ -172,6 +172,11 @@ export function readLeafElement(buf: Buffer, pageOffset: number, index: number):
   return { flags, key: buf.subarray(keyStart, keyEnd), value: buf.subarray(keyEnd, valueEnd) };
 }
 
+/** Just the flags of leaf element `index` (to find nested buckets without slicing every key and value). */
+export function leafElementFlags(buf: Buffer, pageOffset: number, index: number): number {
+  return buf.readUInt32LE(pageOffset + PAGE_HEADER_SIZE + index * LEAF_ELEMENT_SIZE);
+}
+
 /** Element `index` of the branch page at `pageOffset`. */
 export function readBranchElement(buf: Buffer, pageOffset: number, index: number): BranchElement {
   const e = pageOffset + PAGE_HEADER_SIZE + index * BRANCH_ELEMENT_SIZE;

@@ -9,6 +9,7 @@ import {
   ERR_FILE_TOO_SMALL,
   ERR_INVALID,
   FREELIST_PAGE_FLAG,
+  leafElementFlags,
   LEAF_ELEMENT_SIZE,
   LEAF_PAGE_FLAG,
   PAGE_HEADER_SIZE,
@@ -157,9 +158,7 @@ export class BboltReader {
       if (freed.has(id)) errors.push(`page ${id}: reachable freed`);
       else if (!(flags & BRANCH_PAGE_FLAG) && !(flags & LEAF_PAGE_FLAG)) errors.push(`page ${id}: invalid type: ${pageType(flags)}`);
     });
-    new BboltBucket(this, root, undefined).forEach((key, _value, bucket) => {
-      if (bucket) this.checkBucket(bucket.rootPage, reachable, freed, errors);
-    });
+    new BboltBucket(this, root, undefined).forEachBucket((_key, bucket) => this.checkBucket(bucket.rootPage, reachable, freed, errors));
   }
 
   private forEachPage(id: number, fn: (page: PageRef) => void): void {
@@ -193,18 +192,27 @@ export class BboltBucket {
    * gives a nil value for one).
    */
   forEach(fn: (key: Buffer, value: Buffer | null, bucket: BboltBucket | undefined) => void): void {
-    if (this.inline) {
-      this.walk({ ...this.inline, header: readPageHeader(this.inline.buf, this.inline.offset) }, fn);
-    } else {
-      this.walkPage(this.rootPage, fn);
-    }
+    this.forEachElement((buf, offset, index) => {
+      const element = readLeafElement(buf, offset, index);
+      if (element.flags & BUCKET_LEAF_FLAG) fn(element.key, null, this.openChild(element.value));
+      else fn(element.key, element.value, undefined);
+    });
+  }
+
+  /** The nested buckets only, in key order. */
+  forEachBucket(fn: (key: Buffer, bucket: BboltBucket) => void): void {
+    this.forEachElement((buf, offset, index) => {
+      if (!(leafElementFlags(buf, offset, index) & BUCKET_LEAF_FLAG)) return;
+      const element = readLeafElement(buf, offset, index);
+      fn(element.key, this.openChild(element.value));
+    });
   }
 
   /** The nested bucket `name`, or undefined when there is none (or the key holds a plain value). */
   bucket(name: Uint8Array): BboltBucket | undefined {
     let found: BboltBucket | undefined;
-    this.forEach((key, _value, bucket) => {
-      if (!found && bucket && Buffer.compare(key, name) === 0) found = bucket;
+    this.forEachBucket((key, bucket) => {
+      if (!found && Buffer.compare(key, name) === 0) found = bucket;
     });
     return found;
   }
@@ -218,13 +226,19 @@ export class BboltBucket {
     return found;
   }
 
-  private walkPage(id: number, fn: (key: Buffer, value: Buffer | null, bucket: BboltBucket | undefined) => void): void {
+  /** Calls fn with the page and index of every leaf element, in key order, each checked to lie inside the file. */
+  private forEachElement(fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
+    if (this.inline) this.walk({ ...this.inline, header: readPageHeader(this.inline.buf, this.inline.offset) }, fn);
+    else this.walkPage(this.rootPage, fn);
+  }
+
+  private walkPage(id: number, fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
     const page = this.db.page(id);
     this.db.checkPageBounds(page);
     this.walk(page, fn);
   }
 
-  private walk(page: PageRef, fn: (key: Buffer, value: Buffer | null, bucket: BboltBucket | undefined) => void): void {
+  private walk(page: PageRef, fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
     const { buf, offset, header } = page;
     // bbolt's cursor takes any page that is not a leaf for a branch.
     if (!(header.flags & LEAF_PAGE_FLAG)) {
@@ -232,15 +246,10 @@ export class BboltBucket {
       return;
     }
     for (let i = 0; i < header.count; i++) {
-      const element = readLeafElement(buf, offset, i);
       if (!leafElementInBounds(buf, offset, i)) {
         throw new BboltCorruptError(`page ${header.id}: element ${i} runs past the end of the file`);
       }
-      if (element.flags & BUCKET_LEAF_FLAG) {
-        fn(element.key, null, this.openChild(element.value));
-      } else {
-        fn(element.key, element.value, undefined);
-      }
+      fn(buf, offset, i);
     }
   }
 
