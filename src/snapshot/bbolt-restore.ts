@@ -4,9 +4,18 @@
 // Everything is decided and encoded before the first file is written, so refused input writes nothing.
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BboltReader } from '../api/bbolt/reader.js';
+import { BboltBucket, BboltReader } from '../api/bbolt/reader.js';
+import { BboltWriter } from '../api/bbolt/writer.js';
 import { dataDirLayout, DATA_DIR_MODE } from '../api/data-dir.js';
-import { encodeMetaUint, ETCD_BUCKETS, META_CONSISTENT_INDEX, META_FINISHED_COMPACT, revMainOf } from '../api/etcd-backend.js';
+import {
+  encodeMetaUint,
+  ETCD_BUCKETS,
+  META_CONSISTENT_INDEX,
+  META_FINISHED_COMPACT,
+  META_SCHEDULED_COMPACT,
+  revMainOf,
+  revToBytes,
+} from '../api/etcd-backend.js';
 import { computeClusterId, clusterMembers, type Member, memberJson, v2StoreJson } from '../api/etcd-membership.js';
 import {
   encodeAddNode,
@@ -20,6 +29,8 @@ import {
 } from '../api/etcd-wal.js';
 
 export interface BboltRestorePlan {
+  /** etcdutl 3.5.10+'s --bump-revision (with --mark-compacted): 0 for none. */
+  bumpRevision: number;
   name: string;
   dataDir: string;
   walDir: string;
@@ -30,31 +41,78 @@ export interface BboltRestorePlan {
 
 export interface RestoreLog {
   restoredCompactRevision(rev: number): void;
+  bumpedRevision(latest: number, amount: number): void;
+  markedCompacted(rev: number): void;
   addedMember(clusterIdHex: string, member: Member): void;
 }
 
 const PRIVATE_FILE_MODE = 0o600;
 const SNAP_FILE_MODE = 0o644;
 
-/** The database part of the snapshot, made ready for the new cluster (`db` is the caller's in-memory copy, changed in place). */
-function prepareDb(db: Buffer, memberCount: number, dbPath: string, log: RestoreLog): Buffer {
-  let reader: BboltReader;
+/** Opens the snapshot's database, refusing before anything is written when bbolt cannot. */
+function openDb(db: Buffer, dbPath: string): BboltReader {
   try {
-    reader = BboltReader.open(db);
+    return BboltReader.open(db);
   } catch (error) {
     // etcdctl 3.4 copies the file first and panics when its backend cannot open it; we refuse before writing.
     throw new Error(`cannot open database at ${dbPath} (${(error as Error).message})`);
   }
-  const meta = reader.root().bucket(Buffer.from(ETCD_BUCKETS.meta));
-  const finished = meta?.get(META_FINISHED_COMPACT);
-  if (finished && finished.length >= 8) log.restoredCompactRevision(revMainOf(finished));
-  const index = meta?.get(META_CONSISTENT_INDEX);
+}
+
+function metaValue(reader: BboltReader, key: Buffer): Buffer | undefined {
+  return reader.root().bucket(Buffer.from(ETCD_BUCKETS.meta))?.get(key);
+}
+
+/**
+ * The database made ready for the new cluster in place (`db` is the caller's in-memory copy): only the
+ * consistent index changes, to the member count, as etcdctl 3.4.23 leaves it. bbolt's data pages carry
+ * no checksum, so an 8-byte value can be set where it lies.
+ */
+function patchConsistentIndex(reader: BboltReader, memberCount: number): void {
+  const index = metaValue(reader, META_CONSISTENT_INDEX);
   if (!index || index.length !== 8) {
     throw new Error('snapshot has no consistent index in its meta bucket; etcdctl-ts restores etcd snapshots that have one');
   }
-  // The value is a view into the reader's copy of the file: set it in place (bbolt's data pages carry no checksum).
   encodeMetaUint(memberCount).copy(index);
-  return reader.bytes().subarray(0, db.length);
+}
+
+/**
+ * etcdutl's --bump-revision/--mark-compacted: the latest revision moved up by `amount` with an empty
+ * revision key, and marked as the scheduled compaction; the file is written anew with every other row kept.
+ */
+async function writeBumped(reader: BboltReader, dbPath: string, memberCount: number, amount: number, log: RestoreLog): Promise<void> {
+  let latest = 0;
+  reader.root().bucket(Buffer.from(ETCD_BUCKETS.key))?.forEach((key) => {
+    latest = Math.max(latest, revMainOf(key));
+  });
+  const bumped = latest + amount;
+  log.bumpedRevision(latest, amount);
+  log.markedCompacted(bumped);
+  const writer = await BboltWriter.create(dbPath);
+  try {
+    const buckets: [Buffer, BboltBucket][] = [];
+    reader.root().forEachBucket((name, bucket) => buckets.push([name, bucket]));
+    for (const [name, bucket] of buckets) {
+      const rows = new Map<string, { key: Buffer; value: Buffer }>();
+      bucket.forEach((key, value) => {
+        if (value) rows.set(key.toString('latin1'), { key, value });
+      });
+      if (name.equals(Buffer.from(ETCD_BUCKETS.key))) {
+        const key = revToBytes(bumped, 0);
+        rows.set(key.toString('latin1'), { key, value: Buffer.alloc(0) });
+      }
+      if (name.equals(Buffer.from(ETCD_BUCKETS.meta))) {
+        for (const [key, value] of [[META_CONSISTENT_INDEX, encodeMetaUint(memberCount)], [META_SCHEDULED_COMPACT, revToBytes(bumped, 0)]] as const) {
+          rows.set(key.toString('latin1'), { key, value });
+        }
+      }
+      await writer.addBucket(name, [...rows.values()].sort((a, b) => Buffer.compare(a.key, b.key)));
+    }
+    await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
 }
 
 async function writeSynced(file: string, data: Buffer, mode: number, size = data.length): Promise<void> {
@@ -73,7 +131,10 @@ export async function restoreBboltSnapshot(db: Buffer, plan: BboltRestorePlan, l
   const layout = dataDirLayout(plan.dataDir);
   const dbPath = path.join(layout.snapDir, 'db');
   const members = clusterMembers(plan.initialCluster, plan.token);
-  const preparedDb = prepareDb(db, members.length, dbPath, log);
+  const reader = openDb(db, dbPath);
+  const finished = metaValue(reader, META_FINISHED_COMPACT);
+  if (finished && finished.length >= 8) log.restoredCompactRevision(revMainOf(finished));
+  if (plan.bumpRevision === 0) patchConsistentIndex(reader, members.length);
   const cid = computeClusterId(members.map((m) => m.id));
   for (const member of members) log.addedMember(cid.toString(16), member);
   const self = members.find((m) => m.name === plan.name)!;
@@ -89,7 +150,8 @@ export async function restoreBboltSnapshot(db: Buffer, plan: BboltRestorePlan, l
   const snap = encodeSnapFile({ data: Buffer.from(v2StoreJson(members)), index: commit, term, voters: members.map((m) => m.id) });
 
   await mkdir(layout.snapDir, { recursive: true, mode: DATA_DIR_MODE });
-  await writeSynced(dbPath, preparedDb, PRIVATE_FILE_MODE);
+  if (plan.bumpRevision === 0) await writeSynced(dbPath, reader.bytes().subarray(0, db.length), PRIVATE_FILE_MODE);
+  else await writeBumped(reader, dbPath, members.length, plan.bumpRevision, log);
   // As wal.Create: written in <walDir>.tmp, then renamed, so a WAL dir never holds half a log.
   const tmpWalDir = `${path.normalize(plan.walDir)}.tmp`;
   await rm(tmpWalDir, { recursive: true, force: true });

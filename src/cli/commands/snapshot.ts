@@ -315,17 +315,25 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
     const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
     await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
   } else {
-    if (bump !== 0n) throw generalError('--bump-revision/--mark-compacted of etcd snapshots is not supported by etcdctl-ts yet');
     const { restoreBboltSnapshot } = await import('../../snapshot/bbolt-restore.js');
     const db = (await readFile(snapshotPath)).subarray(0, info.dataSize);
     try {
-      await restoreBboltSnapshot(db, { name, dataDir, walDir, initialCluster, token: ctx.flag<string>('initial-cluster-token') }, {
+      const plan = { name, dataDir, walDir, initialCluster, token: ctx.flag<string>('initial-cluster-token'), bumpRevision: Number(bump) };
+      await restoreBboltSnapshot(db, plan, {
         restoredCompactRevision: (rev) =>
           zapLog(ctx, 'mvcc/kvstore.go:388', 'restored last compact revision', {
             'meta-bucket-name': 'meta',
             'meta-bucket-name-key': 'finishedCompactRev',
             'restored-compact-revision': rev,
           }),
+        // etcdutl 3.5.10's log lines for these
+        bumpedRevision: (latest, amount) =>
+          zapLog(ctx, 'snapshot/v3_snapshot.go:349', 'bumping latest revision', {
+            'latest-revision': latest,
+            'bump-amount': amount,
+            'new-latest-revision': latest + amount,
+          }),
+        markedCompacted: (rev) => zapLog(ctx, 'snapshot/v3_snapshot.go:366', 'marking revision compacted', { revision: rev }),
         addedMember: (clusterId, member) =>
           zapLog(ctx, 'membership/cluster.go:392', 'added member', {
             'cluster-id': clusterId,

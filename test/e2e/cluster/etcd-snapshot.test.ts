@@ -227,6 +227,29 @@ describe('etcd (bbolt) snapshots: status and restore against etcdctl 3.4.23 and 
       }
     });
 
+    it('--bump-revision with --mark-compacted (etcdutl 3.5.10+): real etcd serves the keys at the bumped revision, history compacted', async () => {
+      let cluster: EtcdCluster | undefined;
+      try {
+        cluster = await startEtcdCluster(1, {
+          prepare: async ([m], initialCluster, token) => {
+            const flags = ['--name', m!.name, '--initial-cluster', initialCluster, '--initial-cluster-token', token, '--initial-advertise-peer-urls', m!.peerUrl];
+            const result = await run(OUR_ETCDCTL, restoreArgs(file('leases-auth.db'), m!.dataDir, [...flags, '--bump-revision', '1000', '--mark-compacted']));
+            assert.equal(result.code, 0, result.stderr.toString());
+            assert.match(result.stderr.toString(), new RegExp(`"msg":"bumping latest revision","latest-revision":${original.revision},"bump-amount":1000,"new-latest-revision":${original.revision + 1000}}`));
+          },
+        });
+        const at = [`--endpoints=${cluster.members[0]!.endpoint}`, auth];
+        const keys = JSON.parse(await ok(REAL_ETCDCTL, [...at, 'get', '', '--from-key', '-w', 'json'])) as { kvs: unknown[]; header: { revision: number } };
+        assert.deepEqual(keys.kvs, (JSON.parse(original.keys) as { kvs: unknown[] }).kvs);
+        assert.equal(keys.header.revision, original.revision + 1000);
+        assert.equal(sortLines(await ok(REAL_ETCDCTL, [...at, 'lease', 'list'])), original.leases);
+        const old = await run(REAL_ETCDCTL, [...at, 'get', 'k', '--rev', String(original.revision)]);
+        assert.match(old.stderr.toString(), /required revision has been compacted/);
+      } finally {
+        await cluster?.stop();
+      }
+    });
+
     it('each member of a 3-member cluster restored from the same snapshot', async () => {
       let cluster: EtcdCluster | undefined;
       try {
@@ -277,6 +300,10 @@ describe('etcd (bbolt) snapshots: status and restore against etcdctl 3.4.23 and 
         const junk = file('junk.db');
         writeFileSync(junk, Buffer.alloc(8192, 7));
         await refused(restoreArgs(junk, file('junk-out'), ['--skip-hash-check']), file('junk-out'), /^Error: cannot open database at .*junk-out\/member\/snap\/db \(invalid database\)$/, false);
+      });
+      it('--bump-revision without --mark-compacted, and the reverse (etcdutl\'s error)', async () => {
+        await refused(restoreArgs(file('one-key.db'), file('bump-only'), ['--bump-revision', '5']), file('bump-only'), 'Error: --mark-compacted required if --revision-bump > 0', false);
+        await refused(restoreArgs(file('one-key.db'), file('mark-only'), ['--mark-compacted']), file('mark-only'), 'Error: --mark-compacted required if --revision-bump > 0', false);
       });
       it('an existing data dir', async () => {
         writeFileSync(file('existing'), 'x');
