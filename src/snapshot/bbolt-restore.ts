@@ -2,9 +2,9 @@
 // sha256 trailer (checked first) and with its consistent index set to the member count, a WAL holding one
 // ConfChange AddNode per member and the hard state, and the raft snapshot (the v2 store with the members).
 // Everything is decided and encoded before the first file is written, so refused input writes nothing.
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BboltBucket, BboltReader } from '../api/bbolt/reader.js';
+import { BboltBucket, BboltOpenError, BboltReader } from '../api/bbolt/reader.js';
 import { BboltWriter } from '../api/bbolt/writer.js';
 import { dataDirLayout, DATA_DIR_MODE } from '../api/data-dir.js';
 import {
@@ -27,6 +27,7 @@ import {
   WAL_SEGMENT_SIZE,
   walFileName,
 } from '../api/etcd-wal.js';
+import { withBboltFile } from './bbolt-snapshot.js';
 
 export interface BboltRestorePlan {
   /** etcdutl 3.5.10+'s --bump-revision (with --mark-compacted): 0 for none. */
@@ -49,31 +50,35 @@ export interface RestoreLog {
 const PRIVATE_FILE_MODE = 0o600;
 const SNAP_FILE_MODE = 0o644;
 
-/** Opens the snapshot's database, refusing before anything is written when bbolt cannot. */
-function openDb(db: Buffer, dbPath: string): BboltReader {
-  try {
-    return BboltReader.open(db);
-  } catch (error) {
-    // etcdctl 3.4 copies the file first and panics when its backend cannot open it; we refuse before writing.
-    throw new Error(`cannot open database at ${dbPath} (${(error as Error).message})`);
-  }
-}
-
 function metaValue(reader: BboltReader, key: Buffer): Buffer | undefined {
   return reader.root().bucket(Buffer.from(ETCD_BUCKETS.meta))?.get(key);
 }
 
 /**
- * The database made ready for the new cluster in place (`db` is the caller's in-memory copy): only the
- * consistent index changes, to the member count, as etcdctl 3.4.23 leaves it. bbolt's data pages carry
- * no checksum, so an 8-byte value can be set where it lies.
+ * Where the consistent index's 8 bytes lie in the file: the one change etcdctl 3.4.23 makes to the data
+ * (to the member count). bbolt's data pages carry no checksum, so the value can be set where it lies.
  */
-function patchConsistentIndex(reader: BboltReader, memberCount: number): void {
+function consistentIndexOffset(reader: BboltReader): number {
   const index = metaValue(reader, META_CONSISTENT_INDEX);
-  if (!index || index.length !== 8) {
+  const offset = index && index.length === 8 ? reader.fileOffsetOf(index) : undefined;
+  if (offset === undefined) {
     throw new Error('snapshot has no consistent index in its meta bucket; etcdctl-ts restores etcd snapshots that have one');
   }
-  encodeMetaUint(memberCount).copy(index);
+  return offset;
+}
+
+/** The snapshot's database copied (streamed) to `dbPath`, with the consistent index set in place. */
+async function copyWithConsistentIndex(snapshotPath: string, dataSize: number, dbPath: string, offset: number, memberCount: number): Promise<void> {
+  await copyFile(snapshotPath, dbPath);
+  await chmod(dbPath, PRIVATE_FILE_MODE);
+  const handle = await open(dbPath, 'r+');
+  try {
+    await handle.truncate(dataSize);
+    await handle.write(encodeMetaUint(memberCount), 0, 8, offset);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -126,15 +131,32 @@ async function writeSynced(file: string, data: Buffer, mode: number, size = data
   }
 }
 
-/** Writes the member's data dir from the snapshot's database bytes (trailer already removed and checked). */
-export async function restoreBboltSnapshot(db: Buffer, plan: BboltRestorePlan, log: RestoreLog): Promise<void> {
+/**
+ * Writes the member's data dir from the database part of a snapshot (its first `dataSize` bytes; the
+ * trailer already checked).
+ */
+export async function restoreBboltSnapshot(snapshotPath: string, dataSize: number, plan: BboltRestorePlan, log: RestoreLog): Promise<void> {
+  const dbPath = path.join(dataDirLayout(plan.dataDir).snapDir, 'db');
+  let opened = false;
+  try {
+    await withBboltFile(snapshotPath, async (reader) => {
+      opened = true;
+      await restoreFrom(reader, snapshotPath, dataSize, plan, log);
+    }, dataSize);
+  } catch (error) {
+    // etcdctl 3.4 copies the file first and panics when its backend cannot open it; we refuse before writing.
+    if (!opened && error instanceof BboltOpenError) throw new Error(`cannot open database at ${dbPath} (${error.message})`);
+    throw error;
+  }
+}
+
+async function restoreFrom(reader: BboltReader, snapshotPath: string, dataSize: number, plan: BboltRestorePlan, log: RestoreLog): Promise<void> {
   const layout = dataDirLayout(plan.dataDir);
   const dbPath = path.join(layout.snapDir, 'db');
   const members = clusterMembers(plan.initialCluster, plan.token);
-  const reader = openDb(db, dbPath);
   const finished = metaValue(reader, META_FINISHED_COMPACT);
   if (finished && finished.length >= 8) log.restoredCompactRevision(revMainOf(finished));
-  if (plan.bumpRevision === 0) patchConsistentIndex(reader, members.length);
+  const indexOffset = plan.bumpRevision === 0 ? consistentIndexOffset(reader) : 0;
   const cid = computeClusterId(members.map((m) => m.id));
   for (const member of members) log.addedMember(cid.toString(16), member);
   const self = members.find((m) => m.name === plan.name)!;
@@ -150,7 +172,7 @@ export async function restoreBboltSnapshot(db: Buffer, plan: BboltRestorePlan, l
   const snap = encodeSnapFile({ data: Buffer.from(v2StoreJson(members)), index: commit, term, voters: members.map((m) => m.id) });
 
   await mkdir(layout.snapDir, { recursive: true, mode: DATA_DIR_MODE });
-  if (plan.bumpRevision === 0) await writeSynced(dbPath, reader.bytes().subarray(0, db.length), PRIVATE_FILE_MODE);
+  if (plan.bumpRevision === 0) await copyWithConsistentIndex(snapshotPath, dataSize, dbPath, indexOffset, members.length);
   else await writeBumped(reader, dbPath, members.length, plan.bumpRevision, log);
   // As wal.Create: written in <walDir>.tmp, then renamed, so a WAL dir never holds half a log.
   const tmpWalDir = `${path.normalize(plan.walDir)}.tmp`;

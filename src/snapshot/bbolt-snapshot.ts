@@ -1,16 +1,24 @@
 // etcd's own snapshots (bbolt files): `snapshot status` as etcd 3.4's clientv3/snapshot computes it.
-import { readFile } from 'node:fs/promises';
-import { BboltReader } from '../api/bbolt/reader.js';
+import { open } from 'node:fs/promises';
+import { BboltReader, fileSource } from '../api/bbolt/reader.js';
 import { ETCD_BUCKETS, revMainOf } from '../api/etcd-backend.js';
 import { Crc32c } from '../api/primitives/crc32c.js';
 import type { DBStatus } from './format.js';
 
-/** Opens a snapshot file as bbolt does (Open's errors carry bbolt's texts). */
-export async function openBboltFile(file: string): Promise<BboltReader> {
-  const data = await readFile(file);
-  // bbolt initialises an empty file, which fails on the read-only descriptor etcd opens it with.
-  if (data.length === 0) throw new Error(`write ${file}: bad file descriptor`);
-  return BboltReader.open(data);
+/**
+ * Runs `work` on a snapshot file opened as bbolt opens it (Open's errors carry bbolt's texts); pages are
+ * read as they are visited. `size` limits it to the database part (without etcd's trailer).
+ */
+export async function withBboltFile<T>(file: string, work: (db: BboltReader) => Promise<T> | T, size?: number): Promise<T> {
+  const handle = await open(file, 'r');
+  try {
+    const length = size ?? (await handle.stat()).size;
+    // bbolt initialises an empty file, which fails on the read-only descriptor etcd opens it with.
+    if (length === 0) throw new Error(`write ${file}: bad file descriptor`);
+    return await work(BboltReader.open(fileSource(handle.fd, length)));
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The consistency check etcd runs before trusting a snapshot; throws etcd's error when it finds anything. */
@@ -26,7 +34,10 @@ export function checkIntegrity(db: BboltReader): void {
  * total keys (entries of every bucket) and total size (the high-water mark) of a bbolt snapshot.
  */
 export async function bboltSnapshotStatus(file: string): Promise<DBStatus> {
-  const db = await openBboltFile(file);
+  return withBboltFile(file, status);
+}
+
+function status(db: BboltReader): DBStatus {
   checkIntegrity(db);
   const status: DBStatus = { hash: 0, revision: 0, totalKey: 0, totalSize: db.size() };
   const hash = new Crc32c();

@@ -1,6 +1,7 @@
 // A read-only bbolt database over a file's bytes, as bbolt v1.3.6 (etcd 3.4's) opens one read-only: the page
 // size from meta page 0, both metas validated, the valid meta with the higher txid chosen; buckets walked in
 // key order through branch, leaf, overflow and inline pages; tx.Check()'s consistency errors word for word.
+import { readSync } from 'node:fs';
 import {
   BUCKET_HEADER_SIZE,
   BUCKET_LEAF_FLAG,
@@ -12,6 +13,7 @@ import {
   leafElementFlags,
   LEAF_ELEMENT_SIZE,
   LEAF_PAGE_FLAG,
+  META_SIZE,
   PAGE_HEADER_SIZE,
   PGID_NO_FREELIST,
   type Meta,
@@ -35,50 +37,96 @@ export class BboltOpenError extends Error {}
  */
 export class BboltCorruptError extends Error {}
 
-/** A page reached through the tree: where its bytes are, and its header. */
+/** A page reached through the tree: its bytes (from `offset` in `buf`), and its header. */
 interface PageRef {
+  /** The id it was read at (an inline page has none of its own). */
+  id: number;
   buf: Buffer;
   offset: number;
   header: PageHeader;
+}
+
+/** Where the reader gets a file's bytes: all in memory, or read from a file as pages are visited. */
+export interface ByteSource {
+  readonly size: number;
+  /** `length` bytes at `offset`, inside the file (the reader pads past its end). */
+  read(offset: number, length: number): Buffer;
+  /** Where in the file a view into bytes returned by read() lies, when the source can tell. */
+  offsetOf(view: Buffer): number | undefined;
+}
+
+export function bufferSource(data: Buffer): ByteSource {
+  return {
+    size: data.length,
+    read: (offset, length) => data.subarray(offset, offset + length),
+    offsetOf: (view) => (view.buffer === data.buffer ? view.byteOffset - data.byteOffset : undefined),
+  };
+}
+
+/** Pages read on demand with positioned reads (a snapshot can be larger than a Buffer Node reads whole). */
+export function fileSource(fd: number, size: number): ByteSource {
+  const starts = new WeakMap<ArrayBufferLike, number>();
+  return {
+    size,
+    read: (offset, length) => {
+      const buf = Buffer.alloc(length); // never pooled: its ArrayBuffer identifies it in offsetOf
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      starts.set(buf.buffer, offset - buf.byteOffset);
+      return buf;
+    },
+    offsetOf: (view) => {
+      const start = starts.get(view.buffer);
+      return start === undefined ? undefined : start + view.byteOffset;
+    },
+  };
 }
 
 export class BboltReader {
   readonly pageSize: number;
   /** The meta a read transaction uses. */
   readonly meta: Meta;
+  /** bbolt reads the file through mmap: past the end, up to the next OS page, it reads zeros; past that, it faults. */
+  private readonly mapped: number;
 
-  private constructor(private readonly data: Buffer, pageSize: number, meta: Meta) {
+  private constructor(private readonly source: ByteSource, pageSize: number, meta: Meta) {
     this.pageSize = pageSize;
     this.meta = meta;
+    this.mapped = Math.ceil(source.size / DEFAULT_PAGE_SIZE) * DEFAULT_PAGE_SIZE;
   }
 
   /**
-   * Opens a database file's bytes (a trailer after the pages, like etcd's sha256, is ignored as bbolt does).
-   * An empty file is the caller's to refuse: bbolt would try to initialise it.
+   * Opens a database file (a trailer after the pages, like etcd's sha256, is ignored as bbolt does). An
+   * empty file is the caller's to refuse: bbolt would try to initialise it.
    */
-  static open(file: Buffer): BboltReader {
+  static open(file: Buffer | ByteSource): BboltReader {
+    const source = Buffer.isBuffer(file) ? bufferSource(file) : file;
     // bbolt reads 4 KiB to learn the page size; a shorter file is invalid.
-    if (file.length < DEFAULT_PAGE_SIZE) throw new BboltOpenError(ERR_INVALID);
+    if (source.size < DEFAULT_PAGE_SIZE) throw new BboltOpenError(ERR_INVALID);
+    const metaBytes = PAGE_HEADER_SIZE + META_SIZE;
+    const page0 = source.read(0, metaBytes);
     let pageSize = DEFAULT_PAGE_SIZE;
-    if (validateMeta(file, 0) === undefined) pageSize = readMeta(file, 0).pageSize;
-    if (file.length < pageSize * 2) throw new BboltOpenError(ERR_FILE_TOO_SMALL);
-    const error0 = validateMeta(file, 0);
-    const error1 = validateMeta(file, pageSize);
+    if (validateMeta(page0, 0) === undefined) pageSize = readMeta(page0, 0).pageSize;
+    if (source.size < pageSize * 2) throw new BboltOpenError(ERR_FILE_TOO_SMALL);
+    const page1 = source.read(pageSize, metaBytes);
+    const error0 = validateMeta(page0, 0);
+    const error1 = validateMeta(page1, 0);
     if (error0 !== undefined && error1 !== undefined) throw new BboltOpenError(error0);
-    const meta0 = readMeta(file, 0);
-    const meta1 = readMeta(file, pageSize);
+    const meta0 = readMeta(page0, 0);
+    const meta1 = readMeta(page1, 0);
     // db.meta(): the higher txid if it validates, else the other.
     const [first, firstError, second] =
       meta1.txid > meta0.txid ? [meta1, error1, meta0] : [meta0, error0, meta1];
-    // bbolt reads the file through mmap: the tail of its last OS page reads as zeros.
-    const mapped = Math.ceil(file.length / DEFAULT_PAGE_SIZE) * DEFAULT_PAGE_SIZE;
-    const data = mapped === file.length ? file : Buffer.concat([file, Buffer.alloc(mapped - file.length)]);
-    return new BboltReader(data, pageSize, firstError === undefined ? first : second);
+    return new BboltReader(source, pageSize, firstError === undefined ? first : second);
   }
 
-  /** The file's bytes as read (with a zeroed tail up to the OS page); views returned by buckets point into them. */
-  bytes(): Buffer {
-    return this.data;
+  /** Where in the file a key or value returned by a bucket lies (to change it in place), when known. */
+  fileOffsetOf(view: Buffer): number | undefined {
+    return this.source.offsetOf(view);
   }
 
   /** tx.Size(): the high-water mark in bytes. */
@@ -91,21 +139,25 @@ export class BboltReader {
     return new BboltBucket(this, this.meta.root, undefined);
   }
 
-  /** The page stored at `id` (its header, read from the file). */
+  /** The first page stored at `id` (its header, and the bytes of that one page). */
   page(id: number): PageRef {
-    const offset = id * this.pageSize;
-    if (!Number.isSafeInteger(offset) || offset + PAGE_HEADER_SIZE > this.data.length) {
-      throw new BboltCorruptError(`unexpected fault address: page ${id} is beyond the end of the file`);
-    }
-    return { buf: this.data, offset, header: readPageHeader(this.data, offset) };
+    return this.pageRef(id, 1);
   }
 
-  /** Ensures a page's elements and data lie inside the file. */
-  checkPageBounds(page: PageRef): void {
-    const end = page.offset + (page.header.overflow + 1) * this.pageSize;
-    if (page.buf === this.data && end > this.data.length) {
-      throw new BboltCorruptError(`unexpected fault address: page ${page.header.id} runs past the end of the file`);
+  /** The page with all its overflow pages: what its elements may span. */
+  extent(page: PageRef): PageRef {
+    return page.header.overflow === 0 ? page : this.pageRef(page.id, page.header.overflow + 1);
+  }
+
+  private pageRef(id: number, pages: number): PageRef {
+    const offset = id * this.pageSize;
+    const length = pages * this.pageSize;
+    if (!Number.isSafeInteger(offset + length) || offset + length > this.mapped) {
+      throw new BboltCorruptError(`unexpected fault address: page ${id} is beyond the end of the file`);
     }
+    let buf = this.source.read(offset, Math.min(length, this.source.size - offset));
+    if (buf.length < length) buf = Buffer.concat([buf, Buffer.alloc(length - buf.length)]);
+    return { id, buf, offset: 0, header: readPageHeader(buf, 0) };
   }
 
   /** tx.Check(): bbolt's consistency errors, in its order (an empty list for a sound file). */
@@ -131,7 +183,7 @@ export class BboltReader {
   /** The free page ids: the freelist page's, or (not synced) every page below the high-water mark no bucket reaches. */
   private freelist(): number[] {
     if (this.meta.freelist !== PGID_NO_FREELIST) {
-      const page = this.page(Number(this.meta.freelist));
+      const page = this.extent(this.page(Number(this.meta.freelist)));
       if (!(page.header.flags & FREELIST_PAGE_FLAG)) {
         throw new BboltCorruptError(`invalid freelist page: ${page.header.id}, page type is ${pageType(page.header.flags)}`);
       }
@@ -162,10 +214,10 @@ export class BboltReader {
   }
 
   private forEachPage(id: number, fn: (page: PageRef) => void): void {
-    const page = this.page(id);
+    let page = this.page(id);
     fn(page);
     if (page.header.flags & BRANCH_PAGE_FLAG) {
-      this.checkPageBounds(page);
+      page = this.extent(page);
       for (let i = 0; i < page.header.count; i++) this.forEachPage(readBranchElement(page.buf, page.offset, i).pgid, fn);
     }
   }
@@ -228,14 +280,12 @@ export class BboltBucket {
 
   /** Calls fn with the page and index of every leaf element, in key order, each checked to lie inside the file. */
   private forEachElement(fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
-    if (this.inline) this.walk({ ...this.inline, header: readPageHeader(this.inline.buf, this.inline.offset) }, fn);
+    if (this.inline) this.walk({ id: 0, ...this.inline, header: readPageHeader(this.inline.buf, this.inline.offset) }, fn);
     else this.walkPage(this.rootPage, fn);
   }
 
   private walkPage(id: number, fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
-    const page = this.db.page(id);
-    this.db.checkPageBounds(page);
-    this.walk(page, fn);
+    this.walk(this.db.extent(this.db.page(id)), fn);
   }
 
   private walk(page: PageRef, fn: (buf: Buffer, pageOffset: number, index: number) => void): void {

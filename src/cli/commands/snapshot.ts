@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
@@ -316,10 +316,9 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
     await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
   } else {
     const { restoreBboltSnapshot } = await import('../../snapshot/bbolt-restore.js');
-    const db = (await readFile(snapshotPath)).subarray(0, info.dataSize);
     try {
       const plan = { name, dataDir, walDir, initialCluster, token: ctx.flag<string>('initial-cluster-token'), bumpRevision: Number(bump) };
-      await restoreBboltSnapshot(db, plan, {
+      await restoreBboltSnapshot(snapshotPath, info.dataSize, plan, {
         restoredCompactRevision: (rev) =>
           zapLog(ctx, 'mvcc/kvstore.go:388', 'restored last compact revision', {
             'meta-bucket-name': 'meta',
