@@ -16,6 +16,7 @@ import {
 } from '../../snapshot/format.js';
 
 const DEFAULT_NAME = 'default';
+const SHA256_TRAILER_SIZE = 32;
 const DEFAULT_PEER_URLS = 'http://localhost:2380';
 
 export function snapshotCommand() {
@@ -187,11 +188,14 @@ async function runStatus(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('snapshot status requires exactly one argument');
   const printer = await ctx.printerOnly();
   const file = args[0]!;
+  let isDirectory;
   try {
-    await stat(file);
+    isDirectory = (await stat(file)).isDirectory();
   } catch (error) {
     throw generalError(goFileError('stat', file, error));
   }
+  // bbolt opens with O_CREATE, which a directory refuses.
+  if (isDirectory) throw generalError(`open ${file}: is a directory`);
   const info = await inspectSnapshot(file);
   if (info.format === 'lmdb') {
     const { lmdbSnapshotStatus } = await import('../../snapshot/lmdb-snapshot.js');
@@ -301,6 +305,8 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
   } catch (error) {
     throw generalError(goFileError('open', snapshotPath, error));
   }
+  // etcdctl seeks to the trailer first, which a file shorter than it refuses.
+  if (!info.trailer && info.dataSize < SHA256_TRAILER_SIZE) throw generalError(`seek ${snapshotPath}: invalid argument`);
   // Checked before anything is written, so a refused file leaves no half-made data dir behind.
   const skipHashCheck = ctx.flag<boolean>('skip-hash-check');
   if (!info.trailer && !skipHashCheck) throw generalError('snapshot missing hash but --skip-hash-check=false');

@@ -143,6 +143,10 @@ describe('etcd (bbolt) snapshots: status and restore against etcdctl 3.4.23 and 
         await compareBoth(['snapshot', 'status', target, '-w', 'json']);
       });
     }
+    it('a directory, and a missing file', async () => {
+      await compareBoth(['snapshot', 'status', tmp]);
+      await compareBoth(['snapshot', 'status', file('missing.db')]);
+    });
     // Where bbolt itself crashes (Go panics or faults, exit 2), etcdctl-ts reports the damage as an error.
     const crashes: [string, (bytes: Buffer) => Buffer][] = [
       ['truncated to two pages', (b) => b.subarray(0, 8192)],
@@ -304,6 +308,10 @@ describe('etcd (bbolt) snapshots: status and restore against etcdctl 3.4.23 and 
       it('--bump-revision without --mark-compacted, and the reverse (etcdutl\'s error)', async () => {
         await refused(restoreArgs(file('one-key.db'), file('bump-only'), ['--bump-revision', '5']), file('bump-only'), 'Error: --mark-compacted required if --revision-bump > 0', false);
         await refused(restoreArgs(file('one-key.db'), file('mark-only'), ['--mark-compacted']), file('mark-only'), 'Error: --mark-compacted required if --revision-bump > 0', false);
+      });
+      it('a file shorter than the trailer (etcdctl cannot seek to it)', async () => {
+        writeFileSync(file('short.db'), 'tiny');
+        await refused(restoreArgs(file('short.db'), file('short-out'), ['--skip-hash-check']), file('short-out'), `Error: seek ${file('short.db')}: invalid argument`);
       });
       it('an existing data dir', async () => {
         writeFileSync(file('existing'), 'x');
