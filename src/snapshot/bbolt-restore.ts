@@ -55,16 +55,12 @@ function metaValue(reader: BboltReader, key: Buffer): Buffer | undefined {
 }
 
 /**
- * Where the consistent index's 8 bytes lie in the file: the one change etcdctl 3.4.23 makes to the data
- * (to the member count). bbolt's data pages carry no checksum, so the value can be set where it lies.
+ * Where the consistent index's 8 bytes lie in the file, if it has one: the one change etcdctl 3.4.23 makes
+ * to the data (to the member count). bbolt's data pages carry no checksum, so the value can be set in place.
  */
-function consistentIndexOffset(reader: BboltReader): number {
+function consistentIndexOffset(reader: BboltReader): number | undefined {
   const index = metaValue(reader, META_CONSISTENT_INDEX);
-  const offset = index && index.length === 8 ? reader.fileOffsetOf(index) : undefined;
-  if (offset === undefined) {
-    throw new Error('snapshot has no consistent index in its meta bucket; etcdctl-ts restores etcd snapshots that have one');
-  }
-  return offset;
+  return index && index.length === 8 ? reader.fileOffsetOf(index) : undefined;
 }
 
 /** The snapshot's database copied (streamed) to `dbPath`, with the consistent index set in place. */
@@ -82,36 +78,34 @@ async function copyWithConsistentIndex(snapshotPath: string, dataSize: number, d
 }
 
 /**
- * etcdutl's --bump-revision/--mark-compacted: the latest revision moved up by `amount` with an empty
- * revision key, and marked as the scheduled compaction; the file is written anew with every other row kept.
+ * The database written anew with the consistent index set, and for etcdutl's --bump-revision/--mark-compacted
+ * (`bump` > 0) the latest revision moved up by `bump` with an empty revision key, marked as the scheduled
+ * compaction. Every other row is kept.
  */
-async function writeBumped(reader: BboltReader, dbPath: string, memberCount: number, amount: number, log: RestoreLog): Promise<void> {
-  let latest = 0;
-  reader.root().bucket(Buffer.from(ETCD_BUCKETS.key))?.forEach((key) => {
-    latest = Math.max(latest, revMainOf(key));
-  });
-  const bumped = latest + amount;
-  log.bumpedRevision(latest, amount);
-  log.markedCompacted(bumped);
+async function writeRewritten(reader: BboltReader, dbPath: string, memberCount: number, bump: number, log: RestoreLog): Promise<void> {
+  const extraRows = new Map<string, { key: Buffer; value: Buffer }[]>([[ETCD_BUCKETS.meta, [{ key: META_CONSISTENT_INDEX, value: encodeMetaUint(memberCount) }]]]);
+  if (bump > 0) {
+    let latest = 0;
+    reader.root().bucket(Buffer.from(ETCD_BUCKETS.key))?.forEach((key) => {
+      latest = Math.max(latest, revMainOf(key));
+    });
+    const bumped = latest + bump;
+    log.bumpedRevision(latest, bump);
+    log.markedCompacted(bumped);
+    extraRows.set(ETCD_BUCKETS.key, [{ key: revToBytes(bumped, 0), value: Buffer.alloc(0) }]);
+    extraRows.get(ETCD_BUCKETS.meta)!.push({ key: META_SCHEDULED_COMPACT, value: revToBytes(bumped, 0) });
+  }
   const writer = await BboltWriter.create(dbPath);
   try {
-    const buckets: [Buffer, BboltBucket][] = [];
-    reader.root().forEachBucket((name, bucket) => buckets.push([name, bucket]));
-    for (const [name, bucket] of buckets) {
+    const buckets = new Map<string, BboltBucket | undefined>([[ETCD_BUCKETS.meta, undefined]]);
+    reader.root().forEachBucket((name, bucket) => buckets.set(name.toString('latin1'), bucket));
+    for (const name of [...buckets.keys()].sort((x, y) => Buffer.compare(Buffer.from(x, 'latin1'), Buffer.from(y, 'latin1')))) {
       const rows = new Map<string, { key: Buffer; value: Buffer }>();
-      bucket.forEach((key, value) => {
+      buckets.get(name)?.forEach((key, value) => {
         if (value) rows.set(key.toString('latin1'), { key, value });
       });
-      if (name.equals(Buffer.from(ETCD_BUCKETS.key))) {
-        const key = revToBytes(bumped, 0);
-        rows.set(key.toString('latin1'), { key, value: Buffer.alloc(0) });
-      }
-      if (name.equals(Buffer.from(ETCD_BUCKETS.meta))) {
-        for (const [key, value] of [[META_CONSISTENT_INDEX, encodeMetaUint(memberCount)], [META_SCHEDULED_COMPACT, revToBytes(bumped, 0)]] as const) {
-          rows.set(key.toString('latin1'), { key, value });
-        }
-      }
-      await writer.addBucket(name, [...rows.values()].sort((a, b) => Buffer.compare(a.key, b.key)));
+      for (const row of extraRows.get(name) ?? []) rows.set(row.key.toString('latin1'), row);
+      await writer.addBucket(Buffer.from(name, 'latin1'), [...rows.values()].sort((x, y) => Buffer.compare(x.key, y.key)));
     }
     await writer.finish();
   } catch (error) {
@@ -156,7 +150,8 @@ async function restoreFrom(reader: BboltReader, snapshotPath: string, dataSize: 
   const members = clusterMembers(plan.initialCluster, plan.token);
   const finished = metaValue(reader, META_FINISHED_COMPACT);
   if (finished && finished.length >= 8) log.restoredCompactRevision(revMainOf(finished));
-  const indexOffset = plan.bumpRevision === 0 ? consistentIndexOffset(reader) : 0;
+  // In place when it can be, as etcdctl 3.4.23 changes nothing else; otherwise the file is written anew.
+  const indexOffset = plan.bumpRevision === 0 ? consistentIndexOffset(reader) : undefined;
   const cid = computeClusterId(members.map((m) => m.id));
   for (const member of members) log.addedMember(cid.toString(16), member);
   const self = members.find((m) => m.name === plan.name)!;
@@ -172,8 +167,8 @@ async function restoreFrom(reader: BboltReader, snapshotPath: string, dataSize: 
   const snap = encodeSnapFile({ data: Buffer.from(v2StoreJson(members)), index: commit, term, voters: members.map((m) => m.id) });
 
   await mkdir(layout.snapDir, { recursive: true, mode: DATA_DIR_MODE });
-  if (plan.bumpRevision === 0) await copyWithConsistentIndex(snapshotPath, dataSize, dbPath, indexOffset, members.length);
-  else await writeBumped(reader, dbPath, members.length, plan.bumpRevision, log);
+  if (indexOffset !== undefined) await copyWithConsistentIndex(snapshotPath, dataSize, dbPath, indexOffset, members.length);
+  else await writeRewritten(reader, dbPath, members.length, plan.bumpRevision, log);
   // As wal.Create: written in <walDir>.tmp, then renamed, so a WAL dir never holds half a log.
   const tmpWalDir = `${path.normalize(plan.walDir)}.tmp`;
   await rm(tmpWalDir, { recursive: true, force: true });
