@@ -1,5 +1,6 @@
 // etcd's own snapshots (bbolt files): `snapshot status` as etcd 3.4's clientv3/snapshot computes it.
 import { open } from 'node:fs/promises';
+import { BUCKET_LEAF_FLAG } from '../api/bbolt/format.js';
 import { BboltReader, fileSource } from '../api/bbolt/reader.js';
 import { ETCD_BUCKETS, revMainOf } from '../api/etcd-backend.js';
 import { Crc32c } from '../api/primitives/crc32c.js';
@@ -44,13 +45,17 @@ function status(db: BboltReader): DBStatus {
   db.root().forEach((name, _value, bucket) => {
     if (!bucket) throw new Error(`cannot get hash of bucket ${name.toString('latin1')}`);
     hash.update(name);
-    const isKeyBucket = name.toString('latin1') === ETCD_BUCKETS.key;
-    bucket.forEach((key, value) => {
-      hash.update(key);
-      if (value) hash.update(value);
-      if (isKeyBucket) status.revision = revMainOf(key);
+    const lastKey = { buf: undefined as Buffer | undefined, start: 0, end: 0 };
+    bucket.forEachSpan((buf, { flags, keyStart, keyEnd, valueEnd }) => {
+      // key and value lie next to each other: one update hashes both (a nested bucket has no value here)
+      hash.update(buf, keyStart, flags & BUCKET_LEAF_FLAG ? keyEnd : valueEnd);
+      lastKey.buf = buf;
+      lastKey.start = keyStart;
+      lastKey.end = keyEnd;
       status.totalKey++;
     });
+    // The revision of the last key in `key` (etcd sets it for each key in turn).
+    if (name.toString('latin1') === ETCD_BUCKETS.key && lastKey.buf) status.revision = revMainOf(lastKey.buf.subarray(lastKey.start, lastKey.end));
   });
   status.hash = hash.digest();
   return status;

@@ -164,17 +164,30 @@ export function writeMetaPage(buf: Buffer, pageOffset: number, meta: Omit<Meta, 
 
 /** Element `index` of the leaf page at `pageOffset` (its key and value are views into buf). */
 export function readLeafElement(buf: Buffer, pageOffset: number, index: number): LeafElement {
-  const e = pageOffset + PAGE_HEADER_SIZE + index * LEAF_ELEMENT_SIZE;
-  const flags = buf.readUInt32LE(e);
-  const keyStart = e + buf.readUInt32LE(e + 4);
-  const keyEnd = keyStart + buf.readUInt32LE(e + 8);
-  const valueEnd = keyEnd + buf.readUInt32LE(e + 12);
+  const { flags, keyStart, keyEnd, valueEnd } = readLeafSpan(buf, pageOffset, index, newLeafSpan());
   return { flags, key: buf.subarray(keyStart, keyEnd), value: buf.subarray(keyEnd, valueEnd) };
 }
 
-/** Just the flags of leaf element `index` (to find nested buckets without slicing every key and value). */
-export function leafElementFlags(buf: Buffer, pageOffset: number, index: number): number {
-  return buf.readUInt32LE(pageOffset + PAGE_HEADER_SIZE + index * LEAF_ELEMENT_SIZE);
+/** Where leaf element `index`'s key and value lie in buf (the value follows the key). */
+export interface LeafSpan {
+  flags: number;
+  keyStart: number;
+  keyEnd: number;
+  valueEnd: number;
+}
+
+export function newLeafSpan(): LeafSpan {
+  return { flags: 0, keyStart: 0, keyEnd: 0, valueEnd: 0 };
+}
+
+/** Fills `out` with element `index`'s span, without slicing (for walks over many elements). */
+export function readLeafSpan(buf: Buffer, pageOffset: number, index: number, out: LeafSpan): LeafSpan {
+  const e = pageOffset + PAGE_HEADER_SIZE + index * LEAF_ELEMENT_SIZE;
+  out.flags = buf.readUInt32LE(e);
+  out.keyStart = e + buf.readUInt32LE(e + 4);
+  out.keyEnd = out.keyStart + buf.readUInt32LE(e + 8);
+  out.valueEnd = out.keyEnd + buf.readUInt32LE(e + 12);
+  return out;
 }
 
 /** Element `index` of the branch page at `pageOffset`. */

@@ -10,7 +10,9 @@ import {
   ERR_FILE_TOO_SMALL,
   ERR_INVALID,
   FREELIST_PAGE_FLAG,
-  leafElementFlags,
+  newLeafSpan,
+  readLeafSpan,
+  type LeafSpan,
   LEAF_ELEMENT_SIZE,
   LEAF_PAGE_FLAG,
   META_SIZE,
@@ -22,7 +24,6 @@ import {
   readBranchElement,
   readBucketHeader,
   readFreelistIds,
-  readLeafElement,
   readMeta,
   readPageHeader,
   validateMeta,
@@ -223,12 +224,8 @@ export class BboltReader {
   }
 }
 
-/** Whether a leaf element's key and value lie inside the bytes (bbolt does not check; Go panics on a slice out of range). */
-function leafElementInBounds(buf: Buffer, pageOffset: number, index: number): boolean {
-  const e = pageOffset + PAGE_HEADER_SIZE + index * LEAF_ELEMENT_SIZE;
-  if (e + LEAF_ELEMENT_SIZE > buf.length) return false;
-  return e + buf.readUInt32LE(e + 4) + buf.readUInt32LE(e + 8) + buf.readUInt32LE(e + 12) <= buf.length;
-}
+/** Called for each leaf element with its page and its span (reused between calls: copy what you keep). */
+type ElementVisitor = (buf: Buffer, pageOffset: number, index: number, span: LeafSpan) => void;
 
 /** A bucket: its entries in key order, nested buckets opened by name. */
 export class BboltBucket {
@@ -244,19 +241,25 @@ export class BboltBucket {
    * gives a nil value for one).
    */
   forEach(fn: (key: Buffer, value: Buffer | null, bucket: BboltBucket | undefined) => void): void {
-    this.forEachElement((buf, offset, index) => {
-      const element = readLeafElement(buf, offset, index);
-      if (element.flags & BUCKET_LEAF_FLAG) fn(element.key, null, this.openChild(element.value));
-      else fn(element.key, element.value, undefined);
+    this.forEachElement((buf, _offset, _index, { flags, keyStart, keyEnd, valueEnd }) => {
+      const key = buf.subarray(keyStart, keyEnd);
+      if (flags & BUCKET_LEAF_FLAG) fn(key, null, this.openChild(buf.subarray(keyEnd, valueEnd)));
+      else fn(key, buf.subarray(keyEnd, valueEnd), undefined);
     });
+  }
+
+  /**
+   * Every entry as a span of `buf` (key then value, contiguous; a nested bucket's has BUCKET_LEAF_FLAG in
+   * its flags), without slicing: for walks over every key of a large bucket. The span is reused between calls.
+   */
+  forEachSpan(fn: (buf: Buffer, span: LeafSpan) => void): void {
+    this.forEachElement((buf, _offset, _index, span) => fn(buf, span));
   }
 
   /** The nested buckets only, in key order. */
   forEachBucket(fn: (key: Buffer, bucket: BboltBucket) => void): void {
-    this.forEachElement((buf, offset, index) => {
-      if (!(leafElementFlags(buf, offset, index) & BUCKET_LEAF_FLAG)) return;
-      const element = readLeafElement(buf, offset, index);
-      fn(element.key, this.openChild(element.value));
+    this.forEachElement((buf, _offset, _index, { flags, keyStart, keyEnd, valueEnd }) => {
+      if (flags & BUCKET_LEAF_FLAG) fn(buf.subarray(keyStart, keyEnd), this.openChild(buf.subarray(keyEnd, valueEnd)));
     });
   }
 
@@ -279,27 +282,29 @@ export class BboltBucket {
   }
 
   /** Calls fn with the page and index of every leaf element, in key order, each checked to lie inside the file. */
-  private forEachElement(fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
+  private forEachElement(fn: ElementVisitor): void {
     if (this.inline) this.walk({ id: 0, ...this.inline, header: readPageHeader(this.inline.buf, this.inline.offset) }, fn);
     else this.walkPage(this.rootPage, fn);
   }
 
-  private walkPage(id: number, fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
+  private walkPage(id: number, fn: ElementVisitor): void {
     this.walk(this.db.extent(this.db.page(id)), fn);
   }
 
-  private walk(page: PageRef, fn: (buf: Buffer, pageOffset: number, index: number) => void): void {
+  private walk(page: PageRef, fn: ElementVisitor): void {
     const { buf, offset, header } = page;
     // bbolt's cursor takes any page that is not a leaf for a branch.
     if (!(header.flags & LEAF_PAGE_FLAG)) {
       for (let i = 0; i < header.count; i++) this.walkPage(readBranchElement(buf, offset, i).pgid, fn);
       return;
     }
+    const span = newLeafSpan();
     for (let i = 0; i < header.count; i++) {
-      if (!leafElementInBounds(buf, offset, i)) {
+      // bbolt does not check; Go panics on a slice out of range
+      if (offset + PAGE_HEADER_SIZE + (i + 1) * LEAF_ELEMENT_SIZE > buf.length || readLeafSpan(buf, offset, i, span).valueEnd > buf.length) {
         throw new BboltCorruptError(`page ${header.id}: element ${i} runs past the end of the file`);
       }
-      fn(buf, offset, i);
+      fn(buf, offset, i, span);
     }
   }
 
