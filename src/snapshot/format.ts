@@ -74,10 +74,6 @@ export function goByteSlice(bytes: Uint8Array): string {
   return `[${[...bytes].join(' ')}]`;
 }
 
-/** The message for etcd's own snapshot files, which only etcd's tools can read or restore. */
-export const BBOLT_UNSUPPORTED =
-  'snapshot status/restore of etcd (bbolt) snapshots is not supported by etcdctl-ts; use etcdutl (or etcdctl 3.4) for this file';
-
 /** Go's text for common file errors (`open x: no such file or directory`), from a Node error. */
 export function goFileError(op: string, path: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
