@@ -3,9 +3,10 @@
 // lets lmdb map a file (lmdb trusts its file: a foreign or cut file can crash the process), and the
 // snapshot commands read it to tell the formats apart. No lmdb import here.
 
+import { MAGIC as BBOLT_MAGIC } from './bbolt/format.js';
+
 export type DbFileFormat = 'bbolt' | 'lmdb' | 'unknown';
 
-export const BBOLT_MAGIC = 0xed0cdaed;
 export const LMDB_MAGIC = 0xbeefc0de;
 /** bbolt's page header is 16 bytes; LMDB's is 16 (0.9) or 24 (1.0, the one lmdb-js builds). */
 const MAGIC_OFFSETS = [16, 24];
