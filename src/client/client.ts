@@ -14,9 +14,16 @@ export interface ClientConfig {
   insecureSkipVerify: boolean;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   auth?: { username: string; password: string };
-  /** Called for every failed unary attempt, as clientv3's retry interceptor logs a warning for each. */
-  onUnaryFailure?: (error: RpcError, target: string) => void;
+  /** Called for every failed unary attempt (numbered from 0), as clientv3's retry interceptor logs a warning for each. */
+  onUnaryFailure?: (error: RpcError, target: string, attempt: number) => void;
+  /** A stale token could not be replaced, so the call fails with this login error (clientv3 warns). */
+  onTokenRefreshFailure?: (error: RpcError, target: string) => void;
+  /** A stream could not be opened because logging in for it failed (clientv3 logs an error with a stack). */
+  onStreamLoginFailure?: (error: RpcError, stream: StreamName) => void;
 }
+
+/** The streams a client opens, by RPC. */
+export type StreamName = 'Watch' | 'LeaseKeepAlive' | 'Snapshot';
 
 /** A client of every etcd service, one typed method per RPC. */
 export interface EtcdClient {
