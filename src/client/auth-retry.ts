@@ -1,6 +1,6 @@
 // clientv3's (3.4 and 3.5) retry rules for stale credentials, as its unary retry interceptor and watcher apply
 // them: pure functions, so the policy is tested without a server.
-import { EtcdErrors } from '../api/etcd-errors.js';
+import { EtcdErrors, grpcStatusText } from '../api/etcd-errors.js';
 
 /** clientv3's defaultUnaryMaxRetries: a unary call is attempted at most this many times. */
 export const MAX_UNARY_ATTEMPTS = 100;
@@ -18,9 +18,12 @@ export function isStaleAuthError(details: string, hasCredentials: boolean): bool
   return details === EtcdErrors.InvalidAuthToken.message || details === EtcdErrors.AuthOldRevision.message;
 }
 
-/** clientv3's shouldRetryWatch: a watch refused for these reasons is re-created on a new stream (with a new token). */
+/**
+ * clientv3's shouldRetryWatch: a watch refused for these reasons is re-created on a new stream (with a new
+ * token). etcd puts the whole gRPC status text in a refused watch's cancel reason.
+ */
 export function isRetriableWatchCancel(reason: string): boolean {
-  return reason === EtcdErrors.InvalidAuthToken.message || reason === EtcdErrors.AuthOldRevision.message;
+  return [EtcdErrors.InvalidAuthToken, EtcdErrors.AuthOldRevision].some(({ code, message }) => reason === grpcStatusText(code, message));
 }
 
 /**

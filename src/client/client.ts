@@ -1,6 +1,6 @@
 // What commands use to talk to etcd. Commands depend on this interface only; the etcd3-based adapter is
 // loaded lazily (it pulls in the gRPC stack), and tests can hand commands any implementation.
-import { grpcCodeName, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { grpcStatusText, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import type { AuthService, ClusterService, KVService, LeaseService, MaintenanceService, WatchService } from './services.js';
 
 export type * from './services.js';
@@ -57,12 +57,12 @@ export class RpcError extends Error {
   static describe(code: number, details: string): string {
     // clientv3 reports its own context's expiry, whatever the transport said.
     if (code === 4) return 'context deadline exceeded';
-    return isEtcdErrorMessage(details) ? details : `rpc error: code = ${grpcCodeName(code)} desc = ${details}`;
+    return isEtcdErrorMessage(details) ? details : grpcStatusText(code, details);
   }
 
   /** The Go status text, as in `"error":"rpc error: code = OutOfRange desc = …"`. */
   get statusText(): string {
-    return `rpc error: code = ${grpcCodeName(this.code)} desc = ${this.details}`;
+    return grpcStatusText(this.code, this.details);
   }
 }
 

@@ -4,7 +4,7 @@
 // it delivered, so no event is lost or repeated. A compaction cancels the watch (delivered, then ended);
 // a cancel without compaction ends it silently; an error clientv3 deems final ends it with `closeError`.
 import type { Event, ResponseHeader, WatchRequestInit, WatchResponse } from '../api/wire-types.generated.js';
-import { EtcdErrors, GrpcCode } from '../api/etcd-errors.js';
+import { GrpcCode } from '../api/etcd-errors.js';
 import { isRetriableWatchCancel } from './auth-retry.js';
 import { type EtcdClient, type GrpcStream, RpcError } from './client.js';
 
@@ -223,12 +223,11 @@ export class WatchStream {
     }
   }
 
-  /** The server would not create the head watch (permission denied, ...): it ends with the reason, as clientv3 reports it. */
+  /** The server would not create the head watch (permission denied, ...): it ends with the server's reason. */
   private refused(reason: string): void {
     const watcher = this.pending.shift();
     if (watcher && !watcher.ended) {
-      const known = Object.values(EtcdErrors).find((e) => e.message === reason);
-      this.deliver(watcher, { view: closedView(), error: known ? new RpcError(known.code, reason, '').statusText : reason });
+      this.deliver(watcher, { view: closedView(), error: reason });
       this.endAfterQueue(watcher);
     }
     if (this.pending[0]) this.sendCreate(this.pending[0]);
