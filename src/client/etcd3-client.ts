@@ -59,7 +59,7 @@ export class Etcd3Client implements EtcdClient {
     private readonly config: ClientConfig,
     readonly endpoints: string[] = config.endpoints,
   ) {
-    if (config.auth) this.token = new AuthToken(endpoints, (endpoint, deadline) => this.authenticate(endpoint, deadline));
+    if (config.auth) this.token = new AuthToken(endpoints, (endpoint, deadline, waitForReady) => this.authenticate(endpoint, deadline, waitForReady));
   }
 
   close(): void {
@@ -176,16 +176,18 @@ export class Etcd3Client implements EtcdClient {
   }
 
   /** One Authenticate call (clientv3 logs its failure like any unary call's). */
-  private async authenticate(endpoint: string, deadline: number | undefined): Promise<string> {
+  private async authenticate(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
     const { username, password } = this.config.auth!;
     try {
       const client = await this.pool(endpoint).withConnection('Auth', ({ client }) => client as unknown as RawClient);
+      // While it waits for a connection, grpc-js's reconnect timers alone would not keep the process alive.
+      const holdOpen = waitForReady ? setInterval(() => {}, 60_000) : undefined;
       const response = await new Promise<{ token: string }>((resolve, reject) => {
         const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
-        client.Authenticate({ name: username, password }, new grpc.Metadata(), callOptions, (err: Error | null, res: { token: string }) =>
+        client.Authenticate({ name: username, password }, new grpc.Metadata({ waitForReady }), callOptions, (err: Error | null, res: { token: string }) =>
           err ? reject(err) : resolve(res),
         );
-      });
+      }).finally(() => clearInterval(holdOpen));
       return response.token;
     } catch (error) {
       const rpcError = toRpcError(error, endpoint);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type AuthServer, makePki, type StartAuthServer, startOurServer, startRealEtcd } from '../helpers/auth-server.js';
+import { ALICE_PASSWORD, type AuthServer, makePki, type StartAuthServer, startOurServer, startRealEtcd } from '../helpers/auth-server.js';
 import { maskOutput } from '../helpers/mask.js';
 import { reapOnExit } from '../helpers/reaper.js';
 import { type CliCommand, cleanEnv, OUR_ETCDCTL, REAL_ETCDCTL, REPO_ROOT, runCli } from '../helpers/run-cli.js';
@@ -140,7 +140,7 @@ describe('stale credentials with a password (simple tokens that expire after 2 s
       await sleep(1_500);
       await asRoot(['user', 'passwd', 'alice', '--interactive=false'], 'changed\n');
       results.push(await locked);
-      await asRoot(['user', 'passwd', 'alice', '--interactive=false'], 'alicepw\n');
+      await asRoot(['user', 'passwd', 'alice', '--interactive=false'], `${ALICE_PASSWORD}\n`);
     }
     const [real, ours] = results as [Run, Run];
     assert.deepEqual(ours, real);
@@ -188,6 +188,34 @@ describe('stale credentials with a password (simple tokens that expire after 2 s
     }
     assert.deepEqual(outputs[1], outputs[0]);
     assert.deepEqual(outputs[0], { watch: 'PUT\noutlive-<SIDE>\nv\n', keepAlive: ['lease <LEASE> keepalived with TTL(3)'] });
+  });
+
+  it('the password changes and the server restarts: the watch cannot log in for its new stream and ends, as etcdctl', async () => {
+    const outputs: Run[] = [];
+    for (const [name, cli] of SIDES) {
+      const watcher = startCli(cli, [...flags('alice'), 'watch', `restart-${name}`]);
+      await sleep(2_500);
+      await asRoot(['user', 'passwd', 'alice', '--interactive=false'], 'changed\n');
+      await server.restart();
+      const timer = setTimeout(() => watcher.child.kill('SIGKILL'), 15_000);
+      const result = await watcher.done;
+      clearTimeout(timer);
+      await asRoot(['user', 'passwd', 'alice', '--interactive=false'], `${ALICE_PASSWORD}\n`);
+      outputs.push({ code: result.code, stdout: result.stdout.toString(), stderr: masked(result.stderr, server) });
+    }
+    // The failed login (a warning), the stream's error with clientv3's stack, the canceled watch; before them at
+    // most logins that failed while the server was down (a dropped connection), which depends on timing.
+    const split = (run: Run) => {
+      const lines = run.stderr.split('\n');
+      return { early: lines.slice(0, -5), tail: lines.slice(-5) };
+    };
+    const [real, ours] = outputs as [Run, Run];
+    assert.deepEqual([ours.code, ours.stdout, split(ours).tail], [real.code, real.stdout, split(real).tail]);
+    assert.equal(real.code, 5);
+    assert.match(real.stderr, /"caller":"clientv3\/retry_interceptor\.go:114","msg":"clientv3\/retry_interceptor: getToken failed","error":"etcdserver: authentication failed, invalid user ID or password","stacktrace":"go\.etcd\.io/);
+    for (const line of [...split(real).early, ...split(ours).early]) {
+      assert.match(line, /"caller":"clientv3\/retry_interceptor\.go:(62|114)",.*code = Unavailable/);
+    }
   });
 
   it('one login per command, and one more for each stream it opens, as etcdctl', async (t) => {

@@ -33,6 +33,8 @@ export interface AuthServer {
   as(user: 'root' | 'alice'): string[];
   /** Successful logins of a user so far, when the server logs them (etcd does at --log-level debug). */
   logins?(user: string): number;
+  /** Kill the server and start it again on the same data and port (connections and tokens are lost); resolves once it serves. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,19 +78,29 @@ export const startRealEtcd: StartAuthServer = async (options) => {
   const tlsArgs = options.tls
     ? ['--cert-file', options.tls.serverCert, '--key-file', options.tls.serverKey, '--trusted-ca-file', options.tls.ca, '--client-cert-auth']
     : [];
-  const child = spawn(etcd, [
+  const args = [
     '--name', 'reauth', '--data-dir', path.join(dir, 'data'),
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
     '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `reauth=${peer}`,
     '--auth-token-ttl', String(options.tokenTtlSeconds), '--log-level', 'debug', ...tlsArgs,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  reapOnExit(child);
+  ];
   const logins = new Map<string, number>();
-  countLogins(child, logins);
+  const launch = () => {
+    const child = spawn(etcd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    reapOnExit(child);
+    countLogins(child, logins);
+    return child;
+  };
+  let child = launch();
   const server: AuthServer = {
     endpoint,
     as: (user) => clientFlags(options, user),
     logins: (user) => logins.get(user) ?? 0,
+    restart: async () => {
+      await stopChild(child);
+      child = launch();
+      await waitServing(server, REAL_ETCDCTL);
+    },
     stop: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -106,16 +118,26 @@ export const startOurServer: StartAuthServer = async (options) => {
   const tlsArgs = options.tls
     ? ['--cert-file', options.tls.serverCert, '--key-file', options.tls.serverKey, '--trusted-ca-file', options.tls.ca, '--client-cert-auth']
     : [];
-  const child = spawn(process.execPath, [
+  const args = [
     path.join(REPO_ROOT, 'bin/etcdctl-ts'), 'server', '--data-dir', path.join(dir, 'data'),
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--auth-token-ttl', String(options.tokenTtlSeconds), ...tlsArgs,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  reapOnExit(child);
-  child.stdout!.resume();
-  child.stderr!.resume();
+  ];
+  const launch = () => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    reapOnExit(child);
+    child.stdout!.resume();
+    child.stderr!.resume();
+    return child;
+  };
+  let child = launch();
   const server: AuthServer = {
     endpoint,
     as: (user) => clientFlags(options, user),
+    restart: async () => {
+      await stopChild(child);
+      child = launch();
+      await waitServing(server, OUR_ETCDCTL);
+    },
     stop: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -147,15 +169,20 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Waits for the server, then: users root and alice, role `rw` (every key) for alice, an empty role `spare`, auth on. */
-async function setUpAuth(server: AuthServer, cli: typeof REAL_ETCDCTL): Promise<void> {
-  const run = (args: string[]) => runCli(cli, { args: [`--endpoints=${server.endpoint}`, ...server.as('root'), ...args], env: cleanEnv() });
+/** Polls until root can list the users. */
+async function waitServing(server: AuthServer, cli: typeof REAL_ETCDCTL): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const result = await run(['user', 'list']);
-    if (result.code === 0) break;
+    const result = await runCli(cli, { args: [`--endpoints=${server.endpoint}`, ...server.as('root'), 'user', 'list'], env: cleanEnv() });
+    if (result.code === 0) return;
     if (attempt > 80) throw new Error(`server did not start: ${result.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Waits for the server, then: users root and alice, role `rw` (every key) for alice, an empty role `spare`, auth on. */
+async function setUpAuth(server: AuthServer, cli: typeof REAL_ETCDCTL): Promise<void> {
+  const run = (args: string[]) => runCli(cli, { args: [`--endpoints=${server.endpoint}`, ...server.as('root'), ...args], env: cleanEnv() });
+  await waitServing(server, cli);
   for (const args of [
     ['user', 'add', `root:${ROOT_PASSWORD}`],
     ['user', 'add', `alice:${ALICE_PASSWORD}`],
