@@ -124,6 +124,18 @@ describe('stale credentials with a password (simple tokens that expire after 2 s
     assert.match(real.stderr, /\nError: etcdserver: authentication failed, invalid user ID or password\n$/);
   });
 
+  it('a watch the server refuses (no permission): etcd\'s whole reason, exit 5, as etcdctl (it used to hang)', async () => {
+    await asRoot(['user', 'add', 'nobody:nobodypw']);
+    const args = [`--endpoints=${server.endpoint}`, '--user=nobody:nobodypw', 'watch', 'k'];
+    const [real, ours] = [await run(REAL_ETCDCTL, args), await run(OUR_ETCDCTL, args)];
+    assert.deepEqual(ours, real);
+    assert.deepEqual(real, {
+      code: 5,
+      stdout: '',
+      stderr: 'watch was canceled (rpc error: code = PermissionDenied desc = etcdserver: permission denied)\nError: watch is canceled by the server\n',
+    });
+  });
+
   it('lock held past the token expiry: unlocking logs in again after one warning, as etcdctl', async () => {
     const args = [...flags('alice'), 'lock', 'expiry-lock', '--', 'sleep', '3'];
     const [real, ours] = [await run(REAL_ETCDCTL, args), await run(OUR_ETCDCTL, args)];
