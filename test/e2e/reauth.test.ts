@@ -137,7 +137,8 @@ describe('stale credentials with a password (simple tokens that expire after 2 s
   });
 
   it('lock held past the token expiry: unlocking logs in again after one warning, as etcdctl', async () => {
-    const args = [...flags('alice'), 'lock', 'expiry-lock', '--', 'sleep', '3'];
+    // etcd drops an idle token within TTL + 1 s (it checks once a second).
+    const args = [...flags('alice'), 'lock', 'expiry-lock', '--', 'sleep', '4.5'];
     const [real, ours] = [await run(REAL_ETCDCTL, args), await run(OUR_ETCDCTL, args)];
     assert.deepEqual(ours, real);
     assert.equal(real.code, 0);
@@ -166,7 +167,7 @@ describe('stale credentials with a password (simple tokens that expire after 2 s
     for (const [name, cli] of SIDES) {
       const watcher = startCli(cli, [...flags('alice'), 'watch', '-i']);
       watcher.write('watch early\n');
-      await sleep(3_500); // the stream's token has expired
+      await sleep(4_500); // the stream's token has expired (etcd drops it within TTL + 1 s)
       watcher.write(`watch late-${name}\n`);
       await sleep(1_500);
       await asRoot(['put', `late-${name}`, 'v']);
