@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
 import { humanizeBytes } from '../printers/go-format.js';
 import { startSpinner } from '../spinner.js';
+import { SNAPSHOT_STREAM_FRAMES } from '../client-log.js';
 import { dataDirLayout } from '../../api/data-dir.js';
 import { checkEtcdUrls, UrlError } from '../../api/primitives/urls.js';
 import {
@@ -74,17 +75,7 @@ const STREAM_CREATE_STACK = [
   'go.etcd.io/etcd/clientv3.(*Client).streamClientInterceptor.func1\n\tgo.etcd.io/etcd/clientv3/retry_interceptor.go:129',
   'google.golang.org/grpc.(*ClientConn).NewStream\n\tgoogle.golang.org/grpc/stream.go:148',
   'google.golang.org/grpc.NewClientStream\n\tgoogle.golang.org/grpc/stream.go:155',
-  'go.etcd.io/etcd/etcdserver/etcdserverpb.(*maintenanceClient).Snapshot\n\tgo.etcd.io/etcd/etcdserver/etcdserverpb/rpc.pb.go:4296',
-  'go.etcd.io/etcd/clientv3.(*retryMaintenanceClient).Snapshot\n\tgo.etcd.io/etcd/clientv3/retry.go:214',
-  'go.etcd.io/etcd/clientv3.(*maintenance).Snapshot\n\tgo.etcd.io/etcd/clientv3/maintenance.go:195',
-  'go.etcd.io/etcd/clientv3/snapshot.(*v3Manager).Save\n\tgo.etcd.io/etcd/clientv3/snapshot/v3_snapshot.go:123',
-  'go.etcd.io/etcd/etcdctl/ctlv3/command.snapshotSaveCommandFunc\n\tgo.etcd.io/etcd/etcdctl/ctlv3/command/snapshot_command.go:113',
-  'github.com/spf13/cobra.(*Command).execute\n\tgithub.com/spf13/cobra/command.go:920',
-  'github.com/spf13/cobra.(*Command).ExecuteC\n\tgithub.com/spf13/cobra/command.go:1044',
-  'github.com/spf13/cobra.(*Command).Execute\n\tgithub.com/spf13/cobra/command.go:968',
-  'go.etcd.io/etcd/etcdctl/ctlv3.Start\n\tgo.etcd.io/etcd/etcdctl/ctlv3/ctl_nocov.go:26',
-  'main.main\n\tgo.etcd.io/etcd/etcdctl/main.go:35',
-  'runtime.main\n\truntime/proc.go:250',
+  ...SNAPSHOT_STREAM_FRAMES,
 ].join('\n');
 
 /** clientv3's log of a stream it would not open because the call's context had already expired. */
