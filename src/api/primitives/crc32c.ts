@@ -10,7 +10,12 @@ const TABLE = (() => {
 })();
 
 export class Crc32c {
-  private crc = 0xffffffff;
+  private crc: number;
+
+  /** `seed` continues a running checksum (Go's crc32.Update(seed, ...)), as etcd's WAL chains its records. */
+  constructor(seed = 0) {
+    this.crc = ~seed >>> 0;
+  }
 
   /** A string counts as its UTF-8 bytes (etcd hashes bucket names this way). */
   update(data: Uint8Array | string): this {
