@@ -9,8 +9,10 @@ import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
 import { Alarms } from './maintenance/alarms.js';
 import { MvccStore } from './mvcc/store.js';
+import { writeEtcdSnapshot } from './snapshot/etcd-snapshot.js';
 import { Backend } from './storage/backend.js';
 import { systemTimers, type Timers } from './timers.js';
+import { ETCD_API_VERSION } from './version.js';
 import { WatchableStore } from './watch/watchable-store.js';
 import type { ResponseHeader } from './wire.js';
 
@@ -57,6 +59,8 @@ export class EtcdServer {
   /** Set while the backend is being swapped (defragment); handlers wait for it. */
   paused: Promise<void> | null = null;
   private stopLeaseExpiry: () => void = () => undefined;
+  /** Snapshot files being written from a read view of the backend; defragment waits for them. */
+  private readonly snapshotWrites = new Set<Promise<unknown>>();
   private closed = false;
 
   private constructor(readonly config: ServerConfig, private readonly backend: Backend, private readonly store: MvccStore, deps: ServerDeps) {
@@ -158,15 +162,40 @@ export class EtcdServer {
     return this.store.hashKV(rev);
   }
 
-  /** Hands `use` a consistent copy of the database in a file, removed afterwards. */
+  /**
+   * Hands `use` a consistent copy of the database in a file, removed afterwards: etcd's backend file
+   * (bbolt, etcd's buckets), so etcd's `snapshot restore` makes a data dir of it for a real cluster.
+   */
   async withSnapshot<T>(use: (file: string) => Promise<T>): Promise<T> {
     while (this.paused) await this.paused;
     const file = path.join(dataDirLayout(this.config.dataDir).snapDir, `snapshot-${process.pid}-${++snapshotCount}.tmp`);
     try {
-      await this.backend.copyTo(file, false);
+      const written = this.writeSnapshot(file);
+      this.snapshotWrites.add(written);
+      try {
+        await written;
+      } finally {
+        this.snapshotWrites.delete(written);
+      }
       return await use(file);
     } finally {
       fs.rmSync(file, { force: true });
+    }
+  }
+
+  private async writeSnapshot(file: string): Promise<void> {
+    const view = await this.backend.readView();
+    try {
+      const member = {
+        id: this.memberId,
+        name: this.config.name,
+        peerURLs: this.config.initialAdvertisePeerUrls,
+        clientURLs: this.config.advertiseClientUrls,
+        version: ETCD_API_VERSION,
+      };
+      await writeEtcdSnapshot(view, member, file);
+    } finally {
+      view.done();
     }
   }
 
@@ -184,7 +213,11 @@ export class EtcdServer {
   }
 
   defragment(): Promise<void> {
-    return this.exclusive(() => this.backend.defragment());
+    return this.exclusive(async () => {
+      // a snapshot being written reads the backend through a transaction the swap would end
+      await Promise.allSettled(this.snapshotWrites);
+      await this.backend.defragment();
+    });
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,11 @@ function idBytes(id: string): Buffer {
   return b;
 }
 
+/** A stored lease's TTL (its row in the lease bucket holds the TTL as an int64, big-endian). */
+export function storedLeaseTtl(value: Buffer): number {
+  return Number(value.readBigInt64BE(0));
+}
+
 export class Lessor {
   private readonly leases = new Map<string, Lease>();
   private deleter: RangeDeleter = async () => undefined;
@@ -45,7 +50,7 @@ export class Lessor {
     const now = this.options.clock();
     for (const { key, value } of this.backend.scan('lease')) {
       const id = key.readBigInt64BE(0).toString();
-      const ttl = Number(value.readBigInt64BE(0));
+      const ttl = storedLeaseTtl(value);
       this.leases.set(id, { id, ttl, expiry: now + extendMs + ttl * 1000, keys: new Map() });
     }
   }

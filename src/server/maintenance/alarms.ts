@@ -19,6 +19,11 @@ function alarmKey(a: ActiveAlarm): Buffer {
   return b;
 }
 
+/** The alarm a row of the alarm bucket stands for (its key: member ID, then the type's code). */
+export function decodeAlarmKey(key: Buffer): ActiveAlarm {
+  return { memberID: key.readBigUInt64BE(0).toString(), alarm: key[8] === TYPE_CODE.CORRUPT ? 'CORRUPT' : 'NOSPACE' };
+}
+
 export class Alarms {
   private readonly active = new Map<string, ActiveAlarm>();
 
@@ -26,7 +31,7 @@ export class Alarms {
 
   restore(): void {
     for (const { key } of this.backend.scan('alarm')) {
-      const alarm: ActiveAlarm = { memberID: key.readBigUInt64BE(0).toString(), alarm: key[8] === 2 ? 'CORRUPT' : 'NOSPACE' };
+      const alarm = decodeAlarmKey(key);
       this.active.set(`${alarm.memberID}/${alarm.alarm}`, alarm);
     }
   }

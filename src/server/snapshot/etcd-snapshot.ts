@@ -1,0 +1,87 @@
+import { BboltWriter, type BboltRow } from '../../api/bbolt/writer.js';
+import {
+  encodeEtcdAlarmKey,
+  encodeEtcdLease,
+  encodeEtcdMember,
+  encodeEtcdRole,
+  encodeEtcdUser,
+  ETCD_BUCKETS,
+  ETCD_CLUSTER_VERSION_KEY,
+  ETCD_META_KEYS,
+  etcdMemberKey,
+  type EtcdMember,
+} from '../../api/etcd-backend.js';
+import { decodeRole, decodeUser } from '../auth/auth-store.js';
+import { storedLeaseTtl } from '../lease/lessor.js';
+import { decodeAlarmKey } from '../maintenance/alarms.js';
+import { revToBytes } from '../mvcc/revision.js';
+import type { BucketName, BucketReadView } from '../storage/buckets.js';
+
+// The member's data as etcd's own backend file (bbolt, etcd 3.4's buckets and encodings), which etcd's
+// `snapshot restore` turns into a data dir. Most of our buckets already hold etcd's bytes (the key
+// bucket's revision keys and KeyValues, the auth flag and revision, lease keys, consistent index and
+// term); the rest is re-encoded row by row here: leases as leasepb.Lease, users and roles as authpb,
+// alarm keys as AlarmMember, compaction revisions as revision keys. Members and cluster version come
+// from the member itself, as etcd keeps them in its backend.
+
+export interface EtcdSnapshotMember extends EtcdMember {
+  /** Written as the cluster version, "major.minor.0" as etcd stores it. */
+  version: string;
+}
+
+type Rows = Iterable<BboltRow>;
+
+const utf8 = (s: string) => Buffer.from(s);
+const byKey = (a: BboltRow, b: BboltRow) => Buffer.compare(a.key, b.key);
+
+function* mapRows(rows: Iterable<{ key: Buffer; value: Buffer }>, value: (row: { key: Buffer; value: Buffer }) => Buffer): Rows {
+  for (const row of rows) yield { key: row.key, value: value(row) };
+}
+
+/** The meta rows etcd has, in its encoding (our store keeps compaction revisions as plain uint64s and its own log bookkeeping here). */
+function metaRows(view: BucketReadView): Rows {
+  const rows: BboltRow[] = [];
+  const passThrough = [ETCD_META_KEYS.consistentIndex, ETCD_META_KEYS.term];
+  for (const name of passThrough) {
+    const value = view.get('meta', utf8(name));
+    if (value) rows.push({ key: utf8(name), value: Buffer.from(value) });
+  }
+  for (const name of [ETCD_META_KEYS.scheduledCompactRev, ETCD_META_KEYS.finishedCompactRev]) {
+    const value = view.get('meta', utf8(name));
+    if (value && value.length === 8) rows.push({ key: utf8(name), value: revToBytes(Number(value.readBigUInt64BE(0)), 0) });
+  }
+  return rows.sort(byKey);
+}
+
+/** The buckets of the file, in name order, each with its rows in key order. */
+function etcdBuckets(view: BucketReadView, member: EtcdSnapshotMember): [name: string, rows: () => Rows][] {
+  const ours = (bucket: BucketName) => () => view.scan(bucket);
+  const [major, minor] = member.version.split('.');
+  return [
+    [ETCD_BUCKETS.alarm, () => [...view.scan('alarm')].map(({ key }) => {
+      const alarm = decodeAlarmKey(key);
+      return { key: encodeEtcdAlarmKey(BigInt(alarm.memberID), alarm.alarm), value: Buffer.alloc(0) };
+    }).sort(byKey)],
+    [ETCD_BUCKETS.auth, ours('auth')],
+    [ETCD_BUCKETS.authRoles, () => mapRows(view.scan('authRoles'), ({ value }) => encodeEtcdRole(decodeRole(value)))],
+    [ETCD_BUCKETS.authUsers, () => mapRows(view.scan('authUsers'), ({ value }) => encodeEtcdUser(decodeUser(value)))],
+    [ETCD_BUCKETS.cluster, () => [{ key: utf8(ETCD_CLUSTER_VERSION_KEY), value: utf8(`${major}.${minor}.0`) }]],
+    [ETCD_BUCKETS.key, ours('key')],
+    [ETCD_BUCKETS.lease, () => mapRows(view.scan('lease'), ({ key, value }) => encodeEtcdLease({ id: key.readBigInt64BE(0), ttl: storedLeaseTtl(value) }))],
+    [ETCD_BUCKETS.members, () => [{ key: etcdMemberKey(member.id), value: encodeEtcdMember(member) }]],
+    [ETCD_BUCKETS.membersRemoved, () => []],
+    [ETCD_BUCKETS.meta, () => metaRows(view)],
+  ];
+}
+
+/** Writes the view as an etcd backend file at `file`; returns its size. */
+export async function writeEtcdSnapshot(view: BucketReadView, member: EtcdSnapshotMember, file: string): Promise<number> {
+  const writer = await BboltWriter.create(file);
+  try {
+    for (const [name, rows] of etcdBuckets(view, member)) await writer.addBucket(utf8(name), rows());
+    return await writer.finish();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
