@@ -1,126 +1,66 @@
-// etcd's backend schema (etcd 3.4 and 3.5): the buckets of its bbolt file, the keys it keeps in them,
-// and how it encodes their values. Shared by whatever reads or writes etcd's own files.
-import { protoRoot } from './proto.js';
-import { uint64VarintSize, writeUint64Varint } from './primitives/varint.js';
+// etcd's backend layout, shared by our server's store, the bbolt snapshot reader and writer: the bucket
+// names, the meta keys, and the revision keys of the `key` bucket (whose values are mvccpb.KeyValue, see
+// server/mvcc/key-value.ts).
 
-/** etcd's buckets, by the names in its bbolt file (the order a file lists them in: byte order). */
+/** etcd 3.4/3.5's buckets (mvcc, lease, auth, alarm, membership). */
 export const ETCD_BUCKETS = {
+  key: 'key',
+  meta: 'meta',
+  lease: 'lease',
   alarm: 'alarm',
   auth: 'auth',
-  authRoles: 'authRoles',
   authUsers: 'authUsers',
-  cluster: 'cluster',
-  key: 'key',
-  lease: 'lease',
+  authRoles: 'authRoles',
   members: 'members',
   membersRemoved: 'members_removed',
-  meta: 'meta',
+  cluster: 'cluster',
 } as const;
 
-/** Keys of the meta bucket: consistent index and term are uint64 big-endian; the compaction revisions are revision keys (main, '_', sub). */
-export const ETCD_META_KEYS = {
-  consistentIndex: 'consistent_index',
-  finishedCompactRev: 'finishedCompactRev',
-  scheduledCompactRev: 'scheduledCompactRev',
-  term: 'term',
-} as const;
+/** Keys of the `meta` bucket: 8-byte big-endian values. */
+export const META_CONSISTENT_INDEX = Buffer.from('consistent_index');
+/** etcd 3.5+: the raft term of the consistent index. */
+export const META_TERM = Buffer.from('term');
+export const META_SCHEDULED_COMPACT = Buffer.from('scheduledCompactRev');
+export const META_FINISHED_COMPACT = Buffer.from('finishedCompactRev');
 
-/** Keys of the auth bucket: the enabled flag (one byte, 1 or 0) and the auth revision (uint64 big-endian). */
-export const ETCD_AUTH_KEYS = { enabled: 'authEnabled', revision: 'authRevision' } as const;
+/** A meta bucket value: a big-endian uint64 (below 2^53 in practice). */
+export function decodeMetaUint(value: Uint8Array): number {
+  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return b.readUInt32BE(0) * 0x100000000 + b.readUInt32BE(4);
+}
 
-/** Key of the cluster bucket holding the cluster version ("3.4.0"). */
-export const ETCD_CLUSTER_VERSION_KEY = 'clusterVersion';
-
-// ---- encoders (writing etcd's files) -------------------------------------------------------------
-
-/** A uint64 as 8 big-endian bytes (meta's consistent index and term, the auth revision, lease keys). */
-export function etcdUint64(n: number | bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt.asUintN(64, BigInt(n)));
+export function encodeMetaUint(n: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(Math.floor(n / 0x100000000), 0);
+  b.writeUInt32BE(n >>> 0, 4);
   return b;
 }
 
-/** leasepb.Lease {ID, TTL, RemainingTTL} as gogo marshals it (zero fields left out). */
-export function encodeEtcdLease(lease: { id: bigint; ttl: number; remainingTtl?: number }): Buffer {
-  const fields: [tag: number, value: bigint][] = [
-    [0x08, lease.id],
-    [0x10, BigInt(lease.ttl)],
-    [0x18, BigInt(lease.remainingTtl ?? 0)],
-  ];
-  const present = fields.filter(([, v]) => v !== 0n);
-  const buf = Buffer.alloc(present.reduce((n, [, v]) => n + 1 + uint64VarintSize(v), 0));
-  let pos = 0;
-  for (const [tag, v] of present) {
-    buf[pos++] = tag;
-    pos = writeUint64Varint(buf, pos, v);
-  }
+// A revision key: 8-byte big-endian main revision, '_', 8-byte big-endian sub revision, and a trailing
+// 't' for a tombstone. Ordered byte-wise, so a cursor walks the history in revision order.
+
+export const REV_BYTES_LEN = 17;
+
+export function revToBytes(main: number, sub: number, tombstone = false): Buffer {
+  const buf = Buffer.allocUnsafe(tombstone ? REV_BYTES_LEN + 1 : REV_BYTES_LEN);
+  buf.writeUInt32BE(Math.floor(main / 0x100000000), 0);
+  buf.writeUInt32BE(main >>> 0, 4);
+  buf[8] = 0x5f;
+  buf.writeUInt32BE(Math.floor(sub / 0x100000000), 9);
+  buf.writeUInt32BE(sub >>> 0, 13);
+  if (tombstone) buf[REV_BYTES_LEN] = 0x74;
   return buf;
 }
 
-export interface EtcdUser {
-  name: string;
-  /** The bcrypt hash; empty for a user without a password. */
-  password: string;
-  roles: readonly string[];
-  noPassword: boolean;
+export function revMainOf(bytes: Uint8Array): number {
+  return decodeMetaUint(bytes);
 }
 
-/** authpb.User, the value under the user's name in authUsers. */
-export function encodeEtcdUser(user: EtcdUser): Buffer {
-  const message: Record<string, unknown> = { name: Buffer.from(user.name) };
-  if (user.password) message.password = Buffer.from(user.password);
-  if (user.roles.length) message.roles = [...user.roles];
-  if (user.noPassword) message.options = { no_password: true };
-  return encodeMessage('authpb.User', message);
+export function revSubOf(bytes: Uint8Array): number {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.readUInt32BE(9) * 0x100000000 + b.readUInt32BE(13);
 }
 
-export interface EtcdRole {
-  name: string;
-  permissions: readonly { permType: 'READ' | 'WRITE' | 'READWRITE'; key: Buffer; rangeEnd: Buffer }[];
-}
-
-/** authpb.Role, the value under the role's name in authRoles. */
-export function encodeEtcdRole(role: EtcdRole): Buffer {
-  const message: Record<string, unknown> = { name: Buffer.from(role.name) };
-  if (role.permissions.length) {
-    message.keyPermission = role.permissions.map((p) => {
-      const permission: Record<string, unknown> = {};
-      if (p.permType !== 'READ') permission.permType = p.permType;
-      if (p.key.length) permission.key = p.key;
-      if (p.rangeEnd.length) permission.range_end = p.rangeEnd;
-      return permission;
-    });
-  }
-  return encodeMessage('authpb.Role', message);
-}
-
-/** An active alarm's key in the alarm bucket: etcdserverpb.AlarmMember (the value is empty). */
-export function encodeEtcdAlarmKey(memberId: bigint, alarm: 'NOSPACE' | 'CORRUPT'): Buffer {
-  return encodeMessage('etcdserverpb.AlarmMember', { memberID: memberId.toString(), alarm });
-}
-
-export interface EtcdMember {
-  id: bigint;
-  name: string;
-  peerURLs: readonly string[];
-  clientURLs: readonly string[];
-}
-
-/** A member's key in the members bucket: its ID in hex (Go's types.ID.String()). */
-export function etcdMemberKey(id: bigint): Buffer {
-  return Buffer.from(id.toString(16));
-}
-
-/** A member's value in the members bucket: membership.Member as Go's encoding/json writes it. */
-export function encodeEtcdMember(member: EtcdMember): Buffer {
-  // the ID is a uint64 JSON number, beyond what a JS number holds exactly: spliced in as digits
-  const parts = [`{"id":${member.id.toString()}`, `"peerURLs":${JSON.stringify(member.peerURLs)}`];
-  if (member.name) parts.push(`"name":${JSON.stringify(member.name)}`);
-  if (member.clientURLs.length) parts.push(`"clientURLs":${JSON.stringify(member.clientURLs)}`);
-  return Buffer.from(parts.join(',') + '}');
-}
-
-function encodeMessage(type: string, message: Record<string, unknown>): Buffer {
-  const t = protoRoot().lookupType(type);
-  return Buffer.from(t.encode(t.fromObject(message)).finish());
+export function isTombstone(bytes: Uint8Array): boolean {
+  return bytes.length === REV_BYTES_LEN + 1 && bytes[REV_BYTES_LEN] === 0x74;
 }
