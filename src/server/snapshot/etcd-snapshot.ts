@@ -7,14 +7,18 @@ import {
   encodeEtcdUser,
   ETCD_BUCKETS,
   ETCD_CLUSTER_VERSION_KEY,
-  ETCD_META_KEYS,
   etcdMemberKey,
+  META_CONSISTENT_INDEX,
+  META_FINISHED_COMPACT,
+  META_SCHEDULED_COMPACT,
+  META_TERM,
+  decodeMetaUint,
+  revToBytes,
   type EtcdMember,
 } from '../../api/etcd-backend.js';
 import { decodeRole, decodeUser } from '../auth/auth-store.js';
 import { storedLeaseTtl } from '../lease/lessor.js';
 import { decodeAlarmKey } from '../maintenance/alarms.js';
-import { revToBytes } from '../mvcc/revision.js';
 import type { BucketName, BucketReadView } from '../storage/buckets.js';
 
 // The member's data as etcd's own backend file (bbolt, etcd 3.4's buckets and encodings), which etcd's
@@ -41,14 +45,13 @@ function* mapRows(rows: Iterable<{ key: Buffer; value: Buffer }>, value: (row: {
 /** The meta rows etcd has, in its encoding (our store keeps compaction revisions as plain uint64s and its own log bookkeeping here). */
 function metaRows(view: BucketReadView): Rows {
   const rows: BboltRow[] = [];
-  const passThrough = [ETCD_META_KEYS.consistentIndex, ETCD_META_KEYS.term];
-  for (const name of passThrough) {
-    const value = view.get('meta', utf8(name));
-    if (value) rows.push({ key: utf8(name), value: Buffer.from(value) });
+  for (const key of [META_CONSISTENT_INDEX, META_TERM]) {
+    const value = view.get('meta', key);
+    if (value) rows.push({ key, value: Buffer.from(value) });
   }
-  for (const name of [ETCD_META_KEYS.scheduledCompactRev, ETCD_META_KEYS.finishedCompactRev]) {
-    const value = view.get('meta', utf8(name));
-    if (value && value.length === 8) rows.push({ key: utf8(name), value: revToBytes(Number(value.readBigUInt64BE(0)), 0) });
+  for (const key of [META_SCHEDULED_COMPACT, META_FINISHED_COMPACT]) {
+    const value = view.get('meta', key);
+    if (value && value.length === 8) rows.push({ key, value: revToBytes(decodeMetaUint(value), 0) });
   }
   return rows.sort(byKey);
 }
