@@ -1,0 +1,167 @@
+// The migration path from the bundled server to a real etcd: our server's snapshot (etcd's bbolt format)
+// is saved, checked and restored by the REAL etcdctl 3.4, and real etcd started on the result (one member,
+// then each member of a 3-member cluster) serves every key, value, revision, version, lease and user of
+// the original, compacted history and deletions included, with auth still on.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startEtcdCluster, type EtcdCluster } from '../../helpers/etcd-cluster.js';
+import { startOurServer, type OurServer } from '../../helpers/our-server.js';
+import { cleanEnv, REAL_ETCDCTL, runCli } from '../../helpers/run-cli.js';
+
+const ROOT = 'root:rootpw';
+const BULK_KEYS = 1500;
+const BIG_VALUE = 'v'.repeat(20_000);
+
+async function etcdctl(endpoint: string, args: string[], stdin?: string): Promise<string> {
+  const result = await runCli(REAL_ETCDCTL, { args: [`--endpoints=${endpoint}`, ...args], env: cleanEnv(), stdin, timeoutMs: 30_000 });
+  assert.equal(result.code, 0, `etcdctl ${args.join(' ')}: ${result.stderr.toString()}`);
+  return result.stdout.toString();
+}
+
+async function etcdctlFails(endpoint: string, args: string[]): Promise<string> {
+  const result = await runCli(REAL_ETCDCTL, { args: [`--endpoints=${endpoint}`, ...args], env: cleanEnv(), timeoutMs: 30_000 });
+  assert.notEqual(result.code, 0, `etcdctl ${args.join(' ')} succeeded: ${result.stdout.toString()}`);
+  return result.stderr.toString().split('\n').filter((line) => line.startsWith('Error:')).join('\n');
+}
+
+/** `get -w json` without the header's member, cluster and term (the revision stays): int64s kept as text. */
+const withoutMember = (json: string) => json.replace(/"cluster_id":\d+,"member_id":\d+,/, '').replace(/,"raft_term":\d+/, '');
+
+/** What a client sees of a member's data, read through etcdctl as root. */
+async function observe(endpoint: string, leases: string[], revs: number[]): Promise<Record<string, string>> {
+  const as = ['--user', ROOT];
+  const seen: Record<string, string> = {
+    all: withoutMember(await etcdctl(endpoint, [...as, 'get', '', '--from-key', '-w', 'json'])),
+    leases: (await etcdctl(endpoint, [...as, 'lease', 'list'])).split('\n').sort().join('\n'),
+    users: await etcdctl(endpoint, [...as, 'user', 'list']),
+    roles: await etcdctl(endpoint, [...as, 'role', 'list']),
+    alice: await etcdctl(endpoint, [...as, 'user', 'get', 'alice']),
+    reader: await etcdctl(endpoint, [...as, 'role', 'get', 'reader']),
+    compacted: await etcdctlFails(endpoint, [...as, 'get', 'k/a', '--rev=2']),
+    unauthenticated: await etcdctlFails(endpoint, ['get', 'k/a']),
+  };
+  for (const rev of revs) seen[`at ${rev}`] = withoutMember(await etcdctl(endpoint, [...as, 'get', 'k/', '--prefix', `--rev=${rev}`, '-w', 'json']));
+  for (const lease of leases) {
+    // the remaining TTL runs down; the granted TTL and the attached keys must survive
+    const text = await etcdctl(endpoint, [...as, 'lease', 'timetolive', lease, '--keys']);
+    seen[`lease ${lease}`] = text.replace(/remaining\(\d+s\)/, 'remaining(…)');
+  }
+  return seen;
+}
+
+describe('bundled server snapshot → real etcdctl snapshot status/restore → real etcd', { timeout: 600_000 }, () => {
+  let server: OurServer;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-snapshot-to-etcd-'));
+  const snapshot = path.join(tmp, 'ours.db');
+  const leases: string[] = [];
+  let historyRevs: number[] = [];
+  let revision = 0;
+  let original: Record<string, string>;
+  const clusters: EtcdCluster[] = [];
+
+  before(async () => {
+    server = await startOurServer();
+    const ep = server.endpoint;
+    const put = (...args: string[]) => etcdctl(ep, ['put', ...args]);
+    await put('k/a', '1');
+    await put('k/b', '2');
+    await put('k/a', '3'); // version 2
+    await etcdctl(ep, ['del', 'k/b']); // a tombstone, compacted away below
+    await put('k/c', '4');
+    await etcdctl(ep, ['compaction', '5']);
+    await put('k/c', '5'); // history after the compaction
+    await put('k/d', '6');
+    await etcdctl(ep, ['del', 'k/d']); // a tombstone that stays
+    await put('k/big', BIG_VALUE); // overflow pages
+    // enough keys for several leaf pages under a branch page
+    for (let start = 0; start < BULK_KEYS; start += 100) {
+      const ops = Array.from({ length: 100 }, (_, i) => `put bulk/${String(start + i).padStart(5, '0')} value-${start + i}`);
+      await etcdctl(ep, ['txn'], `\n${ops.join('\n')}\n\n\n`);
+    }
+    for (const ttl of ['3000', '600']) leases.push(/lease ([0-9a-f]+) granted/.exec(await etcdctl(ep, ['lease', 'grant', ttl]))![1]!);
+    await put('lk/1', 'x', `--lease=${leases[0]}`);
+    await put('lk/2', 'y', `--lease=${leases[0]}`);
+    const revoked = /lease ([0-9a-f]+) granted/.exec(await etcdctl(ep, ['lease', 'grant', '100']))![1]!;
+    await put('lk/gone', 'z', `--lease=${revoked}`);
+    await etcdctl(ep, ['lease', 'revoke', revoked]);
+    await etcdctl(ep, ['user', 'add', ROOT]);
+    await etcdctl(ep, ['role', 'add', 'reader']);
+    await etcdctl(ep, ['role', 'grant-permission', 'reader', 'read', 'k/', '--prefix']);
+    await etcdctl(ep, ['role', 'grant-permission', 'reader', 'readwrite', 'w']);
+    await etcdctl(ep, ['user', 'add', 'alice:alicepw']);
+    await etcdctl(ep, ['user', 'grant-role', 'alice', 'reader']);
+    await etcdctl(ep, ['auth', 'enable']);
+    revision = Number(/"revision":(\d+)/.exec(await etcdctl(ep, ['--user', ROOT, 'get', 'k/a', '-w', 'json']))![1]);
+    historyRevs = [5, 6, 8];
+    original = await observe(ep, leases, historyRevs);
+    await etcdctl(ep, ['--user', ROOT, 'snapshot', 'save', snapshot]);
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await Promise.all([server?.stop(), ...clusters.map((c) => c.stop())]);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('the original is what the test means it to be (control)', () => {
+    assert.match(original.all!, /"count":\d+/);
+    assert.equal(Number(/"count":(\d+)/.exec(original.all!)![1]), BULK_KEYS + 5); // k/a k/big k/c lk/1 lk/2
+    assert.match(original[`lease ${leases[0]}`]!, /granted with TTL\(3000s\), remaining\(…\), attached keys\(\[lk\/1 lk\/2\]\)/);
+    assert.match(original.compacted!, /required revision has been compacted/);
+    assert.match(original.unauthenticated!, /user name is empty/);
+    assert.match(original["at 6"]!, /"key":"ay9j","create_revision":6,"mod_revision":6,"version":1,"value":"NA=="/); // k/c=4
+  });
+
+  it('real etcdctl snapshot status reads it: bbolt opens it, tx.Check passes, revision and keys add up', async () => {
+    const status = JSON.parse(await etcdctl('127.0.0.1:1', ['snapshot', 'status', snapshot, '-w', 'json'])) as Record<string, number>;
+    assert.equal(status.revision, revision);
+    // key: every revision kept (bulk, the k/ history, leases' keys, tombstones); and the other buckets' rows
+    assert.ok(status.totalKey! > BULK_KEYS + 10, `totalKey ${status.totalKey}`);
+    assert.ok(status.totalSize! >= 4096 * 4);
+  });
+
+  async function restoredCluster(size: number): Promise<EtcdCluster> {
+    const cluster = await startEtcdCluster(size, {
+      prepare: async (members, initialCluster, token) => {
+        for (const member of members) {
+          await etcdctl('127.0.0.1:1', [
+            'snapshot', 'restore', snapshot,
+            '--name', member.name,
+            '--data-dir', member.dataDir,
+            '--initial-cluster', initialCluster,
+            '--initial-cluster-token', token,
+            '--initial-advertise-peer-urls', member.peerUrl,
+          ]);
+        }
+      },
+    });
+    clusters.push(cluster);
+    return cluster;
+  }
+
+  it('restored into one member, real etcd serves every key, revision, lease and user; auth stays on', { timeout: 120_000 }, async () => {
+    const cluster = await restoredCluster(1);
+    const ep = cluster.members[0]!.endpoint;
+    assert.deepEqual(await observe(ep, leases, historyRevs), original);
+    // the member carries on from the original's revision, and alice logs in with her bcrypt hash
+    assert.match(await etcdctl(ep, ['--user', 'alice:alicepw', 'put', 'w', 'by-alice']), /^OK/);
+    assert.match(await etcdctl(ep, ['--user', ROOT, 'get', 'w', '-w', 'json']), new RegExp(`"create_revision":${revision + 1},`));
+    assert.match(await etcdctlFails(ep, ['--user', 'alice:alicepw', 'put', 'k/a', 'no']), /permission denied/);
+    assert.match(await etcdctlFails(ep, ['--user', 'alice:wrong', 'get', 'k/a']), /authentication failed, invalid user ID or password/);
+    // the lease is live: revoking it deletes its keys
+    await etcdctl(ep, ['--user', ROOT, 'lease', 'revoke', leases[0]!]);
+    assert.equal(await etcdctl(ep, ['--user', ROOT, 'get', 'lk/', '--prefix', '--keys-only']), '');
+  });
+
+  it('restored into each member of a 3-member cluster, every member serves the same data', { timeout: 180_000 }, async () => {
+    const cluster = await restoredCluster(3);
+    for (const member of cluster.members) {
+      const seen = await observe(member.endpoint, leases, historyRevs);
+      assert.deepEqual(seen, original, member.name);
+    }
+    const names = (await etcdctl(cluster.endpoints, ['--user', ROOT, 'member', 'list'])).trim().split('\n').map((line) => line.split(', ')[2]);
+    assert.deepEqual(names.sort(), ['m0', 'm1', 'm2']);
+  });
+});
