@@ -9,6 +9,7 @@ import {
   ERR_FILE_TOO_SMALL,
   ERR_INVALID,
   FREELIST_PAGE_FLAG,
+  LEAF_ELEMENT_SIZE,
   LEAF_PAGE_FLAG,
   PAGE_HEADER_SIZE,
   PGID_NO_FREELIST,
@@ -50,23 +51,33 @@ export class BboltReader {
     this.meta = meta;
   }
 
-  /** Opens a database file's bytes (a trailer after the pages, like etcd's sha256, is ignored as bbolt does). */
-  static open(data: Buffer): BboltReader {
-    if (data.length === 0) throw new BboltOpenError(ERR_INVALID);
+  /**
+   * Opens a database file's bytes (a trailer after the pages, like etcd's sha256, is ignored as bbolt does).
+   * An empty file is the caller's to refuse: bbolt would try to initialise it.
+   */
+  static open(file: Buffer): BboltReader {
     // bbolt reads 4 KiB to learn the page size; a shorter file is invalid.
-    if (data.length < DEFAULT_PAGE_SIZE) throw new BboltOpenError(ERR_INVALID);
+    if (file.length < DEFAULT_PAGE_SIZE) throw new BboltOpenError(ERR_INVALID);
     let pageSize = DEFAULT_PAGE_SIZE;
-    if (validateMeta(data, 0) === undefined) pageSize = readMeta(data, 0).pageSize;
-    if (data.length < pageSize * 2) throw new BboltOpenError(ERR_FILE_TOO_SMALL);
-    const error0 = validateMeta(data, 0);
-    const error1 = validateMeta(data, pageSize);
+    if (validateMeta(file, 0) === undefined) pageSize = readMeta(file, 0).pageSize;
+    if (file.length < pageSize * 2) throw new BboltOpenError(ERR_FILE_TOO_SMALL);
+    const error0 = validateMeta(file, 0);
+    const error1 = validateMeta(file, pageSize);
     if (error0 !== undefined && error1 !== undefined) throw new BboltOpenError(error0);
-    const meta0 = readMeta(data, 0);
-    const meta1 = readMeta(data, pageSize);
+    const meta0 = readMeta(file, 0);
+    const meta1 = readMeta(file, pageSize);
     // db.meta(): the higher txid if it validates, else the other.
     const [first, firstError, second] =
       meta1.txid > meta0.txid ? [meta1, error1, meta0] : [meta0, error0, meta1];
+    // bbolt reads the file through mmap: the tail of its last OS page reads as zeros.
+    const mapped = Math.ceil(file.length / DEFAULT_PAGE_SIZE) * DEFAULT_PAGE_SIZE;
+    const data = mapped === file.length ? file : Buffer.concat([file, Buffer.alloc(mapped - file.length)]);
     return new BboltReader(data, pageSize, firstError === undefined ? first : second);
+  }
+
+  /** The file's bytes as read (with a zeroed tail up to the OS page); views returned by buckets point into them. */
+  bytes(): Buffer {
+    return this.data;
   }
 
   /** tx.Size(): the high-water mark in bytes. */
@@ -83,7 +94,7 @@ export class BboltReader {
   page(id: number): PageRef {
     const offset = id * this.pageSize;
     if (!Number.isSafeInteger(offset) || offset + PAGE_HEADER_SIZE > this.data.length) {
-      throw new BboltCorruptError(`page ${id}: beyond the end of the file`);
+      throw new BboltCorruptError(`unexpected fault address: page ${id} is beyond the end of the file`);
     }
     return { buf: this.data, offset, header: readPageHeader(this.data, offset) };
   }
@@ -92,7 +103,7 @@ export class BboltReader {
   checkPageBounds(page: PageRef): void {
     const end = page.offset + (page.header.overflow + 1) * this.pageSize;
     if (page.buf === this.data && end > this.data.length) {
-      throw new BboltCorruptError(`page ${page.header.id}: beyond the end of the file`);
+      throw new BboltCorruptError(`unexpected fault address: page ${page.header.id} runs past the end of the file`);
     }
   }
 
@@ -161,6 +172,13 @@ export class BboltReader {
   }
 }
 
+/** Whether a leaf element's key and value lie inside the bytes (bbolt does not check; Go panics on a slice out of range). */
+function leafElementInBounds(buf: Buffer, pageOffset: number, index: number): boolean {
+  const e = pageOffset + PAGE_HEADER_SIZE + index * LEAF_ELEMENT_SIZE;
+  if (e + LEAF_ELEMENT_SIZE > buf.length) return false;
+  return e + buf.readUInt32LE(e + 4) + buf.readUInt32LE(e + 8) + buf.readUInt32LE(e + 12) <= buf.length;
+}
+
 /** A bucket: its entries in key order, nested buckets opened by name. */
 export class BboltBucket {
   constructor(
@@ -215,6 +233,9 @@ export class BboltBucket {
     }
     for (let i = 0; i < header.count; i++) {
       const element = readLeafElement(buf, offset, i);
+      if (!leafElementInBounds(buf, offset, i)) {
+        throw new BboltCorruptError(`page ${header.id}: element ${i} runs past the end of the file`);
+      }
       if (element.flags & BUCKET_LEAF_FLAG) {
         fn(element.key, null, this.openChild(element.value));
       } else {

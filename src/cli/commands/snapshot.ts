@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
@@ -8,7 +8,6 @@ import { startSpinner } from '../spinner.js';
 import { dataDirLayout } from '../../api/data-dir.js';
 import { checkEtcdUrls, UrlError } from '../../api/primitives/urls.js';
 import {
-  BBOLT_UNSUPPORTED,
   goByteSlice,
   goFileError,
   hasChecksum,
@@ -36,6 +35,8 @@ export function snapshotCommand() {
           { name: 'initial-advertise-peer-urls', kind: 'string', default: DEFAULT_PEER_URLS, usage: "List of this member's peer URLs to advertise to the rest of the cluster" },
           { name: 'name', kind: 'string', default: DEFAULT_NAME, usage: 'Human-readable name for this member' },
           { name: 'skip-hash-check', kind: 'bool', default: false, usage: 'Ignore snapshot integrity hash value (required if copied from data directory)' },
+          { name: 'bump-revision', kind: 'uint', default: 0n, usage: 'How much to increase the latest revision after restore', since: '3.5' },
+          { name: 'mark-compacted', kind: 'bool', default: false, usage: 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)', since: '3.5' },
         ],
         run: runRestore,
       }),
@@ -52,9 +53,13 @@ The items in the lists are hash, revision, total keys, total size.
 }
 
 /** The zap production logger etcdctl's snapshot code writes to stderr (epoch-seconds timestamps). */
-function snapshotLog(ctx: CommandContext, line: number, msg: string, fields: Record<string, unknown> = {}): void {
-  const entry = { level: 'info', ts: ctx.deps.clock.now().getTime() / 1000, caller: `snapshot/v3_snapshot.go:${line}`, msg, ...fields };
+function zapLog(ctx: CommandContext, caller: string, msg: string, fields: Record<string, unknown> = {}): void {
+  const entry = { level: 'info', ts: ctx.deps.clock.now().getTime() / 1000, caller, msg, ...fields };
   ctx.io.stderr.write(`${JSON.stringify(entry)}\n`);
+}
+
+function snapshotLog(ctx: CommandContext, line: number, msg: string, fields: Record<string, unknown> = {}): void {
+  zapLog(ctx, `snapshot/v3_snapshot.go:${line}`, msg, fields);
 }
 
 /** clientv3's own logger (ISO timestamps), which logs the snapshot stream opening and closing. */
@@ -188,18 +193,87 @@ async function runStatus(ctx: CommandContext, args: string[]): Promise<void> {
     throw generalError(goFileError('stat', file, error));
   }
   const info = await inspectSnapshot(file);
-  if (info.format === 'bbolt') throw generalError(BBOLT_UNSUPPORTED);
-  if (info.format !== 'lmdb') throw generalError('invalid database');
-  const { lmdbSnapshotStatus } = await import('../../snapshot/lmdb-snapshot.js');
-  printer.dbStatus(await lmdbSnapshotStatus(file, info.dataSize));
+  if (info.format === 'lmdb') {
+    const { lmdbSnapshotStatus } = await import('../../snapshot/lmdb-snapshot.js');
+    printer.dbStatus(await lmdbSnapshotStatus(file, info.dataSize));
+    return;
+  }
+  // Anything else is read as etcd does, so a damaged file gets bbolt's own error.
+  const { bboltSnapshotStatus } = await import('../../snapshot/bbolt-snapshot.js');
+  let status;
+  try {
+    status = await bboltSnapshotStatus(file);
+  } catch (error) {
+    throw generalError((error as Error).message);
+  }
+  printer.dbStatus(status);
 }
 
-/** etcd's types.NewURLs check of --initial-advertise-peer-urls. */
-function checkPeerUrls(text: string): void {
+/** etcd's types.NewURLs check of a list of URLs (comma-separated in a flag). */
+function checkUrls(urls: string[]): void {
   try {
-    checkEtcdUrls(text.split(','));
+    checkEtcdUrls(urls);
   } catch (error) {
     throw error instanceof UrlError ? generalError(error.message) : error;
+  }
+}
+
+/** types.NewURLsMap: `name=url,name=url` into name → URLs (a name may repeat, each URL checked). */
+function parseInitialCluster(text: string): Map<string, string[]> {
+  const cluster = new Map<string, string[]>();
+  for (const pair of text.split(',')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const [name, url] = eq >= 0 ? [pair.slice(0, eq), pair.slice(eq + 1)] : [pair, ''];
+    cluster.set(name, [...(cluster.get(name) ?? []), url]);
+  }
+  for (const urls of cluster.values()) checkUrls(urls);
+  return cluster;
+}
+
+/** URLsMap.String(): sorted by name, each URL as `name=url`. */
+function clusterString(cluster: Map<string, string[]>): string {
+  return [...cluster.keys()].sort().flatMap((name) => [...cluster.get(name)!].sort().map((url) => `${name}=${url}`)).join(',');
+}
+
+/** How Go resolves a peer URL's host for comparison: localhost is the loopback address. */
+function resolvedUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/)localhost(?=[:/]|$)/, '$1127.0.0.1');
+}
+
+/** ServerConfig.VerifyBootstrap, as etcdctl runs it before a restore. */
+function verifyBootstrap(name: string, peerUrls: string[], cluster: Map<string, string[]>): void {
+  const urls = cluster.get(name);
+  if (!urls) throw generalError(`couldn't find local name ${JSON.stringify(name)} in the initial cluster configuration`);
+  const initial = [...urls].sort();
+  const advertised = [...peerUrls].sort();
+  const quoted = (list: string[]) => `[${list.map((u) => JSON.stringify(u)).join(' ')}]`;
+  let mismatch: string | undefined;
+  if (initial.length !== advertised.length) {
+    mismatch = `len(${quoted(advertised)}) != len(${quoted(initial)})`;
+  } else {
+    const a = advertised.map(resolvedUrl).sort();
+    const b = initial.map(resolvedUrl).sort();
+    const i = a.findIndex((url, k) => url !== b[k]);
+    if (i >= 0) mismatch = `resolved urls: ${JSON.stringify(a[i])} != ${JSON.stringify(b[i])}`;
+  }
+  if (mismatch !== undefined) {
+    const missing = initial.filter((url) => !advertised.includes(url));
+    if (missing.length > 0) {
+      throw generalError(`--initial-cluster has ${missing.map((u) => `${name}=${u}`).join(',')} but missing from --initial-advertise-peer-urls=${advertised.join(',')} (${mismatch})`);
+    }
+    const extra = advertised.filter((url) => !initial.includes(url));
+    if (extra.length > 0) {
+      throw generalError(`--initial-advertise-peer-urls has ${extra.join(',')} but missing from --initial-cluster=${clusterString(new Map([[name, peerUrls]]))}`);
+    }
+    throw generalError(`failed to resolve ${advertised.join(',')} to match --initial-cluster=${clusterString(new Map([[name, peerUrls]]))} (${mismatch})`);
+  }
+  const seen = new Set<string>();
+  for (const list of cluster.values()) {
+    for (const url of list) {
+      if (seen.has(url)) throw generalError(`initial cluster ${clusterString(cluster)} has duplicate url`);
+      seen.add(url);
+    }
   }
 }
 
@@ -210,10 +284,18 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
   const dataDir = ctx.flag<string>('data-dir') || `${name}.etcd`;
   const layout = dataDirLayout(dataDir);
   const walDir = ctx.flag<string>('wal-dir') || layout.walDir;
-  checkPeerUrls(ctx.flag<string>('initial-advertise-peer-urls'));
+  const peerUrls = ctx.flag<string>('initial-advertise-peer-urls').split(',');
+  checkUrls(peerUrls);
+  const initialCluster = parseInitialCluster(ctx.flag<string>('initial-cluster'));
+  verifyBootstrap(name, peerUrls, initialCluster);
+  const bump = ctx.flag<bigint>('bump-revision');
+  const markCompacted = ctx.flag<boolean>('mark-compacted');
+  if ((bump === 0n) === markCompacted) throw generalError('--mark-compacted required if --revision-bump > 0');
   if (await exists(dataDir)) throw generalError(`data-dir ${JSON.stringify(dataDir)} exists`);
   if (ctx.flag<string>('wal-dir') && (await exists(walDir))) throw generalError(`wal-dir ${JSON.stringify(walDir)} exists`);
 
+  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': layout.snapDir };
+  snapshotLog(ctx, 296, 'restoring snapshot', fields);
   let info;
   try {
     info = await inspectSnapshot(snapshotPath);
@@ -221,8 +303,6 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
     throw generalError(goFileError('open', snapshotPath, error));
   }
   // Checked before anything is written, so a refused file leaves no half-made data dir behind.
-  if (info.format === 'bbolt') throw generalError(BBOLT_UNSUPPORTED);
-  if (info.format !== 'lmdb') throw generalError('invalid database');
   const skipHashCheck = ctx.flag<boolean>('skip-hash-check');
   if (!info.trailer && !skipHashCheck) throw generalError('snapshot missing hash but --skip-hash-check=false');
   if (info.trailer && !skipHashCheck) {
@@ -231,10 +311,34 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
       throw generalError(`expected sha256 ${goByteSlice(info.trailer)}, got ${goByteSlice(actual)}`);
     }
   }
-  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': layout.snapDir };
-  snapshotLog(ctx, 296, 'restoring snapshot', fields);
-  const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
-  await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
+  if (info.format === 'lmdb') {
+    if (bump !== 0n) throw generalError('--bump-revision is not supported for etcdctl-ts (lmdb) snapshots');
+    const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
+    await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
+  } else {
+    if (bump !== 0n) throw generalError('--bump-revision/--mark-compacted of etcd snapshots is not supported by etcdctl-ts yet');
+    const { restoreBboltSnapshot } = await import('../../snapshot/bbolt-restore.js');
+    const db = (await readFile(snapshotPath)).subarray(0, info.dataSize);
+    try {
+      await restoreBboltSnapshot(db, { name, dataDir, walDir, initialCluster, token: ctx.flag<string>('initial-cluster-token') }, {
+        restoredCompactRevision: (rev) =>
+          zapLog(ctx, 'mvcc/kvstore.go:388', 'restored last compact revision', {
+            'meta-bucket-name': 'meta',
+            'meta-bucket-name-key': 'finishedCompactRev',
+            'restored-compact-revision': rev,
+          }),
+        addedMember: (clusterId, member) =>
+          zapLog(ctx, 'membership/cluster.go:392', 'added member', {
+            'cluster-id': clusterId,
+            'local-member-id': '0',
+            'added-peer-id': member.id.toString(16),
+            'added-peer-peer-urls': member.peerUrls,
+          }),
+      });
+    } catch (error) {
+      throw generalError((error as Error).message);
+    }
+  }
   snapshotLog(ctx, 309, 'restored snapshot', fields);
 }
 
