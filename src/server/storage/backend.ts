@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { MAGIC as BBOLT_MAGIC, PAGE_HEADER_SIZE as BBOLT_PAGE_HEADER_SIZE } from '../../api/bbolt/format.js';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
 import type { BucketName, BucketReadView, BucketStore } from './buckets.js';
 import { Wal, type WalWrite } from './wal.js';
@@ -108,6 +109,7 @@ export class Backend implements BucketStore {
   static open(dataDir: string): Backend {
     const layout = dataDirLayout(dataDir);
     refuseSingleFileLayoutLog(layout.walDir);
+    refuseEtcdDataDir(layout.dbFile, layout.walDir);
     for (const dir of [layout.dataDir, layout.memberDir, layout.snapDir, layout.walDir]) {
       fs.mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
       fs.chmodSync(dir, DATA_DIR_MODE);
@@ -426,6 +428,34 @@ function refuseSingleFileLayoutLog(walDir: string): void {
   if (!fs.statSync(file, { throwIfNoEntry: false })?.size) return;
   throw new DataDirRefusedError(
     `refusing to open the data dir: ${file} is a write-ahead log in the older single-file layout and may hold writes not yet in the database, which this build no longer replays; start the server on this data dir once with an earlier etcdctl-ts build (commits c526bcd to 4eff09c replay that file into the database and remove it), then with this one`,
+  );
+}
+
+/** etcd's WAL segments: <seq>-<index>.wal, both 16 hex digits. */
+const ETCD_WAL_SEGMENT = /^[0-9a-f]{16}-[0-9a-f]{16}\.wal$/;
+
+/**
+ * A data dir written by etcd (or etcd's `snapshot restore`): its db is bbolt, which lmdb would take for
+ * a corrupt file of its own (and crash on). Refused before anything in it is touched.
+ */
+function refuseEtcdDataDir(dbFile: string, walDir: string): void {
+  const head = Buffer.alloc(BBOLT_PAGE_HEADER_SIZE + 4);
+  let bbolt = false;
+  try {
+    const fd = fs.openSync(dbFile, 'r');
+    try {
+      bbolt = fs.readSync(fd, head, 0, head.length, 0) === head.length && head.readUInt32LE(BBOLT_PAGE_HEADER_SIZE) === BBOLT_MAGIC;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const etcdWal = fs.existsSync(walDir) && fs.readdirSync(walDir).some((name) => ETCD_WAL_SEGMENT.test(name));
+  if (!bbolt && !etcdWal) return;
+  const what = bbolt ? `${dbFile} is etcd's own database (bbolt)` : `${walDir} holds etcd's own write-ahead log`;
+  throw new DataDirRefusedError(
+    `refusing to open the data dir: ${what}, as etcd or \`etcdctl snapshot restore\` writes it, and the bundled server cannot serve etcd's data dirs; start etcd on it instead (or copy its keys into the bundled server with make-mirror)`,
   );
 }
 
