@@ -11,7 +11,6 @@ import {
   META_CONSISTENT_INDEX,
   META_FINISHED_COMPACT,
   META_SCHEDULED_COMPACT,
-  META_TERM,
   decodeMetaUint,
   revToBytes,
   type EtcdMember,
@@ -23,8 +22,8 @@ import type { BucketName, BucketReadView } from '../storage/buckets.js';
 
 // The member's data as etcd's own backend file (bbolt, etcd 3.4's buckets and encodings), which etcd's
 // `snapshot restore` turns into a data dir. Most of our buckets already hold etcd's bytes (the key
-// bucket's revision keys and KeyValues, the auth flag and revision, lease keys, consistent index and
-// term); the rest is re-encoded row by row here: leases as leasepb.Lease, users and roles as authpb,
+// bucket's revision keys and KeyValues, the auth flag and revision, lease keys, the consistent index);
+// the rest is re-encoded row by row here: leases as leasepb.Lease, users and roles as authpb,
 // alarm keys as AlarmMember, compaction revisions as revision keys. Members and cluster version come
 // from the member itself, as etcd keeps them in its backend.
 
@@ -42,13 +41,12 @@ function* mapRows(rows: Iterable<{ key: Buffer; value: Buffer }>, value: (row: {
   for (const row of rows) yield { key: row.key, value: value(row) };
 }
 
-/** The meta rows etcd has, in its encoding (our store keeps compaction revisions as plain uint64s and its own log bookkeeping here). */
+/** The meta rows etcd 3.4 has, in its encoding (our store keeps compaction revisions as plain uint64s, and its log's bookkeeping here). */
 function metaRows(view: BucketReadView): Rows {
   const rows: BboltRow[] = [];
-  for (const key of [META_CONSISTENT_INDEX, META_TERM]) {
-    const value = view.get('meta', key);
-    if (value) rows.push({ key, value: Buffer.from(value) });
-  }
+  // the term too is ours alone: etcd 3.4 keeps none (3.5's restore writes its own)
+  const index = view.get('meta', META_CONSISTENT_INDEX);
+  if (index) rows.push({ key: META_CONSISTENT_INDEX, value: Buffer.from(index) });
   for (const key of [META_SCHEDULED_COMPACT, META_FINISHED_COMPACT]) {
     const value = view.get('meta', key);
     if (value && value.length === 8) rows.push({ key, value: revToBytes(decodeMetaUint(value), 0) });
