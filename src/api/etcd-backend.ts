@@ -2,7 +2,7 @@
 // names, the meta keys, and the revision keys of the `key` bucket (whose values are mvccpb.KeyValue, see
 // server/mvcc/key-value.ts).
 import { protoRoot } from './proto.js';
-import { uint64VarintSize, writeUint64Varint } from './primitives/varint.js';
+import { uint64VarintSize, VarintReader, writeUint64Varint } from './primitives/varint.js';
 
 /** etcd 3.4/3.5's buckets (mvcc, lease, auth, alarm, membership). */
 export const ETCD_BUCKETS = {
@@ -159,4 +159,52 @@ export function encodeEtcdMember(member: EtcdMember): Buffer {
 function encodeMessage(type: string, message: Record<string, unknown>): Buffer {
   const t = protoRoot().lookupType(type);
   return Buffer.from(t.encode(t.fromObject(message)).finish());
+}
+
+// ---- ... and for reading them back (loading an etcd backend into another store) ------------------
+
+/** leasepb.Lease as etcd stores it under the lease's ID (three int64 varints; not in our precompiled schema). */
+export function decodeEtcdLease(value: Uint8Array): { id: bigint; ttl: number; remainingTtl: number } {
+  const reader = new VarintReader(value);
+  const fields = new Map<number, bigint>();
+  while (reader.pos < value.length) {
+    const tag = reader.varint();
+    if (tag !== 0x08 && tag !== 0x10 && tag !== 0x18) throw new Error(`leasepb.Lease: unexpected tag ${tag}`);
+    fields.set(tag, BigInt.asIntN(64, reader.uint64()));
+  }
+  return { id: fields.get(0x08) ?? 0n, ttl: Number(fields.get(0x10) ?? 0n), remainingTtl: Number(fields.get(0x18) ?? 0n) };
+}
+
+/** authpb.User from the authUsers bucket. */
+export function decodeEtcdUser(value: Uint8Array): EtcdUser {
+  const message = decodeMessage('authpb.User', value);
+  const options = message.options as { no_password?: boolean } | undefined;
+  return {
+    name: Buffer.from(message.name as Uint8Array).toString(),
+    password: Buffer.from(message.password as Uint8Array).toString(),
+    roles: message.roles as string[],
+    noPassword: options?.no_password === true,
+  };
+}
+
+/** authpb.Role from the authRoles bucket. */
+export function decodeEtcdRole(value: Uint8Array): EtcdRole {
+  const message = decodeMessage('authpb.Role', value);
+  const permissions = (message.keyPermission as { permType: EtcdRole['permissions'][number]['permType']; key: Uint8Array; range_end: Uint8Array }[]).map((p) => ({
+    permType: p.permType,
+    key: Buffer.from(p.key),
+    rangeEnd: Buffer.from(p.range_end),
+  }));
+  return { name: Buffer.from(message.name as Uint8Array).toString(), permissions };
+}
+
+/** An alarm bucket key (etcdserverpb.AlarmMember). */
+export function decodeEtcdAlarmKey(key: Uint8Array): { memberId: bigint; alarm: 'NONE' | 'NOSPACE' | 'CORRUPT' } {
+  const message = decodeMessage('etcdserverpb.AlarmMember', key);
+  return { memberId: BigInt(String(message.memberID)), alarm: message.alarm as 'NONE' | 'NOSPACE' | 'CORRUPT' };
+}
+
+function decodeMessage(type: string, bytes: Uint8Array): Record<string, unknown> {
+  const t = protoRoot().lookupType(type);
+  return t.toObject(t.decode(bytes), { longs: String, enums: String, bytes: Buffer, defaults: true, arrays: true });
 }

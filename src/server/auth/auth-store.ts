@@ -50,11 +50,13 @@ export interface AuthStoreOptions {
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-function encodeUser(u: User): Buffer {
+/** A user as its row in the authUsers bucket. */
+export function encodeUser(u: User): Buffer {
   return Buffer.from(JSON.stringify(u));
 }
 
-function encodeRole(r: Role): Buffer {
+/** A role as its row in the authRoles bucket. */
+export function encodeRole(r: Role): Buffer {
   const permissions = r.permissions.map((p) => ({ permType: p.permType, key: p.key.toString('base64'), rangeEnd: p.rangeEnd.toString('base64') }));
   return Buffer.from(JSON.stringify({ name: r.name, permissions }));
 }

@@ -30,7 +30,14 @@ function idBytes(id: string): Buffer {
   return b;
 }
 
-/** A stored lease's TTL (its row in the lease bucket holds the TTL as an int64, big-endian). */
+/** A lease's row in the lease bucket: the TTL as an int64, big-endian (the key is the ID, the same way). */
+export function storedLeaseValue(ttl: number): Buffer {
+  const value = Buffer.allocUnsafe(8);
+  value.writeBigInt64BE(BigInt(ttl));
+  return value;
+}
+
+/** A stored lease's TTL (see storedLeaseValue). */
 export function storedLeaseTtl(value: Buffer): number {
   return Number(value.readBigInt64BE(0));
 }
@@ -74,9 +81,7 @@ export class Lessor {
     const ttl = Math.max(requestedTtl, this.options.minTtl);
     const lease: Lease = { id, ttl, expiry: this.options.clock() + ttl * 1000, keys: new Map() };
     this.leases.set(id, lease);
-    const value = Buffer.allocUnsafe(8);
-    value.writeBigInt64BE(BigInt(ttl));
-    return { lease, committed: this.backend.put('lease', idBytes(id), value) };
+    return { lease, committed: this.backend.put('lease', idBytes(id), storedLeaseValue(ttl)) };
   }
 
   /** Deletes the lease's keys (one revision) and the lease. */

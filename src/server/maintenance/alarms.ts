@@ -12,7 +12,8 @@ export interface ActiveAlarm {
 
 const TYPE_CODE: Record<AlarmType, number> = { NOSPACE: 1, CORRUPT: 2 };
 
-function alarmKey(a: ActiveAlarm): Buffer {
+/** An alarm's key in the alarm bucket (the value is empty). */
+export function alarmKey(a: ActiveAlarm): Buffer {
   const b = Buffer.allocUnsafe(9);
   b.writeBigUInt64BE(BigInt(a.memberID));
   b[8] = TYPE_CODE[a.alarm];

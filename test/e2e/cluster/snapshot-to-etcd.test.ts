@@ -3,17 +3,23 @@
 // then each member of a 3-member cluster) serves every key, value, revision, version, lease and user of
 // the original, compacted history and deletions included, with auth still on.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEtcdCluster, type EtcdCluster } from '../../helpers/etcd-cluster.js';
+import { startEtcd, type EtcdProcess } from '../../helpers/etcd-process.js';
 import { startOurServer, type OurServer } from '../../helpers/our-server.js';
+import { BboltReader } from '../../../src/api/bbolt/reader.js';
+import { importEtcdBackend, type EtcdBackendRows } from '../../../src/server/snapshot/etcd-import.js';
+import { Backend } from '../../../src/server/storage/backend.js';
 import { cleanEnv, REAL_ETCDCTL, runCli } from '../../helpers/run-cli.js';
 
 const ROOT = 'root:rootpw';
 const BULK_KEYS = 1500;
 const BIG_VALUE = 'v'.repeat(20_000);
+/** Revisions read back in the past: at the compaction, and after it. */
+const HISTORY_REVS = [5, 6, 8];
 
 async function etcdctl(endpoint: string, args: string[], stdin?: string): Promise<string> {
   const result = await runCli(REAL_ETCDCTL, { args: [`--endpoints=${endpoint}`, ...args], env: cleanEnv(), stdin, timeoutMs: 30_000 });
@@ -45,59 +51,93 @@ async function observe(endpoint: string, leases: string[], revs: number[]): Prom
   };
   for (const rev of revs) seen[`at ${rev}`] = withoutMember(await etcdctl(endpoint, [...as, 'get', 'k/', '--prefix', `--rev=${rev}`, '-w', 'json']));
   for (const lease of leases) {
-    // the remaining TTL runs down; the granted TTL and the attached keys must survive
+    // the remaining TTL runs down; the granted TTL and the attached keys must survive (etcd lists the
+    // keys in Go's map order: sorted here)
     const text = await etcdctl(endpoint, [...as, 'lease', 'timetolive', lease, '--keys']);
-    seen[`lease ${lease}`] = text.replace(/remaining\(\d+s\)/, 'remaining(…)');
+    seen[`lease ${lease}`] = text
+      .replace(/remaining\(\d+s\)/, 'remaining(…)')
+      .replace(/attached keys\(\[(.*)\]\)/, (_, keys: string) => `attached keys([${keys.split(' ').sort().join(' ')}])`);
   }
   return seen;
+}
+
+/**
+ * Writes the history every test here compares: puts, overwrites, deletes before and after a compaction at 5,
+ * a value spanning overflow pages, enough keys for several pages, leases with keys, users and roles, auth on.
+ */
+async function populate(ep: string): Promise<{ leases: string[]; revision: number }> {
+  const leases: string[] = [];
+  const put = (...args: string[]) => etcdctl(ep, ['put', ...args]);
+  await put('k/a', '1');
+  await put('k/b', '2');
+  await put('k/a', '3'); // version 2
+  await etcdctl(ep, ['del', 'k/b']); // a tombstone, compacted away below
+  await put('k/c', '4');
+  await etcdctl(ep, ['compaction', '5']);
+  await put('k/c', '5'); // history after the compaction
+  await put('k/d', '6');
+  await etcdctl(ep, ['del', 'k/d']); // a tombstone that stays
+  await put('k/big', BIG_VALUE); // overflow pages
+  // enough keys for several leaf pages under a branch page
+  for (let start = 0; start < BULK_KEYS; start += 100) {
+    const ops = Array.from({ length: 100 }, (_, i) => `put bulk/${String(start + i).padStart(5, '0')} value-${start + i}`);
+    await etcdctl(ep, ['txn'], `\n${ops.join('\n')}\n\n\n`);
+  }
+  for (const ttl of ['3000', '600']) leases.push(/lease ([0-9a-f]+) granted/.exec(await etcdctl(ep, ['lease', 'grant', ttl]))![1]!);
+  await put('lk/1', 'x', `--lease=${leases[0]}`);
+  await put('lk/2', 'y', `--lease=${leases[0]}`);
+  const revoked = /lease ([0-9a-f]+) granted/.exec(await etcdctl(ep, ['lease', 'grant', '100']))![1]!;
+  await put('lk/gone', 'z', `--lease=${revoked}`);
+  await etcdctl(ep, ['lease', 'revoke', revoked]);
+  await etcdctl(ep, ['user', 'add', ROOT]);
+  await etcdctl(ep, ['role', 'add', 'reader']);
+  await etcdctl(ep, ['role', 'grant-permission', 'reader', 'read', 'k/', '--prefix']);
+  await etcdctl(ep, ['role', 'grant-permission', 'reader', 'readwrite', 'w']);
+  await etcdctl(ep, ['user', 'add', 'alice:alicepw']);
+  await etcdctl(ep, ['user', 'grant-role', 'alice', 'reader']);
+  await etcdctl(ep, ['auth', 'enable']);
+  const revision = Number(/"revision":(\d+)/.exec(await etcdctl(ep, ['--user', ROOT, 'get', 'k/a', '-w', 'json']))![1]);
+  return { leases, revision };
+}
+
+/** A snapshot file's buckets, as the bbolt reader walks them. */
+function snapshotRows(file: string): EtcdBackendRows {
+  const root = BboltReader.open(readFileSync(file)).root();
+  return {
+    rows(name) {
+      const rows: { key: Buffer; value: Buffer }[] = [];
+      root.bucket(Buffer.from(name))?.forEach((key, value) => value && rows.push({ key, value }));
+      return rows;
+    },
+  };
+}
+
+/** A fresh bundled server whose data is the snapshot's, loaded through the import seam. */
+async function serveImported(file: string, dataDir: string): Promise<OurServer> {
+  const backend = Backend.open(dataDir);
+  try {
+    const counts = await importEtcdBackend(snapshotRows(file), backend);
+    assert.ok(counts.keys > BULK_KEYS && counts.leases === 2 && counts.users === 2 && counts.roles === 2, JSON.stringify(counts));
+  } finally {
+    await backend.close();
+  }
+  return startOurServer({ dataDir });
 }
 
 describe('bundled server snapshot → real etcdctl snapshot status/restore → real etcd', { timeout: 600_000 }, () => {
   let server: OurServer;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-snapshot-to-etcd-'));
   const snapshot = path.join(tmp, 'ours.db');
-  const leases: string[] = [];
-  let historyRevs: number[] = [];
+  let leases: string[] = [];
   let revision = 0;
   let original: Record<string, string>;
   const clusters: EtcdCluster[] = [];
 
   before(async () => {
     server = await startOurServer();
-    const ep = server.endpoint;
-    const put = (...args: string[]) => etcdctl(ep, ['put', ...args]);
-    await put('k/a', '1');
-    await put('k/b', '2');
-    await put('k/a', '3'); // version 2
-    await etcdctl(ep, ['del', 'k/b']); // a tombstone, compacted away below
-    await put('k/c', '4');
-    await etcdctl(ep, ['compaction', '5']);
-    await put('k/c', '5'); // history after the compaction
-    await put('k/d', '6');
-    await etcdctl(ep, ['del', 'k/d']); // a tombstone that stays
-    await put('k/big', BIG_VALUE); // overflow pages
-    // enough keys for several leaf pages under a branch page
-    for (let start = 0; start < BULK_KEYS; start += 100) {
-      const ops = Array.from({ length: 100 }, (_, i) => `put bulk/${String(start + i).padStart(5, '0')} value-${start + i}`);
-      await etcdctl(ep, ['txn'], `\n${ops.join('\n')}\n\n\n`);
-    }
-    for (const ttl of ['3000', '600']) leases.push(/lease ([0-9a-f]+) granted/.exec(await etcdctl(ep, ['lease', 'grant', ttl]))![1]!);
-    await put('lk/1', 'x', `--lease=${leases[0]}`);
-    await put('lk/2', 'y', `--lease=${leases[0]}`);
-    const revoked = /lease ([0-9a-f]+) granted/.exec(await etcdctl(ep, ['lease', 'grant', '100']))![1]!;
-    await put('lk/gone', 'z', `--lease=${revoked}`);
-    await etcdctl(ep, ['lease', 'revoke', revoked]);
-    await etcdctl(ep, ['user', 'add', ROOT]);
-    await etcdctl(ep, ['role', 'add', 'reader']);
-    await etcdctl(ep, ['role', 'grant-permission', 'reader', 'read', 'k/', '--prefix']);
-    await etcdctl(ep, ['role', 'grant-permission', 'reader', 'readwrite', 'w']);
-    await etcdctl(ep, ['user', 'add', 'alice:alicepw']);
-    await etcdctl(ep, ['user', 'grant-role', 'alice', 'reader']);
-    await etcdctl(ep, ['auth', 'enable']);
-    revision = Number(/"revision":(\d+)/.exec(await etcdctl(ep, ['--user', ROOT, 'get', 'k/a', '-w', 'json']))![1]);
-    historyRevs = [5, 6, 8];
-    original = await observe(ep, leases, historyRevs);
-    await etcdctl(ep, ['--user', ROOT, 'snapshot', 'save', snapshot]);
+    ({ leases, revision } = await populate(server.endpoint));
+    original = await observe(server.endpoint, leases, HISTORY_REVS);
+    await etcdctl(server.endpoint, ['--user', ROOT, 'snapshot', 'save', snapshot]);
   }, { timeout: 180_000 });
 
   after(async () => {
@@ -144,7 +184,7 @@ describe('bundled server snapshot → real etcdctl snapshot status/restore → r
   it('restored into one member, real etcd serves every key, revision, lease and user; auth stays on', { timeout: 120_000 }, async () => {
     const cluster = await restoredCluster(1);
     const ep = cluster.members[0]!.endpoint;
-    assert.deepEqual(await observe(ep, leases, historyRevs), original);
+    assert.deepEqual(await observe(ep, leases, HISTORY_REVS), original);
     // the member carries on from the original's revision, and alice logs in with her bcrypt hash
     assert.match(await etcdctl(ep, ['--user', 'alice:alicepw', 'put', 'w', 'by-alice']), /^OK/);
     assert.match(await etcdctl(ep, ['--user', ROOT, 'get', 'w', '-w', 'json']), new RegExp(`"create_revision":${revision + 1},`));
@@ -158,10 +198,42 @@ describe('bundled server snapshot → real etcdctl snapshot status/restore → r
   it('restored into each member of a 3-member cluster, every member serves the same data', { timeout: 180_000 }, async () => {
     const cluster = await restoredCluster(3);
     for (const member of cluster.members) {
-      const seen = await observe(member.endpoint, leases, historyRevs);
+      const seen = await observe(member.endpoint, leases, HISTORY_REVS);
       assert.deepEqual(seen, original, member.name);
     }
     const names = (await etcdctl(cluster.endpoints, ['--user', ROOT, 'member', 'list'])).trim().split('\n').map((line) => line.split(', ')[2]);
     assert.deepEqual(names.sort(), ['m0', 'm1', 'm2']);
+  });
+  it('the way back (the import seam): the snapshot loaded into a fresh bundled server serves the same data', { timeout: 60_000 }, async () => {
+    const imported = await serveImported(snapshot, path.join(tmp, 'imported'));
+    try {
+      assert.deepEqual(await observe(imported.endpoint, leases, HISTORY_REVS), original);
+    } finally {
+      await imported.stop();
+    }
+  });
+});
+
+describe('real etcd snapshot → imported into the bundled server (the import seam)', { timeout: 300_000 }, () => {
+  let etcd: EtcdProcess;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-etcd-to-ours-'));
+  after(async () => {
+    await etcd?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('serves every key, revision, lease and user real etcd had', async () => {
+    etcd = await startEtcd();
+    const { leases } = await populate(etcd.endpoint);
+    const reference = await observe(etcd.endpoint, leases, HISTORY_REVS);
+    const file = path.join(tmp, 'etcd.db');
+    await etcdctl(etcd.endpoint, ['--user', ROOT, 'snapshot', 'save', file]);
+    const imported = await serveImported(file, path.join(tmp, 'imported'));
+    try {
+      assert.deepEqual(await observe(imported.endpoint, leases, HISTORY_REVS), reference);
+      assert.match(await etcdctl(imported.endpoint, ['--user', 'alice:alicepw', 'get', 'k/a', '--print-value-only']), /^3\n$/);
+    } finally {
+      await imported.stop();
+    }
   });
 });
