@@ -11,13 +11,17 @@ import { startEtcdCluster, type EtcdCluster } from '../../helpers/etcd-cluster.j
 import { startEtcd, type EtcdProcess } from '../../helpers/etcd-process.js';
 import { startOurServer, type OurServer } from '../../helpers/our-server.js';
 import { BboltReader } from '../../../src/api/bbolt/reader.js';
+import { decodeMetaUint, META_CONSISTENT_INDEX, revMainOf } from '../../../src/api/etcd-backend.js';
+import { createClient } from '../../../src/client/client.js';
 import { importEtcdBackend, type EtcdBackendRows } from '../../../src/server/snapshot/etcd-import.js';
 import { Backend } from '../../../src/server/storage/backend.js';
-import { cleanEnv, REAL_ETCDCTL, runCli } from '../../helpers/run-cli.js';
+import { cleanEnv, OUR_ETCDCTL, REAL_ETCDCTL, runCli } from '../../helpers/run-cli.js';
 
 const ROOT = 'root:rootpw';
 const BULK_KEYS = 1500;
 const BIG_VALUE = 'v'.repeat(20_000);
+/** A fresh member's consistent index (4) less its revision (1): each write request then adds one to both. */
+const FRESH_INDEX_MINUS_REVISION = 3;
 /** Revisions read back in the past: at the compaction, and after it. */
 const HISTORY_REVS = [5, 6, 8];
 
@@ -162,6 +166,15 @@ describe('bundled server snapshot → real etcdctl snapshot status/restore → r
     assert.ok(status.totalSize! >= 4096 * 4);
   });
 
+  it('etcdctl-ts snapshot status says what etcdctl says about it, in every format', async () => {
+    for (const format of ['simple', 'json', 'table', 'fields']) {
+      const args = ['snapshot', 'status', snapshot, '-w', format];
+      const [real, ours] = await Promise.all([REAL_ETCDCTL, OUR_ETCDCTL].map((cli) => runCli(cli, { args, env: cleanEnv() })));
+      assert.equal(ours!.stdout.toString(), real!.stdout.toString(), format);
+      assert.equal(ours!.code, 0, ours!.stderr.toString());
+    }
+  });
+
   async function restoredCluster(size: number): Promise<EtcdCluster> {
     const cluster = await startEtcdCluster(size, {
       prepare: async (members, initialCluster, token) => {
@@ -234,6 +247,51 @@ describe('real etcd snapshot → imported into the bundled server (the import se
       assert.match(await etcdctl(imported.endpoint, ['--user', 'alice:alicepw', 'get', 'k/a', '--print-value-only']), /^3\n$/);
     } finally {
       await imported.stop();
+    }
+  });
+});
+
+describe('a snapshot taken under load is one consistent cut', { timeout: 120_000 }, () => {
+  let server: OurServer;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-snapshot-cut-'));
+  after(async () => {
+    await server?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('every transaction is in it whole or not at all, and its consistent index matches its last revision', async () => {
+    server = await startOurServer();
+    const client = await createClient({ endpoints: [server.endpoint], dialTimeoutMs: 5000, keepAliveTimeMs: 30_000, keepAliveTimeoutMs: 30_000, insecureTransport: true, insecureSkipVerify: false });
+    let writing = true;
+    let txns = 0;
+    // one write request per revision: two puts (sub revisions 0 and 1) in one transaction
+    const writer = Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (writing) {
+          const i = txns++;
+          await client.kv.txn({ success: [0, 1].map((sub) => ({ request_put: { key: Buffer.from(`pair/${i}/${sub}`), value: Buffer.alloc(200, sub) } })) });
+        }
+      }),
+    );
+    try {
+      while (txns < 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      const file = path.join(tmp, 'cut.db');
+      await etcdctl(server.endpoint, ['snapshot', 'save', file]);
+      const root = BboltReader.open(readFileSync(file)).root();
+      const subsByRev = new Map<number, number>();
+      root.bucket(Buffer.from('key'))!.forEach((key) => subsByRev.set(revMainOf(key), (subsByRev.get(revMainOf(key)) ?? 0) + 1));
+      assert.ok(subsByRev.size >= 40, `only ${subsByRev.size} revisions in the snapshot`);
+      for (const [rev, subs] of subsByRev) assert.equal(subs, 2, `revision ${rev} has ${subs} of its 2 rows`);
+      // the consistent index counts write requests: it moves with the revision, one for one
+      const index = decodeMetaUint(root.bucket(Buffer.from('meta'))!.get(META_CONSISTENT_INDEX)!);
+      const last = Math.max(...subsByRev.keys());
+      const first = Math.min(...subsByRev.keys());
+      assert.equal(last - first + 1, subsByRev.size);
+      assert.equal(index - last, FRESH_INDEX_MINUS_REVISION, `consistent index ${index}, last revision ${last}`);
+    } finally {
+      writing = false;
+      await writer;
+      client.close();
     }
   });
 });
