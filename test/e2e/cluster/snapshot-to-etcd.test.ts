@@ -104,6 +104,9 @@ async function populate(ep: string): Promise<{ leases: string[]; revision: numbe
   return { leases, revision };
 }
 
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-snapshot-to-etcd-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
 /** A snapshot file's buckets, as the bbolt reader walks them. */
 function snapshotRows(file: string): EtcdBackendRows {
   const root = BboltReader.open(readFileSync(file)).root();
@@ -130,7 +133,6 @@ async function serveImported(file: string, dataDir: string): Promise<OurServer> 
 
 describe('bundled server snapshot → real etcdctl snapshot status/restore → real etcd', { timeout: 600_000 }, () => {
   let server: OurServer;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-snapshot-to-etcd-'));
   const snapshot = path.join(tmp, 'ours.db');
   let leases: string[] = [];
   let revision = 0;
@@ -146,7 +148,6 @@ describe('bundled server snapshot → real etcdctl snapshot status/restore → r
 
   after(async () => {
     await Promise.all([server?.stop(), ...clusters.map((c) => c.stop())]);
-    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('the original is what the test means it to be (control)', () => {
@@ -229,11 +230,7 @@ describe('bundled server snapshot → real etcdctl snapshot status/restore → r
 
 describe('real etcd snapshot → imported into the bundled server (the import seam)', { timeout: 300_000 }, () => {
   let etcd: EtcdProcess;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-etcd-to-ours-'));
-  after(async () => {
-    await etcd?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => etcd?.stop());
 
   it('serves every key, revision, lease and user real etcd had', async () => {
     etcd = await startEtcd();
@@ -241,7 +238,7 @@ describe('real etcd snapshot → imported into the bundled server (the import se
     const reference = await observe(etcd.endpoint, leases, HISTORY_REVS);
     const file = path.join(tmp, 'etcd.db');
     await etcdctl(etcd.endpoint, ['--user', ROOT, 'snapshot', 'save', file]);
-    const imported = await serveImported(file, path.join(tmp, 'imported'));
+    const imported = await serveImported(file, path.join(tmp, 'etcd-imported'));
     try {
       assert.deepEqual(await observe(imported.endpoint, leases, HISTORY_REVS), reference);
       assert.match(await etcdctl(imported.endpoint, ['--user', 'alice:alicepw', 'get', 'k/a', '--print-value-only']), /^3\n$/);
@@ -253,11 +250,7 @@ describe('real etcd snapshot → imported into the bundled server (the import se
 
 describe('a snapshot taken under load is one consistent cut', { timeout: 120_000 }, () => {
   let server: OurServer;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-snapshot-cut-'));
-  after(async () => {
-    await server?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => server?.stop());
 
   it('every transaction is in it whole or not at all, and its consistent index matches its last revision', async () => {
     server = await startOurServer();
