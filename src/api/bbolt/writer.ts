@@ -121,7 +121,7 @@ class LevelBuilder<E extends LeafElement | BranchElement> {
     this.size += size;
   }
 
-  /** Bytes of the page being filled (header included), and whether nothing has been written yet. */
+  /** Bytes of the page being filled, header included. */
   get pendingSize(): number {
     return this.size;
   }
