@@ -7,13 +7,14 @@ import { SimpleTokens } from './auth/simple-token.js';
 import type { ServerConfig } from './config.js';
 import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
+import { defragInflight, defragSeconds, registerMember, snapshotSeconds } from './metrics.js';
 import { Alarms } from './maintenance/alarms.js';
 import { MvccStore } from './mvcc/store.js';
 import { writeEtcdSnapshot } from './snapshot/etcd-snapshot.js';
 import { Backend } from './storage/backend.js';
 import { systemTimers, type Timers } from './timers.js';
-import { ETCD_API_VERSION } from './version.js';
 import { WatchableStore } from './watch/watchable-store.js';
+import { ETCD_API_VERSION } from './version.js';
 import type { ResponseHeader } from './wire.js';
 
 // The member: builds the layers bottom-up (storage → mvcc → watch/lease → apply) and offers the rpc
@@ -111,6 +112,19 @@ export class EtcdServer {
       this.memberIdText,
     );
     if (deps.expireLeases) this.expireLeasesEvery(LEASE_CHECK_INTERVAL_MS, deps.timers);
+    registerMember({
+      memberIdHex: this.memberId.toString(16),
+      serverVersion: ETCD_API_VERSION,
+      clusterVersion: ETCD_API_VERSION.split('.').slice(0, 2).join('.'),
+      quotaBackendBytes: config.quotaBackendBytes,
+      raftIndex: () => store.appliedIndex,
+      revision: () => store.rev,
+      compactRevision: () => store.compactRev,
+      keys: () => store.keyCount,
+      dbSize: () => backend.size(),
+      dbSizeInUse: () => backend.sizeInUse(),
+      authRevision: () => this.auth.revision,
+    });
   }
 
   private expireLeasesEvery(ms: number, timers: Timers): void {
@@ -162,6 +176,11 @@ export class EtcdServer {
     return this.store.hashKV(rev);
   }
 
+  /** Resolves once the writes accepted so far are on disk (what etcd's health check waits for through raft). */
+  writesDurable(): Promise<void> {
+    return this.backend.durable();
+  }
+
   /**
    * Hands `use` a consistent copy of the database in a file, removed afterwards: etcd's backend file
    * (bbolt, etcd's buckets), so etcd's `snapshot restore` makes a data dir of it for a real cluster.
@@ -170,6 +189,7 @@ export class EtcdServer {
     while (this.paused) await this.paused;
     const file = path.join(dataDirLayout(this.config.dataDir).snapDir, `snapshot-${process.pid}-${++snapshotCount}.tmp`);
     try {
+      const started = performance.now();
       const written = this.writeSnapshot(file);
       this.snapshotWrites.add(written);
       try {
@@ -177,6 +197,7 @@ export class EtcdServer {
       } finally {
         this.snapshotWrites.delete(written);
       }
+      snapshotSeconds.observe((performance.now() - started) / 1000);
       return await use(file);
     } finally {
       fs.rmSync(file, { force: true });
@@ -216,13 +237,21 @@ export class EtcdServer {
     return this.exclusive(async () => {
       // a snapshot being written reads the backend through a transaction the swap would end
       await Promise.allSettled(this.snapshotWrites);
-      await this.backend.defragment();
+      const started = performance.now();
+      defragInflight.value = 1;
+      try {
+        await this.backend.defragment();
+      } finally {
+        defragInflight.value = 0;
+        defragSeconds.observe((performance.now() - started) / 1000);
+      }
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    registerMember(null);
     this.stopLeaseExpiry();
     await this.backend.close();
   }

@@ -58,6 +58,7 @@ function decodeUint(b: Buffer | undefined): number | undefined {
 
 export class MvccStore {
   private readonly index = new KeyIndex();
+  private liveKeys = 0;
   /** Changes queued to the backend but not yet readable from it, by main revision, indexed by sub. */
   private readonly pending = new Map<number, Change[]>();
   private currentRevision = 1;
@@ -74,6 +75,11 @@ export class MvccStore {
   }
 
   /** -1 until the first compaction, as etcd reports it. */
+  /** Keys that exist now, deleted ones not counted (etcd's keys_total gauge). */
+  get keyCount(): number {
+    return this.liveKeys;
+  }
+
   get compactRev(): number {
     return this.compactRevision;
   }
@@ -103,6 +109,7 @@ export class MvccStore {
       const available = this.index.compact(scheduled);
       if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
     }
+    for (const entry of this.index.all()) if (entry.latest) this.liveKeys++;
   }
 
   /** Counts one applied write request; resolves once persisted. */
@@ -181,6 +188,7 @@ export class MvccStore {
     };
     entry.put(main, sub);
     entry.latest = kv;
+    if (!prev) this.liveKeys++;
     this.currentRevision = main;
     return { kv, prev, deleted: false };
   }
@@ -200,6 +208,7 @@ export class MvccStore {
       entry.tombstone(main, sub);
       entry.latest = null;
     });
+    this.liveKeys -= changes.length;
     if (changes.length) this.currentRevision = main;
     return changes;
   }

@@ -7,7 +7,8 @@ import { clusterService, maintenanceService } from './maintenance-service.js';
 import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
-import { acceptConnection } from './accept-connection.js';
+import { acceptConnection, httpServer } from './accept-connection.js';
+import { httpPages } from '../gateway/http-pages.js';
 import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
 import { ProtoReader } from './proto-codec.js';
@@ -93,6 +94,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
   grpcServer.addService(services.Maintenance, maintenanceService(server) as Implementation);
   grpcServer.addService(services.Auth, authService(server) as Implementation);
 
+  const pages = httpServer(httpPages(server, grpcServer));
   const sockets = new Set<net.Socket>();
   const listeners: net.Server[] = [];
   const addresses: ListeningAddress[] = [];
@@ -100,7 +102,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
     const listener = net.createServer({ noDelay: true }, (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head));
+      acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head), pages);
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
