@@ -10,6 +10,7 @@ import { Lessor } from './lease/lessor.js';
 import { defragInflight, defragSeconds, registerMember, snapshotSeconds } from './metrics.js';
 import { Alarms } from './maintenance/alarms.js';
 import { MvccStore } from './mvcc/store.js';
+import { writeEtcdSnapshot } from './snapshot/etcd-snapshot.js';
 import { Backend } from './storage/backend.js';
 import { systemTimers, type Timers } from './timers.js';
 import { WatchableStore } from './watch/watchable-store.js';
@@ -59,6 +60,8 @@ export class EtcdServer {
   /** Set while the backend is being swapped (defragment); handlers wait for it. */
   paused: Promise<void> | null = null;
   private stopLeaseExpiry: () => void = () => undefined;
+  /** Snapshot files being written from a read view of the backend; defragment waits for them. */
+  private readonly snapshotWrites = new Set<Promise<unknown>>();
   private closed = false;
 
   private constructor(readonly config: ServerConfig, private readonly backend: Backend, private readonly store: MvccStore, deps: ServerDeps) {
@@ -178,17 +181,42 @@ export class EtcdServer {
     return this.backend.durable();
   }
 
-  /** Hands `use` a consistent copy of the database in a file, removed afterwards. */
+  /**
+   * Hands `use` a consistent copy of the database in a file, removed afterwards: etcd's backend file
+   * (bbolt, etcd's buckets), so etcd's `snapshot restore` makes a data dir of it for a real cluster.
+   */
   async withSnapshot<T>(use: (file: string) => Promise<T>): Promise<T> {
     while (this.paused) await this.paused;
     const file = path.join(dataDirLayout(this.config.dataDir).snapDir, `snapshot-${process.pid}-${++snapshotCount}.tmp`);
     try {
       const started = performance.now();
-      await this.backend.copyTo(file, false);
+      const written = this.writeSnapshot(file);
+      this.snapshotWrites.add(written);
+      try {
+        await written;
+      } finally {
+        this.snapshotWrites.delete(written);
+      }
       snapshotSeconds.observe((performance.now() - started) / 1000);
       return await use(file);
     } finally {
       fs.rmSync(file, { force: true });
+    }
+  }
+
+  private async writeSnapshot(file: string): Promise<void> {
+    const view = await this.backend.readView();
+    try {
+      const member = {
+        id: this.memberId,
+        name: this.config.name,
+        peerURLs: this.config.initialAdvertisePeerUrls,
+        clientURLs: this.config.advertiseClientUrls,
+        version: ETCD_API_VERSION,
+      };
+      await writeEtcdSnapshot(view, member, file);
+    } finally {
+      view.done();
     }
   }
 
@@ -207,6 +235,8 @@ export class EtcdServer {
 
   defragment(): Promise<void> {
     return this.exclusive(async () => {
+      // a snapshot being written reads the backend through a transaction the swap would end
+      await Promise.allSettled(this.snapshotWrites);
       const started = performance.now();
       defragInflight.value = 1;
       try {

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { startOurServer, type OurServer } from '../helpers/our-server.js';
+import { BboltReader } from '../../src/api/bbolt/reader.js';
+import { decodeKeyValue } from '../../src/server/mvcc/key-value.js';
 import { ETCD_API_VERSION } from '../../src/server/version.js';
 
 // Maintenance and cluster services against our server (a small quota, to reach NOSPACE quickly).
@@ -52,6 +54,15 @@ describe('maintenance', { timeout: 60_000 }, () => {
     const data = Buffer.concat(blobs.slice(0, -1));
     assert.ok(data.length > 0);
     assert.deepEqual(blobs[blobs.length - 1], createHash('sha256').update(data).digest());
+    // etcd's backend file: a bbolt database with etcd's buckets, the key bucket holding this member's writes
+    const db = BboltReader.open(data);
+    assert.deepEqual(db.check(), []);
+    const buckets: string[] = [];
+    db.root().forEach((name) => buckets.push(name.toString()));
+    assert.deepEqual(buckets, ['alarm', 'auth', 'authRoles', 'authUsers', 'cluster', 'key', 'lease', 'members', 'members_removed', 'meta']);
+    let kvs = 0;
+    db.root().bucket(b('key'))!.forEach((_rev, value) => void (decodeKeyValue(value!).key.equals(b('s')) && kvs++));
+    assert.equal(kvs, 1);
   });
 
   it('hashes the backend: stable without writes, different after one', async () => {

@@ -56,6 +56,8 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   ['src/server/auth/', 3],
   ['src/server/maintenance/', 3],
   ['src/server/apply/', 4],
+  // the member's data in etcd's file format: reads the stored rows of every layer below
+  ['src/server/snapshot/', 4.5],
   ['src/server/server.ts', 5],
   ['src/server/compactor.ts', 5],
   // the JSON gateway calls the gRPC edge through an interface of its own (loopback-call.ts)

@@ -39,12 +39,17 @@ const TXID = 1;
 
 const compareBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b);
 
-/** Appends pages to the file from page 2 on, in chunks; pages 0 and 1 are the metas, written at the end. */
+/**
+ * Appends pages to the file from page 2 on, through write buffers that are reused once written (so a
+ * large file leaves no trail of garbage); pages 0 and 1 are the metas, written at the end.
+ */
 class PageSink {
   nextPgid = 2;
   private chunk: Buffer;
   private used = 0;
   private flushedPages = 2;
+  private queued: { base: Buffer; data: Buffer }[] = [];
+  private readonly spare: Buffer[] = [];
 
   constructor(private readonly file: fs.FileHandle, readonly pageSize: number) {
     this.chunk = Buffer.alloc(WRITE_CHUNK);
@@ -55,31 +60,36 @@ class PageSink {
     const bytes = pages * this.pageSize;
     if (this.used + bytes > this.chunk.length) this.spill(bytes);
     const offset = this.used;
+    this.chunk.fill(0, offset, offset + bytes);
     this.used += bytes;
     const pgid = this.nextPgid;
     this.nextPgid += pages;
     return { buf: this.chunk, offset, pgid };
   }
 
-  /** Moves the filled part of the chunk to the write queue and starts a fresh chunk with room for `bytes`. */
+  /** Queues the filled part of the chunk for writing and starts another with room for `bytes`. */
   private spill(bytes: number): void {
-    if (this.used > 0) this.queued.push(this.chunk.subarray(0, this.used));
-    this.chunk = Buffer.alloc(Math.max(WRITE_CHUNK, bytes));
+    if (this.used > 0) this.queued.push({ base: this.chunk, data: this.chunk.subarray(0, this.used) });
+    else this.release(this.chunk);
+    this.chunk = bytes <= WRITE_CHUNK ? (this.spare.pop() ?? Buffer.alloc(WRITE_CHUNK)) : Buffer.alloc(bytes);
     this.used = 0;
   }
 
-  private queued: Buffer[] = [];
+  private release(buf: Buffer): void {
+    if (buf.length === WRITE_CHUNK) this.spare.push(buf);
+  }
 
-  /** True when enough is queued that the caller should await flush() before adding more. */
+  /** True when a chunk is waiting: the caller should await flush() before adding more. */
   get full(): boolean {
     return this.queued.length > 0;
   }
 
   async flush(all = false): Promise<void> {
     if (all) this.spill(0);
-    for (const data of this.queued) {
+    for (const { base, data } of this.queued) {
       await this.file.write(data, 0, data.length, this.flushedPages * this.pageSize);
       this.flushedPages += data.length / this.pageSize;
+      this.release(base);
     }
     this.queued = [];
   }
@@ -111,7 +121,7 @@ class LevelBuilder<E extends LeafElement | BranchElement> {
     this.size += size;
   }
 
-  /** Bytes of the page being filled (header included), and whether nothing has been written yet. */
+  /** Bytes of the page being filled, header included. */
   get pendingSize(): number {
     return this.size;
   }
@@ -132,7 +142,7 @@ class LevelBuilder<E extends LeafElement | BranchElement> {
     if (this.branch) writeBranchElements(buf, offset, this.elements as BranchElement[]);
     else writeLeafElements(buf, offset, this.elements as LeafElement[]);
     // an empty page only as the root of an empty tree, which has no parent to name it
-    this.pages.push({ key: Buffer.from(this.elements[0]?.key ?? []), pgid });
+    this.pages.push({ key: ownCopy(this.elements[0]?.key ?? Buffer.alloc(0)), pgid });
     this.elements = [];
     this.size = PAGE_HEADER_SIZE;
   }
@@ -231,6 +241,16 @@ export class BboltWriter {
     this.closed = true;
     await this.file.close();
   }
+}
+
+/**
+ * A key kept for the level above, in memory of its own: a copy from Node's buffer pool would keep the
+ * whole 8 KiB pool slab alive, one per page written (most of the file's size in the end).
+ */
+function ownCopy(key: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(key.length);
+  key.copy(copy);
+  return copy;
 }
 
 /** A bucket value holding its whole (single-leaf) tree: header with root 0, then the leaf page. */

@@ -50,16 +50,24 @@ export interface AuthStoreOptions {
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-function encodeUser(u: User): Buffer {
+/** A user as its row in the authUsers bucket. */
+export function encodeUser(u: User): Buffer {
   return Buffer.from(JSON.stringify(u));
 }
 
-function encodeRole(r: Role): Buffer {
+/** A role as its row in the authRoles bucket. */
+export function encodeRole(r: Role): Buffer {
   const permissions = r.permissions.map((p) => ({ permType: p.permType, key: p.key.toString('base64'), rangeEnd: p.rangeEnd.toString('base64') }));
   return Buffer.from(JSON.stringify({ name: r.name, permissions }));
 }
 
-function decodeRole(b: Buffer): Role {
+/** A row of the authUsers bucket. */
+export function decodeUser(b: Buffer): User {
+  return JSON.parse(b.toString()) as User;
+}
+
+/** A row of the authRoles bucket. */
+export function decodeRole(b: Buffer): Role {
   const raw = JSON.parse(b.toString()) as { name: string; permissions: { permType: PermissionType; key: string; rangeEnd: string }[] };
   return {
     name: raw.name,
@@ -80,7 +88,7 @@ export class AuthStore {
   /** Loads the persisted state; a fresh store starts at revision 1, as etcd's does. */
   restore(): Promise<unknown> {
     for (const { value } of this.backend.scan('authUsers')) {
-      const user = JSON.parse(value.toString()) as User;
+      const user = decodeUser(value);
       this.users.set(user.name, user);
     }
     for (const { value } of this.backend.scan('authRoles')) {

@@ -30,6 +30,18 @@ function idBytes(id: string): Buffer {
   return b;
 }
 
+/** A lease's row in the lease bucket: the TTL as an int64, big-endian (the key is the ID, the same way). */
+export function storedLeaseValue(ttl: number): Buffer {
+  const value = Buffer.allocUnsafe(8);
+  value.writeBigInt64BE(BigInt(ttl));
+  return value;
+}
+
+/** A stored lease's TTL (see storedLeaseValue). */
+export function storedLeaseTtl(value: Buffer): number {
+  return Number(value.readBigInt64BE(0));
+}
+
 export class Lessor {
   private readonly leases = new Map<string, Lease>();
   private deleter: RangeDeleter = async () => undefined;
@@ -45,7 +57,7 @@ export class Lessor {
     const now = this.options.clock();
     for (const { key, value } of this.backend.scan('lease')) {
       const id = key.readBigInt64BE(0).toString();
-      const ttl = Number(value.readBigInt64BE(0));
+      const ttl = storedLeaseTtl(value);
       this.leases.set(id, { id, ttl, expiry: now + extendMs + ttl * 1000, keys: new Map() });
     }
   }
@@ -69,9 +81,7 @@ export class Lessor {
     const ttl = Math.max(requestedTtl, this.options.minTtl);
     const lease: Lease = { id, ttl, expiry: this.options.clock() + ttl * 1000, keys: new Map() };
     this.leases.set(id, lease);
-    const value = Buffer.allocUnsafe(8);
-    value.writeBigInt64BE(BigInt(ttl));
-    return { lease, committed: this.backend.put('lease', idBytes(id), value) };
+    return { lease, committed: this.backend.put('lease', idBytes(id), storedLeaseValue(ttl)) };
   }
 
   /** Deletes the lease's keys (one revision) and the lease. */

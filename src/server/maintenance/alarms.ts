@@ -12,11 +12,17 @@ export interface ActiveAlarm {
 
 const TYPE_CODE: Record<AlarmType, number> = { NOSPACE: 1, CORRUPT: 2 };
 
-function alarmKey(a: ActiveAlarm): Buffer {
+/** An alarm's key in the alarm bucket (the value is empty). */
+export function alarmKey(a: ActiveAlarm): Buffer {
   const b = Buffer.allocUnsafe(9);
   b.writeBigUInt64BE(BigInt(a.memberID));
   b[8] = TYPE_CODE[a.alarm];
   return b;
+}
+
+/** The alarm a row of the alarm bucket stands for (its key: member ID, then the type's code). */
+export function decodeAlarmKey(key: Buffer): ActiveAlarm {
+  return { memberID: key.readBigUInt64BE(0).toString(), alarm: key[8] === TYPE_CODE.CORRUPT ? 'CORRUPT' : 'NOSPACE' };
 }
 
 export class Alarms {
@@ -26,7 +32,7 @@ export class Alarms {
 
   restore(): void {
     for (const { key } of this.backend.scan('alarm')) {
-      const alarm: ActiveAlarm = { memberID: key.readBigUInt64BE(0).toString(), alarm: key[8] === 2 ? 'CORRUPT' : 'NOSPACE' };
+      const alarm = decodeAlarmKey(key);
       this.active.set(`${alarm.memberID}/${alarm.alarm}`, alarm);
     }
   }

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
-import type { BucketName, BucketStore } from './buckets.js';
+import type { BucketName, BucketReadView, BucketStore } from './buckets.js';
 import { backendCommitSeconds, walFsyncSeconds, walWriteBytes } from '../metrics.js';
 import { checkDataDir, DataDirRefusedError, lockDataDir } from './data-dir-guard.js';
 import { Wal, WalCorruptError, type WalWrite } from './wal.js';
 
 export { DataDirRefusedError };
 
-export type { BucketName } from './buckets.js';
+export type { BucketName, BucketReadView } from './buckets.js';
 
 // The durable backend, laid out like etcd's: one lmdb environment at <data-dir>/member/snap/db (etcd's
 // bbolt file) with a bucket per concern, and a write-ahead log at <data-dir>/member/wal (etcd's WAL).
@@ -419,6 +419,24 @@ export class Backend implements BucketStore {
   sizeInUse(): number {
     this.refreshSize();
     return this.cachedSizeInUse;
+  }
+
+  /**
+   * Every bucket as of now, every write queued so far included, held in one lmdb read transaction until
+   * done() (which the caller must call; meanwhile lmdb cannot reuse the pages it sees).
+   */
+  async readView(): Promise<BucketReadView> {
+    await this.flushed();
+    const transaction = this.root.useReadTransaction();
+    const buckets = this.buckets;
+    return {
+      // lmdb-js takes read options on getBinary, though its typings do not say so
+      get: (bucket, key) => (buckets[bucket].getBinary as (this: unknown, k: Bytes, o: unknown) => Buffer | undefined).call(buckets[bucket], key, { transaction }),
+      *scan(bucket) {
+        for (const { key, value } of buckets[bucket].getRange({ transaction } as never)) yield { key: key as Buffer, value: value as Buffer };
+      },
+      done: () => transaction.done(),
+    };
   }
 
   /** A consistent copy of the whole database, written to target. */

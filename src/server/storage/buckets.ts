@@ -17,3 +17,11 @@ export interface BucketStore {
   /** Resolves when every write queued so far is durable and visible; rejects if one failed. */
   flushed(): Promise<void>;
 }
+
+/** Every bucket as of one moment, unchanged by later writes until done() (a read transaction). */
+export interface BucketReadView {
+  get(bucket: BucketName, key: Buffer): Buffer | undefined;
+  /** Rows in key order; the buffers are valid only until the iteration moves on. */
+  scan(bucket: BucketName): Iterable<{ key: Buffer; value: Buffer }>;
+  done(): void;
+}
