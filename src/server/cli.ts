@@ -284,3 +284,6 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   log('info', 'stopped serving');
   return 0;
 }
+
+/** `snapshot restore --bundled-server` (the CLI reaches the server only through this entry point). */
+export { restoreEtcdSnapshotInto } from './snapshot/restore-into.js';

@@ -39,6 +39,7 @@ export function snapshotCommand() {
           { name: 'skip-hash-check', kind: 'bool', default: false, usage: 'Ignore snapshot integrity hash value (required if copied from data directory)' },
           { name: 'bump-revision', kind: 'uint', default: 0n, usage: 'How much to increase the latest revision after restore', since: '3.5' },
           { name: 'mark-compacted', kind: 'bool', default: false, usage: 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)', since: '3.5' },
+          { name: 'bundled-server', kind: 'bool', default: false, usage: "Restore an etcd snapshot into a data dir for 'etcdctl-ts server' (its own format) instead of etcd's (etcdctl-ts extension)", since: 'extension' },
         ],
         run: runRestore,
       }),
@@ -306,6 +307,14 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
     if (!actual.equals(info.trailer)) {
       throw generalError(`expected sha256 ${goByteSlice(info.trailer)}, got ${goByteSlice(actual)}`);
     }
+  }
+  if (ctx.flag<boolean>('bundled-server')) {
+    if (info.format !== 'bbolt') throw generalError('--bundled-server restores etcd (bbolt) snapshots; restore this one without it');
+    if (bump !== 0n) throw generalError('--bump-revision is not supported with --bundled-server');
+    const { restoreEtcdSnapshotInto } = await import('../../server/cli.js');
+    const counts = await restoreEtcdSnapshotInto(snapshotPath, info.dataSize, dataDir);
+    zapLog(ctx, 'snapshot/restore-into.ts', 'restored snapshot for etcdctl-ts server', { 'data-dir': dataDir, ...counts });
+    return;
   }
   if (info.format === 'lmdb') {
     if (bump !== 0n) throw generalError('--bump-revision is not supported for etcdctl-ts (lmdb) snapshots');
