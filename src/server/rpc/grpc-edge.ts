@@ -3,6 +3,7 @@ import type net from 'node:net';
 import { Status, type GrpcStatus } from './errors.js';
 import type { Header } from './hpack.js';
 import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
+import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
 
 // A small gRPC server on our own HTTP/2 transport (http2-connection.ts): routing by :path,
 // length-prefixed messages, status in trailers. A unary answer is HEADERS, DATA and trailers queued
@@ -74,7 +75,13 @@ export class GrpcCall extends EventEmitter {
   private pendingBytes = 0;
   private flushQueued = false;
 
-  constructor(private readonly stream: Http2Stream, private readonly method: MethodDefinition, private readonly headers: readonly Header[] = []) {
+  constructor(
+    private readonly stream: Http2Stream,
+    private readonly method: MethodDefinition,
+    private readonly headers: readonly Header[] = [],
+    /** The connection's verified client certificate, when it came over TLS with one. */
+    readonly peer: ConnectionPeer = PLAINTEXT_PEER,
+  ) {
     super();
   }
 
@@ -304,8 +311,8 @@ export class GrpcEdgeServer {
   }
 
   /** Serves one accepted HTTP/2 connection; `head` holds the bytes already read from it. */
-  serveConnection(socket: net.Socket, head: Buffer): void {
-    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers), UNINDEXED_HEADERS, head);
+  serveConnection(socket: net.Socket, head: Buffer, peer: ConnectionPeer = PLAINTEXT_PEER): void {
+    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head);
     this.connections.add(connection);
     connection.closed.then(() => this.connections.delete(connection));
   }
@@ -323,14 +330,14 @@ export class GrpcEdgeServer {
     for (const connection of this.connections) connection.destroy();
   }
 
-  private onStream(stream: Http2Stream, headers: Header[]): StreamHandler {
+  private onStream(stream: Http2Stream, headers: Header[], peer: ConnectionPeer): StreamHandler {
     const path = headers.find(([name]) => name === ':path')?.[1];
     const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
       stream.sendHeaders(trailersOnly({ code: Status.UNIMPLEMENTED, details: `unknown service or method ${path}` }), true);
       return IGNORED;
     }
-    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers), this.options.maxReceiveMessageBytes);
+    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, peer), this.options.maxReceiveMessageBytes);
     receiver.start();
     return receiver;
   }

@@ -1,0 +1,69 @@
+// Certificates for TLS tests, made with openssl (on every Debian image): a CA, a server certificate
+// for the loopback address, client certificates named by their CN (the user etcd logs in as), one
+// from another CA, and an expired one. EC P-256 keys: quick to generate.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+export interface TestCerts {
+  dir: string;
+  /** The CA that signed the server and client certificates. */
+  ca: string;
+  server: KeyPair;
+  /** Client certificates by CN, signed by `ca`. */
+  clients: Record<string, KeyPair>;
+  /** CN=root, signed by a CA the server does not trust. */
+  foreignClient: KeyPair;
+  /** CN=root, signed by `ca`, expired yesterday. */
+  expiredClient: KeyPair;
+}
+
+const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+function newKey(file: string): void {
+  openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', file]);
+}
+
+function selfSigned(dir: string, name: string, cn: string): KeyPair {
+  const pair = { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+  newKey(pair.key);
+  openssl(['req', '-x509', '-new', '-key', pair.key, '-days', '2', '-subj', `/CN=${cn}`, '-out', pair.cert]);
+  return pair;
+}
+
+/** A certificate for `cn` signed by `ca`; `days` may be negative (already expired). */
+export function signCert(dir: string, name: string, cn: string, ca: KeyPair, opts: { days?: number; san?: string } = {}): KeyPair {
+  const pair = { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+  const csr = path.join(dir, `${name}.csr`);
+  newKey(pair.key);
+  openssl(['req', '-new', '-key', pair.key, '-subj', `/CN=${cn}`, '-out', csr]);
+  const ext: string[] = [];
+  if (opts.san) {
+    const extFile = path.join(dir, `${name}.ext`);
+    writeFileSync(extFile, `subjectAltName=${opts.san}\n`);
+    ext.push('-extfile', extFile);
+  }
+  openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', String(Date.now() * 1000 + Math.floor(Math.random() * 1000)),
+    '-days', String(opts.days ?? 2), ...ext, '-out', pair.cert]);
+  return pair;
+}
+
+export function makeTestCerts(dir: string, clientNames: string[] = ['root', 'alice']): TestCerts {
+  const caPair = selfSigned(dir, 'ca', 'etcdctl-ts test CA');
+  const otherCa = selfSigned(dir, 'other-ca', 'another CA');
+  const server = signCert(dir, 'server', 'localhost', caPair, { san: 'IP:127.0.0.1,DNS:localhost' });
+  const clients = Object.fromEntries(clientNames.map((cn) => [cn, signCert(dir, `client-${cn}`, cn, caPair)]));
+  return {
+    dir,
+    ca: caPair.cert,
+    server,
+    clients,
+    foreignClient: signCert(dir, 'foreign-root', 'root', otherCa),
+    expiredClient: signCert(dir, 'expired-root', 'root', caPair, { days: -1 }),
+  };
+}
