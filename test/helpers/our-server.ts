@@ -20,6 +20,10 @@ export interface OurServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** SIGKILL, and waits for the exit. */
   kill(): Promise<void>;
+  /** What the server logged so far (its first 64 KiB). */
+  log(): string;
+  /** Whether the process is still running. */
+  alive(): boolean;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -87,5 +91,7 @@ export async function startOurServer(opts: { dataDir?: string; args?: string[] }
     pid: child.pid!,
     stop: (signal = 'SIGTERM') => stopWith(signal),
     kill: () => stopWith('SIGKILL'),
+    log: () => stderr,
+    alive: () => child.exitCode === null && child.signalCode === null,
   };
 }

@@ -29,7 +29,8 @@ function newKey(file: string): void {
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', file]);
 }
 
-function selfSigned(dir: string, name: string, cn: string): KeyPair {
+/** A self-signed certificate: a CA to sign others with. */
+export function newCertAuthority(dir: string, name: string, cn = name): KeyPair {
   const pair = { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
   newKey(pair.key);
   openssl(['req', '-x509', '-new', '-key', pair.key, '-days', '2', '-subj', `/CN=${cn}`, '-out', pair.cert]);
@@ -54,8 +55,8 @@ export function signCert(dir: string, name: string, cn: string, ca: KeyPair, opt
 }
 
 export function makeTestCerts(dir: string, clientNames: string[] = ['root', 'alice']): TestCerts {
-  const caPair = selfSigned(dir, 'ca', 'etcdctl-ts test CA');
-  const otherCa = selfSigned(dir, 'other-ca', 'another CA');
+  const caPair = newCertAuthority(dir, 'ca', 'etcdctl-ts test CA');
+  const otherCa = newCertAuthority(dir, 'other-ca', 'another CA');
   const server = signCert(dir, 'server', 'localhost', caPair, { san: 'IP:127.0.0.1,DNS:localhost' });
   const clients = Object.fromEntries(clientNames.map((cn) => [cn, signCert(dir, `client-${cn}`, cn, caPair)]));
   return {
