@@ -2,7 +2,7 @@
 // for the loopback address, client certificates named by their CN (the user etcd logs in as), one
 // from another CA, and an expired one. EC P-256 keys: quick to generate.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface KeyPair {
@@ -14,6 +14,7 @@ export interface TestCerts {
   dir: string;
   /** The CA that signed the server and client certificates. */
   ca: string;
+  caPair: KeyPair;
   server: KeyPair;
   /** Client certificates by CN, signed by `ca`. */
   clients: Record<string, KeyPair>;
@@ -62,9 +63,25 @@ export function makeTestCerts(dir: string, clientNames: string[] = ['root', 'ali
   return {
     dir,
     ca: caPair.cert,
+    caPair,
     server,
     clients,
     foreignClient: signCert(dir, 'foreign-root', 'root', otherCa),
     expiredClient: signCert(dir, 'expired-root', 'root', caPair, { days: -1 }),
   };
+}
+
+/** A CRL from `ca` revoking `revoked` (openssl ca needs a little database of its own). */
+export function makeCrl(dir: string, ca: KeyPair, revoked: KeyPair[]): string {
+  const work = path.join(dir, `crl-${path.basename(ca.cert, '.crt')}`);
+  mkdirSync(work, { recursive: true });
+  const config = path.join(work, 'ca.cnf');
+  writeFileSync(path.join(work, 'index.txt'), '');
+  writeFileSync(path.join(work, 'crlnumber'), '01\n');
+  writeFileSync(config, `[ca]\ndefault_ca = dflt\n[dflt]\ndatabase = ${work}/index.txt\ncrlnumber = ${work}/crlnumber\ndefault_md = sha256\ndefault_crl_days = 2\n`);
+  const ca_ = ['-config', config, '-keyfile', ca.key, '-cert', ca.cert];
+  for (const pair of revoked) openssl(['ca', ...ca_, '-revoke', pair.cert]);
+  const crl = path.join(work, 'ca.crl');
+  openssl(['ca', ...ca_, '-gencrl', '-out', crl]);
+  return crl;
 }

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd-process.js';
 import { startOurServer, type OurServer } from '../helpers/our-server.js';
 import { cleanEnv, REAL_ETCDCTL, runCli, type CliResult } from '../helpers/run-cli.js';
-import { makeTestCerts, newCertAuthority, signCert, type KeyPair, type TestCerts } from '../helpers/tls-certs.js';
+import { makeCrl, makeTestCerts, newCertAuthority, signCert, type KeyPair, type TestCerts } from '../helpers/tls-certs.js';
 
 let dir: string;
 let certs: TestCerts;
@@ -54,7 +54,7 @@ describe('bad TLS clients: what etcdctl shows against etcd, and the server keeps
     ['no client certificate with --client-cert-auth', (ep) => [`--endpoints=https://${ep}`, ...tlsArgs(null), QUICK, 'get', 'foo'], /client didn't provide a certificate/],
     ['an expired client certificate', (ep) => [`--endpoints=https://${ep}`, ...tlsArgs(certs.expiredClient), QUICK, 'get', 'foo'], /certificate has expired or is not yet valid/],
   ];
-  for (const [name, args, logged] of cases) {
+  for (const [name, args, wanted] of cases) {
     it(`${name}: etcd's answer, a "rejected connection" log line, and the server stays up`, async () => {
       const [real, mine] = await Promise.all([etcdctl(args(etcd.endpoint, etcdPlain.endpoint)), etcdctl(args(ours.endpoint, oursPlain.endpoint))]);
       assert.equal(real.code, 1, real.stderr.toString());
@@ -62,7 +62,7 @@ describe('bad TLS clients: what etcdctl shows against etcd, and the server keeps
       assert.equal(mine.code, real.code, mine.stderr.toString());
       assert.equal(lastLine(mine), lastLine(real));
       assert.equal(mine.stdout.toString(), real.stdout.toString());
-      if (logged) assert.match(ours.log(), new RegExp(`"msg":"rejected connection".*${logged.source}`));
+      if (wanted) await logged(ours, new RegExp(`"msg":"rejected connection".*${wanted.source}`));
       for (const server of [ours, oursPlain]) assert.ok(server.alive());
       const good = await etcdctl([`--endpoints=https://${ours.endpoint}`, ...tlsArgs(certs.clients.root), 'put', 'still', 'up']);
       assert.equal(good.stdout.toString(), 'OK\n', good.stderr.toString());
@@ -102,6 +102,12 @@ describe('bad TLS clients: what etcdctl shows against etcd, and the server keeps
   });
 });
 
+/** Waits (a little) for the server to log a line matching `pattern`: its log comes through a pipe. */
+async function logged(server: OurServer, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 40 && !pattern.test(server.log()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.match(server.log(), pattern);
+}
+
 /** The certificate a TLS server presents to a new connection. */
 async function presented(port: number): Promise<X509Certificate> {
   const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
@@ -131,7 +137,7 @@ describe('certificate rotation', () => {
       // a half-written pair (new certificate, old key) fails new handshakes, as in etcd, and is logged
       copyFileSync(rotated.cert, cert);
       assert.equal((await get(newCa.cert)).code, 1);
-      assert.match(server.log(), /"msg":"failed to create peer certificate"/);
+      await logged(server, /"msg":"failed to create peer certificate"/);
 
       writeFileSync(`${key}.tmp`, readFileSync(rotated.key));
       renameSync(`${key}.tmp`, key);
@@ -200,5 +206,86 @@ describe('http and https on one address', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('--client-crl-file and --client-cert-allowed-hostname, against etcd', () => {
+  it('refuses a revoked certificate and one not valid for the allowed host, as etcd does, and serves the rest', async () => {
+    const good = signCert(dir, 'host-ok', 'root', certs.caPair, { san: 'DNS:client.example' });
+    const revoked = signCert(dir, 'host-revoked', 'root', certs.caPair, { san: 'DNS:client.example' });
+    const crl = makeCrl(dir, certs.caPair, [revoked]);
+    const flags = [...serverFlags(), '--client-crl-file', crl, '--client-cert-allowed-hostname', 'client.example'];
+    const [etcd, ours] = await Promise.all([
+      startEtcd(flags, { ca: certs.ca, ...good }),
+      startOurServer({ args: ['--listen-client-urls', 'https://127.0.0.1:0', ...flags] }),
+    ]);
+    try {
+      for (const [pair, ok] of [[good, true], [revoked, false], [certs.clients.root, false]] as const) {
+        const run = (ep: string) => etcdctl([`--endpoints=https://${ep}`, ...tlsArgs(pair), QUICK, 'put', 'k', 'v']);
+        const [real, mine] = await Promise.all([run(etcd.endpoint), run(ours.endpoint)]);
+        assert.equal(real.code, ok ? 0 : 1, `${pair.cert}: ${real.stderr}`);
+        assert.equal(mine.code, real.code, `${pair.cert}: ${mine.stderr}`);
+        assert.equal(lastLine(mine), lastLine(real));
+        assert.equal(mine.stdout.toString(), real.stdout.toString());
+      }
+      await logged(ours, /"msg":"rejected connection".*"error":"transport: certificate serial [0-9a-f]+ revoked"/);
+      await logged(ours, /"msg":"rejected connection".*"error":"client certificate authentication failed"/);
+    } finally {
+      await Promise.all([etcd.stop(), ours.stop()]);
+    }
+  });
+});
+
+describe('TLS versions and cipher suites', () => {
+  const connect = (port: number, options: tls.ConnectionOptions) =>
+    new Promise<tls.TLSSocket>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(certs.ca), ...options });
+      socket.once('secureConnect', () => resolve(socket)).once('error', reject);
+    });
+
+  it('--tls-min-version TLS1.3 refuses a TLS 1.2 client', async () => {
+    const server = await startOurServer({ args: ['--listen-client-urls', 'https://127.0.0.1:0', '--cert-file', certs.server.cert, '--key-file', certs.server.key, '--tls-min-version', 'TLS1.3'] });
+    try {
+      const port = Number(server.endpoint.split(':')[1]);
+      const ok = await connect(port, {});
+      assert.equal(ok.getProtocol(), 'TLSv1.3');
+      ok.destroy();
+      await assert.rejects(connect(port, { maxVersion: 'TLSv1.2' }));
+      assert.ok(server.alive());
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('--tls-max-version TLS1.2 with --cipher-suites (Go names) negotiates only those suites', async () => {
+    const server = await startOurServer({
+      args: ['--listen-client-urls', 'https://127.0.0.1:0', '--cert-file', certs.server.cert, '--key-file', certs.server.key,
+        '--tls-max-version', 'TLS1.2', '--cipher-suites', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305'],
+    });
+    try {
+      const port = Number(server.endpoint.split(':')[1]);
+      const ok = await connect(port, {});
+      assert.deepEqual([ok.getProtocol(), ok.getCipher().name], ['TLSv1.2', 'ECDHE-ECDSA-AES256-GCM-SHA384']);
+      ok.destroy();
+      await assert.rejects(connect(port, { ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }));
+      await logged(server, /"msg":"rejected connection".*"error":"tls: no cipher suite supported by both client and server"/);
+      const put = await etcdctl([`--endpoints=${server.url}`, `--cacert=${certs.ca}`, 'put', 'k', 'v']);
+      assert.equal(put.stdout.toString(), 'OK\n', put.stderr.toString());
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('start-up errors', () => {
+  it("an https client URL without a certificate: etcd's error text, and no server", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const realDir = mkdtempSync(path.join(os.tmpdir(), 'etcd-no-cert-'));
+    const real = spawnSync('etcd', ['--data-dir', realDir, '--listen-client-urls', 'https://127.0.0.1:0', '--advertise-client-urls', 'https://127.0.0.1:0',
+      '--listen-peer-urls', 'http://127.0.0.1:0', '--logger', 'zap'], { encoding: 'utf8', timeout: 15_000 });
+    rmSync(realDir, { recursive: true, force: true });
+    const text = /"error":"(TLS key\/cert[^"]*)"/.exec(real.stderr)?.[1];
+    assert.equal(text, 'TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:0 with HTTPS scheme');
+    await assert.rejects(startOurServer({ args: ['--listen-client-urls', 'https://127.0.0.1:0'] }), (err: Error) => err.message.includes(`etcdctl-ts server: ${text}`));
   });
 });
