@@ -117,6 +117,27 @@ async function presented(port: number): Promise<X509Certificate> {
   return cert;
 }
 
+describe('an expired server certificate', () => {
+  it('etcdctl refuses it against etcd and against ours alike', async () => {
+    const expired = signCert(dir, 'expired-server', 'localhost', certs.caPair, { days: -1, san: 'IP:127.0.0.1' });
+    const flags = ['--cert-file', expired.cert, '--key-file', expired.key];
+    const [etcd, ours] = await Promise.all([
+      startEtcd(flags, { ca: certs.ca, insecure: true }),
+      startOurServer({ args: ['--listen-client-urls', 'https://127.0.0.1:0', ...flags] }),
+    ]);
+    try {
+      const run = (ep: string) => etcdctl([`--endpoints=https://${ep}`, `--cacert=${certs.ca}`, QUICK, 'get', 'foo']);
+      const [real, mine] = await Promise.all([run(etcd.endpoint), run(ours.endpoint)]);
+      assert.equal(real.code, 1);
+      assert.equal(lastLine(real), 'Error: context deadline exceeded');
+      assert.deepEqual([mine.code, lastLine(mine), mine.stdout.toString()], [real.code, lastLine(real), real.stdout.toString()]);
+      assert.ok(ours.alive());
+    } finally {
+      await Promise.all([etcd.stop(), ours.stop()]);
+    }
+  });
+});
+
 describe('certificate rotation', () => {
   it('a certificate replaced on disk is served to new connections, without a restart', async () => {
     const live = path.join(dir, 'live');

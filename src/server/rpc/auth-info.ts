@@ -8,15 +8,15 @@ import type { GrpcCall } from './grpc-edge.js';
 // verified client certificate's CommonName is the user (AuthInfoFromTLS), unless the request came
 // through the gRPC gateway.
 
-export type TokenMember = Readonly<Pick<EtcdServer, 'auth' | 'raftIndex'>> & { readonly config: { readonly clientTls: { readonly clientCertAuth: boolean } } };
+export type TokenMember = Readonly<Pick<EtcdServer, 'auth' | 'raftIndex' | 'config'>>;
 
 /** null when auth is off or the call carries neither token nor usable certificate; throws InvalidAuthToken for a bad token. */
-export function authInfoOf(server: TokenMember, call: Pick<GrpcCall, 'metadata' | 'peer'>): AuthInfo | null {
+export function authInfoOf(server: TokenMember, call: Pick<GrpcCall, 'metadata'> & Partial<Pick<GrpcCall, 'peer'>>): AuthInfo | null {
   if (!server.auth.isEnabled) return null;
   const token = call.metadata('token') ?? call.metadata('authorization');
   const fromToken = server.auth.authInfoFromToken(token, server.raftIndex);
   if (fromToken || !server.config.clientTls.clientCertAuth) return fromToken;
-  const commonName = call.peer.clientCommonName;
+  const commonName = call.peer?.clientCommonName ?? null;
   if (commonName === null || call.metadata('grpcgateway-accept') !== undefined) return null;
   return { username: commonName, revision: server.auth.revision };
 }
