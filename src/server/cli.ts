@@ -350,13 +350,19 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   }
   log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.rev });
 
-  let edge;
   try {
     // the member's view of client cert auth is the listeners' (--auto-tls turns it off, as in etcd)
     config.clientTls = resolveClientTls(config, log);
+  } catch (err) {
+    log('fatal', 'failed to get client self-signed certs', { error: err instanceof Error ? err.message : String(err) });
+    await server.close();
+    return 1;
+  }
+  let edge;
+  try {
     edge = await startGrpc(server, listenAddresses(config.listenClientUrls), { config: config.clientTls, log });
   } catch (err) {
-    log('fatal', 'failed to listen on client URLs', { urls: config.listenClientUrls, error: String(err) });
+    log('fatal', 'failed to listen on client URLs', { urls: config.listenClientUrls, error: err instanceof Error ? err.message : String(err) });
     await server.close();
     return 1;
   }

@@ -309,4 +309,16 @@ describe('start-up errors', () => {
     assert.equal(text, 'TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:0 with HTTPS scheme');
     await assert.rejects(startOurServer({ args: ['--listen-client-urls', 'https://127.0.0.1:0'] }), (err: Error) => err.message.includes(`etcdctl-ts server: ${text}`));
   });
+
+  it('unreadable or mismatched certificate files stop the start, saying why', async () => {
+    for (const [files, error] of [
+      [['--cert-file', path.join(dir, 'missing.crt'), '--key-file', certs.server.key], `open ${path.join(dir, 'missing.crt')}: no such file or directory`],
+      [['--cert-file', certs.server.cert, '--key-file', certs.clients.root.key], 'tls: private key does not match public key'],
+      [['--cert-file', certs.server.cert], `KeyFile and CertFile must both be present[key: , cert: ${certs.server.cert}]`],
+    ] as const) {
+      await assert.rejects(startOurServer({ args: ['--listen-client-urls', 'https://127.0.0.1:0', ...files] }), (err: Error) =>
+        err.message.includes(`"msg":"failed to listen on client URLs","urls":["https://127.0.0.1:0"],"error":${JSON.stringify(error)}`),
+      );
+    }
+  });
 });

@@ -132,8 +132,10 @@ export class TlsTerminator {
       ...(ciphers ? { ciphers, honorCipherOrder: true } : {}),
     };
     this.files = this.readFiles();
+    const initial = this.contextOptions(this.files);
+    secureContext(initial);
     this.server = tls.createServer({
-      ...this.contextOptions(this.files),
+      ...initial,
       // Verified below, after the handshake, so that a rejection is logged as etcd logs it.
       requestCert: this.requireClientCert,
       rejectUnauthorized: false,
@@ -153,7 +155,15 @@ export class TlsTerminator {
   }
 
   private readFiles(): LoadedFiles {
-    const read = (file: string) => (file ? fs.readFileSync(file) : null);
+    const read = (file: string) => {
+      if (!file) return null;
+      try {
+        return fs.readFileSync(file);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new TlsConfigError(`open ${file}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+      }
+    };
     return { cert: read(this.config.certFile)!, key: read(this.config.keyFile)!, ca: read(this.config.trustedCaFile), crl: read(this.config.crlFile) };
   }
 
@@ -166,7 +176,7 @@ export class TlsTerminator {
     const files = this.readFiles();
     if (sameFiles(files, this.files)) return;
     const options = this.contextOptions(files);
-    tls.createSecureContext(options); // throws on a bad pair before anything is replaced
+    secureContext(options); // throws on a bad pair before anything is replaced
     this.server.setSecureContext(options);
     this.files = files;
     this.log('info', 'reloaded TLS certificate files', { 'cert-file': this.config.certFile, 'key-file': this.config.keyFile });
@@ -211,6 +221,21 @@ export class TlsTerminator {
     if (cn === undefined) return '';
     // Go keeps the last CN of a subject that has several
     return Array.isArray(cn) ? cn[cn.length - 1] : cn;
+  }
+}
+
+/** OpenSSL's complaints about the files, in Go's words where Go has them. */
+const OPENSSL_FILE_ERRORS: Record<string, string> = {
+  ERR_OSSL_PEM_NO_START_LINE: 'tls: failed to find any PEM data in certificate input',
+  ERR_OSSL_X509_KEY_VALUES_MISMATCH: 'tls: private key does not match public key',
+};
+
+function secureContext(options: tls.SecureContextOptions): tls.SecureContext {
+  try {
+    return tls.createSecureContext(options);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new TlsConfigError(OPENSSL_FILE_ERRORS[code] ?? (err as Error).message);
   }
 }
 
