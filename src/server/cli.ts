@@ -16,7 +16,7 @@ import { AS_SERVER } from './auth/auth-store.js';
 import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
 import { DEFAULT_BCRYPT_COST, defaultClientTls, defaultConfig, type ClientTlsConfig, type ServerConfig } from './config.js';
 import { selfCert } from './rpc/self-signed-cert.js';
-import { opensslCiphers, parseTlsVersion } from './rpc/tls-terminator.js';
+import { opensslCiphers, parseTlsVersion } from './rpc/tls-options.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
 import { EtcdServer, systemServerDeps, type ServerDeps } from './server.js';
 import { DataDirRefusedError } from './storage/backend.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseServerArgs } from '../../../src/server/cli.js';
 import type { ServerConfig } from '../../../src/server/config.js';
-import { opensslCiphers } from '../../../src/server/rpc/tls-terminator.js';
+import { opensslCiphers } from '../../../src/server/rpc/tls-options.js';
 
 // The server's client TLS flags: etcd's names, defaults, ETCD_ variables, Go's boolean flag forms,
 // and etcd's (3.5) errors for bad values and combinations.
