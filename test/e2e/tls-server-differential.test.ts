@@ -80,6 +80,9 @@ const clientCertAuthScenarios: Scenario[] = [
       { name: 'CN=alice may not write', args: ['put', 'foo', 'x'], env: ALICE },
       { name: 'CN=alice is not admin', args: ['user', 'list'], env: ALICE },
       { name: 'CN=alice may not read elsewhere', args: ['get', 'other'], env: ALICE },
+      // a watch never ends by itself: both sides are stopped at the time limit and compared as such
+      { name: 'CN=alice replays a watch on what she may read', args: ['watch', 'foo', '--rev=1'], env: ALICE, timeoutMs: 5_000 },
+      { name: 'CN=alice may not watch elsewhere', args: ['watch', 'other'], env: ALICE, timeoutMs: 5_000 },
       { name: 'a no-password user cannot log in with a password', args: ['--user=alice:anything', 'get', 'foo'], env: ALICE },
       { name: 'a token wins over the certificate (CN=alice, --user root)', args: [ROOT_PW, 'user', 'list'], env: ALICE },
       { name: 'a wrong password is refused even with a good certificate', args: ['--user=root:wrong', 'get', 'foo'] },
