@@ -46,9 +46,9 @@ const urlList = (flag: string, value: string, allowHttps = false): string[] => {
   }
   for (const u of urls) {
     const { scheme } = parseGoUrl(u);
-    if (scheme === 'https' && allowHttps) continue;
-    if (scheme === 'https' || scheme === 'unixs') throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server on peer URLs`);
-    if (scheme !== 'http') throw new FlagError(`--${flag}: URL scheme must be http${allowHttps ? ' or https' : ''}: ${u}`);
+    if (scheme === 'http' || (scheme === 'https' && allowHttps)) continue;
+    if (scheme === 'https') throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server on peer URLs`);
+    throw new FlagError(`--${flag}: URL scheme must be http${allowHttps ? ' or https' : ''}: ${u}`);
   }
   return urls;
 };

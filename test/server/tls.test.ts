@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd-process.js';
+import { freePort, startEtcd, type EtcdProcess } from '../helpers/etcd-process.js';
 import { startOurServer, type OurServer } from '../helpers/our-server.js';
 import { cleanEnv, REAL_ETCDCTL, runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeCrl, makeTestCerts, newCertAuthority, signCert, type KeyPair, type TestCerts } from '../helpers/tls-certs.js';
@@ -207,6 +207,24 @@ describe('--auto-tls', () => {
       server = await startOurServer({ dataDir, args: ['--listen-client-urls', 'https://127.0.0.1:0', '--auto-tls'] });
       assert.equal(new X509Certificate(readFileSync(certFile)).fingerprint256, mine.fingerprint256);
       assert.equal((await presented(Number(server.endpoint.split(':')[1]))).fingerprint256, mine.fingerprint256);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('http and https listen URLs together', () => {
+  it('serves each on its own port, and advertises both', async () => {
+    const [httpPort, httpsPort] = [await freePort(), await freePort()];
+    const server = await startOurServer({
+      args: ['--listen-client-urls', `https://127.0.0.1:${httpsPort},http://127.0.0.1:${httpPort}`, '--cert-file', certs.server.cert, '--key-file', certs.server.key],
+    });
+    try {
+      const plain = await etcdctl([`--endpoints=http://127.0.0.1:${httpPort}`, 'put', 'k', 'both']);
+      assert.equal(plain.stdout.toString(), 'OK\n', plain.stderr.toString());
+      const secure = await etcdctl([`--endpoints=https://127.0.0.1:${httpsPort}`, `--cacert=${certs.ca}`, 'member', 'list']);
+      assert.match(secure.stdout.toString(), new RegExp(`, https://127\\.0\\.0\\.1:${httpsPort},http://127\\.0\\.0\\.1:${httpPort}, false\n$`));
+      assert.equal((await etcdctl([`--endpoints=http://127.0.0.1:${httpsPort}`, QUICK, 'get', 'k'])).code, 1);
     } finally {
       await server.stop();
     }
