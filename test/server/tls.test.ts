@@ -62,7 +62,7 @@ describe('bad TLS clients: what etcdctl shows against etcd, and the server keeps
       assert.equal(mine.code, real.code, mine.stderr.toString());
       assert.equal(lastLine(mine), lastLine(real));
       assert.equal(mine.stdout.toString(), real.stdout.toString());
-      if (wanted) await logged(ours, new RegExp(`"msg":"rejected connection".*${wanted.source}`));
+      if (wanted) await logged(ours, new RegExp(`"msg":"rejected connection","remote-addr":"127\\.0\\.0\\.1:\\d+".*${wanted.source}`));
       for (const server of [ours, oursPlain]) assert.ok(server.alive());
       const good = await etcdctl([`--endpoints=https://${ours.endpoint}`, ...tlsArgs(certs.clients.root), 'put', 'still', 'up']);
       assert.equal(good.stdout.toString(), 'OK\n', good.stderr.toString());

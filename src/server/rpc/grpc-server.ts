@@ -153,9 +153,10 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
       if (!secure) serve(socket, PLAINTEXT_PEER);
-      else if (!insecure) terminator!.accept(socket);
-      else byFirstByte(socket, (conn) => terminator!.accept(conn), (conn) => serve(conn, PLAINTEXT_PEER));
+      else if (!insecure) terminator!.accept(socket, remote);
+      else byFirstByte(socket, (conn) => terminator!.accept(conn, remote), (conn) => serve(conn, PLAINTEXT_PEER));
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);

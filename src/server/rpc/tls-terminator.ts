@@ -108,12 +108,18 @@ export class TlsTerminator {
   }
 
   private rejected(socket: tls.TLSSocket, error: string): void {
-    this.log('warn', 'rejected connection', { 'remote-addr': `${socket.remoteAddress}:${socket.remotePort}`, 'server-name': socket.servername || '', error });
+    // a failed socket may have lost its address already: the one noted at accept() is the raw socket's
+    const raw = (socket as unknown as { _parent?: Duplex })._parent;
+    const remote = (raw && this.remotes.get(raw)) ?? `${socket.remoteAddress}:${socket.remotePort}`;
+    this.log('warn', 'rejected connection', { 'remote-addr': remote, 'server-name': socket.servername || '', error });
     socket.destroy();
   }
 
-  /** Runs the handshake on an accepted socket; a good one goes to `serve`. */
-  accept(socket: Duplex): void {
+  private readonly remotes = new WeakMap<Duplex, string>();
+
+  /** Runs the handshake on an accepted socket (`remote`: its peer's address); a good one goes to `serve`. */
+  accept(socket: Duplex, remote: string): void {
+    this.remotes.set(socket, remote);
     try {
       this.refresh();
     } catch (err) {
