@@ -62,12 +62,19 @@ export interface BenchServer {
 
 export type ServerKind = 'etcd' | 'ours';
 
+/** How a server is secured: https with this certificate (and its CA for clients), and/or auth turned on. */
+export interface ServerSecurity {
+  tls?: { certFile: string; keyFile: string; caFile: string };
+  /** root's password: the server gets a root user and auth enabled before it is measured. */
+  rootPassword?: string;
+}
+
 /** Starts a server on free loopback ports with a fresh data dir; retries if a port was taken. */
-export async function startServer(kind: ServerKind, repoRoot: string): Promise<BenchServer> {
+export async function startServer(kind: ServerKind, repoRoot: string, security: ServerSecurity = {}): Promise<BenchServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startServerOnce(kind, repoRoot);
+      return await startServerOnce(kind, repoRoot, security);
     } catch (error) {
       lastError = error;
     }
@@ -75,10 +82,11 @@ export async function startServer(kind: ServerKind, repoRoot: string): Promise<B
   throw lastError;
 }
 
-async function startServerOnce(kind: ServerKind, repoRoot: string): Promise<BenchServer> {
+async function startServerOnce(kind: ServerKind, repoRoot: string, security: ServerSecurity): Promise<BenchServer> {
   const dataRoot = makeTempDir(kind === 'etcd' ? 'bench-etcd-' : 'bench-ours-');
   const clientPort = await freePort();
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const clientUrl = `${security.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const tlsArgs = security.tls ? ['--cert-file', security.tls.certFile, '--key-file', security.tls.keyFile] : [];
   let command: string;
   let args: string[];
   if (kind === 'etcd') {
@@ -92,10 +100,11 @@ async function startServerOnce(kind: ServerKind, repoRoot: string): Promise<Benc
       '--listen-peer-urls', peerUrl,
       '--initial-advertise-peer-urls', peerUrl,
       '--initial-cluster', `bench=${peerUrl}`,
+      ...tlsArgs,
     ];
   } else {
     command = process.execPath;
-    args = [path.join(repoRoot, 'bin', 'etcdctl-ts'), 'server', '--data-dir', path.join(dataRoot, 'data'), '--listen-client-urls', clientUrl];
+    args = [path.join(repoRoot, 'bin', 'etcdctl-ts'), 'server', '--data-dir', path.join(dataRoot, 'data'), '--listen-client-urls', clientUrl, ...tlsArgs];
   }
   const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv(dataRoot) });
   trackChild(child);
@@ -124,8 +133,16 @@ async function startServerOnce(kind: ServerKind, repoRoot: string): Promise<Benc
 
   const label = kind === 'etcd' ? 'etcd' : 'our server (etcdctl-ts server)';
   const endpoint = `127.0.0.1:${clientPort}`;
+  const clientArgs = security.tls ? [`--cacert=${security.tls.caFile}`] : [];
   try {
-    await waitReady(endpoint, isAlive, () => tail, label);
+    await waitReady(endpoint, clientArgs, isAlive, () => tail, label);
+    if (security.rootPassword) {
+      const etcdctl = requireBinary('etcdctl');
+      for (const step of [['user', 'add', `root:${security.rootPassword}`], ['auth', 'enable']]) {
+        const code = await runQuiet(etcdctl, [`--endpoints=${endpoint}`, ...clientArgs, ...step]);
+        if (code !== 0) throw new Error(`${label}: etcdctl ${step.join(' ')} exited ${code}`);
+      }
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -140,12 +157,12 @@ function minimalEnv(home: string): NodeJS.ProcessEnv {
 }
 
 /** Ready when the real etcdctl can read a key: the same probe for both servers. */
-async function waitReady(endpoint: string, isAlive: () => boolean, log: () => string, label: string): Promise<void> {
+async function waitReady(endpoint: string, clientArgs: string[], isAlive: () => boolean, log: () => string, label: string): Promise<void> {
   const etcdctl = requireBinary('etcdctl');
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`${label} exited during start-up:\n${log()}`);
-    const probe = await runQuiet(etcdctl, [`--endpoints=${endpoint}`, '--dial-timeout=1s', '--command-timeout=1s', 'get', 'bench-ready-probe']);
+    const probe = await runQuiet(etcdctl, [`--endpoints=${endpoint}`, ...clientArgs, '--dial-timeout=1s', '--command-timeout=1s', 'get', 'bench-ready-probe']);
     if (probe === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -2,6 +2,7 @@
 import type { StartupResult, TimedCommand } from './startup.js';
 import { summarize } from './startup.js';
 import { formatMs, formatRatio, oneLine } from './stats.js';
+import type { SecurityResult } from './security.js';
 import { summarizeServer, type ThroughputResult } from './throughput.js';
 
 export interface MachineInfo {
@@ -22,6 +23,7 @@ export interface BenchReport {
   invocation: string;
   startup: StartupResult | { error: string } | undefined;
   throughput: ThroughputResult | { error: string } | undefined;
+  security?: SecurityResult | { error: string };
   /** The last results file's sections by heading (e.g. `Server throughput`), shown for parts not run this time. */
   previousSections?: Record<string, string>;
 }
@@ -44,6 +46,7 @@ export function renderReport(report: BenchReport): string {
     '',
     ...(report.startup ? renderStartup(report.startup) : carriedOver(report, 'Start-up', () => renderStartup(undefined))),
     ...(report.throughput ? renderThroughput(report.throughput) : carriedOver(report, 'Server throughput', () => renderThroughput(undefined))),
+    ...(report.security ? renderSecurity(report.security) : carriedOver(report, 'Auth and TLS', () => renderSecurity(undefined))),
   ].join('\n');
 }
 
@@ -157,10 +160,30 @@ function commandRow(command: TimedCommand): string {
   return `| \`${command.display}\` | ${formatMs(stats.median)} | ${formatMs(stats.p10)} | ${formatMs(stats.p90)} | ${command.samplesMs.length} |`;
 }
 
+function renderSecurity(result: BenchReport['security']): string[] {
+  const lines = ['## 3. Auth and TLS (issue 9)', ''];
+  if (!result) return [...lines, 'Not run.', ''];
+  if ('error' in result) return [...lines, `**Not measured:** ${result.error}`, ''];
+  lines.push(
+    'Put and range on secured servers, real etcd and ours configured the same way, through',
+    '[secure-loadgen](secure-loadgen/main.go) (etcd\'s Go client with a user and password, or a CA), run as part 2 runs loadgen.',
+    'Target: ours/etcd ≥ 1.00× on each.',
+    '',
+  );
+  const part = (title: string, part: ThroughputResult | { error: string }) =>
+    'error' in part ? [`### ${title}`, '', `**Not measured:** ${part.error}`, ''] : [`### ${title}`, '', ...throughputTables(part)];
+  return [...lines, ...part('Auth on (root user, simple tokens)', result.auth), ...part('TLS (https, server certificate from a test CA)', result.tls)];
+}
+
 function renderThroughput(result: BenchReport['throughput']): string[] {
   const lines = ['## 2. Server throughput (issue 3)', ''];
   if (!result) return [...lines, 'Not run.', ''];
   if ('error' in result) return [...lines, `**Not measured:** ${result.error}`, ''];
+  return [...lines, ...throughputTables(result)];
+}
+
+function throughputTables(result: ThroughputResult): string[] {
+  const lines: string[] = [];
   lines.push(
     `[loadgen](../../shared/bench/loadgen/README.md) (etcd's Go client) against real etcd and against our server, both`,
     `running for the whole part; for each workload, after an unrecorded warm-up run on each server (a fifth of the size),`,

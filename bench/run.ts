@@ -1,6 +1,6 @@
-// `npm run bench`: part 1 start-up (issue 2) and part 2 server throughput (issue 3); writes
+// `npm run bench`: part 1 start-up (issue 12), part 2 server throughput (issue 3), part 3 auth and TLS (issue 9); writes
 // bench/results.md. Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
-// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput), BENCH_LOADGEN (a prebuilt binary),
+// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security), BENCH_LOADGEN (a prebuilt binary),
 // BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { firstLineOf } from './processes.js';
 import { renderReport, type BenchReport, type MachineInfo } from './report.js';
 import { runStartupBench } from './startup.js';
+import { ensureSecureLoadgen, runSecurityBench } from './security.js';
 import { ensureLoadgen, runThroughputBench } from './throughput.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,7 +58,7 @@ function machineInfo(): MachineInfo {
 }
 
 async function main(): Promise<number> {
-  const parts = (process.env.BENCH_PARTS ?? 'startup,throughput').split(',');
+  const parts = (process.env.BENCH_PARTS ?? 'startup,throughput,security').split(',');
   const rounds = envNumber('BENCH_ROUNDS', 30);
   const warmups = envNumber('BENCH_WARMUPS', 3);
   const repeats = envNumber('BENCH_REPEATS', 3);
@@ -107,6 +108,17 @@ async function main(): Promise<number> {
         report.throughput = { error: describeError(error) };
         process.stderr.write(`bench: part 2 failed: ${describeError(error)}\n`);
       }
+    }
+  }
+
+  if (parts.includes('security')) {
+    process.stderr.write('bench: part 3, auth and TLS\n');
+    try {
+      report.security = await runSecurityBench({ repoRoot, loadgen: ensureSecureLoadgen(repoRoot), scale, repeats });
+    } catch (error) {
+      failed = true;
+      report.security = { error: describeError(error) };
+      process.stderr.write(`bench: part 3 failed: ${describeError(error)}\n`);
     }
   }
 

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, trackChild, type BenchServer, type ServerKind } from './processes.js';
+import { startServer, trackChild, type BenchServer, type ServerKind, type ServerSecurity } from './processes.js';
 import { median, oneLine } from './stats.js';
 
 export interface Workload {
@@ -86,11 +86,27 @@ export function ensureLoadgen(repoRoot: string): string {
   return output;
 }
 
-export async function runThroughputBench(options: { repoRoot: string; loadgen: string; scale: number; repeats: number }): Promise<ThroughputResult> {
+/** What a throughput part measures: its workloads, how its servers are secured, and the flags that reach them. */
+export interface ThroughputSetup {
+  workloads: (scale: number) => Workload[];
+  security?: ServerSecurity;
+  /** loadgen flags every run gets (credentials, CA). */
+  loadgenArgs?: string[];
+}
+
+export async function runThroughputBench(options: {
+  repoRoot: string;
+  loadgen: string;
+  scale: number;
+  repeats: number;
+  setup?: ThroughputSetup;
+}): Promise<ThroughputResult> {
+  const setup: ThroughputSetup = options.setup ?? { workloads };
+  const extraArgs = setup.loadgenArgs ?? [];
   const servers: Partial<Record<ServerKind, BenchServer>> = {};
   const result: ThroughputResult = {
     loadgen: options.loadgen,
-    loadgenCommand: `${path.relative(options.repoRoot, options.loadgen)} -endpoints <server> <workload flags>`,
+    loadgenCommand: `${path.relative(options.repoRoot, options.loadgen)} -endpoints <server>${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''} <workload flags>`,
     serverCommands: {},
     repeats: options.repeats,
     results: [],
@@ -99,7 +115,7 @@ export async function runThroughputBench(options: { repoRoot: string; loadgen: s
     const current = servers[kind];
     if (current?.isAlive()) return current;
     if (current) await current.stop(); // died during a workload: start a fresh one for the next
-    const started = await startServer(kind, options.repoRoot);
+    const started = await startServer(kind, options.repoRoot, setup.security);
     servers[kind] = started;
     result.serverCommands[kind] ??= started.commandLine;
     return started;
@@ -112,8 +128,8 @@ export async function runThroughputBench(options: { repoRoot: string; loadgen: s
       result.oursUnavailable = oneLine(error instanceof Error ? error.message : String(error), 600);
       process.stderr.write(`bench: our server could not be started; measuring etcd only\n${result.oursUnavailable}\n`);
     }
-    const all = workloads(options.scale);
-    const warmUps = workloads(options.scale * WARM_UP_FRACTION);
+    const all = setup.workloads(options.scale);
+    const warmUps = setup.workloads(options.scale * WARM_UP_FRACTION);
     for (const [index, workload] of all.entries()) {
       const workloadResult: WorkloadResult = { workload, measurements: [] };
       result.results.push(workloadResult);
@@ -121,14 +137,14 @@ export async function runThroughputBench(options: { repoRoot: string; loadgen: s
       // code paths (etcd's Go is compiled ahead of time), and both settle their connections and files
       for (const kind of ['etcd', 'ours'] as ServerKind[]) {
         if (kind === 'ours' && result.oursUnavailable) continue;
-        await measure(kind, -1, warmUps[index], options.loadgen, ensureServer);
+        await measure(kind, -1, warmUps[index], options.loadgen, extraArgs, ensureServer);
       }
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         // etcd first, then ours, then ours first: neither always runs on a warmer machine.
         const order: ServerKind[] = (index + repeat) % 2 === 0 ? ['etcd', 'ours'] : ['ours', 'etcd'];
         for (const kind of order) {
           if (kind === 'ours' && result.oursUnavailable) continue;
-          workloadResult.measurements.push(await measure(kind, repeat, workload, options.loadgen, ensureServer));
+          workloadResult.measurements.push(await measure(kind, repeat, workload, options.loadgen, extraArgs, ensureServer));
         }
       }
     }
@@ -143,6 +159,7 @@ async function measure(
   repeat: number,
   workload: Workload,
   loadgen: string,
+  extraArgs: string[],
   ensureServer: (kind: ServerKind) => Promise<BenchServer>,
 ): Promise<Measurement> {
   let server: BenchServer;
@@ -152,7 +169,7 @@ async function measure(
     return { server: kind, repeat, failure: `server did not start: ${oneLine(error instanceof Error ? error.message : String(error), 300)}` };
   }
   process.stderr.write(`bench: ${workload.name} on ${kind} (${repeat < 0 ? 'warm-up' : `repeat ${repeat + 1}`})… `);
-  const outcome = await runLoadgen(loadgen, ['-endpoints', server.endpoint, ...workload.args]);
+  const outcome = await runLoadgen(loadgen, ['-endpoints', server.endpoint, ...extraArgs, ...workload.args]);
   if (!server.isAlive()) outcome.failure = `server died: ${oneLine(server.logTail(), 300)}${outcome.failure ? `; ${outcome.failure}` : ''}`;
   process.stderr.write(outcome.run ? `${Math.round(outcome.run.rps)} rps, ${outcome.run.errors} errors\n` : `failed: ${outcome.failure}\n`);
   return { server: kind, repeat, ...outcome };

@@ -368,10 +368,12 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'snapshot restore' = [ordered]@{
+            '--bump-revision' = 'How much to increase the latest revision after restore'
             '--data-dir' = 'Path to the data directory'
             '--initial-advertise-peer-urls' = 'List of this member''s peer URLs to advertise to the rest of the cluster'
             '--initial-cluster' = 'Initial cluster configuration for restore bootstrap'
             '--initial-cluster-token' = 'Initial cluster token for the etcd cluster during restore bootstrap'
+            '--mark-compacted' = 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)'
             '--name' = 'Human-readable name for this member'
             '--skip-hash-check' = 'Ignore snapshot integrity hash value (required if copied from data directory)'
             '--wal-dir' = 'Path to the WAL directory (use --data-dir if none given)'
@@ -479,7 +481,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'member update' = @('--peer-urls')
         'migrate' = @('--data-dir', '--transformer', '--wal-dir')
         'put' = @('--lease')
-        'snapshot restore' = @('--data-dir', '--initial-advertise-peer-urls', '--initial-cluster', '--initial-cluster-token', '--name', '--wal-dir')
+        'snapshot restore' = @('--bump-revision', '--data-dir', '--initial-advertise-peer-urls', '--initial-cluster', '--initial-cluster-token', '--name', '--wal-dir')
         'user add' = @('--new-user-password')
         'watch' = @('--rev')
     }

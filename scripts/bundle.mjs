@@ -22,13 +22,16 @@ const SEPARATE = [
   { filter: /^\.\/etcd3-client\.js$/, file: './client.cjs' },
 ];
 
-/** In the client bundle, the client module is the main bundle's (bin/etcdctl-ts hands it over by this name). */
+/**
+ * In the client bundle, the client module is the main bundle's (bin/etcdctl-ts hands it over by this name), for
+ * every module of src/client: a second copy would make its RpcError a different class (instanceof fails).
+ */
 const SHARED_CLIENT_API = 'etcdctl-ts:client-api';
 const sharedClientApi = {
   name: 'shared-client-api',
   setup(build) {
     build.onResolve({ filter: /^\.\/client\.js$/ }, (args) =>
-      args.importer.endsWith(path.join('src', 'client', 'etcd3-client.ts')) ? { path: SHARED_CLIENT_API, external: true } : undefined,
+      path.dirname(args.importer).endsWith(path.join('src', 'client')) ? { path: SHARED_CLIENT_API, external: true } : undefined,
     );
   },
 };

@@ -27,6 +27,11 @@ export function grpcCodeName(code: number): string {
   return entry ? entry[0] : `Code(${code})`;
 }
 
+/** Go's status error text (`status.Error(code, desc).Error()`): how clients print a gRPC error, and what etcd puts in a refused watch's cancel reason. */
+export function grpcStatusText(code: number, desc: string): string {
+  return `rpc error: code = ${grpcCodeName(code)} desc = ${desc}`;
+}
+
 export interface EtcdErrorSpec {
   code: number;
   message: string;

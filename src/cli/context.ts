@@ -12,6 +12,7 @@ import type { Printer } from './printers/printer.js';
 import { askPassword, StdinLines } from './prompt.js';
 import { discoverEndpoints } from './srv-discovery.js';
 import { checkTlsFiles } from './tls-files.js';
+import { streamLoginFailureLine, tokenRefreshFailureLine } from './client-log.js';
 
 export interface Clock {
   now(): Date;
@@ -134,7 +135,9 @@ export class CommandContext {
       insecureSkipVerify: options.insecureSkipTlsVerify,
       tls: tlsFiles.caFile || tlsFiles.certFile || tlsFiles.keyFile ? tlsFiles : undefined,
       auth: await this.authConfig(),
-      onUnaryFailure: (error, target) => this.warnUnaryFailure(error, target),
+      onUnaryFailure: (error, target, attempt) => this.warnUnaryFailure(error, target, 'balanced', attempt),
+      onTokenRefreshFailure: (error, target) => this.clientLog(tokenRefreshFailureLine(error, this.balancedTarget(target))),
+      onStreamLoginFailure: (error, stream) => this.clientLog(streamLoginFailureLine(error, stream)),
     };
   }
 
@@ -173,8 +176,7 @@ export class CommandContext {
    * Balanced clients name an `endpoint://client-<uuid>/<host>` target; per-endpoint maintenance calls dial
    * `passthrough:///<endpoint>` directly, and then grpc-go reports the dial error itself.
    */
-  warnUnaryFailure(error: RpcError, endpoint: string, style: 'balanced' | 'passthrough' = 'balanced'): void {
-    const host = endpoint.replace(/^[a-z]+:\/\//, '');
+  warnUnaryFailure(error: RpcError, endpoint: string, style: 'balanced' | 'passthrough' = 'balanced', attempt = 0): void {
     const passthrough = style === 'passthrough';
     const status =
       passthrough && error.dialError
@@ -185,14 +187,24 @@ export class CommandContext {
       ts: this.deps.clock.now().toISOString(),
       caller: 'clientv3/retry_interceptor.go:62',
       msg: 'retrying of unary invoker failed',
-      target: passthrough ? `passthrough:///${endpoint}` : `endpoint://client-${randomUuid()}/${host}`,
-      attempt: 0,
+      target: passthrough ? `passthrough:///${endpoint}` : this.balancedTarget(endpoint),
+      attempt,
       error: status,
     };
     this.io.stderr.write(`${JSON.stringify(line)}\n`);
   }
-}
 
-function randomUuid(): string {
-  return globalThis.crypto.randomUUID();
+  /** clientv3's balancer target: one client UUID for the whole command, then the first endpoint's host. */
+  private balancedTarget(endpoint: string): string {
+    return `endpoint://client-${this.clientUuid}/${endpoint.replace(/^[a-z]+:\/\//, '')}`;
+  }
+
+  private readonly clientUuid = globalThis.crypto.randomUUID();
+
+  /** A zap line of clientv3's logger, stamped now. */
+  private clientLog(entry: { level: string; caller: string; msg: string } & Record<string, string>): void {
+    const { level, caller, msg, ...fields } = entry;
+    const line = { level, ts: this.deps.clock.now().toISOString(), caller, msg, ...fields };
+    this.io.stderr.write(`${JSON.stringify(line)}\n`);
+  }
 }

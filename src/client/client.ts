@@ -1,6 +1,6 @@
 // What commands use to talk to etcd. Commands depend on this interface only; the etcd3-based adapter is
 // loaded lazily (it pulls in the gRPC stack), and tests can hand commands any implementation.
-import { grpcCodeName, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { grpcStatusText, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import type { AuthService, ClusterService, KVService, LeaseService, MaintenanceService, WatchService } from './services.js';
 
 export type * from './services.js';
@@ -14,9 +14,16 @@ export interface ClientConfig {
   insecureSkipVerify: boolean;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   auth?: { username: string; password: string };
-  /** Called for every failed unary attempt, as clientv3's retry interceptor logs a warning for each. */
-  onUnaryFailure?: (error: RpcError, target: string) => void;
+  /** Called for every failed unary attempt (numbered from 0), as clientv3's retry interceptor logs a warning for each. */
+  onUnaryFailure?: (error: RpcError, target: string, attempt: number) => void;
+  /** A stale token could not be replaced, so the call fails with this login error (clientv3 warns). */
+  onTokenRefreshFailure?: (error: RpcError, target: string) => void;
+  /** A stream could not be opened because logging in for it failed (clientv3 logs an error with a stack). */
+  onStreamLoginFailure?: (error: RpcError, stream: StreamName) => void;
 }
+
+/** The streams a client opens, by RPC. */
+export type StreamName = 'Watch' | 'LeaseKeepAlive' | 'Snapshot';
 
 /** A client of every etcd service, one typed method per RPC. */
 export interface EtcdClient {
@@ -50,12 +57,12 @@ export class RpcError extends Error {
   static describe(code: number, details: string): string {
     // clientv3 reports its own context's expiry, whatever the transport said.
     if (code === 4) return 'context deadline exceeded';
-    return isEtcdErrorMessage(details) ? details : `rpc error: code = ${grpcCodeName(code)} desc = ${details}`;
+    return isEtcdErrorMessage(details) ? details : grpcStatusText(code, details);
   }
 
   /** The Go status text, as in `"error":"rpc error: code = OutOfRange desc = …"`. */
   get statusText(): string {
-    return `rpc error: code = ${grpcCodeName(this.code)} desc = ${this.details}`;
+    return grpcStatusText(this.code, this.details);
   }
 }
 

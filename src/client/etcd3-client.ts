@@ -10,7 +10,9 @@ import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/g
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
 import { createConnection } from 'node:net';
-import { EtcdErrors, GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { isStaleAuthError, MAX_UNARY_ATTEMPTS, retryBackoffMs } from './auth-retry.js';
+import { AuthToken, isAuthNotEnabled } from './auth-token.js';
 import {
   type CallOptions,
   type ClientConfig,
@@ -20,6 +22,7 @@ import {
   type GrpcStream,
   RpcError,
   type ServiceName,
+  type StreamName,
 } from './client.js';
 import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
 
@@ -37,13 +40,13 @@ type RawClient = Record<string, (...args: unknown[]) => unknown> & {
 
 interface Connection {
   client: RawClient;
-  metadata: Metadata;
 }
 
 export class Etcd3Client implements EtcdClient {
   private readonly pools = new Map<string, ConnectionPool>();
   private preferred: string | undefined;
-  private authDisabled = false;
+  /** Present when --user gave a name and a password (clientv3's authTokenBundle). */
+  private readonly token: AuthToken | undefined;
 
   readonly kv = this.service('KV');
   readonly watch = this.service('Watch');
@@ -55,7 +58,9 @@ export class Etcd3Client implements EtcdClient {
   constructor(
     private readonly config: ClientConfig,
     readonly endpoints: string[] = config.endpoints,
-  ) {}
+  ) {
+    if (config.auth) this.token = new AuthToken(endpoints, (endpoint, deadline, waitForReady) => this.authenticate(endpoint, deadline, waitForReady));
+  }
 
   close(): void {
     for (const pool of this.pools.values()) pool.close();
@@ -79,27 +84,39 @@ export class Etcd3Client implements EtcdClient {
 
   private async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
     const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
+    const target = this.endpoints[0];
     if (deadline !== undefined && deadline <= Date.now()) {
       // --command-timeout=0s: grpc-go fails a call on an expired context before it picks a connection.
-      const expired = new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', this.endpoints[0]);
-      this.config.onUnaryFailure?.(expired, this.endpoints[0]);
+      const expired = new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', target);
+      this.config.onUnaryFailure?.(expired, target, 0);
       throw expired;
     }
-    for (;;) {
+    let lastError: RpcError | undefined;
+    for (let attempt = 0; attempt < MAX_UNARY_ATTEMPTS; attempt++) {
+      await this.backoff(attempt, deadline);
       const { endpoint, connection } = await this.connect(service, deadline).catch((error: RpcError) => {
-        if (!error.authFailure) this.config.onUnaryFailure?.(error, this.endpoints[0]);
+        // A failed login was logged as its own call.
+        if (!error.authFailure) this.config.onUnaryFailure?.(error, target, attempt);
         throw error;
       });
+      const metadata = await this.metadata();
       try {
         return await new Promise<Res>((resolve, reject) => {
           const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
-          connection.client[method](req, connection.metadata, callOptions, (err: Error | null, res: Res) =>
-            err ? reject(err) : resolve(res),
-          );
+          connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
         });
       } catch (error) {
         const rpcError = toRpcError(error, endpoint);
-        this.config.onUnaryFailure?.(rpcError, this.endpoints[0]);
+        lastError = rpcError;
+        this.config.onUnaryFailure?.(rpcError, target, attempt);
+        if (isStaleAuthError(rpcError.details, this.token !== undefined)) {
+          // Certificate (CN) auth has no token: the call is simply tried again.
+          await this.token?.refresh(deadline, 'forget').catch((loginError: RpcError) => {
+            this.config.onTokenRefreshFailure?.(loginError, target);
+            throw loginError;
+          });
+          continue;
+        }
         // A dropped connection fails over to another endpoint; an answer from a server is final.
         const transportFailure = rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details);
         if (!transportFailure || this.endpoints.length === 1) throw rpcError;
@@ -109,22 +126,80 @@ export class Etcd3Client implements EtcdClient {
         if (deadline !== undefined && Date.now() >= deadline) throw rpcError;
       }
     }
+    throw lastError!;
+  }
+
+  /** The pause before a retry (clientv3's backoff); a deadline that passes meanwhile ends the call. */
+  private async backoff(attempt: number, deadline: number | undefined): Promise<void> {
+    const waitMs = retryBackoffMs(attempt, this.endpoints.length);
+    if (waitMs <= 0) return;
+    if (deadline !== undefined && Date.now() + waitMs >= deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
+      throw new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', this.endpoints[0]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   private async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
+    await this.loginForStream(method as StreamName);
     const { endpoint, connection } = await this.connect(service, undefined);
-    const call = connection.client[method](connection.metadata, {}) as ClientDuplexStream<Req, Res>;
+    const call = connection.client[method](await this.metadata(), {}) as ClientDuplexStream<Req, Res>;
     return wrapStream(call, endpoint);
   }
 
   private async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
+    await this.loginForStream(method as StreamName);
     const { endpoint, connection } = await this.connect(service, undefined);
-    const call = connection.client[method](req, connection.metadata, {}) as ClientReadableStream<Res>;
+    const call = connection.client[method](req, await this.metadata(), {}) as ClientReadableStream<Res>;
     return wrapStream(call as unknown as ClientDuplexStream<never, Res>, endpoint);
+  }
+
+  /** clientv3's stream interceptor logs in afresh before every stream (a server with auth off is no failure). */
+  private async loginForStream(stream: StreamName): Promise<void> {
+    if (!this.token) return;
+    try {
+      await this.token.refresh(undefined, 'keep');
+    } catch (error) {
+      if (isAuthNotEnabled(error)) return;
+      const rpcError = toRpcError(error, this.endpoints[0]);
+      if (!rpcError.authFailure) this.config.onStreamLoginFailure?.(rpcError, stream);
+      throw rpcError;
+    }
+  }
+
+  /** The call's metadata: the auth token, when there is one. */
+  private async metadata(): Promise<Metadata> {
+    const metadata = new grpc.Metadata();
+    const token = await this.token?.current();
+    if (token !== undefined) metadata.set('token', token);
+    return metadata;
+  }
+
+  /** One Authenticate call (clientv3 logs its failure like any unary call's). */
+  private async authenticate(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
+    const { username, password } = this.config.auth!;
+    try {
+      const client = await this.pool(endpoint).withConnection('Auth', ({ client }) => client as unknown as RawClient);
+      // While it waits for a connection, grpc-js's reconnect timers alone would not keep the process alive.
+      const holdOpen = waitForReady ? setInterval(() => {}, 60_000) : undefined;
+      const response = await new Promise<{ token: string }>((resolve, reject) => {
+        const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
+        client.Authenticate({ name: username, password }, new grpc.Metadata({ waitForReady }), callOptions, (err: Error | null, res: { token: string }) =>
+          err ? reject(err) : resolve(res),
+        );
+      }).finally(() => clearInterval(holdOpen));
+      return response.token;
+    } catch (error) {
+      const rpcError = toRpcError(error, endpoint);
+      this.config.onUnaryFailure?.(rpcError, this.endpoints[0], 0);
+      throw rpcError;
+    }
   }
 
   /** The first endpoint to become ready, waiting at most --dial-timeout (and never past the call's deadline). */
   private async connect(service: ServiceName, deadline: number | undefined): Promise<{ endpoint: string; connection: Connection }> {
+    // clientv3 logs in before it dials; a failure to log in fails the command (exit 2).
+    await this.token?.current();
     // clientv3 dials without a deadline when --dial-timeout is 0 (or negative).
     const dialTimeoutMs = this.config.dialTimeoutMs > 0 ? this.config.dialTimeoutMs : Infinity;
     const dialDeadline = Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs);
@@ -159,26 +234,8 @@ export class Etcd3Client implements EtcdClient {
     }
   }
 
-  /** Fails only while fetching an auth token (etcd3 authenticates before the first call). */
-  private async connection(endpoint: string, service: ServiceName): Promise<Connection> {
-    try {
-      return await this.pool(endpoint).withConnection(service, ({ client, metadata }) => ({
-        client: client as unknown as RawClient,
-        metadata,
-      }));
-    } catch (error) {
-      const rpcError = toRpcError(error, endpoint);
-      this.config.onUnaryFailure?.(rpcError, this.endpoints[0]);
-      // etcdctl carries on without a token when the server has auth disabled.
-      if (rpcError.details === EtcdErrors.AuthNotEnabled.message && !this.authDisabled) {
-        this.authDisabled = true;
-        for (const pool of this.pools.values()) pool.close();
-        this.pools.clear();
-        return this.connection(endpoint, service);
-      }
-      rpcError.authFailure = true;
-      throw rpcError;
-    }
+  private connection(endpoint: string, service: ServiceName): Promise<Connection> {
+    return this.pool(endpoint).withConnection(service, ({ client }) => ({ client: client as unknown as RawClient }));
   }
 
   private pool(endpoint: string): ConnectionPool {
@@ -196,12 +253,11 @@ export class Etcd3Client implements EtcdClient {
   }
 
   private poolOptions(endpoint: string): IOptions {
-    const { tls, auth, keepAliveTimeMs, keepAliveTimeoutMs } = this.config;
+    const { tls, keepAliveTimeMs, keepAliveTimeoutMs } = this.config;
     const secure = Boolean(tls?.caFile || tls?.certFile || tls?.keyFile) || !this.config.insecureTransport;
     const host = secure && !/^https?:\/\//.test(endpoint) ? `https://${endpoint}` : endpoint;
     return {
       hosts: host,
-      auth: auth && !this.authDisabled ? { username: auth.username, password: auth.password } : undefined,
       credentials: tls?.caFile || tls?.certFile
         ? {
             rootCertificate: tls.caFile ? readFileSync(tls.caFile) : (undefined as unknown as Buffer),
@@ -223,17 +279,16 @@ export class Etcd3Client implements EtcdClient {
 }
 
 /**
- * --insecure-skip-tls-verify: etcd3 builds its TLS credentials without verify options, so its hosts and its
- * authenticator get credentials that accept any certificate (Go's InsecureSkipVerify), before any dial.
+ * --insecure-skip-tls-verify: etcd3 builds its TLS credentials without verify options, so its hosts
+ * get credentials that accept any certificate (Go's InsecureSkipVerify), before any dial.
  */
 function skipCertificateChecks(pool: ConnectionPool, files: IOptions['credentials']): void {
   const credentials = grpc.credentials.createSsl(files?.rootCertificate ?? null, files?.privateKey ?? null, files?.certChain ?? null, {
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   });
-  const internals = pool as unknown as { hosts: Array<{ channelCredentials: unknown }>; authenticator: { credentials: unknown } };
+  const internals = pool as unknown as { hosts: Array<{ channelCredentials: unknown }> };
   for (const host of internals.hosts) host.channelCredentials = credentials;
-  internals.authenticator.credentials = credentials;
 }
 
 /** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */

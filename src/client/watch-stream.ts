@@ -5,6 +5,7 @@
 // a cancel without compaction ends it silently; an error clientv3 deems final ends it with `closeError`.
 import type { Event, ResponseHeader, WatchRequestInit, WatchResponse } from '../api/wire-types.generated.js';
 import { GrpcCode } from '../api/etcd-errors.js';
+import { isRetriableWatchCancel } from './auth-retry.js';
 import { type EtcdClient, type GrpcStream, RpcError } from './client.js';
 
 /** clientv3.WatchResponse: what etcdctl prints per watch response (fields in Go's order). */
@@ -163,9 +164,7 @@ export class WatchStream {
       }
       return;
     }
-    this.byId.clear();
-    this.pending = this.watchers.filter((w) => !w.ended);
-    for (const watcher of this.pending) watcher.id = undefined;
+    this.resumeAll();
     this.retryTimer = setTimeout(() => void this.open(), this.retryDelay);
     this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
   }
@@ -176,6 +175,16 @@ export class WatchStream {
     const header = response.header ?? ({} as ResponseHeader);
     const revision = BigInt(String(header.revision ?? '0'));
     if (response.created) {
+      const reason = response.cancel_reason ?? '';
+      if (isRetriableWatchCancel(reason)) {
+        // clientv3 opens a new stream (logging in afresh) and asks for the same watch again.
+        this.reopen();
+        return;
+      }
+      if (response.canceled || id === '-1') {
+        this.refused(reason);
+        return;
+      }
       const watcher = this.pending.shift();
       if (watcher) {
         watcher.id = id;
@@ -212,6 +221,31 @@ export class WatchStream {
       this.deliver(watcher, { view, error });
       if (error) this.endAfterQueue(watcher);
     }
+  }
+
+  /** The server would not create the head watch (permission denied, ...): it ends with the server's reason. */
+  private refused(reason: string): void {
+    const watcher = this.pending.shift();
+    if (watcher && !watcher.ended) {
+      this.deliver(watcher, { view: closedView(), error: reason });
+      this.endAfterQueue(watcher);
+    }
+    if (this.pending[0]) this.sendCreate(this.pending[0]);
+  }
+
+  /** Drop the stream at once and resume every live watch on a new one. */
+  private reopen(): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.cancel();
+    this.resumeAll();
+    void this.open();
+  }
+
+  private resumeAll(): void {
+    this.byId.clear();
+    this.pending = this.watchers.filter((w) => !w.ended);
+    for (const watcher of this.pending) watcher.id = undefined;
   }
 
   private deliver(watcher: Watcher, response: DeliveredResponse): void {

@@ -1,20 +1,7 @@
-import { createHash } from 'node:crypto';
+export { computeClusterId, computeMemberId } from '../api/etcd-membership.js';
 
 /** Milliseconds since the epoch; injected so lease expiry can be tested without sleeping. */
 export type Clock = () => number;
-
-/** etcd's member ID: sha1 of the sorted peer URLs and the cluster token, first 8 bytes big-endian. */
-export function computeMemberId(peerUrls: string[], clusterToken: string): bigint {
-  const joined = [...peerUrls].sort().join('') + clusterToken;
-  return createHash('sha1').update(joined).digest().readBigUInt64BE(0);
-}
-
-/** etcd's cluster ID: sha1 over the sorted member IDs, first 8 bytes big-endian. */
-export function computeClusterId(memberIds: bigint[]): bigint {
-  const buf = Buffer.alloc(8 * memberIds.length);
-  [...memberIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).forEach((id, i) => buf.writeBigUInt64BE(id, 8 * i));
-  return createHash('sha1').update(buf).digest().readBigUInt64BE(0);
-}
 
 /**
  * etcd's request/lease ID generator (pkg/idutil): 16 bits of the member ID, then 40 bits of the

@@ -7,11 +7,13 @@ import { SimpleTokens } from './auth/simple-token.js';
 import type { ServerConfig } from './config.js';
 import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
+import { defragInflight, defragSeconds, registerMember, snapshotSeconds } from './metrics.js';
 import { Alarms } from './maintenance/alarms.js';
 import { MvccStore } from './mvcc/store.js';
 import { Backend } from './storage/backend.js';
 import { systemTimers, type Timers } from './timers.js';
 import { WatchableStore } from './watch/watchable-store.js';
+import { ETCD_API_VERSION } from './version.js';
 import type { ResponseHeader } from './wire.js';
 
 // The member: builds the layers bottom-up (storage → mvcc → watch/lease → apply) and offers the rpc
@@ -107,6 +109,19 @@ export class EtcdServer {
       this.memberIdText,
     );
     if (deps.expireLeases) this.expireLeasesEvery(LEASE_CHECK_INTERVAL_MS, deps.timers);
+    registerMember({
+      memberIdHex: this.memberId.toString(16),
+      serverVersion: ETCD_API_VERSION,
+      clusterVersion: ETCD_API_VERSION.split('.').slice(0, 2).join('.'),
+      quotaBackendBytes: config.quotaBackendBytes,
+      raftIndex: () => store.appliedIndex,
+      revision: () => store.rev,
+      compactRevision: () => store.compactRev,
+      keys: () => store.keyCount,
+      dbSize: () => backend.size(),
+      dbSizeInUse: () => backend.sizeInUse(),
+      authRevision: () => this.auth.revision,
+    });
   }
 
   private expireLeasesEvery(ms: number, timers: Timers): void {
@@ -158,12 +173,19 @@ export class EtcdServer {
     return this.store.hashKV(rev);
   }
 
+  /** Resolves once the writes accepted so far are on disk (what etcd's health check waits for through raft). */
+  writesDurable(): Promise<void> {
+    return this.backend.durable();
+  }
+
   /** Hands `use` a consistent copy of the database in a file, removed afterwards. */
   async withSnapshot<T>(use: (file: string) => Promise<T>): Promise<T> {
     while (this.paused) await this.paused;
     const file = path.join(dataDirLayout(this.config.dataDir).snapDir, `snapshot-${process.pid}-${++snapshotCount}.tmp`);
     try {
+      const started = performance.now();
       await this.backend.copyTo(file, false);
+      snapshotSeconds.observe((performance.now() - started) / 1000);
       return await use(file);
     } finally {
       fs.rmSync(file, { force: true });
@@ -184,12 +206,22 @@ export class EtcdServer {
   }
 
   defragment(): Promise<void> {
-    return this.exclusive(() => this.backend.defragment());
+    return this.exclusive(async () => {
+      const started = performance.now();
+      defragInflight.value = 1;
+      try {
+        await this.backend.defragment();
+      } finally {
+        defragInflight.value = 0;
+        defragSeconds.observe((performance.now() - started) / 1000);
+      }
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    registerMember(null);
     this.stopLeaseExpiry();
     await this.backend.close();
   }

@@ -4,6 +4,7 @@
 // number sits right after the page header, so a few bytes tell them apart.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { detectDbFormat, type DbFileFormat } from '../api/db-file.js';
 
 /** What `snapshot status` reports about a snapshot file. */
 export interface DBStatus {
@@ -13,23 +14,11 @@ export interface DBStatus {
   totalSize: number;
 }
 
-export type SnapshotFormat = 'bbolt' | 'lmdb' | 'unknown';
+export type SnapshotFormat = DbFileFormat;
 
 const SHA256_SIZE = 32;
-const BBOLT_MAGIC = 0xed0cdaed;
-const LMDB_MAGIC = 0xbeefc0de;
-/** bbolt's page header is 16 bytes; LMDB's is 16 or 24 depending on the build (lmdb-js uses 24). */
-const MAGIC_OFFSETS = [16, 24];
 
-export function detectFormat(head: Buffer): SnapshotFormat {
-  for (const offset of MAGIC_OFFSETS) {
-    if (head.length < offset + 4) continue;
-    const magic = head.readUInt32LE(offset);
-    if (magic === BBOLT_MAGIC) return 'bbolt';
-    if (magic === LMDB_MAGIC) return 'lmdb';
-  }
-  return 'unknown';
-}
+export const detectFormat = detectDbFormat;
 
 export function hasChecksum(size: number): boolean {
   return size % 512 === SHA256_SIZE;
@@ -84,10 +73,6 @@ export async function sha256OfPrefix(path: string, length: number): Promise<Buff
 export function goByteSlice(bytes: Uint8Array): string {
   return `[${[...bytes].join(' ')}]`;
 }
-
-/** The message for etcd's own snapshot files, which only etcd's tools can read or restore. */
-export const BBOLT_UNSUPPORTED =
-  'snapshot status/restore of etcd (bbolt) snapshots is not supported by etcdctl-ts; use etcdutl (or etcdctl 3.4) for this file';
 
 /** Go's text for common file errors (`open x: no such file or directory`), from a Node error. */
 export function goFileError(op: string, path: string, error: unknown): string {

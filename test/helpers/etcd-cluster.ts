@@ -53,7 +53,15 @@ interface MemberSpec {
   dataDir: string;
 }
 
-export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
+export interface ClusterOptions {
+  /**
+   * Runs before any member starts, with each member's name, data dir and peer URL and the cluster's
+   * --initial-cluster and token: e.g. `snapshot restore` into each data dir, which etcd then starts from.
+   */
+  prepare?: (members: { name: string; dataDir: string; peerUrl: string }[], initialCluster: string, token: string) => Promise<void>;
+}
+
+export async function startEtcdCluster(size = 3, options: ClusterOptions = {}): Promise<EtcdCluster> {
   requireEtcdBinaries();
   const root = await mkdtemp(path.join(os.tmpdir(), 'etcd-cluster-'));
   const specs: MemberSpec[] = [];
@@ -83,6 +91,7 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
     await rm(root, { recursive: true, force: true });
   };
   try {
+    await options.prepare?.(members.map((m) => ({ name: m.name, dataDir: m.dataDir, peerUrl: m.peerUrl })), initialCluster, token);
     // All members must start together: none is healthy before a quorum has elected a leader.
     await Promise.all(members.map((m) => m.start()));
   } catch (error) {

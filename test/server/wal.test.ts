@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,11 +9,10 @@ import { Backend } from '../../src/server/storage/backend.js';
 
 // The write-ahead log: writes acknowledged before a crash (the process exits before any lmdb
 // checkpoint) are replayed on the next open; a torn last record is not. A log in the older
-// single-file layout is not read: the server refuses such a data dir rather than lose its writes.
+// single-file layout is not read (data-dir-refusal.test.ts).
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const backendModule = path.resolve(here, '../../src/server/storage/backend.js');
-const bin = path.resolve(here, '../../../bin/etcdctl-ts');
 const dirs: string[] = [];
 after(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -46,18 +44,6 @@ function freshDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-wal-'));
   dirs.push(dir);
   return dir;
-}
-
-/** Every entry under dir: mode, size, modification time, and a file's content hash. */
-function dirState(dir: string): Record<string, { mode: number; size: number; mtimeMs: number; sha256: string | null }> {
-  const state: Record<string, { mode: number; size: number; mtimeMs: number; sha256: string | null }> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true }) as string[]) {
-    const file = path.join(dir, entry);
-    const stat = fs.statSync(file);
-    const sha256 = stat.isFile() ? createHash('sha256').update(fs.readFileSync(file)).digest('hex') : null;
-    state[entry] = { mode: stat.mode, size: stat.size, mtimeMs: stat.mtimeMs, sha256 };
-  }
-  return state;
 }
 
 // a fresh backend starts with round 1, which goes to the second of the two log files
@@ -177,34 +163,5 @@ describe('write-ahead log', { timeout: 300_000 }, () => {
     } finally {
       await backend.close();
     }
-  });
-
-  it('refuses a data dir whose log is in the older single-file layout, and leaves it as it was', () => {
-    // such a dir: acknowledged writes only in member/wal/lmdb.wal (same record format), none of today's log files
-    const dataDir = freshDir();
-    writeThenCrash(dataDir, 3);
-    const walDir = path.dirname(walFile(dataDir));
-    const oldLog = path.join(walDir, 'lmdb.wal');
-    fs.renameSync(walFile(dataDir), oldLog);
-    fs.rmSync(path.join(walDir, 'lmdb-0.wal'));
-    const before = dirState(dataDir);
-
-    // without the refusal the server would serve (without those writes) until killed: a null status
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ETCD_')));
-    const child = spawnSync(process.execPath, [bin, 'server', '--data-dir', dataDir, '--listen-client-urls', 'http://127.0.0.1:0'], {
-      encoding: 'utf8',
-      env,
-      timeout: 30_000,
-      killSignal: 'SIGKILL',
-    });
-    assert.equal(child.status, 1, `status ${child.status}, signal ${child.signal}\n${child.stderr}`);
-    assert.equal(child.stdout, '');
-    const lines = child.stderr.trimEnd().split('\n');
-    assert.equal(lines.length, 1, child.stderr);
-    const { level, msg } = JSON.parse(lines[0]) as { level: string; msg: string };
-    assert.equal(level, 'fatal');
-    assert.ok(msg.includes(oldLog), msg);
-    assert.match(msg, /older single-file layout.* start the server on this data dir once with an earlier etcdctl-ts build/);
-    assert.deepEqual(dirState(dataDir), before);
   });
 });

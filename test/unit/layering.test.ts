@@ -45,6 +45,8 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   ['src/server/ids.ts', 0],
   ['src/server/timers.ts', 0],
   ['src/server/config.ts', 0],
+  // process-wide counters and the /metrics registry (as etcd's package-level metrics), fed by every layer
+  ['src/server/metrics.ts', 0],
   ['src/server/storage/', 1],
   ['src/server/mvcc/', 2],
   // message shapes built on mvcc's KeyValue, shared by watch, apply and rpc
@@ -56,6 +58,8 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   ['src/server/apply/', 4],
   ['src/server/server.ts', 5],
   ['src/server/compactor.ts', 5],
+  // the JSON gateway calls the gRPC edge through an interface of its own (loopback-call.ts)
+  ['src/server/gateway/', 5.5],
   ['src/server/rpc/', 6],
   ['src/server/cli.ts', 7],
 ];

@@ -10,13 +10,18 @@ const TABLE = (() => {
 })();
 
 export class Crc32c {
-  private crc = 0xffffffff;
+  private crc: number;
 
-  /** A string counts as its UTF-8 bytes (etcd hashes bucket names this way). */
-  update(data: Uint8Array | string): this {
+  /** `seed` continues a running checksum (Go's crc32.Update(seed, ...)), as etcd's WAL chains its records. */
+  constructor(seed = 0) {
+    this.crc = ~seed >>> 0;
+  }
+
+  /** A string counts as its UTF-8 bytes (etcd hashes bucket names this way); start/end hash part of the bytes. */
+  update(data: Uint8Array | string, start = 0, end = data.length): this {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let crc = this.crc;
-    for (let i = 0; i < bytes.length; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+    for (let i = start; i < end; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
     this.crc = crc >>> 0;
     return this;
   }

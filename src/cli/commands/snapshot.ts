@@ -5,10 +5,10 @@ import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, badArgs, generalError } from '../errors.js';
 import { humanizeBytes } from '../printers/go-format.js';
 import { startSpinner } from '../spinner.js';
+import { SNAPSHOT_STREAM_FRAMES } from '../client-log.js';
 import { dataDirLayout } from '../../api/data-dir.js';
 import { checkEtcdUrls, UrlError } from '../../api/primitives/urls.js';
 import {
-  BBOLT_UNSUPPORTED,
   goByteSlice,
   goFileError,
   hasChecksum,
@@ -17,6 +17,7 @@ import {
 } from '../../snapshot/format.js';
 
 const DEFAULT_NAME = 'default';
+const SHA256_TRAILER_SIZE = 32;
 const DEFAULT_PEER_URLS = 'http://localhost:2380';
 
 export function snapshotCommand() {
@@ -36,6 +37,8 @@ export function snapshotCommand() {
           { name: 'initial-advertise-peer-urls', kind: 'string', default: DEFAULT_PEER_URLS, usage: "List of this member's peer URLs to advertise to the rest of the cluster" },
           { name: 'name', kind: 'string', default: DEFAULT_NAME, usage: 'Human-readable name for this member' },
           { name: 'skip-hash-check', kind: 'bool', default: false, usage: 'Ignore snapshot integrity hash value (required if copied from data directory)' },
+          { name: 'bump-revision', kind: 'uint', default: 0n, usage: 'How much to increase the latest revision after restore', since: '3.5' },
+          { name: 'mark-compacted', kind: 'bool', default: false, usage: 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)', since: '3.5' },
         ],
         run: runRestore,
       }),
@@ -52,9 +55,13 @@ The items in the lists are hash, revision, total keys, total size.
 }
 
 /** The zap production logger etcdctl's snapshot code writes to stderr (epoch-seconds timestamps). */
-function snapshotLog(ctx: CommandContext, line: number, msg: string, fields: Record<string, unknown> = {}): void {
-  const entry = { level: 'info', ts: ctx.deps.clock.now().getTime() / 1000, caller: `snapshot/v3_snapshot.go:${line}`, msg, ...fields };
+function zapLog(ctx: CommandContext, caller: string, msg: string, fields: Record<string, unknown> = {}): void {
+  const entry = { level: 'info', ts: ctx.deps.clock.now().getTime() / 1000, caller, msg, ...fields };
   ctx.io.stderr.write(`${JSON.stringify(entry)}\n`);
+}
+
+function snapshotLog(ctx: CommandContext, line: number, msg: string, fields: Record<string, unknown> = {}): void {
+  zapLog(ctx, `snapshot/v3_snapshot.go:${line}`, msg, fields);
 }
 
 /** clientv3's own logger (ISO timestamps), which logs the snapshot stream opening and closing. */
@@ -68,17 +75,7 @@ const STREAM_CREATE_STACK = [
   'go.etcd.io/etcd/clientv3.(*Client).streamClientInterceptor.func1\n\tgo.etcd.io/etcd/clientv3/retry_interceptor.go:129',
   'google.golang.org/grpc.(*ClientConn).NewStream\n\tgoogle.golang.org/grpc/stream.go:148',
   'google.golang.org/grpc.NewClientStream\n\tgoogle.golang.org/grpc/stream.go:155',
-  'go.etcd.io/etcd/etcdserver/etcdserverpb.(*maintenanceClient).Snapshot\n\tgo.etcd.io/etcd/etcdserver/etcdserverpb/rpc.pb.go:4296',
-  'go.etcd.io/etcd/clientv3.(*retryMaintenanceClient).Snapshot\n\tgo.etcd.io/etcd/clientv3/retry.go:214',
-  'go.etcd.io/etcd/clientv3.(*maintenance).Snapshot\n\tgo.etcd.io/etcd/clientv3/maintenance.go:195',
-  'go.etcd.io/etcd/clientv3/snapshot.(*v3Manager).Save\n\tgo.etcd.io/etcd/clientv3/snapshot/v3_snapshot.go:123',
-  'go.etcd.io/etcd/etcdctl/ctlv3/command.snapshotSaveCommandFunc\n\tgo.etcd.io/etcd/etcdctl/ctlv3/command/snapshot_command.go:113',
-  'github.com/spf13/cobra.(*Command).execute\n\tgithub.com/spf13/cobra/command.go:920',
-  'github.com/spf13/cobra.(*Command).ExecuteC\n\tgithub.com/spf13/cobra/command.go:1044',
-  'github.com/spf13/cobra.(*Command).Execute\n\tgithub.com/spf13/cobra/command.go:968',
-  'go.etcd.io/etcd/etcdctl/ctlv3.Start\n\tgo.etcd.io/etcd/etcdctl/ctlv3/ctl_nocov.go:26',
-  'main.main\n\tgo.etcd.io/etcd/etcdctl/main.go:35',
-  'runtime.main\n\truntime/proc.go:250',
+  ...SNAPSHOT_STREAM_FRAMES,
 ].join('\n');
 
 /** clientv3's log of a stream it would not open because the call's context had already expired. */
@@ -182,24 +179,95 @@ async function runStatus(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('snapshot status requires exactly one argument');
   const printer = await ctx.printerOnly();
   const file = args[0]!;
+  let isDirectory;
   try {
-    await stat(file);
+    isDirectory = (await stat(file)).isDirectory();
   } catch (error) {
     throw generalError(goFileError('stat', file, error));
   }
+  // bbolt opens with O_CREATE, which a directory refuses.
+  if (isDirectory) throw generalError(`open ${file}: is a directory`);
   const info = await inspectSnapshot(file);
-  if (info.format === 'bbolt') throw generalError(BBOLT_UNSUPPORTED);
-  if (info.format !== 'lmdb') throw generalError('invalid database');
-  const { lmdbSnapshotStatus } = await import('../../snapshot/lmdb-snapshot.js');
-  printer.dbStatus(await lmdbSnapshotStatus(file, info.dataSize));
+  if (info.format === 'lmdb') {
+    const { lmdbSnapshotStatus } = await import('../../snapshot/lmdb-snapshot.js');
+    printer.dbStatus(await lmdbSnapshotStatus(file, info.dataSize));
+    return;
+  }
+  // Anything else is read as etcd does, so a damaged file gets bbolt's own error.
+  const { bboltSnapshotStatus } = await import('../../snapshot/bbolt-snapshot.js');
+  let status;
+  try {
+    status = await bboltSnapshotStatus(file);
+  } catch (error) {
+    throw generalError((error as Error).message);
+  }
+  printer.dbStatus(status);
 }
 
-/** etcd's types.NewURLs check of --initial-advertise-peer-urls. */
-function checkPeerUrls(text: string): void {
+/** etcd's types.NewURLs check of a list of URLs (comma-separated in a flag). */
+function checkUrls(urls: string[]): void {
   try {
-    checkEtcdUrls(text.split(','));
+    checkEtcdUrls(urls);
   } catch (error) {
     throw error instanceof UrlError ? generalError(error.message) : error;
+  }
+}
+
+/** types.NewURLsMap: `name=url,name=url` into name → URLs (a name may repeat, each URL checked). */
+function parseInitialCluster(text: string): Map<string, string[]> {
+  const cluster = new Map<string, string[]>();
+  for (const pair of text.split(',')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const [name, url] = eq >= 0 ? [pair.slice(0, eq), pair.slice(eq + 1)] : [pair, ''];
+    cluster.set(name, [...(cluster.get(name) ?? []), url]);
+  }
+  for (const urls of cluster.values()) checkUrls(urls);
+  return cluster;
+}
+
+/** URLsMap.String(): sorted by name, each URL as `name=url`. */
+function clusterString(cluster: Map<string, string[]>): string {
+  return [...cluster.keys()].sort().flatMap((name) => [...cluster.get(name)!].sort().map((url) => `${name}=${url}`)).join(',');
+}
+
+/** How Go resolves a peer URL's host for comparison: localhost is the loopback address. */
+function resolvedUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/)localhost(?=[:/]|$)/, '$1127.0.0.1');
+}
+
+/** ServerConfig.VerifyBootstrap, as etcdctl runs it before a restore. */
+function verifyBootstrap(name: string, peerUrls: string[], cluster: Map<string, string[]>): void {
+  const urls = cluster.get(name);
+  if (!urls) throw generalError(`couldn't find local name ${JSON.stringify(name)} in the initial cluster configuration`);
+  const initial = [...urls].sort();
+  const advertised = [...peerUrls].sort();
+  const quoted = (list: string[]) => `[${list.map((u) => JSON.stringify(u)).join(' ')}]`;
+  let mismatch: string | undefined;
+  if (initial.length !== advertised.length) {
+    mismatch = `len(${quoted(advertised)}) != len(${quoted(initial)})`;
+  } else {
+    // Compared resolved, reported as given.
+    const i = advertised.findIndex((url, k) => resolvedUrl(url) !== resolvedUrl(initial[k]!));
+    if (i >= 0) mismatch = `resolved urls: ${JSON.stringify(advertised[i])} != ${JSON.stringify(initial[i])}`;
+  }
+  if (mismatch !== undefined) {
+    const missing = initial.filter((url) => !advertised.includes(url));
+    if (missing.length > 0) {
+      throw generalError(`--initial-cluster has ${missing.map((u) => `${name}=${u}`).join(',')} but missing from --initial-advertise-peer-urls=${advertised.join(',')} (${mismatch})`);
+    }
+    const extra = advertised.filter((url) => !initial.includes(url));
+    if (extra.length > 0) {
+      throw generalError(`--initial-advertise-peer-urls has ${extra.join(',')} but missing from --initial-cluster=${clusterString(new Map([[name, peerUrls]]))}`);
+    }
+    throw generalError(`failed to resolve ${advertised.join(',')} to match --initial-cluster=${clusterString(new Map([[name, peerUrls]]))} (${mismatch})`);
+  }
+  const seen = new Set<string>();
+  for (const list of cluster.values()) {
+    for (const url of list) {
+      if (seen.has(url)) throw generalError(`initial cluster ${clusterString(cluster)} has duplicate url`);
+      seen.add(url);
+    }
   }
 }
 
@@ -210,19 +278,27 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
   const dataDir = ctx.flag<string>('data-dir') || `${name}.etcd`;
   const layout = dataDirLayout(dataDir);
   const walDir = ctx.flag<string>('wal-dir') || layout.walDir;
-  checkPeerUrls(ctx.flag<string>('initial-advertise-peer-urls'));
+  const peerUrls = ctx.flag<string>('initial-advertise-peer-urls').split(',');
+  checkUrls(peerUrls);
+  const initialCluster = parseInitialCluster(ctx.flag<string>('initial-cluster'));
+  verifyBootstrap(name, peerUrls, initialCluster);
+  const bump = ctx.flag<bigint>('bump-revision');
+  const markCompacted = ctx.flag<boolean>('mark-compacted');
+  if ((bump === 0n) === markCompacted) throw generalError('--mark-compacted required if --revision-bump > 0');
   if (await exists(dataDir)) throw generalError(`data-dir ${JSON.stringify(dataDir)} exists`);
   if (ctx.flag<string>('wal-dir') && (await exists(walDir))) throw generalError(`wal-dir ${JSON.stringify(walDir)} exists`);
 
+  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': layout.snapDir };
+  snapshotLog(ctx, 296, 'restoring snapshot', fields);
   let info;
   try {
     info = await inspectSnapshot(snapshotPath);
   } catch (error) {
     throw generalError(goFileError('open', snapshotPath, error));
   }
+  // etcdctl seeks to the trailer first, which a file shorter than it refuses.
+  if (!info.trailer && info.dataSize < SHA256_TRAILER_SIZE) throw generalError(`seek ${snapshotPath}: invalid argument`);
   // Checked before anything is written, so a refused file leaves no half-made data dir behind.
-  if (info.format === 'bbolt') throw generalError(BBOLT_UNSUPPORTED);
-  if (info.format !== 'lmdb') throw generalError('invalid database');
   const skipHashCheck = ctx.flag<boolean>('skip-hash-check');
   if (!info.trailer && !skipHashCheck) throw generalError('snapshot missing hash but --skip-hash-check=false');
   if (info.trailer && !skipHashCheck) {
@@ -231,10 +307,41 @@ async function runRestore(ctx: CommandContext, args: string[]): Promise<void> {
       throw generalError(`expected sha256 ${goByteSlice(info.trailer)}, got ${goByteSlice(actual)}`);
     }
   }
-  const fields = { path: snapshotPath, 'wal-dir': walDir, 'data-dir': dataDir, 'snap-dir': layout.snapDir };
-  snapshotLog(ctx, 296, 'restoring snapshot', fields);
-  const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
-  await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
+  if (info.format === 'lmdb') {
+    if (bump !== 0n) throw generalError('--bump-revision is not supported for etcdctl-ts (lmdb) snapshots');
+    const { restoreLmdbSnapshot } = await import('../../snapshot/lmdb-snapshot.js');
+    await restoreLmdbSnapshot(snapshotPath, info.dataSize, dataDir);
+  } else {
+    const { restoreBboltSnapshot } = await import('../../snapshot/bbolt-restore.js');
+    try {
+      const plan = { name, dataDir, walDir, initialCluster, token: ctx.flag<string>('initial-cluster-token'), bumpRevision: Number(bump) };
+      await restoreBboltSnapshot(snapshotPath, info.dataSize, plan, {
+        restoredCompactRevision: (rev) =>
+          zapLog(ctx, 'mvcc/kvstore.go:388', 'restored last compact revision', {
+            'meta-bucket-name': 'meta',
+            'meta-bucket-name-key': 'finishedCompactRev',
+            'restored-compact-revision': rev,
+          }),
+        // etcdutl 3.5.10's log lines for these
+        bumpedRevision: (latest, amount) =>
+          zapLog(ctx, 'snapshot/v3_snapshot.go:349', 'bumping latest revision', {
+            'latest-revision': latest,
+            'bump-amount': amount,
+            'new-latest-revision': latest + amount,
+          }),
+        markedCompacted: (rev) => zapLog(ctx, 'snapshot/v3_snapshot.go:366', 'marking revision compacted', { revision: rev }),
+        addedMember: (clusterId, member) =>
+          zapLog(ctx, 'membership/cluster.go:392', 'added member', {
+            'cluster-id': clusterId,
+            'local-member-id': '0',
+            'added-peer-id': member.id.toString(16),
+            'added-peer-peer-urls': member.peerUrls,
+          }),
+      });
+    } catch (error) {
+      throw generalError((error as Error).message);
+    }
+  }
   snapshotLog(ctx, 309, 'restored snapshot', fields);
 }
 

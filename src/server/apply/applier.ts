@@ -1,5 +1,6 @@
 import type { AuthInfo, AuthStore } from '../auth/auth-store.js';
 import { fail } from '../errors.js';
+import { countStoreTxn, leaseCounts } from '../metrics.js';
 import type { Lessor } from '../lease/lessor.js';
 import type { ActiveAlarm, AlarmType, Alarms } from '../maintenance/alarms.js';
 import { NO_LEASE, type KeyValue } from '../mvcc/key-value.js';
@@ -33,8 +34,12 @@ const EMPTY = Buffer.alloc(0);
 type View = { range: WatchableStore['range']; rev: number };
 
 const num = (s: string | number | undefined): number => Number(s ?? 0);
+/** etcd reads the key before a put that keeps its value or lease or returns the previous one. */
+const readsPrev = (req: PutRequest): boolean => req.prev_kv || req.ignore_value || req.ignore_lease;
 
 export class Applier {
+  /** Reads the request being applied made before its ops: compares and checks (etcd counts each as a store range). */
+  private storeReads = 0;
   /** The Auth service's requests. */
   readonly authRequests: AuthRequests;
 
@@ -82,6 +87,7 @@ export class Applier {
   range(req: RangeRequest, ai: AuthInfo | null = null): RangeResponse {
     checkRangeKey(req.key);
     this.auth.checkRange(ai, req.key, req.range_end);
+    countStoreTxn(1, 0, 0);
     return this.rangeIn(this.kv, req);
   }
 
@@ -132,6 +138,7 @@ export class Applier {
   private checkPutState(view: View, req: PutRequest): KeyValue | null {
     if (req.lease !== NO_LEASE && !req.ignore_lease && !this.lessor.lookup(req.lease)) fail('LeaseNotFound');
     if (!req.ignore_value && !req.ignore_lease && !req.prev_kv) return null;
+    this.storeReads++;
     const prev = view.range(req.key, null).kvs[0] ?? null;
     if ((req.ignore_value || req.ignore_lease) && !prev) fail('KeyNotFound');
     return prev;
@@ -142,9 +149,16 @@ export class Applier {
     this.checkSize(req.key.length + req.value.length);
     this.checkQuota(KV_OVERHEAD + req.key.length + req.value.length);
     this.checkPutAuth(ai, req);
-    this.checkPutState(this.kv, req);
+    this.storeReads = 0;
+    try {
+      this.checkPutState(this.kv, req);
+    } catch (err) {
+      countStoreTxn(this.storeReads, 0, 0); // etcd's put read the key, then failed
+      throw err;
+    }
     const txn = this.kv.write();
     const resp = this.putIn(txn, req);
+    countStoreTxn(readsPrev(req) ? 1 : 0, 1, 0, req.key.length + req.value.length);
     await this.applied(txn.end());
     return resp;
   }
@@ -165,6 +179,7 @@ export class Applier {
     this.checkDeleteAuth(ai, req);
     const txn = this.kv.write();
     const resp = this.deleteIn(txn, req);
+    countStoreTxn(req.prev_kv ? 1 : 0, 0, 1);
     await this.applied(txn.end());
     return resp;
   }
@@ -183,6 +198,7 @@ export class Applier {
   private deleteKeys(keys: Buffer[]): Promise<unknown> {
     const txn = this.kv.write();
     for (const key of keys) txn.deleteRange(key, null);
+    countStoreTxn(0, 0, keys.length);
     return txn.end() ?? Promise.resolve();
   }
 
@@ -201,6 +217,7 @@ export class Applier {
     this.checkTxnAuth(ai, req);
     // which branch each (nested) txn takes is decided on the state before any op applies
     const path: boolean[] = [];
+    this.storeReads = 0;
     this.comparePath(req, path);
     let step = 0;
     const ops = (r: TxnRequest, visit: (op: RequestOp) => void): void => {
@@ -210,15 +227,39 @@ export class Applier {
       }
     };
     if (!readOnly) {
-      ops(req, (op) => {
-        if (op.request_put) this.checkPutState(this.kv, op.request_put);
-      });
+      try {
+        ops(req, (op) => {
+          if (op.request_put) this.checkPutState(this.kv, op.request_put);
+        });
+      } catch (err) {
+        countStoreTxn(this.storeReads, 0, 0);
+        throw err;
+      }
       step = 0;
     }
     ops(req, (op) => {
       if (op.request_range && num(op.request_range.revision) !== 0) this.store.checkRev(num(op.request_range.revision));
     });
     step = 0;
+    // etcd's store txns: the compares read in one; a write txn's ops run in a second (metrics_txn.go)
+    const counts = { ranges: 0, puts: 0, deletes: 0, putBytes: 0 };
+    ops(req, (op) => {
+      if (op.request_range) counts.ranges++;
+      else if (op.request_put) {
+        counts.puts++;
+        counts.putBytes += op.request_put.key.length + op.request_put.value.length;
+        if (readsPrev(op.request_put)) counts.ranges++;
+      } else if (op.request_delete_range) {
+        counts.deletes++;
+        if (op.request_delete_range.prev_kv) counts.ranges++;
+      }
+    });
+    step = 0;
+    if (readOnly) countStoreTxn(this.storeReads + counts.ranges, 0, 0);
+    else {
+      countStoreTxn(this.storeReads, 0, 0);
+      countStoreTxn(counts.ranges, counts.puts, counts.deletes, counts.putBytes);
+    }
     if (readOnly) {
       const resp = this.txnIn(this.kv, req, path, { i: 0 });
       resp.header = { revision: this.kv.rev };
@@ -252,6 +293,7 @@ export class Applier {
   }
 
   private compare(c: Compare): boolean {
+    this.storeReads++;
     const kvs = this.kv.range(c.key, rangeEndId(c.range_end)).kvs;
     if (kvs.length === 0) {
       if (c.target === 'VALUE') return false;
@@ -303,6 +345,7 @@ export class Applier {
   async compact(req: CompactionRequest, ai: AuthInfo | null = null): Promise<{ header: { revision: number } }> {
     this.auth.checkAdmin(ai);
     const physical = this.store.compact(num(req.revision));
+    countStoreTxn(1, 0, 0); // etcd reads the store's revision for the answer
     await this.applied();
     if (req.physical) await physical;
     else physical.catch(() => undefined);
@@ -316,6 +359,7 @@ export class Applier {
     if (this.alarms.has('NOSPACE')) fail('NoSpace');
     this.checkQuota(LEASE_OVERHEAD);
     const { lease, committed } = this.lessor.grant(id, ttl);
+    leaseCounts.granted++;
     await this.applied(committed);
     return { ID: lease.id, TTL: lease.ttl };
   }
@@ -325,6 +369,7 @@ export class Applier {
     this.auth.checkAuthenticated(ai);
     if (this.auth.isEnabled) this.checkLeasePuts(ai, id);
     await this.revoke(id);
+    leaseCounts.revoked++;
   }
 
   private async revoke(id: string): Promise<void> {
@@ -333,7 +378,14 @@ export class Applier {
 
   /** Revokes every expired lease, one revision each (etcd proposes one LeaseRevoke per lease, as root). */
   async revokeExpired(): Promise<void> {
-    await Promise.all(this.lessor.expired().map((id) => this.revoke(id).catch(() => undefined)));
+    await Promise.all(
+      this.lessor.expired().map((id) =>
+        this.revoke(id).then(
+          () => void leaseCounts.expired++,
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   // ---- alarms -------------------------------------------------------------------------------------

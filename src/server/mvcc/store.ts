@@ -3,7 +3,17 @@ import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
 import { KeyIndex, revisionId, type KeyEntry } from './key-index.js';
 import { decodeKeyValue, encodeKeyValue, NO_LEASE, type KeyValue } from './key-value.js';
-import { isTombstone, revMainOf, revSubOf, revToBytes } from './revision.js';
+import {
+  decodeMetaUint,
+  encodeMetaUint,
+  isTombstone,
+  META_CONSISTENT_INDEX,
+  META_FINISHED_COMPACT,
+  META_SCHEDULED_COMPACT,
+  revMainOf,
+  revSubOf,
+  revToBytes,
+} from '../../api/etcd-backend.js';
 
 // The multi-version store: every write gets a new main revision (sub revisions number the changes
 // inside it), values live in the backend's "key" bucket keyed by revision, and the in-memory key
@@ -32,9 +42,6 @@ export interface Change {
   deleted: boolean;
 }
 
-const META_CONSISTENT_INDEX = Buffer.from('consistent_index');
-const META_SCHEDULED_COMPACT = Buffer.from('scheduledCompactRev');
-const META_FINISHED_COMPACT = Buffer.from('finishedCompactRev');
 const EMPTY = Buffer.alloc(0);
 const COMPACTION_BATCH = 10_000;
 
@@ -45,18 +52,13 @@ export function rangeEndId(rangeEnd: Buffer | undefined | null): string | null {
   return rangeEnd.toString('latin1');
 }
 
-function encodeUint(n: number): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeUInt32BE(Math.floor(n / 0x100000000), 0);
-  b.writeUInt32BE(n >>> 0, 4);
-  return b;
-}
 function decodeUint(b: Buffer | undefined): number | undefined {
-  return b && b.length === 8 ? b.readUInt32BE(0) * 0x100000000 + b.readUInt32BE(4) : undefined;
+  return b && b.length === 8 ? decodeMetaUint(b) : undefined;
 }
 
 export class MvccStore {
   private readonly index = new KeyIndex();
+  private liveKeys = 0;
   /** Changes queued to the backend but not yet readable from it, by main revision, indexed by sub. */
   private readonly pending = new Map<number, Change[]>();
   private currentRevision = 1;
@@ -73,6 +75,11 @@ export class MvccStore {
   }
 
   /** -1 until the first compaction, as etcd reports it. */
+  /** Keys that exist now, deleted ones not counted (etcd's keys_total gauge). */
+  get keyCount(): number {
+    return this.liveKeys;
+  }
+
   get compactRev(): number {
     return this.compactRevision;
   }
@@ -102,6 +109,7 @@ export class MvccStore {
       const available = this.index.compact(scheduled);
       if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
     }
+    for (const entry of this.index.all()) if (entry.latest) this.liveKeys++;
   }
 
   /** Counts one applied write request; resolves once persisted. */
@@ -111,7 +119,7 @@ export class MvccStore {
 
   setAppliedIndex(index: number): Promise<unknown> {
     this.appliedIndex = index;
-    return this.backend.put('meta', META_CONSISTENT_INDEX, encodeUint(index));
+    return this.backend.put('meta', META_CONSISTENT_INDEX, encodeMetaUint(index));
   }
 
   entries(): readonly KeyEntry[] {
@@ -180,6 +188,7 @@ export class MvccStore {
     };
     entry.put(main, sub);
     entry.latest = kv;
+    if (!prev) this.liveKeys++;
     this.currentRevision = main;
     return { kv, prev, deleted: false };
   }
@@ -199,6 +208,7 @@ export class MvccStore {
       entry.tombstone(main, sub);
       entry.latest = null;
     });
+    this.liveKeys -= changes.length;
     if (changes.length) this.currentRevision = main;
     return changes;
   }
@@ -249,7 +259,7 @@ export class MvccStore {
     if (rev <= this.compactRevision) fail('Compacted');
     if (rev > this.currentRevision) fail('FutureRev');
     this.compactRevision = rev;
-    this.backend.put('meta', META_SCHEDULED_COMPACT, encodeUint(rev));
+    this.backend.put('meta', META_SCHEDULED_COMPACT, encodeMetaUint(rev));
     const available = this.index.compact(rev);
     this.compaction = this.compaction.then(() => this.deleteCompacted(rev, available));
     return this.compaction;
@@ -269,7 +279,7 @@ export class MvccStore {
       if (batch.length >= COMPACTION_BATCH) await flush();
     }
     await flush();
-    await this.backend.put('meta', META_FINISHED_COMPACT, encodeUint(rev));
+    await this.backend.put('meta', META_FINISHED_COMPACT, encodeMetaUint(rev));
   }
 
   /** etcd's HashByRev: crc32c over the key bucket's rows up to rev that a compaction would keep. */

@@ -1,13 +1,16 @@
 import http from 'node:http';
 import type net from 'node:net';
+import { METRICS_CONTENT_TYPE, metricsText } from '../metrics.js';
 
-// The client port speaks HTTP/2 (gRPC) and, as etcd's does, a little HTTP/1.1: /metrics (etcdctl
-// check datascale) and /health. The first bytes of a connection tell which.
+// The client port speaks HTTP/2 (gRPC) and, as etcd's does, HTTP/1.1: /metrics (etcdctl check
+// datascale) here, and the rest (the JSON gateway, /version, /health, …) from src/server/gateway.
+// The first bytes of a connection tell which.
 
-/** Enough to tell "GET /" and "HEAD /" from HTTP/2's "PRI * HTTP/2.0" preface. */
+/** Enough to tell an HTTP/1 request line from HTTP/2's "PRI * HTTP/2.0" preface. */
 const SNIFF_BYTES = 6;
+const HTTP1_REQUEST = /^(GET |HEAD |POST |PUT |DELETE|OPTION|PATCH )/;
 
-export function acceptConnection(socket: net.Socket, serveHttp2: (socket: net.Socket, head: Buffer) => void): void {
+export function acceptConnection(socket: net.Socket, serveHttp2: (socket: net.Socket, head: Buffer) => void, httpPages: http.Server): void {
   let head: Buffer = Buffer.alloc(0);
   const onError = () => socket.destroy();
   const onData = (chunk: Buffer) => {
@@ -15,7 +18,7 @@ export function acceptConnection(socket: net.Socket, serveHttp2: (socket: net.So
     if (head.length < SNIFF_BYTES) return;
     socket.off('data', onData);
     socket.off('error', onError);
-    if (/^(GET|HEAD) \//.test(head.toString('latin1', 0, SNIFF_BYTES))) {
+    if (HTTP1_REQUEST.test(head.toString('latin1', 0, SNIFF_BYTES))) {
       socket.pause();
       socket.unshift(head);
       httpPages.emit('connection', socket);
@@ -28,16 +31,23 @@ export function acceptConnection(socket: net.Socket, serveHttp2: (socket: net.So
   socket.on('error', onError);
 }
 
-const httpPages = http.createServer((req, res) => {
-  const url = (req.url ?? '').split('?')[0];
-  if (url === '/metrics') {
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-    res.end(`# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${process.memoryUsage().rss}\n`);
-  } else if (url === '/health') {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end('{"health":"true"}');
-  } else {
-    res.writeHead(404);
-    res.end('404 page not found\n');
-  }
-});
+/** The HTTP/1 side of the client port: /metrics, and `pages` for everything else. */
+export function httpServer(pages: http.RequestListener): http.Server {
+  return http.createServer((req, res) => {
+    const url = (req.url ?? '').split('?')[0];
+    if (url === '/metrics') {
+      metricsText().then(
+        (text) => {
+          res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE });
+          res.end(req.method === 'HEAD' ? undefined : text);
+        },
+        (err) => {
+          res.writeHead(500);
+          res.end(`${String(err)}\n`);
+        },
+      );
+    } else {
+      pages(req, res);
+    }
+  });
+}

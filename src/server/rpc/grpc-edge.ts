@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
+import { countClientRequest, grpcMethodCounts, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
 import type { Header } from './hpack.js';
 import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
@@ -21,6 +22,9 @@ export interface MethodDefinition {
 export type UnaryCallback = (err: GrpcStatus | null, response?: unknown) => void;
 export type UnaryImpl = (call: GrpcCall, callback: UnaryCallback) => void;
 export type StreamImpl = (call: GrpcCall) => void;
+
+/** What a call answers on: an HTTP/2 stream, or the JSON gateway's in-process stream. */
+export type CallStream = Pick<Http2Stream, 'closed' | 'sendHeaders' | 'send' | 'sendTrailers' | 'hasRoom'>;
 
 const HEADER_BYTES = 5;
 const RESPONSE_HEADERS: readonly Header[] = [[':status', '200'], ['content-type', 'application/grpc']];
@@ -76,9 +80,10 @@ export class GrpcCall extends EventEmitter {
   private flushQueued = false;
 
   constructor(
-    private readonly stream: Http2Stream,
+    private readonly stream: CallStream,
     private readonly method: MethodDefinition,
     private readonly headers: readonly Header[] = [],
+    private readonly counts: GrpcMethodCounts | null = null,
     /** The connection's verified client certificate, when it came over TLS with one. */
     readonly peer: ConnectionPeer = PLAINTEXT_PEER,
   ) {
@@ -103,6 +108,7 @@ export class GrpcCall extends EventEmitter {
   write(message: unknown): boolean {
     if (this.finished || this.stream.closed) return false;
     const bytes = this.method.responseSerialize(message);
+    this.sent(bytes.length);
     this.pending.push(messagePrefix(bytes.length), bytes);
     this.pendingBytes += HEADER_BYTES + bytes.length;
     if (!this.flushQueued) {
@@ -132,10 +138,17 @@ export class GrpcCall extends EventEmitter {
     this.finish({ code: err?.code ?? Status.CANCELLED, details: err?.details ?? 'Cancelled' });
   }
 
+  private sent(bytes: number): void {
+    networkCounts.sentBytes += bytes;
+    if (this.counts) this.counts.sent++;
+  }
+
   /** The unary answer: headers, message and trailers in one go. */
   reply(message: Buffer): void {
     if (this.finished || this.stream.closed) return;
     this.finished = true;
+    this.sent(message.length);
+    this.counts?.finished('OK');
     this.headersSent = true;
     this.stream.sendHeaders(RESPONSE_HEADERS);
     this.stream.send([messagePrefix(message.length), message]);
@@ -146,6 +159,7 @@ export class GrpcCall extends EventEmitter {
     if (this.finished || this.stream.closed) return;
     this.flush();
     this.finished = true;
+    this.counts?.finished(GRPC_CODE_NAMES[status.code] ?? String(status.code));
     if (!this.headersSent) this.stream.sendHeaders(trailersOnly(status), true);
     else this.stream.sendTrailers(statusTrailers(status));
   }
@@ -154,6 +168,7 @@ export class GrpcCall extends EventEmitter {
   clientGone(): void {
     if (this.finished) return;
     this.finished = true;
+    this.counts?.finished('Canceled');
     this.cancelled = true;
     this.emit('cancelled');
     this.emit('drain'); // whoever waits to write more must wake up and see `cancelled`
@@ -204,7 +219,14 @@ class MessageReader {
 interface Route {
   method: MethodDefinition;
   impl: UnaryImpl | StreamImpl;
+  counts: GrpcMethodCounts;
 }
+
+/** grpc-go's names of status codes, as go-grpc-prometheus labels them. */
+const GRPC_CODE_NAMES = [
+  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated',
+];
 
 /** What the transport tells one call: request messages in, the client's end, resets, drains. */
 class CallReceiver implements StreamHandler {
@@ -234,6 +256,8 @@ class CallReceiver implements StreamHandler {
     const { method } = this.route;
     const messages = this.reader.push(chunk);
     if (!Array.isArray(messages)) return this.fail(messages);
+    this.route.counts.received += messages.length;
+    for (const m of messages) networkCounts.receivedBytes += m.length;
     for (const bytes of messages) {
       if (!method.requestStream) {
         if (this.request) return this.fail({ code: Status.UNIMPLEMENTED, details: `a second request message for ${method.path}` });
@@ -306,7 +330,10 @@ export class GrpcEdgeServer {
   addService(definition: Record<string, MethodDefinition>, impl: Record<string, UnaryImpl | StreamImpl>): void {
     for (const [name, method] of Object.entries(definition)) {
       const handler = impl[name];
-      if (handler) this.routes.set(method.path, { method, impl: handler });
+      if (!handler) continue;
+      const [service, methodName] = method.path.slice(1).split('/');
+      const type = method.requestStream ? (method.responseStream ? 'bidi_stream' : 'client_stream') : method.responseStream ? 'server_stream' : 'unary';
+      this.routes.set(method.path, { method, impl: handler, counts: grpcMethodCounts(service, methodName, type) });
     }
   }
 
@@ -330,14 +357,27 @@ export class GrpcEdgeServer {
     for (const connection of this.connections) connection.destroy();
   }
 
-  private onStream(stream: Http2Stream, headers: Header[], peer: ConnectionPeer): StreamHandler {
+  /**
+   * Opens a call on a stream of the caller's own (the JSON gateway's, as etcd's gateway dials the
+   * gRPC server): `headers` are its request headers (`:path` and metadata), the handler takes its
+   * gRPC-framed request messages. No client certificate comes with it (etcd ignores the CN of
+   * gateway requests).
+   */
+  openStream(stream: CallStream, headers: Header[]): StreamHandler {
+    return this.onStream(stream, headers, PLAINTEXT_PEER);
+  }
+
+  private onStream(stream: CallStream, headers: Header[], peer: ConnectionPeer): StreamHandler {
     const path = headers.find(([name]) => name === ':path')?.[1];
     const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
       stream.sendHeaders(trailersOnly({ code: Status.UNIMPLEMENTED, details: `unknown service or method ${path}` }), true);
       return IGNORED;
     }
-    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, peer), this.options.maxReceiveMessageBytes);
+    route.counts.started++;
+    const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
+    if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
+    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, route.counts, peer), this.options.maxReceiveMessageBytes);
     receiver.start();
     return receiver;
   }

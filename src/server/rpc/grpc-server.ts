@@ -8,7 +8,8 @@ import { clusterService, maintenanceService } from './maintenance-service.js';
 import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
-import { acceptConnection } from './accept-connection.js';
+import { acceptConnection, httpServer } from './accept-connection.js';
+import { httpPages } from '../gateway/http-pages.js';
 import type { ClientTlsConfig } from '../config.js';
 import { PLAINTEXT_PEER, TlsTerminator, type ConnectionPeer, type TlsLog } from './tls-terminator.js';
 import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
@@ -143,7 +144,9 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
   grpcServer.addService(services.Maintenance, maintenanceService(server) as Implementation);
   grpcServer.addService(services.Auth, authService(server) as Implementation);
 
-  const serve = (socket: net.Socket, peer: ConnectionPeer) => acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head, peer));
+  const pages = httpServer(httpPages(server, grpcServer));
+  const serve = (socket: net.Socket, peer: ConnectionPeer) =>
+    acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head, peer), pages);
   const terminator = listen.some((l) => l.secure) ? new TlsTerminator(tlsOptions!.config, tlsOptions!.log, serve) : null;
   const sockets = new Set<net.Socket>();
   const listeners: net.Server[] = [];

@@ -1,6 +1,7 @@
 import type { Applier } from '../apply/applier.js';
 import type { AuthInfo } from '../auth/auth-store.js';
 import { EtcdError } from '../errors.js';
+import { leaseCounts } from '../metrics.js';
 import type { Lease, Lessor } from '../lease/lessor.js';
 import type { EtcdServer } from '../server.js';
 import { authInfoOf, type TokenMember } from './auth-info.js';
@@ -73,6 +74,7 @@ export function leaseService(server: LeaseMember) {
         }
         try {
           ttl = lessor.renew(req.ID);
+          leaseCounts.renewed++;
         } catch (err) {
           // etcd answers a keep-alive for an unknown lease with TTL 0 rather than an error
           if (!(err instanceof EtcdError)) throw err;

@@ -69,7 +69,8 @@ export function maintenanceService(server: MaintenanceMember) {
     Defragment: unary(server, async (_req: unknown, call) => {
       admin(call);
       await server.defragment();
-      return { header: header() };
+      // etcd 3.4 answers Defragment without a response header, as Alarm
+      return {};
     }),
     Hash: unary(server, async (_req: unknown, call) => {
       admin(call);

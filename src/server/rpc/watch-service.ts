@@ -1,6 +1,7 @@
 import { EtcdErrors, grpcCodeName } from '../../api/etcd-errors.js';
 import type { ServerConfig } from '../config.js';
 import { EtcdError } from '../errors.js';
+import { watchCounts } from '../metrics.js';
 import { encodedKeyValueSize, type KeyValue } from '../mvcc/key-value.js';
 import { rangeEndId } from '../mvcc/store.js';
 import type { EtcdServer } from '../server.js';
@@ -53,6 +54,7 @@ export function watchService(server: WatchMember) {
       const progress = new Map<number, boolean>();
       let nextId = 0;
       let closed = false;
+      watchCounts.streams++;
 
       /** Writes a response; false when the client is not reading fast enough (wait for 'drain'). */
       const send = (resp: WatchResponse): boolean => !closed && call.write(resp);
@@ -69,6 +71,7 @@ export function watchService(server: WatchMember) {
       const sendEvents = (w: Watcher, events: Event[], rev: number) => {
         if (progress.has(w.id)) progress.set(w.id, false);
         const resp: WatchResponse = { header: { revision: rev }, watch_id: w.id, events };
+        watchCounts.events += events.length;
         let room = true;
         if (!fragmented.has(w.id) || events.length < 2) room = send(resp);
         else {
@@ -137,7 +140,10 @@ export function watchService(server: WatchMember) {
           },
           sink,
         );
-        if (w) watchers.set(id, w);
+        if (w) {
+          watchers.set(id, w);
+          watchCounts.watchers++;
+        }
       };
 
       const cancel = (id: number) => {
@@ -145,6 +151,7 @@ export function watchService(server: WatchMember) {
         if (!w) return;
         watchable.cancel(w);
         watchers.delete(id);
+        watchCounts.watchers--;
         fragmented.delete(id);
         progress.delete(id);
         send({ header: { revision: server.rev }, watch_id: id, canceled: true, events: [] });
@@ -162,6 +169,7 @@ export function watchService(server: WatchMember) {
           if (!watchable.resume(w)) {
             // what it still needed was compacted: canceled, as etcd cancels such a watcher
             watchers.delete(id);
+            watchCounts.watchers--;
             fragmented.delete(id);
             progress.delete(id);
           }
@@ -199,6 +207,8 @@ export function watchService(server: WatchMember) {
       const close = () => {
         if (closed) return;
         closed = true;
+        watchCounts.streams--;
+        watchCounts.watchers -= watchers.size;
         clearInterval(progressTimer);
         for (const w of watchers.values()) watchable.cancel(w);
         watchers.clear();

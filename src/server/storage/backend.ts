@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
 import type { BucketName, BucketStore } from './buckets.js';
-import { Wal, type WalWrite } from './wal.js';
+import { backendCommitSeconds, walFsyncSeconds, walWriteBytes } from '../metrics.js';
+import { checkDataDir, DataDirRefusedError, lockDataDir } from './data-dir-guard.js';
+import { Wal, WalCorruptError, type WalWrite } from './wal.js';
+
+export { DataDirRefusedError };
 
 export type { BucketName } from './buckets.js';
 
@@ -35,6 +39,9 @@ const SYNC_APPEND_MAX_WRITES = 4;
 const CHECKPOINT_RETRY_MS = 1_000;
 /** The oldest log round not yet in lmdb, stored with every checkpoint (see wal.ts). */
 const META_WAL_GENERATION = Buffer.from('walGeneration');
+/** The layout of what this build keeps in lmdb and its log; a newer build that changes it bumps this. */
+const STORAGE_FORMAT = 1;
+const META_STORAGE_FORMAT = Buffer.from('storageFormat');
 
 /** The writes of one turn and the promise their callers wait on. */
 class Batch {
@@ -67,6 +74,8 @@ export class Backend implements BucketStore {
   private readonly logs: [Wal, Wal];
   /** The round being appended to. */
   private round: number;
+  /** Gives the data dir back (removes the lock file). */
+  private unlock: () => void = () => undefined;
   /** Writes durable in the current round's log but not yet in lmdb, in order. */
   private unapplied: QueuedWrite[] = [];
   /** Every write gets a sequence number when queued; these say how far each stage has got. */
@@ -85,14 +94,32 @@ export class Backend implements BucketStore {
   private sizeStale = true;
   private sizeCheckedAt = 0;
 
-  private constructor(readonly file: string, walDir: string) {
+  /** takeLock runs once the files are read and before anything is written (see data-dir-guard.ts). */
+  private constructor(readonly file: string, walDir: string, takeLock: () => () => void) {
     this.openEnv();
+    const format = this.get('meta', META_STORAGE_FORMAT);
+    if (format && format.readUInt32BE(0) > STORAGE_FORMAT) {
+      this.root.close();
+      throw new DataDirRefusedError(
+        `refusing to open the data dir: ${file} is in storage format ${format.readUInt32BE(0)}, written by a newer etcdctl-ts; this build reads format ${STORAGE_FORMAT}`,
+      );
+    }
     const stored = this.get('meta', META_WAL_GENERATION);
     const generation = stored ? stored.readUInt32BE(0) : 1;
     // rounds `generation` and `generation + 1` may hold durable writes lmdb lacks (a crash before
     // their checkpoint committed)
-    const first = Wal.open(walFile(walDir, generation), WAL_BYTES, generation);
-    const second = Wal.open(walFile(walDir, generation + 1), WAL_BYTES, (generation + 1) >>> 0);
+    let first: ReturnType<typeof Wal.open> | undefined;
+    let second: ReturnType<typeof Wal.open> | undefined;
+    try {
+      first = Wal.open(walFile(walDir, generation), WAL_BYTES, generation);
+      second = Wal.open(walFile(walDir, generation + 1), WAL_BYTES, (generation + 1) >>> 0);
+      this.unlock = takeLock();
+    } catch (err) {
+      first?.wal.close();
+      second?.wal.close();
+      this.root.close();
+      throw err;
+    }
     this.logs = generation % 2 === 0 ? [first.wal, second.wal] : [second.wal, first.wal];
     const replay = [...first.replay, ...second.replay];
     this.round = generation;
@@ -102,17 +129,27 @@ export class Backend implements BucketStore {
       this.commitSync(replay, this.round);
     }
     this.wal.restart(this.round);
+    if (!format) this.root.transactionSync(() => this.buckets.meta.putSync(META_STORAGE_FORMAT, generationBytes(STORAGE_FORMAT)));
   }
 
   /** Opens (creating if need be) the backend of a data dir; throws DataDirRefusedError, having changed nothing, for one it must not open. */
   static open(dataDir: string): Backend {
     const layout = dataDirLayout(dataDir);
     refuseSingleFileLayoutLog(layout.walDir);
+    checkDataDir(layout, [walFile(layout.walDir, 0), walFile(layout.walDir, 1)], WAL_BYTES);
     for (const dir of [layout.dataDir, layout.memberDir, layout.snapDir, layout.walDir]) {
-      fs.mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
-      fs.chmodSync(dir, DATA_DIR_MODE);
+      if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
     }
-    return new Backend(layout.dbFile, layout.walDir);
+    let backend: Backend;
+    try {
+      backend = new Backend(layout.dbFile, layout.walDir, () => lockDataDir(layout));
+    } catch (err) {
+      if (err instanceof WalCorruptError) throw new DataDirRefusedError(`refusing to open the data dir: its write-ahead log in ${layout.walDir} is corrupted: ${err.message}`);
+      throw err;
+    }
+    // etcd keeps its data dirs private; an existing one is tightened once it is known to be ours
+    for (const dir of [layout.dataDir, layout.memberDir, layout.snapDir, layout.walDir]) fs.chmodSync(dir, DATA_DIR_MODE);
+    return backend;
   }
 
   private openEnv(): void {
@@ -203,7 +240,10 @@ export class Backend implements BucketStore {
     this.pending = null;
     if (batch.writes.length <= SYNC_APPEND_MAX_WRITES) {
       try {
+        const started = performance.now();
         this.wal.appendSync(record);
+        walFsyncSeconds.observe((performance.now() - started) / 1000);
+        walWriteBytes.total += record.length;
       } catch (err) {
         batch.reject(err);
         return;
@@ -212,7 +252,10 @@ export class Backend implements BucketStore {
       return;
     }
     this.writing = batch;
+    const started = performance.now();
     this.wal.append(record, (err) => {
+      walFsyncSeconds.observe((performance.now() - started) / 1000);
+      walWriteBytes.total += record.length;
       this.writing = null;
       if (err) batch.reject(err);
       else this.logged(batch);
@@ -258,7 +301,9 @@ export class Backend implements BucketStore {
     this.wal.restart(this.round);
     this.unapplied = [];
     const generation = this.round;
+    const started = performance.now();
     this.checkpointing = this.commitWithRetry(writes, generation).then(() => {
+      backendCommitSeconds.observe((performance.now() - started) / 1000);
       this.checkpointing = null;
       this.appliedSeq = coveredSeq;
       const ready = this.appliedWaiters.filter((w) => w.seq <= coveredSeq);
@@ -307,6 +352,16 @@ export class Backend implements BucketStore {
   onApplied(callback: () => void): void {
     if (this.queuedSeq <= this.appliedSeq) queueMicrotask(callback);
     else this.appliedWaiters.push({ seq: this.queuedSeq, callback });
+  }
+
+  /** Resolves when every write queued so far is durable in the log (lmdb may not have it yet); rejects if one failed. */
+  async durable(): Promise<void> {
+    const target = this.queuedSeq;
+    while (this.loggedSeq < target) {
+      const batch = this.writing ?? this.pending;
+      if (!batch) break; // what was queued by then failed: its writer was told
+      await batch.done;
+    }
   }
 
   /** Resolves when every write queued so far is durable and visible to reads; rejects if a write failed. */
@@ -390,12 +445,8 @@ export class Backend implements BucketStore {
     await this.flushed();
     await this.root.close();
     for (const log of this.logs) log.close();
+    this.unlock();
   }
-}
-
-/** A data dir this build will not open as it is; the message says why and what to do. */
-export class DataDirRefusedError extends Error {
-  override name = 'DataDirRefusedError';
 }
 
 /**

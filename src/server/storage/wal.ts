@@ -26,6 +26,13 @@ export interface WalWrite {
 
 const RECORD_HEADER = 12;
 
+/** A damaged record with whole records of the same round after it: not a crash's torn tail. */
+export class WalCorruptError extends Error {
+  constructor(readonly damagedAt: number, readonly nextRecordAt: number) {
+    super(`the record at byte ${damagedAt} is damaged, and records written after it follow at byte ${nextRecordAt}`);
+  }
+}
+
 function crcOf(buf: Buffer, start: number, end: number): number {
   return new Crc32c().update(buf.subarray(start, end)).digest();
 }
@@ -51,7 +58,13 @@ export class Wal {
     const { O_RDWR, O_CREAT, O_DSYNC } = fs.constants;
     const fd = fs.openSync(file, O_RDWR | O_CREAT | O_DSYNC, 0o600);
     const size = fs.fstatSync(fd).size;
-    const replay = existed ? Wal.read(fd, size, generation) : [];
+    let replay: WalWrite[] = [];
+    try {
+      if (existed) replay = Wal.read(fd, size, generation);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
     const wal = new Wal(fd, size, generation);
     wal.ensureCapacity(capacity);
     return { wal, replay };
@@ -81,7 +94,27 @@ export class Wal {
       Wal.decode(buf, pos + RECORD_HEADER, end, writes);
       pos = end;
     }
+    // appends are one at a time, so a crash tears only the last record: a whole record of this
+    // round further on means a record in between was damaged, and replaying up to it would lose
+    // the acknowledged writes after it
+    const later = Wal.findRecord(buf, pos + 1, size, generation);
+    if (later >= 0) throw new WalCorruptError(pos, later);
     return writes;
+  }
+
+  /** The offset of the first whole record of round `generation` at or after `from`, or -1. */
+  private static findRecord(buf: Buffer, from: number, size: number, generation: number): number {
+    const stamp = Buffer.alloc(4);
+    stamp.writeUInt32LE(generation >>> 0);
+    // the generation field is the rarest part of a header: let the native search find candidates
+    for (let found = buf.indexOf(stamp, from + 8); found >= 0 && found + 4 <= size; found = buf.indexOf(stamp, found + 1)) {
+      const at = found - 8;
+      const length = buf.readUInt32LE(at);
+      const end = at + RECORD_HEADER + length;
+      if (length === 0 || end > size) continue;
+      if (crcOf(buf, at + 8, end) === buf.readUInt32LE(at + 4)) return at;
+    }
+    return -1;
   }
 
   private static decode(buf: Buffer, pos: number, end: number, out: WalWrite[]): void {

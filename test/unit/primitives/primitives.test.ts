@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Crc32c } from '../../../src/api/primitives/crc32c.js';
+import { fnv64a } from '../../../src/api/primitives/fnv.js';
 import { parseGoDuration } from '../../../src/api/primitives/go-duration.js';
 import { OPEN_RANGE_END, prefixRange, prefixRangeEnd } from '../../../src/api/primitives/key-range.js';
 import { checkEtcdUrls } from '../../../src/api/primitives/urls.js';
@@ -14,6 +15,18 @@ describe('Crc32c', () => {
     assert.equal(new Crc32c().update(Buffer.from('123456789')).digest(), 0xe3069283);
     assert.equal(new Crc32c().update('1234').update(Buffer.from('56789')).digest(), 0xe3069283);
     assert.equal(new Crc32c().digest(), 0);
+  });
+  it('continues from a seed as Go\'s crc32.Update does (etcd\'s WAL chains records this way)', () => {
+    const first = new Crc32c().update('1234').digest();
+    assert.equal(new Crc32c(first).update('56789').digest(), 0xe3069283);
+  });
+});
+
+describe('fnv64a', () => {
+  it('gives Go\'s hash/fnv New64a values', () => {
+    assert.equal(fnv64a(Buffer.alloc(0)), 0xcbf29ce484222325n);
+    assert.equal(fnv64a(Buffer.from('a')), 0xaf63dc4c8601ec8cn);
+    assert.equal(fnv64a(Buffer.from('foobar')), 0x85944171f73967e8n);
   });
 });
 

@@ -1,0 +1,237 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// /metrics: etcd's core metric names, types and help texts, so dashboards and alerts made for etcd read
+// the bundled server. As in etcd, the counters are process-wide (one server per process). The hot path
+// only adds to plain numbers here; prom-client reads them when /metrics is scraped, and the gauges ask
+// the member (register(), set once it is open) for what it knows then.
+
+/** Request counts as etcd's mvcc counts them (metrics_txn.go): ranges, puts and deletes of each store txn. */
+export const mvccCounts = { ranges: 0, puts: 0, deletes: 0, txns: 0, putBytes: 0 };
+
+/** Counts one store transaction: a txn is one that did more than one thing, as etcd counts. */
+export function countStoreTxn(ranges: number, puts: number, deletes: number, putBytes = 0): void {
+  mvccCounts.ranges += ranges;
+  mvccCounts.puts += puts;
+  mvccCounts.deletes += deletes;
+  mvccCounts.putBytes += putBytes;
+  if (ranges + puts + deletes > 1) mvccCounts.txns++;
+}
+
+export const leaseCounts = { granted: 0, revoked: 0, renewed: 0, expired: 0 };
+export const watchCounts = { events: 0, slowWatchers: 0, watchers: 0, streams: 0 };
+export const networkCounts = { receivedBytes: 0, sentBytes: 0 };
+export const healthCounts = { success: 0, failures: 0 };
+
+/** gRPC's go-grpc-prometheus counters of one method, kept on its route. */
+export class GrpcMethodCounts {
+  started = 0;
+  received = 0;
+  sent = 0;
+  readonly handled = new Map<string, number>();
+  constructor(readonly service: string, readonly method: string, readonly type: 'unary' | 'server_stream' | 'client_stream' | 'bidi_stream') {}
+
+  finished(code: string): void {
+    this.handled.set(code, (this.handled.get(code) ?? 0) + 1);
+  }
+}
+
+const grpcMethods: GrpcMethodCounts[] = [];
+/** etcd_server_client_requests_total, by "<type> <client API version>". */
+const clientRequests = new Map<string, number>();
+
+/** A call from a client that names its API version (clientv3 sends client-api-version). */
+export function countClientRequest(type: 'unary' | 'stream', version: string): void {
+  const key = `${type} ${version}`;
+  clientRequests.set(key, (clientRequests.get(key) ?? 0) + 1);
+}
+
+/** The counters of one gRPC method; etcd lists every method from the start, at zero. */
+export function grpcMethodCounts(service: string, method: string, type: GrpcMethodCounts['type']): GrpcMethodCounts {
+  const counts = new GrpcMethodCounts(service, method, type);
+  grpcMethods.push(counts);
+  return counts;
+}
+
+/** What the member reports at scrape time. */
+export interface MemberGauges {
+  memberIdHex: string;
+  serverVersion: string;
+  clusterVersion: string;
+  quotaBackendBytes: number;
+  raftIndex(): number;
+  revision(): number;
+  compactRevision(): number;
+  keys(): number;
+  dbSize(): number;
+  dbSizeInUse(): number;
+  authRevision(): number;
+}
+
+let member: MemberGauges | null = null;
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const DISK_BUCKETS = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192];
+const LONG_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
+
+export const walFsyncSeconds = new Histogram({
+  name: 'etcd_disk_wal_fsync_duration_seconds',
+  help: 'The latency distributions of fsync called by WAL.',
+  buckets: DISK_BUCKETS,
+  registers: [registry],
+});
+export const backendCommitSeconds = new Histogram({
+  name: 'etcd_disk_backend_commit_duration_seconds',
+  help: 'The latency distributions of commit called by backend.',
+  buckets: DISK_BUCKETS,
+  registers: [registry],
+});
+export const defragSeconds = new Histogram({
+  name: 'etcd_disk_backend_defrag_duration_seconds',
+  help: 'The latency distribution of backend defragmentation.',
+  buckets: LONG_BUCKETS,
+  registers: [registry],
+});
+export const snapshotSeconds = new Histogram({
+  name: 'etcd_disk_backend_snapshot_duration_seconds',
+  help: 'The latency distribution of backend snapshots.',
+  buckets: LONG_BUCKETS,
+  registers: [registry],
+});
+export const walWriteBytes = { total: 0 };
+export const defragInflight = { value: 0 };
+
+type Collect = () => number;
+
+function gauge(name: string, help: string, value: Collect): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(value());
+    },
+  });
+}
+
+function counter(name: string, help: string, value: Collect): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(value());
+    },
+  });
+}
+
+const fromMember = (read: (m: MemberGauges) => number): Collect => () => (member ? read(member) : 0);
+
+// etcd_server_*: one member, always the leader
+gauge('etcd_server_has_leader', 'Whether or not a leader exists. 1 is existence, 0 is not.', () => (member ? 1 : 0));
+gauge('etcd_server_is_leader', 'Whether or not this member is a leader. 1 if is, 0 otherwise.', () => (member ? 1 : 0));
+gauge('etcd_server_is_learner', 'Whether or not this member is a learner. 1 if is, 0 otherwise.', () => 0);
+counter('etcd_server_leader_changes_seen_total', 'The number of leader changes seen.', () => (member ? 1 : 0));
+gauge('etcd_server_proposals_committed_total', 'The total number of consensus proposals committed.', fromMember((m) => m.raftIndex()));
+gauge('etcd_server_proposals_applied_total', 'The total number of consensus proposals applied.', fromMember((m) => m.raftIndex()));
+gauge('etcd_server_proposals_pending', 'The current number of pending proposals to commit.', () => 0);
+counter('etcd_server_proposals_failed_total', 'The total number of failed proposals seen.', () => 0);
+gauge('etcd_server_quota_backend_bytes', 'Current backend storage quota size in bytes.', fromMember((m) => m.quotaBackendBytes));
+counter('etcd_server_health_success', 'The total number of successful health checks', () => healthCounts.success);
+counter('etcd_server_health_failures', 'The total number of failed health checks', () => healthCounts.failures);
+new Counter({
+  name: 'etcd_server_client_requests_total',
+  help: 'The total number of client requests per client version.',
+  labelNames: ['type', 'client_api_version'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [key, n] of clientRequests) {
+      const [type, version] = key.split(' ');
+      this.inc({ type, client_api_version: version }, n);
+    }
+  },
+});
+counter('etcd_server_slow_apply_total', 'The total number of slow apply requests (likely overloaded from slow disk).', () => 0);
+for (const [name, help, label, read] of [
+  ['etcd_server_id', "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.", 'server_id', (m: MemberGauges) => m.memberIdHex],
+  ['etcd_server_version', "Which version is running. 1 for 'server_version' label with current version.", 'server_version', (m: MemberGauges) => m.serverVersion],
+  ['etcd_cluster_version', "Which version is running. 1 for 'cluster_version' label with current cluster version", 'cluster_version', (m: MemberGauges) => m.clusterVersion],
+] as const) {
+  new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      if (member) this.set({ [label]: read(member) }, 1);
+    },
+  });
+}
+
+// etcd_mvcc_* and their etcd_debugging_ twins (3.4 has both)
+for (const prefix of ['etcd_mvcc', 'etcd_debugging_mvcc']) {
+  counter(`${prefix}_range_total`, 'Total number of ranges seen by this member.', () => mvccCounts.ranges);
+  counter(`${prefix}_put_total`, 'Total number of puts seen by this member.', () => mvccCounts.puts);
+  counter(`${prefix}_delete_total`, 'Total number of deletes seen by this member.', () => mvccCounts.deletes);
+  counter(`${prefix}_txn_total`, 'Total number of txns seen by this member.', () => mvccCounts.txns);
+}
+gauge('etcd_mvcc_db_total_size_in_bytes', 'Total size of the underlying database physically allocated in bytes.', fromMember((m) => m.dbSize()));
+gauge('etcd_debugging_mvcc_db_total_size_in_bytes', 'Total size of the underlying database physically allocated in bytes.', fromMember((m) => m.dbSize()));
+gauge('etcd_mvcc_db_total_size_in_use_in_bytes', 'Total size of the underlying database logically in use in bytes.', fromMember((m) => m.dbSizeInUse()));
+gauge('etcd_debugging_mvcc_keys_total', 'Total number of keys.', fromMember((m) => m.keys()));
+gauge('etcd_debugging_mvcc_current_revision', 'The current revision of store.', fromMember((m) => m.revision()));
+gauge('etcd_debugging_mvcc_compact_revision', 'The revision of the last compaction in store.', fromMember((m) => m.compactRevision()));
+gauge('etcd_debugging_mvcc_total_put_size_in_bytes', 'The total size of put kv pairs seen by this member.', () => mvccCounts.putBytes);
+gauge('etcd_debugging_mvcc_watcher_total', 'Total number of watchers.', () => watchCounts.watchers);
+gauge('etcd_debugging_mvcc_watch_stream_total', 'Total number of watch streams.', () => watchCounts.streams);
+counter('etcd_debugging_mvcc_events_total', 'Total number of events sent by this member.', () => watchCounts.events);
+gauge('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', () => watchCounts.slowWatchers);
+gauge('etcd_debugging_auth_revision', 'The current revision of auth store.', fromMember((m) => m.authRevision()));
+
+counter('etcd_debugging_lease_granted_total', 'The total number of granted leases.', () => leaseCounts.granted);
+counter('etcd_debugging_lease_revoked_total', 'The total number of revoked leases.', () => leaseCounts.revoked);
+counter('etcd_debugging_lease_renewed_total', 'The number of renewed leases seen by the leader.', () => leaseCounts.renewed);
+counter('etcd_debugging_server_lease_expired_total', 'The total number of expired leases.', () => leaseCounts.expired);
+
+gauge('etcd_disk_wal_write_bytes_total', 'Total number of bytes written in WAL.', () => walWriteBytes.total);
+gauge('etcd_disk_defrag_inflight', 'Whether or not defrag is active on the member. 1 means active, 0 means not.', () => defragInflight.value);
+
+counter('etcd_network_client_grpc_received_bytes_total', 'The total number of bytes received from grpc clients.', () => networkCounts.receivedBytes);
+counter('etcd_network_client_grpc_sent_bytes_total', 'The total number of bytes sent to grpc clients.', () => networkCounts.sentBytes);
+
+// go-grpc-prometheus's server metrics, by method (and code)
+function grpcCounter(name: string, help: string, labelNames: string[], each: (m: GrpcMethodCounts, inc: (labels: Record<string, string>, n: number) => void) => void): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const m of grpcMethods) each(m, (labels, n) => this.inc({ grpc_service: m.service, grpc_method: m.method, grpc_type: m.type, ...labels }, n));
+    },
+  });
+}
+const GRPC_LABELS = ['grpc_service', 'grpc_method', 'grpc_type'];
+grpcCounter('grpc_server_started_total', 'Total number of RPCs started on the server.', GRPC_LABELS, (m, inc) => inc({}, m.started));
+grpcCounter('grpc_server_handled_total', 'Total number of RPCs completed on the server, regardless of success or failure.', [...GRPC_LABELS, 'grpc_code'], (m, inc) => {
+  for (const [code, n] of m.handled) inc({ grpc_code: code }, n);
+});
+grpcCounter('grpc_server_msg_received_total', 'Total number of RPC stream messages received on the server.', GRPC_LABELS, (m, inc) => inc({}, m.received));
+grpcCounter('grpc_server_msg_sent_total', 'Total number of gRPC stream messages sent by the server.', GRPC_LABELS, (m, inc) => inc({}, m.sent));
+
+/** The member the gauges read from (null when it closes). */
+export function registerMember(gauges: MemberGauges | null): void {
+  member = gauges;
+}
+
+/** The Prometheus text exposition of everything above, with Node's process_* and nodejs_* metrics. */
+export function metricsText(): Promise<string> {
+  return registry.metrics();
+}
+
+export const METRICS_CONTENT_TYPE = registry.contentType;
