@@ -90,6 +90,20 @@ describe('bad TLS clients: what etcdctl shows against etcd, and the server keeps
     assert.match(metrics.body, /^process_resident_memory_bytes \d+$/m);
     const real = await get(`https://${etcd.endpoint}/health`);
     assert.equal(real.status, 200);
+    // the JSON gateway rides on the same HTTP/1 side of the TLS port
+    const body = await new Promise<string>((resolve, reject) => {
+      const options: https.RequestOptions & tls.ConnectionOptions = {
+        method: 'POST', ca: readFileSync(certs.ca), cert: readFileSync(certs.clients.root.cert), key: readFileSync(certs.clients.root.key), ALPNProtocols: ['h2', 'http/1.1'], agent: false,
+      };
+      const req = https.request(`https://${ours.endpoint}/v3/kv/range`, options, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ key: Buffer.from('still').toString('base64') }));
+    });
+    assert.match(body, /"kvs":\[\{"key":"c3RpbGw=".*"value":"dXA="/);
   });
 
   it('gRPC clients get ALPN h2 and the https client URL is what the member advertises', async () => {
