@@ -9,11 +9,14 @@
 //   storage/  the lmdb backend behind BucketStore: buckets, WAL group commit, defragment, snapshot copy
 // This file parses etcd-style flags and runs until SIGINT/SIGTERM.
 
+import path from 'node:path';
 import { parseGoDuration } from '../api/primitives/go-duration.js';
 import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
 import { AS_SERVER } from './auth/auth-store.js';
 import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
-import { DEFAULT_BCRYPT_COST, defaultConfig, type ServerConfig } from './config.js';
+import { DEFAULT_BCRYPT_COST, defaultClientTls, defaultConfig, type ClientTlsConfig, type ServerConfig } from './config.js';
+import { selfCert } from './rpc/self-signed-cert.js';
+import { opensslCiphers, parseTlsVersion } from './rpc/tls-options.js';
 import { startGrpc, type ListeningAddress } from './rpc/grpc-server.js';
 import { EtcdServer, systemServerDeps, type ServerDeps } from './server.js';
 import { DataDirRefusedError } from './storage/backend.js';
@@ -33,8 +36,8 @@ const positiveInt = (flag: string, value: string): number => {
   if (!/^\d+$/.test(value)) throw new FlagError(`invalid value "${value}" for flag --${flag}: parse error`);
   return Number(value);
 };
-/** etcd's URL-list flag: its one URL rule (types.NewURLs), then what this server can serve (plain http). */
-const urlList = (flag: string, value: string): string[] => {
+/** etcd's URL-list flag: its one URL rule (types.NewURLs), then what this server can serve (http, and https for clients). */
+const urlList = (flag: string, value: string, allowHttps = false): string[] => {
   const urls = value.split(',').map((u) => u.trim());
   try {
     checkEtcdUrls(urls);
@@ -43,17 +46,35 @@ const urlList = (flag: string, value: string): string[] => {
   }
   for (const u of urls) {
     const { scheme } = parseGoUrl(u);
-    if (scheme === 'https' || scheme === 'unixs') throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server`);
-    if (scheme !== 'http') throw new FlagError(`--${flag}: URL scheme must be http: ${u}`);
+    if (scheme === 'http' || (scheme === 'https' && allowHttps)) continue;
+    if (scheme === 'https') throw new FlagError(`--${flag}: ${u}: TLS is not supported by etcdctl-ts server on peer URLs`);
+    throw new FlagError(`--${flag}: URL scheme must be http${allowHttps ? ' or https' : ''}: ${u}`);
   }
   return urls;
+};
+
+/** Go's strconv.ParseBool, worded as Go's flag package reports a bad value. */
+const goBool = (flag: string, value: string): boolean => {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  throw new FlagError(`invalid boolean value "${value}" for -${flag}: parse error`);
+};
+/** Flags that take no value (`--auto-tls`), as Go's boolean flags; `--auto-tls=false` still works. */
+const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls']);
+
+const tlsVersion = (value: string) => {
+  try {
+    return parseTlsVersion(value);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
 };
 
 const SUPPORTED: Record<string, Setter> = {
   name: (c, v) => (c.name = v),
   'data-dir': (c, v) => (c.dataDir = v),
-  'listen-client-urls': (c, v) => (c.listenClientUrls = urlList('listen-client-urls', v)),
-  'advertise-client-urls': (c, v) => (c.advertiseClientUrls = urlList('advertise-client-urls', v)),
+  'listen-client-urls': (c, v) => (c.listenClientUrls = urlList('listen-client-urls', v, true)),
+  'advertise-client-urls': (c, v) => (c.advertiseClientUrls = urlList('advertise-client-urls', v, true)),
   'initial-advertise-peer-urls': (c, v) => (c.initialAdvertisePeerUrls = urlList('initial-advertise-peer-urls', v)),
   'initial-cluster-token': (c, v) => (c.initialClusterToken = v),
   'quota-backend-bytes': (c, v) => (c.quotaBackendBytes = positiveInt('quota-backend-bytes', v) || c.quotaBackendBytes),
@@ -92,6 +113,18 @@ const SUPPORTED: Record<string, Setter> = {
     // as etcd: a cost bcrypt does not accept falls back to the default (etcd logs a warning)
     c.bcryptCost = cost >= 4 && cost <= 31 ? cost : DEFAULT_BCRYPT_COST;
   },
+  // client TLS (etcd's ClientTLSInfo); cipher suites and versions are checked once all flags are in
+  'cert-file': (c, v) => (c.clientTls.certFile = v),
+  'key-file': (c, v) => (c.clientTls.keyFile = v),
+  'trusted-ca-file': (c, v) => (c.clientTls.trustedCaFile = v),
+  'client-cert-auth': (c, v) => (c.clientTls.clientCertAuth = goBool('client-cert-auth', v)),
+  'client-crl-file': (c, v) => (c.clientTls.crlFile = v),
+  'client-cert-allowed-hostname': (c, v) => (c.clientTls.allowedHostname = v),
+  'auto-tls': (c, v) => (c.clientTls.autoTls = goBool('auto-tls', v)),
+  'self-signed-cert-validity': (c, v) => (c.clientTls.selfSignedCertValidity = positiveInt('self-signed-cert-validity', v)),
+  'cipher-suites': (c, v) => (c.clientTls.cipherSuites = v === '' ? [] : v.split(',')),
+  'tls-min-version': (c, v) => (c.clientTls.minVersion = tlsVersion(v)),
+  'tls-max-version': (c, v) => (c.clientTls.maxVersion = tlsVersion(v)),
   // accepted because a single-member etcd command line carries them; a single member has no peers
   'listen-peer-urls': (_c, v) => void urlList('listen-peer-urls', v),
   'initial-cluster-state': (_c, v) => {
@@ -111,15 +144,13 @@ const UNSUPPORTED = new Set([
   'discovery', 'discovery-fallback', 'discovery-proxy', 'discovery-srv', 'discovery-srv-name', 'strict-reconfig-check',
   'pre-vote', 'auto-compaction-retention-hours', 'enable-v2', 'enable-grpc-gateway', 'cors', 'host-whitelist',
   'proxy', 'proxy-failure-wait', 'proxy-refresh-interval', 'proxy-dial-timeout', 'proxy-write-timeout', 'proxy-read-timeout',
-  'ca-file', 'cert-file', 'key-file', 'client-cert-auth', 'client-crl-file', 'client-cert-allowed-hostname',
-  'trusted-ca-file', 'auto-tls', 'peer-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-client-cert-auth',
+  'ca-file', 'peer-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-client-cert-auth',
   'peer-trusted-ca-file', 'peer-auto-tls', 'peer-cert-allowed-cn', 'peer-cert-allowed-hostname', 'peer-crl-file',
-  'cipher-suites', 'tls-min-version', 'tls-max-version',
   'enable-pprof', 'metrics', 'log-outputs', 'log-package-levels', 'debug', 'force-new-cluster', 'unsafe-no-fsync',
   'experimental-initial-corrupt-check', 'experimental-corrupt-check-time', 'experimental-enable-v2v3',
   'experimental-enable-lease-checkpoint', 'experimental-compaction-batch-limit', 'experimental-peer-skip-client-san-verification',
   'experimental-backend-bbolt-freelist-type', 'experimental-enable-distributed-tracing', 'experimental-txn-mode-write-with-shared-buffer',
-  'max-concurrent-streams', 'self-signed-cert-validity', 'socket-reuse-port', 'socket-reuse-address', 'v2-deprecation',
+  'max-concurrent-streams', 'socket-reuse-port', 'socket-reuse-address', 'v2-deprecation',
 ]);
 
 const HELP = `Usage: etcdctl-ts server [flags]
@@ -141,6 +172,16 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --auth-token 'simple'                   token type for authentication (simple)
   --auth-token-ttl 300                    seconds an unused simple token lives
   --bcrypt-cost 10                        bcrypt cost of password hashes (4..31)
+  --cert-file, --key-file                 the server's TLS certificate and key (for https:// client URLs),
+                                          read again for new connections when they change on disk
+  --trusted-ca-file                       CA that client certificates must chain to (requires one)
+  --client-cert-auth                      require a client certificate; with auth on, its CN is the user
+  --client-crl-file                       reject client certificates revoked in this CRL
+  --client-cert-allowed-hostname          client certificates must be valid for this host name
+  --auto-tls                              generate a self-signed certificate (under <data-dir>/fixtures/client)
+  --self-signed-cert-validity 1           years the --auto-tls certificate is valid
+  --cipher-suites                         Go cipher suite names, comma-separated (TLS 1.2)
+  --tls-min-version 'TLS1.2', --tls-max-version   TLS1.2 or TLS1.3
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 
@@ -156,6 +197,7 @@ export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (m
     if (UNSUPPORTED.has(flag)) throw new FlagError(`flag --${flag} is not supported by etcdctl-ts server (a single-member etcd-compatible server)`);
     if (!(flag in SUPPORTED)) throw new FlagError(`flag provided but not defined: --${flag}`);
     let value = m[2];
+    if (value === undefined && BOOLEAN_FLAGS.has(flag)) value = 'true';
     if (value === undefined) {
       if (i + 1 >= args.length) throw new FlagError(`flag needs an argument: --${flag}`);
       value = args[++i];
@@ -176,6 +218,7 @@ export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (m
   const config = defaultConfig(given.has('name') ? { name: given.get('name') } : {});
   for (const [flag, value] of given) SUPPORTED[flag](config, value);
   if (!config.advertiseClientUrls.length) config.advertiseClientUrls = config.listenClientUrls;
+  checkClientTls(config);
   const initialCluster = given.get('initial-cluster');
   if (initialCluster !== undefined) {
     const members = initialCluster.split(',').map((m) => m.split('='));
@@ -187,18 +230,81 @@ export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (m
   return config;
 }
 
-/** Where to bind for each listen URL; "localhost" means both loopback addresses, as Go resolves it. */
+/** etcd's Validate (3.5) on the TLS flags, and configureClientListeners' rule for https URLs. */
+function checkClientTls(config: ServerConfig): void {
+  const tlsConfig = config.clientTls;
+  try {
+    opensslCiphers(tlsConfig.cipherSuites);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+  const rank = (v: string) => ['', 'TLS1.2', 'TLS1.3'].indexOf(v);
+  if (tlsConfig.maxVersion !== '' && rank(tlsConfig.minVersion) > rank(tlsConfig.maxVersion)) {
+    throw new FlagError(`min version (${tlsConfig.minVersion}) is greater than max version (${tlsConfig.maxVersion})`);
+  }
+  if (tlsConfig.minVersion === 'TLS1.3' && tlsConfig.cipherSuites.length > 0) {
+    throw new FlagError('cipher suites cannot be configured when only TLS1.3 is enabled');
+  }
+  const noFiles = tlsConfig.certFile === '' && tlsConfig.keyFile === '';
+  for (const u of config.listenClientUrls) {
+    if (parseGoUrl(u).scheme === 'https' && noFiles && !tlsConfig.autoTls) {
+      throw new FlagError(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${u} with HTTPS scheme`);
+    }
+  }
+}
+
+/**
+ * Where to bind for each listen URL; "localhost" means both loopback addresses, as Go resolves it.
+ * An address named by an http and an https URL is one listener serving both, as etcd's.
+ */
 function listenAddresses(urls: string[]): ListeningAddress[] {
-  const out: ListeningAddress[] = [];
+  const out = new Map<string, ListeningAddress>();
   for (const u of urls) {
     const url = new URL(u);
-    const port = url.port === '' ? 80 : Number(url.port);
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (host === 'localhost') out.push({ host: '127.0.0.1', port });
-    else out.push({ host: host === '' ? '0.0.0.0' : host, port });
+    const secure = url.protocol === 'https:';
+    const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+    let host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (host === 'localhost') host = '127.0.0.1';
+    else if (host === '') host = '0.0.0.0';
+    const key = `${host}|${port}`;
+    const address = out.get(key) ?? { host, port, secure: false, insecure: false };
+    if (secure) address.secure = true;
+    else address.insecure = true;
+    out.set(key, address);
   }
-  return out;
+  return [...out.values()];
 }
+
+/** etcd's ClientSelfCert and the warnings of configureClientListeners; the TLS settings the listeners get. */
+function resolveClientTls(config: ServerConfig, log: Log): ClientTlsConfig {
+  let tlsConfig = config.clientTls;
+  const hasFiles = tlsConfig.certFile !== '' || tlsConfig.keyFile !== '';
+  if (tlsConfig.autoTls && hasFiles) log('warn', 'ignoring client auto TLS since certs given');
+  else if (tlsConfig.autoTls) {
+    const hosts = config.listenClientUrls.map((u) => new URL(u).host);
+    const made = selfCert(path.join(config.dataDir, 'fixtures', 'client'), hosts, tlsConfig.selfSignedCertValidity);
+    if (made.created) {
+      log('warn', 'automatically generate certificates', { 'certificate-validity-bound-not-after': made.notAfter?.toISOString() });
+      log('info', 'created cert file', { path: made.certFile });
+      log('info', 'created key file', { path: made.keyFile });
+    }
+    // as etcd: the generated certificate replaces the whole client TLS setup (CA and client cert auth included)
+    tlsConfig = { ...defaultClientTls(), certFile: made.certFile, keyFile: made.keyFile, cipherSuites: tlsConfig.cipherSuites, minVersion: tlsConfig.minVersion, maxVersion: tlsConfig.maxVersion };
+  }
+  const filesGiven = tlsConfig.certFile !== '' || tlsConfig.keyFile !== '';
+  for (const u of config.listenClientUrls) {
+    if (parseGoUrl(u).scheme !== 'http') continue;
+    if (filesGiven) log('warn', 'scheme is http or unix while key and cert files are present; ignoring key and cert files', { 'client-url': u });
+    if (tlsConfig.clientCertAuth) log('warn', 'scheme is http or unix while --client-cert-auth is enabled; ignoring client cert auth for this URL', { 'client-url': u });
+  }
+  if (filesGiven) {
+    const info = `cert = ${tlsConfig.certFile}, key = ${tlsConfig.keyFile}, client-cert=, client-key=, trusted-ca = ${tlsConfig.trustedCaFile}, client-cert-auth = ${tlsConfig.clientCertAuth}, crl-file = ${tlsConfig.crlFile}`;
+    log('info', 'starting with client TLS', { 'tls-info': info, 'cipher-suites': tlsConfig.cipherSuites });
+  }
+  return tlsConfig;
+}
+
+type Log = (level: string, msg: string, fields?: Record<string, unknown>) => void;
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'panic', 'fatal'];
 
@@ -244,16 +350,25 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   }
   log('info', 'opened backend', { 'data-dir': config.dataDir, 'member-id': server.memberId.toString(16), 'cluster-id': server.clusterId.toString(16), revision: server.rev });
 
+  try {
+    // the member's view of client cert auth is the listeners' (--auto-tls turns it off, as in etcd)
+    config.clientTls = resolveClientTls(config, log);
+  } catch (err) {
+    log('fatal', 'failed to get client self-signed certs', { error: err instanceof Error ? err.message : String(err) });
+    await server.close();
+    return 1;
+  }
   let edge;
   try {
-    edge = await startGrpc(server, listenAddresses(config.listenClientUrls));
+    edge = await startGrpc(server, listenAddresses(config.listenClientUrls), { config: config.clientTls, log });
   } catch (err) {
-    log('fatal', 'failed to listen on client URLs', { urls: config.listenClientUrls, error: String(err) });
+    log('fatal', 'failed to listen on client URLs', { urls: config.listenClientUrls, error: err instanceof Error ? err.message : String(err) });
     await server.close();
     return 1;
   }
   // a port 0 in the URLs becomes the port actually bound, so what we advertise is reachable
-  const bound = edge.addresses.map((a) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
+  const hostPort = (a: ListeningAddress) => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  const bound = edge.addresses.flatMap((a) => [...(a.insecure ? [`http://${hostPort(a)}`] : []), ...(a.secure ? [`https://${hostPort(a)}`] : [])]);
   if (config.advertiseClientUrls === config.listenClientUrls) config.advertiseClientUrls = bound;
   const stopCompaction = startAutoCompaction(
     config.autoCompactionMode,
@@ -263,7 +378,8 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     deps.timers,
   );
   for (const a of edge.addresses) {
-    log('info', 'serving client traffic insecurely; this is strongly discouraged!', { address: `${a.host}:${a.port}` });
+    if (a.insecure) log('info', 'serving client traffic insecurely; this is strongly discouraged!', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
+    if (a.secure) log('info', 'serving client traffic securely', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
   }
   log('info', 'ready to serve client requests');
   io.stdout.write(`etcdctl-ts server ${config.name} (etcd ${ETCD_API_VERSION} API) serving client requests on ${bound.join(',')}\n`);

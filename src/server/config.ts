@@ -21,7 +21,46 @@ export interface ServerConfig {
   authTokenTtlSeconds: number;
   /** etcd's --bcrypt-cost for password hashes (4..31). */
   bcryptCost: number;
+  /** TLS on the https:// client URLs (etcd's ClientTLSInfo and --auto-tls). */
+  clientTls: ClientTlsConfig;
 }
+
+/** etcd 3.5's --tls-min-version / --tls-max-version values; '' lets the TLS library decide. */
+export type TlsVersionName = '' | 'TLS1.2' | 'TLS1.3';
+
+export interface ClientTlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Client certificates must chain to it (etcd then requires one, even without --client-cert-auth). */
+  trustedCaFile: string;
+  /** Requires a client certificate, and with auth on its CN is the user of a request without a token. */
+  clientCertAuth: boolean;
+  crlFile: string;
+  /** --client-cert-allowed-hostname: the client certificate must be valid for this host. */
+  allowedHostname: string;
+  /** Go's cipher suite names, as given; empty leaves the defaults. */
+  cipherSuites: string[];
+  minVersion: TlsVersionName;
+  maxVersion: TlsVersionName;
+  /** --auto-tls: a self-signed certificate under <data-dir>/fixtures/client when no cert/key files are given. */
+  autoTls: boolean;
+  /** --self-signed-cert-validity, in years. */
+  selfSignedCertValidity: number;
+}
+
+export const defaultClientTls = (): ClientTlsConfig => ({
+  certFile: '',
+  keyFile: '',
+  trustedCaFile: '',
+  clientCertAuth: false,
+  crlFile: '',
+  allowedHostname: '',
+  cipherSuites: [],
+  minVersion: '',
+  maxVersion: '',
+  autoTls: false,
+  selfSignedCertValidity: 1,
+});
 
 export const DEFAULT_BCRYPT_COST = 10;
 
@@ -48,6 +87,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     authToken: 'simple',
     authTokenTtlSeconds: 300,
     bcryptCost: DEFAULT_BCRYPT_COST,
+    clientTls: defaultClientTls(),
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ export type EtcdErrorKind =
   // the auth store's (etcd's server/auth errors)
   | 'RootUserNotExist' | 'RootRoleNotExist' | 'UserAlreadyExist' | 'UserEmpty' | 'UserNotFound' | 'RoleAlreadyExist'
   | 'RoleNotFound' | 'RoleEmpty' | 'PermissionNotGiven' | 'AuthFailed' | 'PermissionDenied' | 'RoleNotGranted'
-  | 'PermissionNotGranted' | 'InvalidAuthToken' | 'InvalidAuthMgmt' | 'AuthOldRevision';
+  | 'PermissionNotGranted' | 'InvalidAuthToken' | 'InvalidAuthMgmt' | 'AuthOldRevision' | 'NoPasswordUser';
 
 export class EtcdError extends Error {
   constructor(readonly kind: EtcdErrorKind, detail?: string) {

@@ -9,7 +9,10 @@ import { cleanEnv, REAL_ETCDCTL, runCli, type CliArg, type CliCommand, type CliR
 import type { Case, EndpointChoice, Expectation, ExtensionCase, Scenario, SetupStep } from './scenario.js';
 
 export interface ServerHandle {
+  /** What `{EP}` stands for: `127.0.0.1:PORT`, or `https://127.0.0.1:PORT` for a TLS server. */
   endpoint: string;
+  /** Added to every etcdctl run against this server (setup and cases; a case's own env wins): TLS credentials, say. */
+  cliEnv?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -125,15 +128,17 @@ async function prepareSide(side: Side, setup: SetupStep[], deadEndpoint: string)
       leases: new Map(),
       literals: new Map([
         [server.endpoint, '{EP}'],
+        // a TLS server's endpoint has a scheme; gRPC's log lines name its bare host:port
+        [server.endpoint.replace(/^https?:\/\//, ''), '{EP}'],
         [deadEndpoint, '{DEAD}'],
       ]),
     };
-    await captureServerIds(server.endpoint, identity);
+    await captureServerIds(server, identity);
     for (const step of setup) {
       const { args, stdin, captureLease } = Array.isArray(step) ? { args: step, stdin: undefined, captureLease: undefined } : step;
       const result = await runCli(REAL_ETCDCTL, {
         args: [`--endpoints=${server.endpoint}`, ...args.map((arg) => substitute(arg, placeholders))],
-        env: cleanEnv(),
+        env: cleanEnv(server.cliEnv),
         stdin,
         timeoutMs: 15_000,
       });
@@ -174,7 +179,7 @@ async function sameKeyspace(a: PreparedSide, b: PreparedSide): Promise<boolean> 
     [a, b].map(async (prepared) => {
       const result = await runCli(REAL_ETCDCTL, {
         args: [`--endpoints=${prepared.server.endpoint}`, 'get', '', '--from-key', '-w', 'json'],
-        env: cleanEnv(),
+        env: cleanEnv(prepared.server.cliEnv),
         timeoutMs: 15_000,
       });
       return renderResult(result, prepared.identity, undefined, undefined);
@@ -184,10 +189,10 @@ async function sameKeyspace(a: PreparedSide, b: PreparedSide): Promise<boolean> 
 }
 
 /** The header of a read (which changes nothing) names the cluster and member. */
-async function captureServerIds(endpoint: string, identity: SideIdentity): Promise<void> {
+async function captureServerIds({ endpoint, cliEnv }: ServerHandle, identity: SideIdentity): Promise<void> {
   const result = await runCli(REAL_ETCDCTL, {
     args: [`--endpoints=${endpoint}`, 'get', 'any-key', '-w', 'json'],
-    env: cleanEnv(),
+    env: cleanEnv(cliEnv),
     timeoutMs: 15_000,
   });
   const text = result.stdout.toString('utf8');
@@ -219,7 +224,7 @@ export function caseArgs(testCase: Pick<Case, 'args' | 'env' | 'endpoints'>): Cl
 }
 
 function runCase(prepared: PreparedSide, testCase: Case | ExtensionCase): Promise<CliResult> {
-  const env: Record<string, string | undefined> = {};
+  const env: Record<string, string | undefined> = { ...prepared.server.cliEnv };
   for (const [name, value] of Object.entries(testCase.env ?? {})) {
     env[name] = value === undefined ? undefined : (substitute(value, prepared.placeholders) as string);
   }

@@ -1,8 +1,9 @@
 // A real etcd (the reference server) on free loopback ports with a throw-away data dir.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,14 +71,23 @@ export function freePort(): Promise<number> {
 }
 
 
-/** A fresh single-member etcd on loopback; extraArgs are appended to its command line. */
-export async function startEtcd(extraArgs: string[] = []): Promise<EtcdProcess> {
+/** For an etcd serving https: how the health check reaches it (its TLS flags go in extraArgs). */
+export interface EtcdTlsClient {
+  ca: string;
+  cert?: string;
+  key?: string;
+  /** Do not verify the server's certificate (a test serving an expired one). */
+  insecure?: boolean;
+}
+
+/** A fresh single-member etcd on loopback; extraArgs are appended to its command line; `tls` makes its client URL https. */
+export async function startEtcd(extraArgs: string[] = [], tls?: EtcdTlsClient): Promise<EtcdProcess> {
   const { etcd } = requireEtcdBinaries();
   let lastError: unknown;
   // A port picked by freePort() can be taken by someone else before etcd binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startEtcdOnce(etcd, extraArgs);
+      return await startEtcdOnce(etcd, extraArgs, tls);
     } catch (error) {
       lastError = error;
     }
@@ -85,10 +95,10 @@ export async function startEtcd(extraArgs: string[] = []): Promise<EtcdProcess> 
   throw lastError;
 }
 
-async function startEtcdOnce(etcdBinary: string, extraArgs: string[]): Promise<EtcdProcess> {
+async function startEtcdOnce(etcdBinary: string, extraArgs: string[], tls?: EtcdTlsClient): Promise<EtcdProcess> {
   const [clientPort, peerPort] = await Promise.all([freePort(), freePort()]);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'etcd-ref-'));
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const clientUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
     etcdBinary,
@@ -127,7 +137,7 @@ async function startEtcdOnce(etcdBinary: string, extraArgs: string[]): Promise<E
   };
 
   try {
-    await waitHealthy(clientUrl, exited, () => logTail);
+    await waitHealthy(clientUrl, exited, () => logTail, tls);
   } catch (error) {
     await stop();
     throw error;
@@ -136,7 +146,7 @@ async function startEtcdOnce(etcdBinary: string, extraArgs: string[]): Promise<E
 }
 
 /** Polls etcd's HTTP /health on the client port until it reports healthy. */
-async function waitHealthy(clientUrl: string, exited: Promise<void>, log: () => string): Promise<void> {
+async function waitHealthy(clientUrl: string, exited: Promise<void>, log: () => string, tls?: EtcdTlsClient): Promise<void> {
   let hasExited = false;
   exited.then(() => {
     hasExited = true;
@@ -144,20 +154,23 @@ async function waitHealthy(clientUrl: string, exited: Promise<void>, log: () => 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (hasExited) throw new Error(`etcd exited during start-up:\n${log()}`);
-    if (await isHealthy(`${clientUrl}/health`)) return;
+    if (await isHealthy(`${clientUrl}/health`, tls)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`etcd not healthy after ${START_TIMEOUT_MS} ms:\n${log()}`);
 }
 
-function isHealthy(url: string): Promise<boolean> {
+function isHealthy(url: string, tls?: EtcdTlsClient): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = http.get(url, { timeout: 1_000 }, (response) => {
+    const onResponse = (response: http.IncomingMessage) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
       response.on('end', () => resolve(response.statusCode === 200 && body.includes('"health":"true"')));
-    });
+    };
+    const request = tls
+      ? https.get(url, { timeout: 1_000, ca: readFileSync(tls.ca), rejectUnauthorized: !tls.insecure, ...(tls.cert ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key!) } : {}) }, onResponse)
+      : http.get(url, { timeout: 1_000 }, onResponse);
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });

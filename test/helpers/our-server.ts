@@ -10,27 +10,34 @@ import { cleanupOnExit, reapOnExit } from './reaper.js';
 // bound, so there is no race for a port.
 
 export interface OurServer {
-  /** "127.0.0.1:PORT" */
+  /** "127.0.0.1:PORT" (the first client URL's) */
   endpoint: string;
+  /** The first client URL the server printed, scheme included ("https://127.0.0.1:PORT"). */
+  url: string;
   dataDir: string;
   pid: number;
   /** Signals (SIGTERM by default) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** SIGKILL, and waits for the exit. */
   kill(): Promise<void>;
+  /** What the server logged so far (its first 64 KiB). */
+  log(): string;
+  /** Whether the process is still running. */
+  alive(): boolean;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'bin', 'etcdctl-ts');
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
-const READY = /serving client requests on http:\/\/(127\.0\.0\.1:\d+)/;
+const READY = /serving client requests on (https?:\/\/(127\.0\.0\.1:\d+))/;
 
 const createdDirs = new Set<string>();
 cleanupOnExit(() => {
   for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** `args` come after the defaults, so a `--listen-client-urls` there (https, say) replaces the default one. */
 export async function startOurServer(opts: { dataDir?: string; args?: string[] } = {}): Promise<OurServer> {
   let dataDir = opts.dataDir;
   if (!dataDir) {
@@ -49,7 +56,7 @@ export async function startOurServer(opts: { dataDir?: string; args?: string[] }
     if (stderr.length < 64 * 1024) stderr += d.toString();
   });
 
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const [url, endpoint] = await new Promise<[string, string]>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -60,7 +67,7 @@ export async function startOurServer(opts: { dataDir?: string; args?: string[] }
       const m = READY.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve([m[1], m[2]]);
       }
     });
     child.once('exit', (code, signal) => {
@@ -79,9 +86,12 @@ export async function startOurServer(opts: { dataDir?: string; args?: string[] }
   };
   return {
     endpoint,
+    url,
     dataDir,
     pid: child.pid!,
     stop: (signal = 'SIGTERM') => stopWith(signal),
     kill: () => stopWith('SIGKILL'),
+    log: () => stderr,
+    alive: () => child.exitCode === null && child.signalCode === null,
   };
 }

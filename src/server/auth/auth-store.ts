@@ -160,8 +160,9 @@ export class AuthStore {
   async checkPassword(name: string, password: string): Promise<number> {
     if (!this.enabled) fail('AuthNotEnabled');
     const user = this.users.get(name);
-    // etcd 3.5 answers a no-password user with ErrNoPasswordUser, which its API shows as a failed login
-    if (!user || user.noPassword) fail('AuthFailed');
+    if (!user) fail('AuthFailed');
+    // such a user logs in only with a client certificate (etcd's ErrNoPasswordUser)
+    if (user!.noPassword) fail('NoPasswordUser');
     const revision = this.rev;
     // a password changed to nothing leaves no hash, and nothing matches it
     if (user!.password === '' || !(await compare(password, user!.password))) fail('AuthFailed');

@@ -67,6 +67,8 @@ const CATALOGUE: Record<EtcdErrorKind, [Status, string]> = {
   InvalidAuthToken: shared(EtcdErrors.InvalidAuthToken),
   InvalidAuthMgmt: shared(EtcdErrors.InvalidAuthMgmt),
   AuthOldRevision: shared(EtcdErrors.AuthOldRevision),
+  // etcd's v3rpc has no status for it: togRPCError answers Unknown with the auth store's own text
+  NoPasswordUser: [Status.UNKNOWN, 'auth: authentication failed, password was given for no password user'],
   Unimplemented: [Status.UNIMPLEMENTED, 'etcdctl-ts server: not implemented'],
   InvalidArgument: [Status.INVALID_ARGUMENT, 'etcdserver: invalid argument'],
 };

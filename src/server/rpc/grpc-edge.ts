@@ -4,6 +4,7 @@ import { countClientRequest, grpcMethodCounts, networkCounts, type GrpcMethodCou
 import { Status, type GrpcStatus } from './errors.js';
 import type { Header } from './hpack.js';
 import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
+import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
 
 // A small gRPC server on our own HTTP/2 transport (http2-connection.ts): routing by :path,
 // length-prefixed messages, status in trailers. A unary answer is HEADERS, DATA and trailers queued
@@ -83,6 +84,8 @@ export class GrpcCall extends EventEmitter {
     private readonly method: MethodDefinition,
     private readonly headers: readonly Header[] = [],
     private readonly counts: GrpcMethodCounts | null = null,
+    /** The connection's verified client certificate, when it came over TLS with one. */
+    readonly peer: ConnectionPeer = PLAINTEXT_PEER,
   ) {
     super();
   }
@@ -335,8 +338,8 @@ export class GrpcEdgeServer {
   }
 
   /** Serves one accepted HTTP/2 connection; `head` holds the bytes already read from it. */
-  serveConnection(socket: net.Socket, head: Buffer): void {
-    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers), UNINDEXED_HEADERS, head);
+  serveConnection(socket: net.Socket, head: Buffer, peer: ConnectionPeer = PLAINTEXT_PEER): void {
+    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head);
     this.connections.add(connection);
     connection.closed.then(() => this.connections.delete(connection));
   }
@@ -357,13 +360,14 @@ export class GrpcEdgeServer {
   /**
    * Opens a call on a stream of the caller's own (the JSON gateway's, as etcd's gateway dials the
    * gRPC server): `headers` are its request headers (`:path` and metadata), the handler takes its
-   * gRPC-framed request messages.
+   * gRPC-framed request messages. No client certificate comes with it (etcd ignores the CN of
+   * gateway requests).
    */
   openStream(stream: CallStream, headers: Header[]): StreamHandler {
-    return this.onStream(stream, headers);
+    return this.onStream(stream, headers, PLAINTEXT_PEER);
   }
 
-  private onStream(stream: CallStream, headers: Header[]): StreamHandler {
+  private onStream(stream: CallStream, headers: Header[], peer: ConnectionPeer): StreamHandler {
     const path = headers.find(([name]) => name === ':path')?.[1];
     const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
@@ -373,7 +377,7 @@ export class GrpcEdgeServer {
     route.counts.started++;
     const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
     if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
-    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, route.counts), this.options.maxReceiveMessageBytes);
+    const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, route.counts, peer), this.options.maxReceiveMessageBytes);
     receiver.start();
     return receiver;
   }

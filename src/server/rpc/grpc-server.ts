@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { etcdPackageDefinition } from '../../api/grpc-package-definition.js';
 import { protoRoot } from '../../api/proto.js';
 import type { EtcdServer } from '../server.js';
@@ -9,6 +10,8 @@ import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
 import { acceptConnection, httpServer } from './accept-connection.js';
 import { httpPages } from '../gateway/http-pages.js';
+import type { ClientTlsConfig } from '../config.js';
+import { PLAINTEXT_PEER, TlsTerminator, type ConnectionPeer, type TlsLog } from './tls-terminator.js';
 import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
 import { ProtoReader } from './proto-codec.js';
@@ -17,6 +20,9 @@ import { checkWireFormat, specFromSchema, type MessageSpec } from './wire-check.
 
 // The gRPC edge: etcd's rpc.proto services on our small gRPC server (grpc-edge.ts), fed by our own
 // TCP listeners, which also answer etcd's HTTP/1 pages on the same port (accept-connection.ts).
+// An https URL's listener first runs the TLS handshake (tls-terminator.ts); an address given as
+// both http and https tells the two apart by the first byte (a TLS handshake record is 0x16), as
+// etcd's cmux serves both on one port.
 
 /** etcd lets gRPC messages exceed --max-request-bytes by this much (envelope overhead). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -75,6 +81,45 @@ function loadServices(server: EtcdServer): Record<ServiceName, ServiceDefinition
 export interface ListeningAddress {
   host: string;
   port: number;
+  /** Serves TLS (an https URL); with `insecure` too, both on the same port. Plaintext when neither is set. */
+  secure?: boolean;
+  insecure?: boolean;
+}
+
+/** The first byte of a TLS ClientHello (a handshake record). */
+const TLS_HANDSHAKE_RECORD = 0x16;
+
+/** Hands the socket over once its first bytes say whether the client starts a TLS handshake. */
+function byFirstByte(socket: net.Socket, tlsSide: (conn: Duplex) => void, plainSide: (conn: net.Socket) => void): void {
+  const onData = (head: Buffer) => {
+    socket.off('data', onData);
+    socket.pause();
+    if (head[0] !== TLS_HANDSHAKE_RECORD) {
+      socket.unshift(head);
+      plainSide(socket);
+      socket.resume();
+      return;
+    }
+    // A TLS socket reads from the native handle, past anything unshifted: give it a stream that
+    // replays the bytes already read.
+    const conn = new Duplex({
+      read: () => void socket.resume(),
+      write: (chunk, _encoding, done) => void socket.write(chunk, done),
+      final: (done) => void socket.end(done),
+      destroy: (err, done) => {
+        socket.destroy(err ?? undefined);
+        done(err);
+      },
+    });
+    conn.push(head);
+    socket.on('data', (chunk: Buffer) => {
+      if (!conn.push(chunk)) socket.pause();
+    });
+    socket.on('end', () => conn.push(null));
+    socket.on('close', () => conn.destroy());
+    tlsSide(conn);
+  };
+  socket.on('data', onData);
 }
 
 export interface GrpcEdge {
@@ -84,7 +129,12 @@ export interface GrpcEdge {
 
 type Implementation = Record<string, UnaryImpl | StreamImpl>;
 
-export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]): Promise<GrpcEdge> {
+export interface TlsOptions {
+  config: ClientTlsConfig;
+  log: TlsLog;
+}
+
+export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], tlsOptions?: TlsOptions): Promise<GrpcEdge> {
   const services = loadServices(server);
   const grpcServer = new GrpcEdgeServer({ maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES });
   grpcServer.addService(services.KV, kvService(server) as Implementation);
@@ -95,14 +145,21 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
   grpcServer.addService(services.Auth, authService(server) as Implementation);
 
   const pages = httpServer(httpPages(server, grpcServer));
+  const serve = (socket: net.Socket, peer: ConnectionPeer) =>
+    acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head, peer), pages);
+  const terminator = listen.some((l) => l.secure) ? new TlsTerminator(tlsOptions!.config, tlsOptions!.log, serve) : null;
   const sockets = new Set<net.Socket>();
   const listeners: net.Server[] = [];
   const addresses: ListeningAddress[] = [];
-  for (const { host, port } of listen) {
+  for (const { host, port, secure, insecure } of listen) {
     const listener = net.createServer({ noDelay: true }, (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head), pages);
+      socket.on('error', () => socket.destroy());
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      if (!secure) serve(socket, PLAINTEXT_PEER);
+      else if (!insecure) terminator!.accept(socket, remote);
+      else byFirstByte(socket, (conn) => terminator!.accept(conn, remote), (conn) => serve(conn, PLAINTEXT_PEER));
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -112,7 +169,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[]):
       });
     });
     const bound = listener.address() as net.AddressInfo;
-    addresses.push({ host, port: bound.port });
+    addresses.push({ host, port: bound.port, secure, insecure });
     listeners.push(listener);
   }
 

@@ -1,4 +1,4 @@
-import { EtcdErrors } from '../../api/etcd-errors.js';
+import { EtcdErrors, grpcCodeName } from '../../api/etcd-errors.js';
 import type { ServerConfig } from '../config.js';
 import { EtcdError } from '../errors.js';
 import { watchCounts } from '../metrics.js';
@@ -20,12 +20,15 @@ const ERR_DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
 const ERR_EMPTY_RANGE = 'mvcc: watcher range is empty';
 
 /** etcd's cancel reason for a watch the user may not create: these errors keep their text, the rest deny. */
+/**
+ * etcd puts a gRPC status's Error() text in the cancel reason (rpctypes.ErrGRPCPermissionDenied.Error()),
+ * so the reason reads "rpc error: code = PermissionDenied desc = etcdserver: permission denied".
+ */
 function deniedReason(err: unknown): string {
-  if (err instanceof EtcdError && (err.kind === 'InvalidAuthToken' || err.kind === 'AuthOldRevision' || err.kind === 'UserEmpty')) {
-    return toGrpcError(err).details;
-  }
   if (!(err instanceof EtcdError)) throw err;
-  return EtcdErrors.PermissionDenied.message;
+  const known = err.kind === 'InvalidAuthToken' || err.kind === 'AuthOldRevision' || err.kind === 'UserEmpty';
+  const { code, details } = known ? toGrpcError(err) : { code: EtcdErrors.PermissionDenied.code, details: EtcdErrors.PermissionDenied.message };
+  return `rpc error: code = ${grpcCodeName(code)} desc = ${details}`;
 }
 
 function eventSize(e: Event): number {
