@@ -49,26 +49,26 @@ describe('SimpleTokens', () => {
     let now = 0;
     const tokens = new SimpleTokens({ now: () => now }, 1000);
     tokens.enable();
-    const token = tokens.assign('alice', tokens.genPrefix(), 5);
+    const token = tokens.assign('alice', 1, tokens.genPrefix(), 5);
     assert.match(token, /^[a-zA-Z]{16}\.5$/);
     now = 900;
-    assert.equal(tokens.username(token, 5), 'alice');
+    assert.equal(tokens.info(token, 5, 3)?.username ?? null, 'alice');
     now = 1800;
-    assert.equal(tokens.username(token, 5), 'alice');
+    assert.equal(tokens.info(token, 5, 3)?.username ?? null, 'alice');
     now = 2800;
-    assert.equal(tokens.username(token, 5), null);
+    assert.equal(tokens.info(token, 5, 3)?.username ?? null, null);
   });
 
   it('refuses malformed tokens, tokens from a later index, and everything once disabled', () => {
     const tokens = new SimpleTokens({ now: () => 0 }, 1000);
     tokens.enable();
-    const token = tokens.assign('alice', 'abcdefghijklmnop', 7);
-    assert.equal(tokens.username('abcdefghijklmnop', 7), null);
-    assert.equal(tokens.username(token, 6), null);
-    assert.equal(tokens.username(token, 7), 'alice');
+    const token = tokens.assign('alice', 1, 'abcdefghijklmnop', 7);
+    assert.equal(tokens.info('abcdefghijklmnop', 7, 3)?.username ?? null, null);
+    assert.equal(tokens.info(token, 6, 3)?.username ?? null, null);
+    assert.equal(tokens.info(token, 7, 3)?.username ?? null, 'alice');
     tokens.disable();
     tokens.enable();
-    assert.equal(tokens.username(token, 7), null);
+    assert.equal(tokens.info(token, 7, 3)?.username ?? null, null);
   });
 });
 
