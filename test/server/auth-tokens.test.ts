@@ -116,7 +116,8 @@ describe('token staleness, real etcd vs our server', { timeout: 120_000, concurr
       const root = await rpc.login('root', 'rootpw');
       const alice = await rpc.login('alice', 'alicepw');
       const claims = JSON.parse(Buffer.from(alice.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-      await log(`claims ${Object.keys(claims).join(',')} user=${String(claims.username)}`, Promise.resolve({ ok: true, res: {}, all: [] }));
+      const note = (text: string) => log(text, Promise.resolve({ ok: true, res: {}, all: [] }));
+      await note(`claims ${Object.keys(claims).join(',')} user=${String(claims.username)} revision=${String(claims.revision)}`);
       await log('alice reads', rpc.range({ key: b('k') }, alice));
       await log('an unrelated user added', rpc.auth('UserAdd', { name: 'carol', password: 'c' }, root));
       await log('alice reads with an older token', rpc.range({ key: b('k') }, alice));
@@ -136,11 +137,13 @@ describe('token staleness, real etcd vs our server', { timeout: 120_000, concurr
       await log('claims of another user, same signature', rpc.range({ key: b('k') }, `${h}.${Buffer.from('{"username":"root"}').toString('base64url')}.${alice2.split('.')[2]}`));
       const fresh = await rpc.login('root', 'rootpw');
       await log('fresh root token', rpc.auth('UserList', {}, fresh));
+      const later = JSON.parse(Buffer.from(fresh.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+      await note(`a token after 3 changes has revision=${String(later.revision)}`);
       await sleep(4100);
       await log('after ttl=3s', rpc.auth('UserList', {}, fresh));
     });
     assert.deepEqual(ours, etcd);
-    assert.ok(etcd.includes('claims exp,revision,username user=alice: ok'), etcd.join('\n'));
+    assert.ok(etcd.some((l) => /^claims exp,revision,username user=alice revision=9: ok$/.test(l)), etcd.join('\n'));
     assert.ok(etcd.includes('alice reads with an older token: 3 etcdserver: revision of auth store is old'));
     assert.ok(etcd.includes('root lists users with it (admin: no revision check): ok'));
     assert.ok(etcd.includes('after ttl=3s: 16 etcdserver: invalid auth token'));
