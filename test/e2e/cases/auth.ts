@@ -1,9 +1,13 @@
 // `auth`, `user`, `role`: every sub-command, argument errors, output formats, password prompts on a
 // non-terminal stdin, and a server with authentication enabled (credentials, wrong passwords, permissions).
+import path from 'node:path';
+import { REPO_ROOT } from '../../helpers/run-cli.js';
 import type { Scenario } from '../scenario.js';
 
 const ROOT = '--user=root:rootpw';
 const ALICE = '--user=alice:alicepw';
+const JWT_KEYS = path.join(REPO_ROOT, 'test/e2e/fixtures/jwt');
+const JWT = `jwt,sign-method=ES256,priv-key=${JWT_KEYS}/es256.key,pub-key=${JWT_KEYS}/es256.pub,ttl=1m`;
 
 export const authScenarios: Scenario[] = [
   {
@@ -235,6 +239,46 @@ export const authScenarios: Scenario[] = [
       { name: 'alarm list is allowed', args: [ALICE, 'alarm', 'list'] },
       { name: 'root defrags', args: [ROOT, 'defrag'] },
       { name: 'root removes an unknown member', args: [ROOT, 'member', 'remove', '1'] },
+    ],
+  },
+  {
+    // etcdctl logs in for each command, so a JWT is stale only inside one command: these show the server's
+    // JWT mode answers as etcd's does (test/server/auth-tokens.test.ts compares stale and expired JWTs)
+    name: 'auth: JWT tokens (--auth-token jwt,sign-method=ES256)',
+    serverArgs: ['--auth-token', JWT],
+    setup: [
+      ['user', 'add', 'root:rootpw'],
+      ['user', 'add', 'alice:alicepw'],
+      ['role', 'add', 'reader'],
+      ['role', 'grant-permission', 'reader', 'read', 'k', '--prefix'],
+      ['user', 'grant-role', 'alice', 'reader'],
+      ['put', 'k1', 'v'],
+      ['auth', 'enable'],
+    ],
+    cases: [
+      { name: 'root lists users', args: [ROOT, 'user', 'list'] },
+      { name: 'alice reads', args: [ALICE, 'get', 'k', '--prefix', '-w', 'json'] },
+      { name: 'alice may not write', args: [ALICE, 'put', 'k1', 'x'] },
+      { name: 'a wrong password', args: ['--user=alice:wrong', 'get', 'k1'] },
+      { name: 'root revokes the role', args: [ROOT, 'user', 'revoke-role', 'alice', 'reader'] },
+      { name: 'alice is denied on her next login', args: [ALICE, 'get', 'k1'] },
+      { name: 'root writes', args: [ROOT, 'put', 'k2', 'v2'] },
+      { name: 'auth disable', args: [ROOT, 'auth', 'disable'] },
+      { name: 'open again', args: ['get', 'k', '--prefix'] },
+    ],
+  },
+  {
+    name: 'auth: a short --auth-token-ttl',
+    serverArgs: ['--auth-token-ttl', '1'],
+    setup: [
+      ['user', 'add', 'root:rootpw'],
+      ['put', 'k', 'v'],
+      ['auth', 'enable'],
+    ],
+    cases: [
+      { name: 'each command logs in afresh', args: [ROOT, 'get', 'k'] },
+      { name: 'a watch outlives its token', args: [ROOT, 'watch', 'k', '--rev=1'], timeoutMs: 2500 },
+      { name: 'and so does a command after it', args: [ROOT, 'put', 'k', 'v2'] },
     ],
   },
   {
