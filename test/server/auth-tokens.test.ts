@@ -189,4 +189,25 @@ describe('token staleness, real etcd vs our server', { timeout: 120_000, concurr
       await server.stop();
     }
   });
+
+  it('a JWT outlives a restart and a SIGKILL of our server (no token table); a simple token does not', async () => {
+    const jwt = `jwt,sign-method=RS256,priv-key=${path.join(keyDir, 'rsa.key')}`;
+    let server = await startOurServer({ args: [...BASE, '--auth-token', jwt] });
+    try {
+      await setUp(etcdRpc(server.endpoint));
+      const token = await etcdRpc(server.endpoint).login('alice', 'alicepw');
+      for (const stop of [() => server.stop(), () => server.kill()]) {
+        const { dataDir } = server;
+        await stop();
+        server = await startOurServer({ dataDir, args: [...BASE, '--auth-token', jwt] });
+        assert.equal(outcome(await etcdRpc(server.endpoint).range({ key: b('k') }, token)), 'ok');
+      }
+      const { dataDir } = server;
+      await server.stop();
+      server = await startOurServer({ dataDir, args: BASE });
+      assert.equal(outcome(await etcdRpc(server.endpoint).range({ key: b('k') }, token)), '16 etcdserver: invalid auth token');
+    } finally {
+      await server.stop();
+    }
+  });
 });
