@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseGoDuration } from '../api/primitives/go-duration.js';
 import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
 import { AS_SERVER } from './auth/auth-store.js';
+import { TokenProviderError } from './auth/token-provider.js';
 import { parseCompactionRetention, startAutoCompaction } from './compactor.js';
 import { DEFAULT_BCRYPT_COST, defaultClientTls, defaultConfig, type ClientTlsConfig, type ServerConfig } from './config.js';
 import { selfCert } from './rpc/self-signed-cert.js';
@@ -100,13 +101,8 @@ const SUPPORTED: Record<string, Setter> = {
     if (ms <= 0) throw new FlagError(`invalid value "${v}" for flag --experimental-watch-progress-notify-interval`);
     c.watchProgressNotifyIntervalMs = ms;
   },
-  'auth-token': (c, v) => {
-    const type = v.split(',')[0];
-    if (type === 'jwt') throw new FlagError(`--auth-token=${v}: JWT tokens are not supported by etcdctl-ts server yet (use simple)`);
-    // etcd refuses any other token type, or options on a simple token, with this error
-    if (v !== 'simple') throw new FlagError(`--auth-token=${v}: auth: invalid auth options`);
-    c.authToken = 'simple';
-  },
+  // etcd checks the value (and reads the key files) when the server starts: see TokenProviderError below
+  'auth-token': (c, v) => (c.authToken = v),
   'auth-token-ttl': (c, v) => (c.authTokenTtlSeconds = positiveInt('auth-token-ttl', v)),
   'bcrypt-cost': (c, v) => {
     const cost = positiveInt('bcrypt-cost', v);
@@ -169,7 +165,7 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --auto-compaction-mode 'periodic'       periodic or revision
   --auto-compaction-retention '0'         hours (or a duration) for periodic, revisions for revision; 0 disables
   --log-level 'info'                      debug, info, warn, error, panic, fatal
-  --auth-token 'simple'                   token type for authentication (simple)
+  --auth-token 'simple'                   simple, or jwt,sign-method=RS256|…,priv-key=<file>[,pub-key=<file>][,ttl=5m]
   --auth-token-ttl 300                    seconds an unused simple token lives
   --bcrypt-cost 10                        bcrypt cost of password hashes (4..31)
   --cert-file, --key-file                 the server's TLS certificate and key (for https:// client URLs),
@@ -341,10 +337,11 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
 
   let server: EtcdServer;
   try {
-    server = await EtcdServer.open(config, deps);
+    server = await EtcdServer.open(config, { warn: (msg, fields) => log('warn', msg, fields), ...deps });
   } catch (err) {
     // a refusal says itself what is wrong and what to do
     if (err instanceof DataDirRefusedError) log('fatal', err.message, { 'data-dir': config.dataDir });
+    else if (err instanceof TokenProviderError) log('fatal', 'failed to create token provider', { error: err.message });
     else log('fatal', 'failed to open the data directory', { 'data-dir': config.dataDir, error: String(err) });
     return 1;
   }

@@ -15,8 +15,8 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'panic' | 'fatal';
   /** etcd's --experimental-watch-progress-notify-interval. */
   watchProgressNotifyIntervalMs: number;
-  /** etcd's --auth-token: only 'simple' tokens for now. */
-  authToken: 'simple';
+  /** etcd's --auth-token: 'simple', 'jwt,sign-method=…,priv-key=…,pub-key=…,ttl=…', or '' (no tokens). */
+  authToken: string;
   /** etcd's --auth-token-ttl, in seconds: how long an unused simple token lives. */
   authTokenTtlSeconds: number;
   /** etcd's --bcrypt-cost for password hashes (4..31). */

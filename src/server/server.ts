@@ -3,7 +3,8 @@ import path from 'node:path';
 import { dataDirLayout } from '../api/data-dir.js';
 import { Applier } from './apply/applier.js';
 import { AuthStore } from './auth/auth-store.js';
-import { SimpleTokens } from './auth/simple-token.js';
+import { newTokenProvider } from './auth/new-token-provider.js';
+import type { TokenProvider } from './auth/token-provider.js';
 import type { ServerConfig } from './config.js';
 import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
@@ -37,6 +38,8 @@ export interface ServerDeps {
   newLeaseId?: () => bigint;
   /** false: no background expiry loop; the caller drives applier.revokeExpired (tests). */
   expireLeases: boolean;
+  /** Start-up warnings (etcd's "unknown JWT options"). */
+  warn?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export function systemServerDeps(): ServerDeps {
@@ -64,7 +67,13 @@ export class EtcdServer {
   private readonly snapshotWrites = new Set<Promise<unknown>>();
   private closed = false;
 
-  private constructor(readonly config: ServerConfig, private readonly backend: Backend, private readonly store: MvccStore, deps: ServerDeps) {
+  private constructor(
+    readonly config: ServerConfig,
+    private readonly backend: Backend,
+    private readonly store: MvccStore,
+    deps: ServerDeps,
+    tokens: TokenProvider,
+  ) {
     const clock = () => deps.timers.now();
     this.memberId = computeMemberId(config.initialAdvertisePeerUrls, config.initialClusterToken);
     this.clusterId = computeClusterId([this.memberId]);
@@ -95,7 +104,7 @@ export class EtcdServer {
     this.lessor.restore(LEASE_PROMOTE_EXTEND_MS);
     this.auth = new AuthStore(backend, {
       bcryptCost: config.bcryptCost,
-      tokens: new SimpleTokens(deps.timers, config.authTokenTtlSeconds * 1000),
+      tokens,
     });
     void this.auth.restore();
     for (const entry of store.entries()) {
@@ -136,9 +145,11 @@ export class EtcdServer {
     this.stopLeaseExpiry = timers.after(ms, tick);
   }
 
+  /** Throws TokenProviderError (etcd's text) for an --auth-token etcd would refuse, before touching the data dir. */
   static async open(config: ServerConfig, deps: ServerDeps = systemServerDeps()): Promise<EtcdServer> {
+    const tokens = newTokenProvider(config.authToken, config.authTokenTtlSeconds * 1000, { timers: deps.timers, warn: deps.warn });
     const backend = Backend.open(config.dataDir);
-    const server = new EtcdServer(config, backend, new MvccStore(backend), deps);
+    const server = new EtcdServer(config, backend, new MvccStore(backend), deps, tokens);
     await backend.flushed();
     return server;
   }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { freePort, requireEtcdBinaries } from '../helpers/etcd-process.js';
 import { maskOutput, type SideIdentity } from '../helpers/mask.js';
 import { cleanEnv, REAL_ETCDCTL, runCli, type CliArg, type CliCommand, type CliResult } from '../helpers/run-cli.js';
-import type { Case, EndpointChoice, Expectation, ExtensionCase, Scenario, SetupStep } from './scenario.js';
+import type { Case, EndpointChoice, Expectation, ExtensionCase, Scenario } from './scenario.js';
 
 export interface ServerHandle {
   /** What `{EP}` stands for: `127.0.0.1:PORT`, or `https://127.0.0.1:PORT` for a TLS server. */
@@ -22,7 +22,8 @@ export interface Side {
   cli: CliCommand;
   /** True when `cli` is our etcdctl-ts: extension cases then expect our behaviour. */
   isOurCli: boolean;
-  startServer(): Promise<ServerHandle>;
+  /** A fresh server started with the scenario's `serverArgs`. */
+  startServer(args: string[]): Promise<ServerHandle>;
 }
 
 export interface DifferentialOptions {
@@ -67,7 +68,7 @@ function registerScenario(scenario: Scenario, options: DifferentialOptions): voi
     before(async () => {
       requireEtcdBinaries();
       const deadEndpoint = `127.0.0.1:${await freePort()}`;
-      const started = await Promise.allSettled([options.sideA, options.sideB].map((side) => prepareSide(side, scenario.setup, deadEndpoint)));
+      const started = await Promise.allSettled([options.sideA, options.sideB].map((side) => prepareSide(side, scenario, deadEndpoint)));
       sidesStarted = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       const failure = started.find((result) => result.status === 'rejected');
       if (failure) throw (failure as PromiseRejectedResult).reason;
@@ -115,8 +116,8 @@ function registerScenario(scenario: Scenario, options: DifferentialOptions): voi
   });
 }
 
-async function prepareSide(side: Side, setup: SetupStep[], deadEndpoint: string): Promise<PreparedSide> {
-  const server = await side.startServer();
+async function prepareSide(side: Side, { setup, serverArgs }: Scenario, deadEndpoint: string): Promise<PreparedSide> {
+  const server = await side.startServer(serverArgs ?? []);
   try {
     const placeholders = new Map<string, string>([
       ['EP', server.endpoint],

@@ -54,6 +54,8 @@ export interface ExtensionCase extends Omit<Case, 'maskServer' | 'protobuf' | 'c
 
 export interface Scenario {
   name: string;
+  /** Flags for both servers (etcd and ours take the same), e.g. `--auth-token-ttl`; none by default. */
+  serverArgs?: string[];
   setup: SetupStep[];
   cases: Case[];
   extensions?: ExtensionCase[];

@@ -21,7 +21,7 @@ registerDifferentialSuite({
     label: useRealEtcdOnB ? 'etcdctl + etcd (DIFF_SERVER=etcd)' : 'etcdctl + our server',
     cli: REAL_ETCDCTL,
     isOurCli: false,
-    startServer: useRealEtcdOnB ? startEtcd : () => startOurServer(),
+    startServer: useRealEtcdOnB ? startEtcd : (args) => startOurServer({ args }),
   },
   scenarios: selectedScenarios(),
   applyServerMasks: true,

@@ -3,7 +3,7 @@ import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
 import type { PermissionType } from '../../api/wire-types.generated.js';
 import { UnifiedPermissions, type KeyPermission } from './permissions.js';
-import type { SimpleTokens } from './simple-token.js';
+import type { TokenProvider } from './token-provider.js';
 
 // etcd's auth store (server/auth/store.go): users, roles, the enabled flag and the auth revision,
 // durable in the auth buckets and held in memory. Every change to users or roles (and disabling)
@@ -45,7 +45,7 @@ export const AS_SERVER: AuthInfo = Object.freeze({ username: '', revision: Numbe
 
 export interface AuthStoreOptions {
   bcryptCost: number;
-  tokens: SimpleTokens;
+  tokens: TokenProvider;
 }
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -169,24 +169,27 @@ export class AuthStore {
     return revision;
   }
 
-  /** etcd's Authenticate, applied at raft index `index`: a new simple token. */
+  /** etcd's Authenticate, applied at raft index `index`: a new token (a JWT carries the current revision). */
   authenticate(name: string, prefix: string, index: number): string {
     if (!this.enabled) fail('AuthNotEnabled');
     const user = this.users.get(name);
     if (!user || user.noPassword) fail('AuthFailed');
-    return this.options.tokens.assign(name, prefix, index);
+    return this.options.tokens.assign(name, this.rev, prefix, index);
   }
 
   genTokenPrefix(): string {
     return this.options.tokens.genPrefix();
   }
 
-  /** etcd's AuthInfoFromCtx: null when auth is off or no token was sent. */
+  /**
+   * etcd 3.5's AuthInfoFromCtx: null when auth is off or no token was sent; a "Bearer " prefix is
+   * dropped (3.5.30+). A simple token is checked at the current revision, a JWT at its own.
+   */
   authInfoFromToken(token: string | undefined, appliedIndex: number): AuthInfo | null {
     if (!this.enabled || token === undefined) return null;
-    const username = this.options.tokens.username(token, appliedIndex);
-    if (username === null) fail('InvalidAuthToken');
-    return { username: username!, revision: this.rev };
+    const info = this.options.tokens.info(token.startsWith('Bearer ') ? token.slice(7) : token, appliedIndex, this.rev);
+    if (info === null) fail('InvalidAuthToken');
+    return info;
   }
 
   // ---- users --------------------------------------------------------------------------------------
@@ -334,7 +337,16 @@ export class AuthStore {
     this.checkOp(ai, 'WRITE', key, rangeEnd);
   }
 
-  /** etcd's IsAdminPermitted: the user has the root role. */
+  /**
+   * etcd's doSerialize: a read checked with a token of another auth revision (a JWT issued after a
+   * restore to older auth data) is refused once read, as the store changed "while it was handled".
+   */
+  checkServedRevision(ai: AuthInfo | null): void {
+    if (!this.enabled || !ai || ai === AS_SERVER) return;
+    if (ai.revision !== 0 && ai.revision !== this.rev) fail('AuthOldRevision');
+  }
+
+  /** etcd's IsAdminPermitted: the user has the root role (whatever the token's revision). */
   checkAdmin(ai: AuthInfo | null): void {
     if (!this.enabled || ai === AS_SERVER) return;
     if (!ai || ai.username === '') fail('UserEmpty');

@@ -1,15 +1,18 @@
 import { randomInt } from 'node:crypto';
 import type { Timers } from '../timers.js';
+import type { TokenInfo, TokenProvider } from './token-provider.js';
 
 // etcd's simple tokens (server/auth/simple_token.go): `<16 random letters>.<raft index>`, held in
 // memory only (a restart logs everyone out), each forgotten once unused for the TTL; every use
-// restarts its TTL. Tokens of a user go when the user is deleted or its password changes.
+// restarts its TTL. Tokens of a user go when the user is deleted or its password changes. A token
+// carries no revision of its own: it is checked at the store's current one, so a role change applies
+// to the next request.
 
 const PREFIX_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const PREFIX_LENGTH = 16;
 const TOKEN_FORMAT = /^[^.]*\.(\d+)$/;
 
-export class SimpleTokens {
+export class SimpleTokens implements TokenProvider {
   private readonly tokens = new Map<string, { username: string; expiresAt: number }>();
   private enabled = false;
 
@@ -31,7 +34,7 @@ export class SimpleTokens {
     return prefix;
   }
 
-  assign(username: string, prefix: string, index: number): string {
+  assign(username: string, _revision: number, prefix: string, index: number): string {
     this.sweep();
     const token = `${prefix}.${index}`;
     this.tokens.set(token, { username, expiresAt: this.timers.now() + this.ttlMs });
@@ -39,7 +42,7 @@ export class SimpleTokens {
   }
 
   /** The token's user, or null when the token is malformed, unknown or expired; a use restarts its TTL. */
-  username(token: string, appliedIndex: number): string | null {
+  info(token: string, appliedIndex: number, revision: number): TokenInfo | null {
     const m = TOKEN_FORMAT.exec(token);
     // etcd waits for a token from the future to be applied; on a single member it never is
     if (!this.enabled || !m || Number(m[1]) > appliedIndex) return null;
@@ -51,7 +54,7 @@ export class SimpleTokens {
       return null;
     }
     entry.expiresAt = now + this.ttlMs;
-    return entry.username;
+    return { username: entry.username, revision };
   }
 
   invalidateUser(username: string): void {

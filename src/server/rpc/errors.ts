@@ -83,3 +83,20 @@ export function toGrpcError(err: unknown): GrpcStatus {
   const message = err instanceof Error ? err.message : String(err);
   return { code: Status.UNKNOWN, details: message };
 }
+
+/** The auth store's own texts (etcd's server/auth errors), for the RPCs etcd answers without translating them. */
+const AUTH_STORE_TEXT: Partial<Record<EtcdErrorKind, string>> = {
+  UserEmpty: 'auth: user name is empty',
+  UserNotFound: 'auth: user not found',
+  PermissionDenied: 'auth: permission denied',
+  InvalidAuthToken: 'auth: invalid auth token',
+};
+
+/**
+ * etcd's Defragment, Snapshot, Hash and HashKV return the admin check's error as it is, so a client
+ * sees `code = Unknown desc = auth: permission denied` rather than etcdserver's text.
+ */
+export function untranslatedAuthError(err: unknown): unknown {
+  const text = err instanceof EtcdError ? AUTH_STORE_TEXT[err.kind] : undefined;
+  return text === undefined ? err : new Error(text);
+}

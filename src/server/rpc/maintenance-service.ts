@@ -8,7 +8,7 @@ import { ETCD_API_VERSION } from '../version.js';
 import { authInfoOf, type TokenMember } from './auth-info.js';
 import type { GrpcCall } from './grpc-edge.js';
 import { unary } from './handlers.js';
-import { toGrpcError } from './errors.js';
+import { toGrpcError, untranslatedAuthError } from './errors.js';
 import type * as wire from '../../api/wire-types.generated.js';
 
 /** Bigger than etcd's 32 KiB: our HTTP/2 edge pays per message, and clients only concatenate the blobs. */
@@ -25,28 +25,40 @@ export type MaintenanceMember = Readonly<
 export type ClusterMember = Readonly<Pick<EtcdServer, 'paused' | 'header' | 'memberIdText' | 'config'>> & TokenMember;
 
 // etcd 3.5's gates (authMaintenanceServer, checkMembershipOperationPermission, GHSA-q8m4-xhhv-38mg): with
-// auth on, what reads or changes the member as a whole needs the root role; Status stays open; member and
+// auth on, what reads or changes the member as a whole needs the root role; Status (3.5.32+), member and
 // alarm lists need a logged-in user.
 
 export function maintenanceService(server: MaintenanceMember) {
   const header = () => server.header(server.rev);
   const admin = (call: GrpcCall) => server.auth.checkAdmin(authInfoOf(server, call));
+  /** The admin gate whose error etcd does not translate (Defragment, Snapshot, Hash, HashKV). */
+  const rawAdmin = (call: GrpcCall) => {
+    try {
+      admin(call);
+    } catch (err) {
+      throw untranslatedAuthError(err);
+    }
+  };
   const statusErrors = () =>
     server.applier.listAlarms().map((a) => `memberID:${a.memberID} alarm:${a.alarm} `);
 
   return {
-    Status: unary(server, () => ({
-      header: header(),
-      version: ETCD_API_VERSION,
-      dbSize: server.dbSize(),
-      leader: server.memberIdText,
-      raftIndex: server.raftIndex,
-      raftTerm: server.raftTerm,
-      raftAppliedIndex: server.raftIndex,
-      errors: statusErrors(),
-      dbSizeInUse: server.dbSizeInUse(),
-      isLearner: false,
-    })),
+    // etcd 3.5.32+: any logged-in user (3.5.29-31: root only; 3.4: anyone)
+    Status: unary(server, (_req: unknown, call) => {
+      server.auth.checkAuthenticated(authInfoOf(server, call));
+      return {
+        header: header(),
+        version: ETCD_API_VERSION,
+        dbSize: server.dbSize(),
+        leader: server.memberIdText,
+        raftIndex: server.raftIndex,
+        raftTerm: server.raftTerm,
+        raftAppliedIndex: server.raftIndex,
+        errors: statusErrors(),
+        dbSizeInUse: server.dbSizeInUse(),
+        isLearner: false,
+      };
+    }),
     Alarm: unary(server, async (req: wire.AlarmRequest, call) => {
       const type = isAlarmType(req.alarm) ? req.alarm : undefined;
       const ai = authInfoOf(server, call);
@@ -68,17 +80,17 @@ export function maintenanceService(server: MaintenanceMember) {
       }
     }),
     Defragment: unary(server, async (_req: unknown, call) => {
-      admin(call);
+      rawAdmin(call);
       await server.defragment();
       // etcd 3.4 answers Defragment without a response header, as Alarm
       return {};
     }),
     Hash: unary(server, async (_req: unknown, call) => {
-      admin(call);
+      rawAdmin(call);
       return { header: header(), hash: await server.hash() };
     }),
     HashKV: unary(server, async (req: wire.HashKVRequest, call) => {
-      admin(call);
+      rawAdmin(call);
       const { hash, rev, compactRev } = await server.hashKV(Number(req.revision));
       return { header: server.header(rev), hash, compact_revision: compactRev };
     }),
@@ -95,7 +107,7 @@ export function maintenanceService(server: MaintenanceMember) {
     Snapshot: (call: GrpcCall) => {
       const refuse = (err: unknown) => call.destroy(Object.assign(new Error(), toGrpcError(err)));
       try {
-        admin(call);
+        rawAdmin(call);
       } catch (err) {
         refuse(err);
         return;

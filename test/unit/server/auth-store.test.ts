@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AuthStore } from '../../../src/server/auth/auth-store.js';
 import { UnifiedPermissions, type KeyPermission } from '../../../src/server/auth/permissions.js';
+import { newTokenProvider } from '../../../src/server/auth/new-token-provider.js';
 import { SimpleTokens } from '../../../src/server/auth/simple-token.js';
 import { EtcdError } from '../../../src/server/errors.js';
 import { MemoryBuckets } from '../../helpers/memory-buckets.js';
@@ -49,26 +50,26 @@ describe('SimpleTokens', () => {
     let now = 0;
     const tokens = new SimpleTokens({ now: () => now }, 1000);
     tokens.enable();
-    const token = tokens.assign('alice', tokens.genPrefix(), 5);
+    const token = tokens.assign('alice', 1, tokens.genPrefix(), 5);
     assert.match(token, /^[a-zA-Z]{16}\.5$/);
     now = 900;
-    assert.equal(tokens.username(token, 5), 'alice');
+    assert.equal(tokens.info(token, 5, 3)?.username ?? null, 'alice');
     now = 1800;
-    assert.equal(tokens.username(token, 5), 'alice');
+    assert.equal(tokens.info(token, 5, 3)?.username ?? null, 'alice');
     now = 2800;
-    assert.equal(tokens.username(token, 5), null);
+    assert.equal(tokens.info(token, 5, 3)?.username ?? null, null);
   });
 
   it('refuses malformed tokens, tokens from a later index, and everything once disabled', () => {
     const tokens = new SimpleTokens({ now: () => 0 }, 1000);
     tokens.enable();
-    const token = tokens.assign('alice', 'abcdefghijklmnop', 7);
-    assert.equal(tokens.username('abcdefghijklmnop', 7), null);
-    assert.equal(tokens.username(token, 6), null);
-    assert.equal(tokens.username(token, 7), 'alice');
+    const token = tokens.assign('alice', 1, 'abcdefghijklmnop', 7);
+    assert.equal(tokens.info('abcdefghijklmnop', 7, 3)?.username ?? null, null);
+    assert.equal(tokens.info(token, 6, 3)?.username ?? null, null);
+    assert.equal(tokens.info(token, 7, 3)?.username ?? null, 'alice');
     tokens.disable();
     tokens.enable();
-    assert.equal(tokens.username(token, 7), null);
+    assert.equal(tokens.info(token, 7, 3)?.username ?? null, null);
   });
 });
 
@@ -122,6 +123,32 @@ describe('AuthStore', () => {
     await store.roleAdd('r');
     assert.throws(() => store.checkRange(ai, b('k'), null), kind('AuthOldRevision'));
     assert.throws(() => store.checkRange(null, b('k'), null), kind('UserEmpty'));
+  });
+
+  it('JWTs: the token carries its revision; keys need the current one, admin requests do not; Bearer is dropped', async () => {
+    const tokens = newTokenProvider('jwt,sign-method=HS256,priv-key=secret', 1000, { timers: { now: () => 0 }, readFile: () => b('s3cret') });
+    const store = new AuthStore(new MemoryBuckets(), { bcryptCost: 4, tokens });
+    await store.restore();
+    await store.userAdd('root', await store.hashPassword('pw'));
+    await store.userGrantRole('root', 'root');
+    await store.enable();
+    const token = store.authenticate('root', store.genTokenPrefix(), 10);
+    const ai = store.authInfoFromToken(token, 0)!;
+    assert.deepEqual(ai, { username: 'root', revision: store.revision });
+    assert.deepEqual(store.authInfoFromToken(`Bearer ${token}`, 0), ai);
+    assert.throws(() => store.authInfoFromToken(`bearer ${token}`, 0), kind('InvalidAuthToken'));
+    store.checkRange(ai, b('k'), null);
+    await store.roleAdd('r');
+    const stale = store.authInfoFromToken(token, 0)!;
+    assert.equal(stale.revision, store.revision - 1);
+    assert.throws(() => store.checkRange(stale, b('k'), null), kind('AuthOldRevision'));
+    assert.throws(() => store.checkPut(stale, b('k')), kind('AuthOldRevision'));
+    store.checkAdmin(stale);
+    // a token from a later revision (auth data restored to an older state) passes the check but not the read
+    const future = { username: 'root', revision: store.revision + 5 };
+    store.checkRange(future, b('k'), null);
+    assert.throws(() => store.checkServedRevision(future), kind('AuthOldRevision'));
+    store.checkServedRevision(store.authInfoFromToken(store.authenticate('root', '', 11), 0));
   });
 
   it('survives a restart', async () => {
