@@ -262,7 +262,7 @@ describe('auth: durability', { timeout: 60_000 }, () => {
       const env = cleanEnv();
       const saved = await runCli(OUR_ETCDCTL, { args: [`--endpoints=${server.endpoint}`, '--user=root:rootpw', 'snapshot', 'save', file], env, timeoutMs: 30_000 });
       assert.equal(saved.code, 0, saved.stderr.toString());
-      const restored = await runCli(OUR_ETCDCTL, { args: ['snapshot', 'restore', file, '--data-dir', path.join(dir, 'restored')], env, timeoutMs: 30_000 });
+      const restored = await runCli(OUR_ETCDCTL, { args: ['snapshot', 'restore', file, '--data-dir', path.join(dir, 'restored'), '--bundled-server'], env, timeoutMs: 30_000 });
       assert.equal(restored.code, 0, restored.stderr.toString());
       const copy = await startOurServer({ dataDir: path.join(dir, 'restored'), args: ['--bcrypt-cost', '4'] });
       try {

@@ -30,7 +30,7 @@ export function checkDataDir(layout: DataDirLayout, logFiles: string[], logBytes
   if (walDir?.isDirectory() && fs.readdirSync(layout.walDir).some((f) => ETCD_WAL_SEGMENT.test(f))) {
     refuse(
       `${layout.dataDir} is a data dir of etcd itself (${layout.walDir} holds etcd's WAL segments, member/snap/db is bbolt); ` +
-        'serve it with etcd, or copy its keys into this server with `etcdctl-ts make-mirror`',
+        'serve it with etcd, or load a snapshot of it into a new data dir for this server with `etcdctl-ts snapshot restore <snapshot> --data-dir <new dir> --bundled-server` (a stopped member\'s member/snap/db is such a snapshot, with --skip-hash-check)',
     );
   }
   const db = kind(layout.dbFile);
