@@ -1,7 +1,7 @@
 import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
-import { KeyIndex, revisionId, type KeyEntry } from './key-index.js';
+import { KeyIndex, type KeyEntry, type RevisionSet } from './key-index.js';
 import { decodeKeyValue, encodeKeyValue, NO_LEASE, type KeyValue } from './key-value.js';
 import { isTombstone, revMainOf, revSubOf, revToBytes } from './revision.js';
 
@@ -89,7 +89,7 @@ export class MvccStore {
       const kv = decodeKeyValue(value);
       const main = revMainOf(revBytes);
       const sub = revSubOf(revBytes);
-      const entry = this.index.getOrCreate(kv.key.toString('latin1'), kv.key);
+      const entry = this.index.getOrCreate(kv.key.toString('latin1'));
       if (isTombstone(revBytes)) {
         entry.tombstone(main, sub);
         entry.latest = null;
@@ -121,7 +121,7 @@ export class MvccStore {
     return this.backend.put('meta', META_CONSISTENT_INDEX, encodeUint(index));
   }
 
-  entries(): readonly KeyEntry[] {
+  entries(): Iterable<KeyEntry> {
     return this.index.all();
   }
 
@@ -129,7 +129,7 @@ export class MvccStore {
     if (rev >= this.currentRevision) return entry.latest;
     const at = entry.get(rev);
     if (!at) return null;
-    if (at.main === entry.modMain && at.sub === entry.modSub) return entry.latest;
+    if (entry.isLatest(at.main, at.sub)) return entry.latest;
     return this.valueAt(at.main, at.sub);
   }
 
@@ -175,7 +175,7 @@ export class MvccStore {
   applyPut(txn: WriteTxn, key: Buffer, value: Buffer, lease: string): Change {
     const main = txn.beginRev + 1;
     const sub = txn.changes.length;
-    const entry = this.index.getOrCreate(key.toString('latin1'), key);
+    const entry = this.index.getOrCreate(key.toString('latin1'));
     const prev = entry.latest;
     const kv: KeyValue = {
       key: entry.key,
@@ -264,7 +264,7 @@ export class MvccStore {
     return this.compaction;
   }
 
-  private async deleteCompacted(rev: number, available: Set<string>): Promise<void> {
+  private async deleteCompacted(rev: number, available: RevisionSet): Promise<void> {
     await this.backend.flushed();
     const end = revToBytes(rev + 1, 0);
     let batch: Buffer[] = [];
@@ -274,7 +274,7 @@ export class MvccStore {
       await this.backend.flushed();
     };
     for (const { key } of this.backend.scan('key', undefined, end)) {
-      if (!available.has(revisionId(revMainOf(key), revSubOf(key)))) batch.push(Buffer.from(key));
+      if (!available.has(revMainOf(key), revSubOf(key))) batch.push(Buffer.from(key));
       if (batch.length >= COMPACTION_BATCH) await flush();
     }
     await flush();
@@ -294,7 +294,7 @@ export class MvccStore {
     const hash = new Crc32c().update('key');
     for (const { key, value } of this.backend.scan('key', undefined, revToBytes(upTo + 1, 0))) {
       const main = revMainOf(key);
-      if (main <= compactRev && keep.size > 0 && !keep.has(revisionId(main, revSubOf(key)))) continue;
+      if (main <= compactRev && keep.size > 0 && !keep.has(main, revSubOf(key))) continue;
       hash.update(key).update(value);
     }
     return { hash: hash.digest(), rev: currentRev, compactRev };

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { KeyIndex } from '../src/server/mvcc/key-index.js';
+import { MvccStore } from '../src/server/mvcc/store.js';
+import { Backend } from '../src/server/storage/backend.js';
+
+// A quick probe of the key index and the store at scale (not part of `npm run bench`):
+//   node --expose-gc dist/bench/mvcc-scale-probe.js index 1000000   heap bytes per key of the index alone
+//   node --expose-gc dist/bench/mvcc-scale-probe.js store 1000000   1M puts into a real data dir: heap and
+//     RSS per key, then the restart (open + restore) time
+// Keys are '/registry/k/' + a 10-digit number (22 bytes), inserted in random order; values are 64 bytes.
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+const mode = process.argv[2] ?? 'index';
+const n = Number(process.argv[3] ?? 1_000_000);
+const MiB = 1024 * 1024;
+
+/** A permutation of 0..n-1 (xorshift, seeded), so keys arrive out of order as in a real load. */
+function shuffled(count: number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  let s = 0x9e3779b9;
+  for (let i = count - 1; i > 0; i--) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    const j = (s >>> 0) % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+const keyOf = (i: number) => Buffer.from(`/registry/k/${String(i).padStart(10, '0')}`, 'latin1');
+
+function heap(): number {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+}
+
+async function probeIndex(): Promise<void> {
+  const order = shuffled(n);
+  const before = heap();
+  const index = new KeyIndex();
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(order[i]);
+    index.getOrCreate(key.toString('latin1')).put(i + 2, 0);
+  }
+  const ms = performance.now() - start;
+  const after = heap();
+  console.log(`index keys=${index.size} insert_ms=${ms.toFixed(0)} heap_bytes_per_key=${((after - before) / n).toFixed(1)}`);
+}
+
+async function probeStore(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mvcc-probe-'));
+  try {
+    const order = shuffled(n);
+    const value = Buffer.alloc(64, 'v');
+    let backend = Backend.open(dir);
+    let store = new MvccStore(backend);
+    store.restore();
+    const before = heap();
+    const rssBefore = process.memoryUsage().rss;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const txn = store.write();
+      // a request's key and value arrive as views into a larger message buffer
+      const message = Buffer.allocUnsafeSlow(22 + 64);
+      keyOf(order[i]).copy(message);
+      value.copy(message, 22);
+      txn.put(message.subarray(0, 22), message.subarray(22), '0');
+      const durable = txn.end();
+      if (i % 2000 === 1999) await durable;
+    }
+    await backend.flushed();
+    const loadMs = performance.now() - start;
+    const after = heap();
+    const rss = process.memoryUsage().rss;
+    console.log(
+      `store keys=${store.keyCount} load_ms=${loadMs.toFixed(0)} heap_bytes_per_key=${((after - before) / n).toFixed(1)} ` +
+        `rss_mib=${(rss / MiB).toFixed(0)} rss_growth_bytes_per_key=${((rss - rssBefore) / n).toFixed(1)}`,
+    );
+    await backend.close();
+    store = null as unknown as MvccStore;
+    heap();
+    const reopen = performance.now();
+    backend = Backend.open(dir);
+    const opened = performance.now();
+    store = new MvccStore(backend);
+    store.restore();
+    const restored = performance.now();
+    console.log(`restart open_ms=${(opened - reopen).toFixed(0)} restore_ms=${(restored - opened).toFixed(0)} keys=${store.keyCount}`);
+    await backend.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await (mode === 'store' ? probeStore() : probeIndex());
