@@ -5,11 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { KeyIndex } from '../src/server/mvcc/key-index.js';
 import { MvccStore } from '../src/server/mvcc/store.js';
 import { Backend } from '../src/server/storage/backend.js';
+import { IntervalTree } from '../src/server/watch/interval-tree.js';
 
 // A quick probe of the key index and the store at scale (not part of `npm run bench`):
 //   node --expose-gc dist/bench/mvcc-scale-probe.js index 1000000   heap bytes per key of the index alone
 //   node --expose-gc dist/bench/mvcc-scale-probe.js store 1000000   1M puts into a real data dir: heap and
 //     RSS per key, then the restart (open + restore) time
+//   node --expose-gc dist/bench/mvcc-scale-probe.js watch 10000     n range watchers on distinct ranges: the
+//     cost of finding an event's watchers, interval tree vs a scan of every watcher
 // Keys are '/registry/k/' + a 10-digit number (22 bytes), inserted in random order; values are 64 bytes.
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -97,4 +100,25 @@ async function probeStore(): Promise<void> {
   }
 }
 
-await (mode === 'store' ? probeStore() : probeIndex());
+function probeWatch(): void {
+  // watcher i watches [k(i*10), k(i*10+5)); events hit keys at random, half of them inside a range
+  const tree = new IntervalTree<number>();
+  const list: { lo: string; hi: string; id: number }[] = [];
+  const id = (i: number) => keyOf(i).toString('latin1');
+  for (let i = 0; i < n; i++) {
+    tree.insert(id(i * 10), id(i * 10 + 5), i);
+    list.push({ lo: id(i * 10), hi: id(i * 10 + 5), id: i });
+  }
+  const points = Array.from({ length: 20_000 }, (_, j) => id((j * 7919) % (n * 10)));
+  let matchedTree = 0;
+  let t = performance.now();
+  for (const p of points) tree.stab(p, () => matchedTree++);
+  const treeUs = ((performance.now() - t) * 1000) / points.length;
+  let matchedScan = 0;
+  t = performance.now();
+  for (const p of points) for (const w of list) if (p >= w.lo && p < w.hi) matchedScan++;
+  const scanUs = ((performance.now() - t) * 1000) / points.length;
+  console.log(`watch watchers=${n} events=${points.length} matched=${matchedTree}/${matchedScan} tree_us_per_event=${treeUs.toFixed(2)} scan_us_per_event=${scanUs.toFixed(2)}`);
+}
+
+await (mode === 'store' ? probeStore() : mode === 'watch' ? probeWatch() : probeIndex());

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KeyEntry, KeyIndex, RevisionSet } from '../../../src/server/mvcc/key-index.js';
+import { seededRng } from './wire-corpus.js';
 
 // etcd's treeIndex semantics: which revision of a key is visible at a read revision, what a compaction
 // keeps, and which keys a range visits.
@@ -125,4 +126,100 @@ describe('KeyIndex', () => {
     assert.deepEqual([...available.pairs()], [[4, 0]]);
     assert.equal(idx.size, 1);
   });
+});
+
+/** What the index must hold, kept the simplest way: each key's events in order. */
+interface ModelKey {
+  events: { rev: number; put: boolean }[];
+}
+
+function modelVisible(key: ModelKey, rev: number): { main: number; version: number; createdMain: number } | null {
+  let version = 0;
+  let createdMain = 0;
+  let visible: number | null = null;
+  for (const e of key.events) {
+    if (e.rev > rev) break;
+    if (e.put) {
+      if (version === 0) createdMain = e.rev;
+      version++;
+      visible = e.rev;
+    } else {
+      version = 0;
+      visible = null;
+    }
+  }
+  return visible === null ? null : { main: visible, version, createdMain };
+}
+
+describe('KeyIndex against a model (random operations)', () => {
+  const keyOf = (rng: () => number) => {
+    const alphabet = ['\x00', 'a', 'b', '\xff'];
+    let key = '';
+    const length = 1 + Math.floor(rng() * 3);
+    for (let i = 0; i < length; i++) key += alphabet[Math.floor(rng() * alphabet.length)];
+    return key;
+  };
+  for (const seed of [11, 12, 13]) {
+    it(`agrees for 4000 steps with seed ${seed}`, () => {
+      const rng = seededRng(seed);
+      const idx = new KeyIndex();
+      const model = new Map<string, ModelKey>();
+      let rev = 1;
+      let compacted = 0;
+      for (let step = 0; step < 4000; step++) {
+        const op = rng();
+        if (op < 0.45) {
+          const key = keyOf(rng);
+          idx.getOrCreate(key).put(++rev, 0);
+          if (!model.has(key)) model.set(key, { events: [] });
+          model.get(key)!.events.push({ rev, put: true });
+        } else if (op < 0.6) {
+          const key = keyOf(rng);
+          const entry = idx.get(key);
+          assert.equal(entry !== undefined, model.has(key), `step ${step}: get ${JSON.stringify(key)}`);
+          const m = model.get(key);
+          if (entry && m) {
+            entry.tombstone(++rev, 0);
+            // a tombstone on a deleted key changes nothing
+            if (m.events.at(-1)?.put) m.events.push({ rev, put: false });
+          }
+        } else if (op < 0.85) {
+          const start = keyOf(rng);
+          const end = rng() < 0.2 ? null : rng() < 0.3 ? '' : keyOf(rng);
+          const stopAfter = rng() < 0.3 ? 1 + Math.floor(rng() * 3) : Infinity;
+          const seen: string[] = [];
+          idx.forEach(start, end, (e) => {
+            seen.push(e.id);
+            return seen.length < stopAfter;
+          });
+          const expected = [...model.keys()]
+            .filter((k) => (end === null ? k === start : k >= start && (end === '' || k < end)))
+            .sort()
+            .slice(0, stopAfter);
+          assert.deepEqual(seen, expected, `step ${step}: forEach ${JSON.stringify([start, end])}`);
+        } else if (op < 0.97) {
+          const key = [...model.keys()][Math.floor(rng() * model.size)];
+          if (key === undefined) continue;
+          const at = compacted + Math.floor(rng() * (rev - compacted + 1));
+          const got = idx.get(key)!.get(at);
+          assert.deepEqual(got && { main: got.main, version: got.version, createdMain: got.createdMain }, modelVisible(model.get(key)!, at), `step ${step}: ${JSON.stringify(key)} at ${at}`);
+        } else {
+          compacted = compacted + Math.floor(rng() * (rev - compacted + 1));
+          const available = idx.compact(compacted);
+          for (const [key, m] of model) {
+            const last = m.events.at(-1)!;
+            if (!last.put && last.rev <= compacted) model.delete(key);
+            else {
+              // what is visible at the compaction revision survives it
+              const visible = modelVisible(m, compacted);
+              if (visible) assert.ok(available.has(visible.main, 0), `step ${step}: ${JSON.stringify(key)} keeps ${visible.main}`);
+            }
+          }
+          assert.equal(available.size, [...model.values()].filter((m) => modelVisible(m, compacted)).length, `step ${step}: kept revisions`);
+        }
+        assert.equal(idx.size, model.size, `step ${step}: size`);
+      }
+      assert.deepEqual([...idx.all()].map((e) => e.id), [...model.keys()].sort());
+    });
+  }
 });
