@@ -11,6 +11,7 @@ import { IntervalTree } from '../src/server/watch/interval-tree.js';
 //   node --expose-gc dist/bench/mvcc-scale-probe.js index 1000000   heap bytes per key of the index alone
 //   node --expose-gc dist/bench/mvcc-scale-probe.js store 1000000   1M puts into a real data dir: heap and
 //     RSS per key, then the restart (open + restore) time
+//   node --expose-gc dist/bench/mvcc-scale-probe.js restore DATA_DIR  times open + restore of an existing data dir
 //   node --expose-gc dist/bench/mvcc-scale-probe.js watch 10000     n range watchers on distinct ranges: the
 //     cost of finding an event's watchers, interval tree vs a scan of every watcher
 // Keys are '/registry/k/' + a 10-digit number (22 bytes), inserted in random order; values are 64 bytes.
@@ -18,7 +19,7 @@ import { IntervalTree } from '../src/server/watch/interval-tree.js';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 const mode = process.argv[2] ?? 'index';
-const n = Number(process.argv[3] ?? 1_000_000);
+const n = mode === 'restore' ? 0 : Number(process.argv[3] ?? 1_000_000);
 const MiB = 1024 * 1024;
 
 /** A permutation of 0..n-1 (xorshift, seeded), so keys arrive out of order as in a real load. */
@@ -100,6 +101,17 @@ async function probeStore(): Promise<void> {
   }
 }
 
+async function probeRestore(dataDir: string): Promise<void> {
+  const t0 = performance.now();
+  const backend = Backend.open(dataDir);
+  const opened = performance.now();
+  const store = new MvccStore(backend);
+  store.restore();
+  const restored = performance.now();
+  console.log(`restore open_ms=${(opened - t0).toFixed(0)} restore_ms=${(restored - opened).toFixed(0)} keys=${store.keyCount} heap_mib=${(heap() / MiB).toFixed(0)}`);
+  await backend.close();
+}
+
 function probeWatch(): void {
   // watcher i watches [k(i*10), k(i*10+5)); events hit keys at random, half of them inside a range
   const tree = new IntervalTree<number>();
@@ -121,4 +133,5 @@ function probeWatch(): void {
   console.log(`watch watchers=${n} events=${points.length} matched=${matchedTree}/${matchedScan} tree_us_per_event=${treeUs.toFixed(2)} scan_us_per_event=${scanUs.toFixed(2)}`);
 }
 
-await (mode === 'store' ? probeStore() : mode === 'watch' ? probeWatch() : probeIndex());
+const probes: Record<string, () => unknown> = { index: probeIndex, store: probeStore, watch: probeWatch, restore: () => probeRestore(process.argv[3]) };
+await probes[mode]();

@@ -67,12 +67,15 @@ export class KeyEntry implements Generation {
   revs = NO_REVS as number[];
   /** Generations ended by a tombstone and not yet compacted away, oldest first. */
   private past: Generation[] | null = null;
-  /** The value at the latest revision, or null when the key is deleted. */
+  /**
+   * The value at the latest revision, when the key exists and it is loaded: after a restart values stay
+   * in the backend until first read (MvccStore.latestOf), so a restart does not decode every key.
+   */
   latest: KeyValue | null = null;
 
   constructor(readonly id: string) {}
 
-  /** The key's bytes (shared with its latest value when it has one). */
+  /** The key's bytes (shared with its latest value when that is loaded). */
   get key(): Buffer {
     return this.latest?.key ?? Buffer.from(this.id, 'latin1');
   }
@@ -106,6 +109,17 @@ export class KeyEntry implements Generation {
 
   isEmpty(): boolean {
     return this.past === null && this.revs.length === 0;
+  }
+
+  /** Whether the key exists now (its current generation has a put). */
+  get live(): boolean {
+    return this.revs.length > 0;
+  }
+  get latestMain(): number {
+    return this.revs[this.revs.length - 2];
+  }
+  get latestSub(): number {
+    return this.revs[this.revs.length - 1];
   }
 
   /** Whether main/sub is the key's latest put (whose value is `latest`). */

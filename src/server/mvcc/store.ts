@@ -2,7 +2,7 @@ import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
 import { KeyIndex, type KeyEntry, type RevisionSet } from './key-index.js';
-import { decodeKeyValue, encodeKeyValue, NO_LEASE, type KeyValue } from './key-value.js';
+import { decodeKeyValue, encodeKeyValue, NO_LEASE, storedKeyAndLease, type KeyValue } from './key-value.js';
 import { isTombstone, revMainOf, revSubOf, revToBytes } from './revision.js';
 
 // The multi-version store: every write gets a new main revision (sub revisions number the changes
@@ -66,6 +66,8 @@ export class MvccStore {
   /** etcd's consistent index (raft applied index): one per applied write request. */
   appliedIndex = 0;
   private compaction: Promise<void> = Promise.resolve();
+  /** Keys with a lease as restore() found them, until leasedKeys() hands them over. */
+  private restoredLeases = new Map<KeyEntry, string>();
 
   constructor(private readonly backend: BucketStore) {}
 
@@ -83,19 +85,24 @@ export class MvccStore {
     return this.compactRevision;
   }
 
-  /** Rebuilds the key index from the backend (etcd's restore); call once before serving. */
+  /**
+   * Rebuilds the key index from the backend (etcd's restore); call once before serving. Only each row's
+   * key (and lease) is read: values are loaded when first needed.
+   */
   restore(): void {
+    const leases = this.restoredLeases;
     for (const { key: revBytes, value } of this.backend.scan('key')) {
-      const kv = decodeKeyValue(value);
+      const { id, lease } = storedKeyAndLease(value);
       const main = revMainOf(revBytes);
       const sub = revSubOf(revBytes);
-      const entry = this.index.getOrCreate(kv.key.toString('latin1'));
+      const entry = this.index.getOrCreate(id);
       if (isTombstone(revBytes)) {
         entry.tombstone(main, sub);
-        entry.latest = null;
+        leases.delete(entry);
       } else {
         entry.put(main, sub);
-        entry.latest = kv;
+        if (lease !== NO_LEASE) leases.set(entry, lease);
+        else if (leases.size) leases.delete(entry);
       }
       if (main > this.currentRevision) this.currentRevision = main;
     }
@@ -108,7 +115,14 @@ export class MvccStore {
       const available = this.index.compact(scheduled);
       if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
     }
-    for (const entry of this.index.all()) if (entry.latest) this.liveKeys++;
+    for (const entry of this.index.all()) if (entry.live) this.liveKeys++;
+  }
+
+  /** The keys restore() found attached to a lease (once: the lessor takes them over). */
+  *leasedKeys(): Generator<{ lease: string; id: string; key: Buffer }> {
+    const leases = this.restoredLeases;
+    this.restoredLeases = new Map();
+    for (const [entry, lease] of leases) if (entry.live) yield { lease, id: entry.id, key: entry.key };
   }
 
   /** Counts one applied write request; resolves once persisted. */
@@ -121,15 +135,17 @@ export class MvccStore {
     return this.backend.put('meta', META_CONSISTENT_INDEX, encodeUint(index));
   }
 
-  entries(): Iterable<KeyEntry> {
-    return this.index.all();
+  /** A key's value now, or null when it is deleted; read from the backend once if not loaded. */
+  private latestOf(entry: KeyEntry): KeyValue | null {
+    if (entry.latest || !entry.live) return entry.latest;
+    return (entry.latest = this.valueAt(entry.latestMain, entry.latestSub));
   }
 
   private readAt(entry: KeyEntry, rev: number): KeyValue | null {
-    if (rev >= this.currentRevision) return entry.latest;
+    if (rev >= this.currentRevision) return this.latestOf(entry);
     const at = entry.get(rev);
     if (!at) return null;
-    if (entry.isLatest(at.main, at.sub)) return entry.latest;
+    if (entry.isLatest(at.main, at.sub)) return this.latestOf(entry);
     return this.valueAt(at.main, at.sub);
   }
 
@@ -176,7 +192,7 @@ export class MvccStore {
     const main = txn.beginRev + 1;
     const sub = txn.changes.length;
     const entry = this.index.getOrCreate(key.toString('latin1'));
-    const prev = entry.latest;
+    const prev = this.latestOf(entry);
     const kv: KeyValue = {
       key: entry.key,
       create_revision: prev ? prev.create_revision : main,
@@ -197,11 +213,12 @@ export class MvccStore {
     const main = txn.beginRev + 1;
     const changes: Change[] = [];
     this.index.forEach(key.toString('latin1'), end, (entry) => {
-      if (!entry.latest) return;
+      const prev = this.latestOf(entry);
+      if (!prev) return;
       const sub = txn.changes.length + changes.length;
       changes.push({
-        kv: { key: entry.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
-        prev: entry.latest,
+        kv: { key: prev.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
+        prev,
         deleted: true,
       });
       entry.tombstone(main, sub);

@@ -142,6 +142,42 @@ describe('MvccStore', () => {
     assert.deepEqual(values(restored, 'a', '', 3), ['a=1@2', 'b=1@3']);
   });
 
+  it('restores values lazily: reads, puts and deletes after a restart see the stored ones', async () => {
+    const { buckets, store } = fresh();
+    put(store, 'a', '1');
+    put(store, 'a', '2');
+    put(store, 'b', '1');
+    put(store, 'c', '1');
+    await buckets.flushed();
+    const restored = new MvccStore(buckets);
+    restored.restore();
+    assert.equal(restored.keyCount, 3);
+    // a put's prev and version come from the stored value
+    const { change } = put(restored, 'a', '3');
+    assert.deepEqual([`${change.prev?.value}`, change.kv.version, change.kv.create_revision], ['2', 3, 2]);
+    const { changes } = del(restored, 'b');
+    assert.deepEqual(changes.map((c) => `${c.prev?.key}=${c.prev?.value}@${c.prev?.mod_revision}`), ['b=1@4']);
+    assert.deepEqual(values(restored, 'a', ''), ['a=3@6', 'c=1@5']);
+    assert.equal(restored.keyCount, 2);
+  });
+
+  it('hands over the keys whose latest value has a lease, once', async () => {
+    const { buckets, store } = fresh();
+    put(store, 'leased', '1', '7');
+    put(store, 'negative', '1', '-5');
+    put(store, 'released', '1', '8');
+    put(store, 'released', '2');
+    put(store, 'deleted', '1', '9');
+    del(store, 'deleted');
+    put(store, 'plain', '1');
+    await buckets.flushed();
+    const restored = new MvccStore(buckets);
+    restored.restore();
+    const leased = [...restored.leasedKeys()].map(({ lease, id, key }) => `${id}:${lease}:${key}`).sort();
+    assert.deepEqual(leased, ['leased:7:leased', 'negative:-5:negative']);
+    assert.deepEqual([...restored.leasedKeys()], []);
+  });
+
   it('hashes equal histories equally and different ones differently', async () => {
     const build = async (last: string) => {
       const { store } = fresh();
