@@ -53,7 +53,11 @@ async function probeIndex(): Promise<void> {
   }
   const ms = performance.now() - start;
   const after = heap();
-  console.log(`index keys=${index.size} insert_ms=${ms.toFixed(0)} heap_bytes_per_key=${((after - before) / n).toFixed(1)}`);
+  const ids = Array.from({ length: 200_000 }, (_, j) => keyOf(order[(j * 7919) % n]).toString('latin1'));
+  const t = performance.now();
+  for (const id of ids) index.get(id);
+  const getNs = ((performance.now() - t) * 1e6) / ids.length;
+  console.log(`index keys=${index.size} insert_ms=${ms.toFixed(0)} get_ns=${getNs.toFixed(0)} heap_bytes_per_key=${((after - before) / n).toFixed(1)}`);
 }
 
 async function probeStore(): Promise<void> {
