@@ -26,9 +26,16 @@ export const META_SCHEDULED_COMPACT = Buffer.from('scheduledCompactRev');
 export const META_FINISHED_COMPACT = Buffer.from('finishedCompactRev');
 
 /** A meta bucket value: a big-endian uint64 (below 2^53 in practice). */
+/** Reads 8 big-endian bytes at pos as a number (revisions stay below 2^53). */
+function uint64At(b: Uint8Array, pos: number): number {
+  const hi = ((b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3]) >>> 0;
+  const lo = ((b[pos + 4] << 24) | (b[pos + 5] << 16) | (b[pos + 6] << 8) | b[pos + 7]) >>> 0;
+  return hi * 0x100000000 + lo;
+}
+
+// straight from the bytes: a Buffer view per call was a tenth of a restore's time at a million keys
 export function decodeMetaUint(value: Uint8Array): number {
-  const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return b.readUInt32BE(0) * 0x100000000 + b.readUInt32BE(4);
+  return uint64At(value, 0);
 }
 
 export function encodeMetaUint(n: number): Buffer {
@@ -59,8 +66,7 @@ export function revMainOf(bytes: Uint8Array): number {
 }
 
 export function revSubOf(bytes: Uint8Array): number {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return b.readUInt32BE(9) * 0x100000000 + b.readUInt32BE(13);
+  return uint64At(bytes, 9);
 }
 
 export function isTombstone(bytes: Uint8Array): boolean {

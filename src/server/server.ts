@@ -107,9 +107,7 @@ export class EtcdServer {
       tokens,
     });
     void this.auth.restore();
-    for (const entry of store.entries()) {
-      if (entry.latest && entry.latest.lease !== '0') this.lessor.attach(entry.latest.lease, entry.id, entry.key);
-    }
+    for (const { lease, id, key } of store.leasedKeys()) this.lessor.attach(lease, id, key);
     this.applier = new Applier(
       this.watchable,
       store,

@@ -1,8 +1,11 @@
+import sortedBtree from 'sorted-btree';
 import type { KeyValue } from './key-value.js';
 
-// etcd's treeIndex: per key, the generations of revisions (a generation ends with a tombstone).
-// Revisions are kept as flat [main, sub, main, sub, ...] arrays to avoid an object per revision.
-// Keys are latin1 strings, whose comparison order is the byte order etcd ranges by.
+// etcd's treeIndex: per key, the generations of revisions (a generation ends with a tombstone), in a
+// B+ tree ordered by key. Keys are latin1 strings, whose comparison order is the byte order etcd ranges
+// by. Memory per key matters at millions of keys, so a key's current generation lives in its entry
+// itself (past generations only exist for keys deleted and put again), and revisions are kept as flat
+// [main, sub, main, sub, ...] arrays instead of an object per revision.
 
 export interface RevisionAt {
   main: number;
@@ -11,64 +14,126 @@ export interface RevisionAt {
   version: number;
 }
 
-class Generation {
-  version = 0;
-  createdMain = 0;
-  createdSub = 0;
-  revs: number[] = [];
+/** One generation: its revisions (flat) and how many puts it has seen (compaction drops revisions, not versions). */
+interface Generation {
+  version: number;
+  createdMain: number;
+  revs: number[];
+}
 
-  isEmpty(): boolean {
-    return this.revs.length === 0;
+const NO_REVS: readonly number[] = Object.freeze([]);
+const lastMain = (g: Generation): number => g.revs[g.revs.length - 2];
+
+/**
+ * Revisions kept by a compaction (etcd's `available` map). Most revisions pack into one number (no string
+ * per revision); a sub revision past SUB_BITS, or a main past 2^43, falls back to a string.
+ */
+export class RevisionSet {
+  private readonly packed = new Set<number>();
+  private readonly other = new Set<string>();
+  private static readonly SUB_LIMIT = 1024;
+
+  private static pack(main: number, sub: number): number {
+    return sub < RevisionSet.SUB_LIMIT && main < 2 ** 43 ? main * RevisionSet.SUB_LIMIT + sub : -1;
   }
-  lastMain(): number {
-    return this.revs[this.revs.length - 2];
+  add(main: number, sub: number): void {
+    const p = RevisionSet.pack(main, sub);
+    if (p >= 0) this.packed.add(p);
+    else this.other.add(`${main}_${sub}`);
   }
-  count(): number {
-    return this.revs.length / 2;
+  delete(main: number, sub: number): void {
+    const p = RevisionSet.pack(main, sub);
+    if (p >= 0) this.packed.delete(p);
+    else this.other.delete(`${main}_${sub}`);
+  }
+  has(main: number, sub: number): boolean {
+    const p = RevisionSet.pack(main, sub);
+    return p >= 0 ? this.packed.has(p) : this.other.has(`${main}_${sub}`);
+  }
+  get size(): number {
+    return this.packed.size + this.other.size;
+  }
+  /** [main, sub] pairs in no particular order (for tests and debugging). */
+  *pairs(): Generator<[number, number]> {
+    for (const p of this.packed) yield [Math.floor(p / RevisionSet.SUB_LIMIT), p % RevisionSet.SUB_LIMIT];
+    for (const s of this.other) yield s.split('_').map(Number) as [number, number];
   }
 }
 
-/** Adds "revision kept" markers, as etcd's `available` map, keyed `${main}_${sub}`. */
-export type RevisionSet = Set<string>;
-export const revisionId = (main: number, sub: number): string => `${main}_${sub}`;
-
-export class KeyEntry {
-  modMain = 0;
-  modSub = 0;
-  generations: Generation[] = [new Generation()];
-  /** The value at the latest revision, or null when the key is deleted. */
+/** A key's history. The entry is its own current generation (empty while the key is deleted). */
+export class KeyEntry implements Generation {
+  version = 0;
+  createdMain = 0;
+  revs = NO_REVS as number[];
+  /** Generations ended by a tombstone and not yet compacted away, oldest first. */
+  private past: Generation[] | null = null;
+  /**
+   * The value at the latest revision, when the key exists and it is loaded: after a restart values stay
+   * in the backend until first read (MvccStore.latestOf), so a restart does not decode every key.
+   */
   latest: KeyValue | null = null;
 
-  constructor(readonly id: string, readonly key: Buffer) {}
+  constructor(readonly id: string) {}
+
+  /** The key's bytes (shared with its latest value when that is loaded). */
+  get key(): Buffer {
+    return this.latest?.key ?? Buffer.from(this.id, 'latin1');
+  }
+
+  private get lastGen(): number {
+    return this.past ? this.past.length : 0;
+  }
+
+  private gen(i: number): Generation {
+    return i === this.lastGen ? this : this.past![i];
+  }
 
   put(main: number, sub: number): void {
-    const g = this.generations[this.generations.length - 1];
-    if (g.isEmpty()) {
-      g.createdMain = main;
-      g.createdSub = sub;
+    if (this.revs.length === 0) {
+      this.createdMain = main;
+      this.revs = [main, sub]; // exactly sized: most keys never get a second revision
+    } else {
+      this.revs.push(main, sub);
     }
-    g.revs.push(main, sub);
-    g.version++;
-    this.modMain = main;
-    this.modSub = sub;
+    this.version++;
   }
 
   tombstone(main: number, sub: number): void {
-    if (this.generations[this.generations.length - 1].isEmpty()) return;
+    if (this.revs.length === 0) return;
     this.put(main, sub);
-    this.generations.push(new Generation());
+    (this.past ??= []).push({ version: this.version, createdMain: this.createdMain, revs: this.revs });
+    this.version = 0;
+    this.createdMain = 0;
+    this.revs = NO_REVS as number[];
   }
 
   isEmpty(): boolean {
-    return this.generations.length === 1 && this.generations[0].isEmpty();
+    return this.past === null && this.revs.length === 0;
+  }
+
+  /** Whether the key exists now (its current generation has a put). */
+  get live(): boolean {
+    return this.revs.length > 0;
+  }
+  get latestMain(): number {
+    return this.revs[this.revs.length - 2];
+  }
+  get latestSub(): number {
+    return this.revs[this.revs.length - 1];
+  }
+
+  /** Whether main/sub is the key's latest put (whose value is `latest`). */
+  isLatest(main: number, sub: number): boolean {
+    const n = this.revs.length;
+    return n > 0 && this.revs[n - 2] === main && this.revs[n - 1] === sub;
   }
 
   private findGeneration(rev: number): Generation | null {
-    const last = this.generations.length - 1;
+    const last = this.lastGen;
     for (let i = last; i >= 0; i--) {
-      const g = this.generations[i];
-      if (g.isEmpty()) continue;
-      if (i !== last && g.lastMain() <= rev) return null; // deleted at or before rev
+      const g = this.gen(i);
+      if (g.revs.length === 0) continue;
+      if (i !== last && lastMain(g) <= rev) return null; // deleted at or before rev
       if (g.revs[0] <= rev) return g;
     }
     return null;
@@ -78,9 +143,10 @@ export class KeyEntry {
   get(rev: number): RevisionAt | null {
     const g = this.findGeneration(rev);
     if (!g) return null;
+    const count = g.revs.length / 2;
     for (let i = g.revs.length - 2; i >= 0; i -= 2) {
       if (g.revs[i] <= rev) {
-        return { main: g.revs[i], sub: g.revs[i + 1], createdMain: g.createdMain, version: g.version - (g.count() - i / 2 - 1) };
+        return { main: g.revs[i], sub: g.revs[i + 1], createdMain: g.createdMain, version: g.version - (count - i / 2 - 1) };
       }
     }
     return null;
@@ -89,15 +155,16 @@ export class KeyEntry {
   /** etcd's keyIndex.doCompact: which generation and revision survive a compaction at rev. */
   private compactionPoint(rev: number, available: RevisionSet): { genIdx: number; revIdx: number } {
     let genIdx = 0;
-    while (genIdx < this.generations.length - 1) {
-      if (this.generations[genIdx].lastMain() > rev) break;
+    const last = this.lastGen;
+    while (genIdx < last) {
+      if (lastMain(this.gen(genIdx)) > rev) break;
       genIdx++;
     }
-    const g = this.generations[genIdx];
+    const g = this.gen(genIdx);
     let revIdx = -1;
     for (let i = g.revs.length - 2; i >= 0; i -= 2) {
       if (g.revs[i] <= rev) {
-        available.add(revisionId(g.revs[i], g.revs[i + 1]));
+        available.add(g.revs[i], g.revs[i + 1]);
         revIdx = i;
         break;
       }
@@ -108,16 +175,16 @@ export class KeyEntry {
   /** Drops revisions older than rev except the one visible at rev; returns whether the key is gone. */
   compact(rev: number, available: RevisionSet): boolean {
     let { genIdx, revIdx } = this.compactionPoint(rev, available);
-    const g = this.generations[genIdx];
-    if (!g.isEmpty()) {
-      if (revIdx !== -1) g.revs = g.revs.slice(revIdx);
+    const g = this.gen(genIdx);
+    if (g.revs.length) {
+      if (revIdx > 0) g.revs = g.revs.slice(revIdx);
       // only the tombstone is left of this generation: drop it too
-      if (g.count() === 1 && genIdx !== this.generations.length - 1) {
-        available.delete(revisionId(g.revs[0], g.revs[1]));
+      if (g.revs.length === 2 && genIdx !== this.lastGen) {
+        available.delete(g.revs[0], g.revs[1]);
         genIdx++;
       }
     }
-    this.generations = this.generations.slice(genIdx);
+    if (genIdx > 0) this.past = genIdx < this.lastGen ? this.past!.slice(genIdx) : null;
     return this.isEmpty();
   }
 
@@ -125,84 +192,77 @@ export class KeyEntry {
   keep(rev: number, available: RevisionSet): void {
     if (this.isEmpty()) return;
     const { genIdx, revIdx } = this.compactionPoint(rev, available);
-    const g = this.generations[genIdx];
-    if (!g.isEmpty() && revIdx !== -1 && (g.count() - revIdx / 2) === 1 && genIdx !== this.generations.length - 1) {
-      available.delete(revisionId(g.revs[revIdx], g.revs[revIdx + 1]));
+    const g = this.gen(genIdx);
+    if (revIdx !== -1 && g.revs.length - revIdx === 2 && genIdx !== this.lastGen) {
+      available.delete(g.revs[revIdx], g.revs[revIdx + 1]);
     }
   }
 }
 
+// a CommonJS module: node's default import is its module.exports, the class is its `default`
+const BTree = sortedBtree.default;
+type BTree<K, V> = InstanceType<typeof BTree<K, V>>;
+
+/** Above every latin1 string: the upper bound of a range with no end. */
+const PAST_ALL_KEYS = '\u0100';
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const STOP = { break: true } as const;
+
+/**
+ * The key index: a B+ tree (sorted-btree) from key to entry. O(log n) insert, delete and seek, and
+ * about two pointers per key in its leaves, so no separate hash map is kept beside it.
+ */
 export class KeyIndex {
-  private readonly byId = new Map<string, KeyEntry>();
-  private sorted: KeyEntry[] = [];
+  private readonly tree = new BTree<string, KeyEntry>(undefined, compareIds, 64);
 
   get size(): number {
-    return this.sorted.length;
+    return this.tree.size;
   }
 
   get(id: string): KeyEntry | undefined {
-    return this.byId.get(id);
+    return this.tree.get(id);
   }
 
-  getOrCreate(id: string, key: Buffer): KeyEntry {
-    let entry = this.byId.get(id);
+  getOrCreate(id: string): KeyEntry {
+    let entry = this.tree.get(id);
     if (entry) return entry;
-    entry = new KeyEntry(id, key);
-    this.byId.set(id, entry);
-    const at = this.lowerBound(id);
-    if (at === this.sorted.length) this.sorted.push(entry);
-    else this.sorted.splice(at, 0, entry);
+    entry = new KeyEntry(id);
+    this.tree.set(id, entry);
     return entry;
-  }
-
-  /** First position whose key is >= id. */
-  private lowerBound(id: string): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid].id < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /**
    * Visits entries with start <= key < end in key order; end null means the single key start, end ''
-   * means no upper bound. Stops when visit returns false.
+   * means no upper bound. Stops when visit returns false. visit must not add or remove keys.
    */
   forEach(start: string, end: string | null, visit: (entry: KeyEntry) => boolean | void): void {
     if (end === null) {
-      const entry = this.byId.get(start);
+      const entry = this.tree.get(start);
       if (entry) visit(entry);
       return;
     }
     if (end !== '' && end <= start) return;
-    for (let i = this.lowerBound(start); i < this.sorted.length; i++) {
-      const entry = this.sorted[i];
-      if (end !== '' && entry.id >= end) return;
-      if (visit(entry) === false) return;
-    }
+    this.tree.forRange(start, end === '' ? PAST_ALL_KEYS : end, false, (_id, entry) => (visit(entry) === false ? STOP : undefined));
   }
 
-  all(): readonly KeyEntry[] {
-    return this.sorted;
+  /** Every entry, in key order. */
+  all(): IterableIterator<KeyEntry> {
+    return this.tree.values();
   }
 
   compact(rev: number): RevisionSet {
-    const available: RevisionSet = new Set();
-    const kept: KeyEntry[] = [];
-    for (const entry of this.sorted) {
-      if (entry.compact(rev, available)) this.byId.delete(entry.id);
-      else kept.push(entry);
-    }
-    this.sorted = kept;
+    const available = new RevisionSet();
+    const gone: string[] = [];
+    this.tree.forEachPair((id, entry) => {
+      if (entry.compact(rev, available)) gone.push(id);
+    });
+    this.tree.deleteKeys(gone);
     return available;
   }
 
   keep(rev: number): RevisionSet {
-    const available: RevisionSet = new Set();
-    for (const entry of this.sorted) entry.keep(rev, available);
+    const available = new RevisionSet();
+    this.tree.forEachPair((_id, entry) => entry.keep(rev, available));
     return available;
   }
 }

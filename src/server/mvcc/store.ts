@@ -1,8 +1,8 @@
 import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
-import { KeyIndex, revisionId, type KeyEntry } from './key-index.js';
-import { decodeKeyValue, encodeKeyValue, NO_LEASE, type KeyValue } from './key-value.js';
+import { KeyIndex, type KeyEntry, type RevisionSet } from './key-index.js';
+import { decodeKeyValue, encodeKeyValue, NO_LEASE, storedKeyAndLease, type KeyValue } from './key-value.js';
 import {
   decodeMetaUint,
   encodeMetaUint,
@@ -67,6 +67,8 @@ export class MvccStore {
   /** etcd's consistent index (raft applied index): one per applied write request. */
   appliedIndex = 0;
   private compaction: Promise<void> = Promise.resolve();
+  /** Keys with a lease as restore() found them, until leasedKeys() hands them over. */
+  private restoredLeases = new Map<KeyEntry, string>();
 
   constructor(private readonly backend: BucketStore) {}
 
@@ -84,19 +86,24 @@ export class MvccStore {
     return this.compactRevision;
   }
 
-  /** Rebuilds the key index from the backend (etcd's restore); call once before serving. */
+  /**
+   * Rebuilds the key index from the backend (etcd's restore); call once before serving. Only each row's
+   * key (and lease) is read: values are loaded when first needed.
+   */
   restore(): void {
+    const leases = this.restoredLeases;
     for (const { key: revBytes, value } of this.backend.scan('key')) {
-      const kv = decodeKeyValue(value);
+      const { id, lease } = storedKeyAndLease(value);
       const main = revMainOf(revBytes);
       const sub = revSubOf(revBytes);
-      const entry = this.index.getOrCreate(kv.key.toString('latin1'), kv.key);
+      const entry = this.index.getOrCreate(id);
       if (isTombstone(revBytes)) {
         entry.tombstone(main, sub);
-        entry.latest = null;
+        leases.delete(entry);
       } else {
         entry.put(main, sub);
-        entry.latest = kv;
+        if (lease !== NO_LEASE) leases.set(entry, lease);
+        else if (leases.size) leases.delete(entry);
       }
       if (main > this.currentRevision) this.currentRevision = main;
     }
@@ -109,7 +116,14 @@ export class MvccStore {
       const available = this.index.compact(scheduled);
       if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
     }
-    for (const entry of this.index.all()) if (entry.latest) this.liveKeys++;
+    for (const entry of this.index.all()) if (entry.live) this.liveKeys++;
+  }
+
+  /** The keys restore() found attached to a lease (once: the lessor takes them over). */
+  *leasedKeys(): Generator<{ lease: string; id: string; key: Buffer }> {
+    const leases = this.restoredLeases;
+    this.restoredLeases = new Map();
+    for (const [entry, lease] of leases) if (entry.live) yield { lease, id: entry.id, key: entry.key };
   }
 
   /** Counts one applied write request; resolves once persisted. */
@@ -122,15 +136,17 @@ export class MvccStore {
     return this.backend.put('meta', META_CONSISTENT_INDEX, encodeMetaUint(index));
   }
 
-  entries(): readonly KeyEntry[] {
-    return this.index.all();
+  /** A key's value now, or null when it is deleted; read from the backend once if not loaded. */
+  private latestOf(entry: KeyEntry): KeyValue | null {
+    if (entry.latest || !entry.live) return entry.latest;
+    return (entry.latest = this.valueAt(entry.latestMain, entry.latestSub));
   }
 
   private readAt(entry: KeyEntry, rev: number): KeyValue | null {
-    if (rev >= this.currentRevision) return entry.latest;
+    if (rev >= this.currentRevision) return this.latestOf(entry);
     const at = entry.get(rev);
     if (!at) return null;
-    if (at.main === entry.modMain && at.sub === entry.modSub) return entry.latest;
+    if (entry.isLatest(at.main, at.sub)) return this.latestOf(entry);
     return this.valueAt(at.main, at.sub);
   }
 
@@ -176,8 +192,8 @@ export class MvccStore {
   applyPut(txn: WriteTxn, key: Buffer, value: Buffer, lease: string): Change {
     const main = txn.beginRev + 1;
     const sub = txn.changes.length;
-    const entry = this.index.getOrCreate(key.toString('latin1'), key);
-    const prev = entry.latest;
+    const entry = this.index.getOrCreate(key.toString('latin1'));
+    const prev = this.latestOf(entry);
     const kv: KeyValue = {
       key: entry.key,
       create_revision: prev ? prev.create_revision : main,
@@ -198,11 +214,12 @@ export class MvccStore {
     const main = txn.beginRev + 1;
     const changes: Change[] = [];
     this.index.forEach(key.toString('latin1'), end, (entry) => {
-      if (!entry.latest) return;
+      const prev = this.latestOf(entry);
+      if (!prev) return;
       const sub = txn.changes.length + changes.length;
       changes.push({
-        kv: { key: entry.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
-        prev: entry.latest,
+        kv: { key: prev.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
+        prev,
         deleted: true,
       });
       entry.tombstone(main, sub);
@@ -265,7 +282,7 @@ export class MvccStore {
     return this.compaction;
   }
 
-  private async deleteCompacted(rev: number, available: Set<string>): Promise<void> {
+  private async deleteCompacted(rev: number, available: RevisionSet): Promise<void> {
     await this.backend.flushed();
     const end = revToBytes(rev + 1, 0);
     let batch: Buffer[] = [];
@@ -275,7 +292,7 @@ export class MvccStore {
       await this.backend.flushed();
     };
     for (const { key } of this.backend.scan('key', undefined, end)) {
-      if (!available.has(revisionId(revMainOf(key), revSubOf(key)))) batch.push(Buffer.from(key));
+      if (!available.has(revMainOf(key), revSubOf(key))) batch.push(Buffer.from(key));
       if (batch.length >= COMPACTION_BATCH) await flush();
     }
     await flush();
@@ -295,7 +312,7 @@ export class MvccStore {
     const hash = new Crc32c().update('key');
     for (const { key, value } of this.backend.scan('key', undefined, revToBytes(upTo + 1, 0))) {
       const main = revMainOf(key);
-      if (main <= compactRev && keep.size > 0 && !keep.has(revisionId(main, revSubOf(key)))) continue;
+      if (main <= compactRev && keep.size > 0 && !keep.has(main, revSubOf(key))) continue;
       hash.update(key).update(value);
     }
     return { hash: hash.digest(), rev: currentRev, compactRev };

@@ -1,6 +1,7 @@
 import type { KeyValue } from '../mvcc/key-value.js';
 import type { Change, MvccStore, RangeOptions, RangeResult, WriteTxn } from '../mvcc/store.js';
 import type { Event } from '../wire.js';
+import { IntervalTree } from './interval-tree.js';
 
 // Watch decorates the store: a write transaction's changes become events once they are durable, and
 // go to every watcher whose range holds the key. The store never calls back into watch.
@@ -73,7 +74,8 @@ class SharedEvents {
 
 export class WatchableStore {
   private readonly singleKey = new Map<string, Set<Watcher>>();
-  private readonly ranged = new Set<Watcher>();
+  /** Range watchers by [key, end): an event costs O(log n + matches), not a scan of every watcher. */
+  private readonly ranged = new IntervalTree<Watcher>();
   /** Durable transactions wait here so that events go out in revision order. */
   private readonly queued: { rev: number; changes: Change[]; durable: boolean }[] = [];
   private notifyScheduled = false;
@@ -139,7 +141,7 @@ export class WatchableStore {
       const keyId = change.kv.key.toString('latin1');
       const exact = this.singleKey.get(keyId);
       if (exact) for (const w of exact) add(w);
-      for (const w of this.ranged) if (w.contains(keyId)) add(w);
+      this.ranged.stab(keyId, add);
     }
     for (const [w, events] of batches) {
       w.minRev = rev + 1;
@@ -195,7 +197,7 @@ export class WatchableStore {
       if (!set) this.singleKey.set(w.keyId, (set = new Set()));
       set.add(w);
     } else {
-      this.ranged.add(w);
+      this.ranged.insert(w.keyId, w.options.end, w);
     }
     return true;
   }
@@ -240,7 +242,7 @@ export class WatchableStore {
       set?.delete(w);
       if (set && set.size === 0) this.singleKey.delete(w.keyId);
     } else {
-      this.ranged.delete(w);
+      this.ranged.delete(w.keyId, w.options.end, w);
     }
   }
 }
