@@ -9,8 +9,10 @@
 //   storage/  the lmdb backend behind BucketStore: buckets, WAL group commit, defragment, snapshot copy
 // This file parses etcd-style flags and runs until SIGINT/SIGTERM.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseGoDuration } from '../api/primitives/go-duration.js';
+import { ConfigFileError, readConfigFile } from './config-file.js';
 import { checkEtcdUrls, parseGoUrl, UrlError } from '../api/primitives/urls.js';
 import { AS_SERVER } from './auth/auth-store.js';
 import { TokenProviderError } from './auth/token-provider.js';
@@ -61,7 +63,70 @@ const goBool = (flag: string, value: string): boolean => {
   throw new FlagError(`invalid boolean value "${value}" for -${flag}: parse error`);
 };
 /** Flags that take no value (`--auto-tls`), as Go's boolean flags; `--auto-tls=false` still works. */
-const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls']);
+const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls', 'unsafe-no-fsync']);
+
+type NoEffectKind = 'uint' | 'int' | 'bool' | 'duration' | 'string' | readonly string[];
+
+/**
+ * etcd flags a single-member deployment passes that change nothing here (raft timing, snapshots of the raft
+ * log, bbolt tuning, peer TLS: there is no raft and no peer): accepted with etcd's value check, and listed
+ * in one log line at start so none is ignored silently. A value that would change behaviour (enable-v2,
+ * distributed tracing) is refused.
+ */
+const NO_EFFECT: Record<string, NoEffectKind> = {
+  'heartbeat-interval': 'uint', 'election-timeout': 'uint', 'snapshot-count': 'uint', 'max-snapshots': 'uint', 'max-wals': 'uint',
+  'experimental-snapshot-catch-up-entries': 'uint', 'max-concurrent-streams': 'uint', 'experimental-compaction-batch-limit': 'int',
+  'backend-batch-limit': 'int',
+  'initial-election-tick-advance': 'bool', 'pre-vote': 'bool', 'strict-reconfig-check': 'bool', 'force-new-cluster': 'bool',
+  'experimental-initial-corrupt-check': 'bool', 'experimental-enable-lease-checkpoint': 'bool',
+  'experimental-enable-lease-checkpoint-persist': 'bool', 'experimental-txn-mode-write-with-shared-buffer': 'bool',
+  'experimental-memory-mlock': 'bool', 'experimental-stop-grpc-service-on-defrag': 'bool', 'socket-reuse-port': 'bool',
+  'socket-reuse-address': 'bool', 'enable-pprof': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
+  'peer-client-cert-auth': 'bool', 'peer-auto-tls': 'bool', 'experimental-peer-skip-client-san-verification': 'bool',
+  'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration', 'experimental-warning-apply-duration': 'duration',
+  'grpc-keepalive-min-time': 'duration', 'grpc-keepalive-interval': 'duration', 'grpc-keepalive-timeout': 'duration',
+  'experimental-compact-hash-check-time': 'duration', 'experimental-downgrade-check-time': 'duration',
+  'experimental-compaction-sleep-interval': 'duration',
+  'backend-bbolt-freelist-type': ['map', 'array'], 'experimental-backend-bbolt-freelist-type': ['map', 'array'],
+  metrics: ['basic', 'extensive'], 'v2-deprecation': ['not-yet', 'write-only', 'write-only-drop-data', 'gone'],
+  'log-package-levels': 'string', cors: 'string', 'host-whitelist': 'string', 'experimental-enable-v2v3': 'string',
+  'client-cert-file': 'string', 'client-key-file': 'string', 'peer-cert-file': 'string', 'peer-key-file': 'string',
+  'peer-trusted-ca-file': 'string', 'peer-crl-file': 'string', 'peer-cert-allowed-cn': 'string', 'peer-cert-allowed-hostname': 'string',
+  'log-rotation-config-json': 'string',
+};
+for (const [flag, kind] of Object.entries(NO_EFFECT)) if (kind === 'bool') BOOLEAN_FLAGS.add(flag);
+
+function checkNoEffectValue(flag: string, kind: NoEffectKind, value: string): void {
+  const invalid = () => new FlagError(`invalid value "${value}" for flag -${flag}: parse error`);
+  if (kind === 'uint' && !/^\d+$/.test(value)) throw invalid();
+  if (kind === 'int' && !/^-?\d+$/.test(value)) throw invalid();
+  if (kind === 'bool') goBool(flag, value);
+  if (kind === 'duration') {
+    try {
+      parseGoDuration(value);
+    } catch {
+      throw invalid();
+    }
+  }
+  if (Array.isArray(kind) && !kind.includes(value)) throw new FlagError(`invalid value "${value}" for flag -${flag}: valid values are ${kind.join(', ')}`);
+}
+
+/** Flags whose only accepted value is the one that matches what this server does. */
+const ONLY_VALUE: Record<string, { value: string; why: string }> = {
+  'enable-v2': { value: 'false', why: 'the v2 API is not served' },
+  'enable-grpc-gateway': { value: 'true', why: 'the JSON gateway is always served' },
+  'experimental-enable-distributed-tracing': { value: 'false', why: 'tracing is not implemented' },
+  debug: { value: 'false', why: 'use --log-level=debug' },
+};
+for (const flag of Object.keys(ONLY_VALUE)) BOOLEAN_FLAGS.add(flag);
+
+/** etcd's --log-outputs rule (3.5): 'default' stands alone. */
+function logOutputs(value: string): string[] {
+  const outputs = value.split(',');
+  if (outputs.length > 1 && outputs.includes('default')) throw new FlagError(`multi logoutput for "default" is not supported yet`);
+  if (outputs.some((o) => o === '')) throw new FlagError(`invalid value "${value}" for flag --log-outputs`);
+  return outputs;
+}
 
 const tlsVersion = (value: string) => {
   try {
@@ -121,6 +186,28 @@ const SUPPORTED: Record<string, Setter> = {
   'cipher-suites': (c, v) => (c.clientTls.cipherSuites = v === '' ? [] : v.split(',')),
   'tls-min-version': (c, v) => (c.clientTls.minVersion = tlsVersion(v)),
   'tls-max-version': (c, v) => (c.clientTls.maxVersion = tlsVersion(v)),
+  'config-file': () => undefined, // read before the others (see configFromFile)
+  'wal-dir': (c, v) => (c.walDir = v),
+  'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
+  'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
+  'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v)),
+  ...Object.fromEntries(
+    Object.entries(NO_EFFECT).map(([flag, kind]): [string, Setter] => [
+      flag,
+      (c, v) => {
+        checkNoEffectValue(flag, kind, v);
+        c.acceptedWithoutEffect.push(flag);
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(ONLY_VALUE).map(([flag, { value, why }]): [string, Setter] => [
+      flag,
+      (_c, v) => {
+        if (String(goBool(flag, v)) !== value) throw new FlagError(`--${flag}=${v} is not supported by etcdctl-ts server (${why})`);
+      },
+    ]),
+  ),
   // accepted because a single-member etcd command line carries them; a single member has no peers
   'listen-peer-urls': (_c, v) => void urlList('listen-peer-urls', v),
   'initial-cluster-state': (_c, v) => {
@@ -134,19 +221,12 @@ const SUPPORTED: Record<string, Setter> = {
 
 /** etcd flags we know and refuse, so that a user sees which one is not available. */
 const UNSUPPORTED = new Set([
-  'wal-dir', 'snapshot-count', 'heartbeat-interval', 'election-timeout', 'initial-election-tick-advance',
-  'listen-metrics-urls', 'max-snapshots', 'max-wals', 'backend-batch-interval', 'backend-batch-limit',
-  'backend-bbolt-freelist-type', 'grpc-keepalive-min-time', 'grpc-keepalive-interval', 'grpc-keepalive-timeout',
-  'discovery', 'discovery-fallback', 'discovery-proxy', 'discovery-srv', 'discovery-srv-name', 'strict-reconfig-check',
-  'pre-vote', 'auto-compaction-retention-hours', 'enable-v2', 'enable-grpc-gateway', 'cors', 'host-whitelist',
+  // they need a cluster (discovery) or another role (proxy, v2)
+  'discovery', 'discovery-fallback', 'discovery-proxy', 'discovery-srv', 'discovery-srv-name',
   'proxy', 'proxy-failure-wait', 'proxy-refresh-interval', 'proxy-dial-timeout', 'proxy-write-timeout', 'proxy-read-timeout',
-  'ca-file', 'peer-ca-file', 'peer-cert-file', 'peer-key-file', 'peer-client-cert-auth',
-  'peer-trusted-ca-file', 'peer-auto-tls', 'peer-cert-allowed-cn', 'peer-cert-allowed-hostname', 'peer-crl-file',
-  'enable-pprof', 'metrics', 'log-outputs', 'log-package-levels', 'debug', 'force-new-cluster', 'unsafe-no-fsync',
-  'experimental-initial-corrupt-check', 'experimental-corrupt-check-time', 'experimental-enable-v2v3',
-  'experimental-enable-lease-checkpoint', 'experimental-compaction-batch-limit', 'experimental-peer-skip-client-san-verification',
-  'experimental-backend-bbolt-freelist-type', 'experimental-enable-distributed-tracing', 'experimental-txn-mode-write-with-shared-buffer',
-  'max-concurrent-streams', 'socket-reuse-port', 'socket-reuse-address', 'v2-deprecation',
+  'ca-file', 'peer-ca-file', 'auto-compaction-retention-hours',
+  // not implemented: they would change what clients see
+  'client-cert-allowed-cn', 'listen-client-http-urls',
 ]);
 
 const HELP = `Usage: etcdctl-ts server [flags]
@@ -178,6 +258,14 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --self-signed-cert-validity 1           years the --auto-tls certificate is valid
   --cipher-suites                         Go cipher suite names, comma-separated (TLS 1.2)
   --tls-min-version 'TLS1.2', --tls-max-version   TLS1.2 or TLS1.3
+  --config-file                           etcd's YAML configuration file; flags and ETCD_* are then ignored
+  --wal-dir                               the write-ahead log somewhere other than <data-dir>/member/wal
+  --unsafe-no-fsync                       do not sync writes (fast; a crash can lose them)
+  --log-outputs 'default'                 default/stderr, stdout, or files (appended to), comma-separated
+  --listen-metrics-urls                   extra http:// listeners for /metrics and /health
+Also accepted, with no effect on a single member (listed in the log at start): --heartbeat-interval,
+--election-timeout, --snapshot-count, --max-snapshots, --max-wals, --pre-vote, --grpc-keepalive-*,
+--backend-batch-*, --max-concurrent-streams, peer TLS flags, and etcd's other raft and bbolt tuning flags.
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 
@@ -200,6 +288,8 @@ export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (m
     }
     given.set(flag, value);
   }
+  const configFile = given.get('config-file') ?? (env.ETCD_CONFIG_FILE || undefined);
+  if (configFile !== undefined) return configFromFile(configFile, warn);
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('ETCD_') || value === undefined || value === '') continue;
     const flag = name.slice(5).toLowerCase().replace(/_/g, '-');
@@ -211,6 +301,33 @@ export function parseServerArgs(args: string[], env: NodeJS.ProcessEnv, warn: (m
     if (given.has(flag)) warn(`recognized environment variable ${name}, but unused: shadowed by corresponding flag`);
     else given.set(flag, value);
   }
+  return configFromFlags(given);
+}
+
+/**
+ * etcd's --config-file: the file's settings, and nothing from the command line or ETCD_* (etcd ignores
+ * both then, saying so at start), through the flags' own checks.
+ */
+function configFromFile(file: string, warn: (msg: string) => void): ServerConfig {
+  let settings;
+  try {
+    settings = readConfigFile(file);
+  } catch (err) {
+    if (err instanceof ConfigFileError) throw new FlagError(`error verifying flags, ${err.message}. See 'etcdctl-ts server --help'.`);
+    throw err;
+  }
+  for (const key of settings.unknownKeys) warn(`unknown key ${JSON.stringify(key)} in the configuration file ${file} (etcd ignores it too)`);
+  for (const flag of settings.flags.keys()) {
+    if (UNSUPPORTED.has(flag)) throw new FlagError(`${file}: ${flag} (flag --${flag}) is not supported by etcdctl-ts server`);
+    if (!(flag in SUPPORTED)) throw new FlagError(`${file}: ${flag} is not supported by etcdctl-ts server`);
+  }
+  const config = configFromFlags(settings.flags);
+  config.configFile = file;
+  config.acceptedWithoutEffect.push(...settings.notes.map((note) => note.split(':')[0]));
+  return config;
+}
+
+function configFromFlags(given: Map<string, string>): ServerConfig {
   const config = defaultConfig(given.has('name') ? { name: given.get('name') } : {});
   for (const [flag, value] of given) SUPPORTED[flag](config, value);
   if (!config.advertiseClientUrls.length) config.advertiseClientUrls = config.listenClientUrls;
@@ -304,12 +421,22 @@ type Log = (level: string, msg: string, fields?: Record<string, unknown>) => voi
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'panic', 'fatal'];
 
+/** Where one --log-outputs entry writes: stderr ('default' too, as etcd's zap logger), stdout, or a file appended to. */
+function logWriter(output: string, io: ServerIO): (line: string) => void {
+  if (output === 'default' || output === 'stderr') return (line) => io.stderr.write(line);
+  if (output === 'stdout') return (line) => io.stdout.write(line);
+  const fd = fs.openSync(output, 'a', 0o600);
+  return (line) => fs.writeSync(fd, line);
+}
+
 /** Runs the server until SIGINT/SIGTERM; deps are the clock and timers it runs on (the system's unless a test injects its own). */
 export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps = systemServerDeps()): Promise<number> {
   let minLevel = 1;
+  let logTo: ((line: string) => void)[] = [(line) => io.stderr.write(line)];
   const log = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS.indexOf(level) < minLevel) return;
-    io.stderr.write(JSON.stringify({ level, ts: new Date().toISOString(), caller: 'etcdctl-ts/server', msg, ...fields }) + '\n');
+    const line = JSON.stringify({ level, ts: new Date().toISOString(), caller: 'etcdctl-ts/server', msg, ...fields }) + '\n';
+    for (const write of logTo) write(line);
   };
   let config: ServerConfig;
   try {
@@ -334,6 +461,19 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     return 2;
   }
   minLevel = LEVELS.indexOf(config.logLevel);
+  try {
+    logTo = config.logOutputs.map((output) => logWriter(output, io));
+  } catch (err) {
+    io.stderr.write(`etcdctl-ts server: --log-outputs: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  if (config.configFile) {
+    log('info', 'loaded server configuration, other configuration command line flags and environment variables will be ignored if provided', { path: config.configFile });
+  }
+  if (config.acceptedWithoutEffect.length) {
+    log('info', 'accepted for etcd compatibility; no effect on a single member (no raft, no peers, no bbolt)', { flags: [...new Set(config.acceptedWithoutEffect)] });
+  }
+  if (config.unsafeNoFsync) log('warn', 'unsafe-no-fsync is set: writes are not synced to disk, and a crash can lose them');
 
   let server: EtcdServer;
   try {
@@ -357,7 +497,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   }
   let edge;
   try {
-    edge = await startGrpc(server, listenAddresses(config.listenClientUrls), { config: config.clientTls, log });
+    edge = await startGrpc(server, listenAddresses(config.listenClientUrls), { config: config.clientTls, log }, listenAddresses(config.listenMetricsUrls));
   } catch (err) {
     log('fatal', 'failed to listen on client URLs', { urls: config.listenClientUrls, error: err instanceof Error ? err.message : String(err) });
     await server.close();
@@ -378,6 +518,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     if (a.insecure) log('info', 'serving client traffic insecurely; this is strongly discouraged!', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
     if (a.secure) log('info', 'serving client traffic securely', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
   }
+  for (const a of edge.metricsAddresses) log('info', 'serving metrics', { address: `http://${hostPort(a)}/metrics` });
   log('info', 'ready to serve client requests');
   io.stdout.write(`etcdctl-ts server ${config.name} (etcd ${ETCD_API_VERSION} API) serving client requests on ${bound.join(',')}\n`);
 

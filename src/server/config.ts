@@ -23,6 +23,18 @@ export interface ServerConfig {
   bcryptCost: number;
   /** TLS on the https:// client URLs (etcd's ClientTLSInfo and --auto-tls). */
   clientTls: ClientTlsConfig;
+  /** etcd's --wal-dir ('' keeps the log under <data-dir>/member/wal). */
+  walDir: string;
+  /** etcd's --unsafe-no-fsync. */
+  unsafeNoFsync: boolean;
+  /** etcd's --log-outputs: 'default' and 'stderr' are stderr, 'stdout', or file paths (appended to). */
+  logOutputs: string[];
+  /** etcd's --listen-metrics-urls: extra listeners answering /metrics and /health (and /livez, /readyz). */
+  listenMetricsUrls: string[];
+  /** Flags accepted for etcd compatibility that change nothing on a single member: logged once at start. */
+  acceptedWithoutEffect: string[];
+  /** etcd's --config-file the settings came from ('' for flags and ETCD_* variables). */
+  configFile: string;
 }
 
 /** etcd 3.5's --tls-min-version / --tls-max-version values; '' lets the TLS library decide. */
@@ -88,6 +100,12 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     authTokenTtlSeconds: 300,
     bcryptCost: DEFAULT_BCRYPT_COST,
     clientTls: defaultClientTls(),
+    walDir: '',
+    unsafeNoFsync: false,
+    logOutputs: ['default'],
+    listenMetricsUrls: [],
+    acceptedWithoutEffect: [],
+    configFile: '',
     ...overrides,
   };
 }

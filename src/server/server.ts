@@ -146,7 +146,7 @@ export class EtcdServer {
   /** Throws TokenProviderError (etcd's text) for an --auth-token etcd would refuse, before touching the data dir. */
   static async open(config: ServerConfig, deps: ServerDeps = systemServerDeps()): Promise<EtcdServer> {
     const tokens = newTokenProvider(config.authToken, config.authTokenTtlSeconds * 1000, { timers: deps.timers, warn: deps.warn });
-    const backend = Backend.open(config.dataDir);
+    const backend = Backend.open(config.dataDir, { walDir: config.walDir || undefined, noFsync: config.unsafeNoFsync });
     const server = new EtcdServer(config, backend, new MvccStore(backend), deps, tokens);
     await backend.flushed();
     return server;

@@ -63,6 +63,8 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   // the JSON gateway calls the gRPC edge through an interface of its own (loopback-call.ts)
   ['src/server/gateway/', 5.5],
   ['src/server/rpc/', 6],
+  // etcd's YAML configuration file, read for the entry point
+  ['src/server/config-file.ts', 6.5],
   ['src/server/cli.ts', 7],
 ];
 

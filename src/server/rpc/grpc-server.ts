@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { etcdPackageDefinition } from '../../api/grpc-package-definition.js';
@@ -124,6 +125,8 @@ function byFirstByte(socket: net.Socket, tlsSide: (conn: Duplex) => void, plainS
 
 export interface GrpcEdge {
   addresses: ListeningAddress[];
+  /** Where --listen-metrics-urls listen (ports bound). */
+  metricsAddresses: ListeningAddress[];
   close(): Promise<void>;
 }
 
@@ -134,7 +137,10 @@ export interface TlsOptions {
   log: TlsLog;
 }
 
-export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], tlsOptions?: TlsOptions): Promise<GrpcEdge> {
+/** What etcd serves on --listen-metrics-urls: the metrics and the health checks, nothing else. */
+const METRICS_URL_PATHS = /^\/(metrics|health|livez|readyz)(\/|\?|$)/;
+
+export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], tlsOptions?: TlsOptions, metricsListen: ListeningAddress[] = []): Promise<GrpcEdge> {
   const services = loadServices(server);
   const grpcServer = new GrpcEdgeServer({ maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES });
   grpcServer.addService(services.KV, kvService(server) as Implementation);
@@ -172,11 +178,33 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
     addresses.push({ host, port: bound.port, secure, insecure });
     listeners.push(listener);
   }
+  const metricsAddresses: ListeningAddress[] = [];
+  const metricsListeners: http.Server[] = [];
+  for (const { host, port } of metricsListen) {
+    const listener = http.createServer((req, res) => {
+      if (METRICS_URL_PATHS.test(req.url ?? '')) pages.emit('request', req, res);
+      else {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('404 page not found\n');
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(port, host, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+    metricsAddresses.push({ host, port: (listener.address() as net.AddressInfo).port, secure: false, insecure: true });
+    metricsListeners.push(listener);
+  }
 
   return {
     addresses,
+    metricsAddresses,
     async close() {
-      await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      for (const l of metricsListeners) l.closeAllConnections();
+      await Promise.all([...listeners, ...metricsListeners].map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       // finish calls in flight, but do not wait for idle clients to hang up
       await grpcServer.close(SHUTDOWN_GRACE_MS);
       for (const s of sockets) s.destroy();

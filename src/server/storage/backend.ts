@@ -63,6 +63,13 @@ class Batch {
   }
 }
 
+export interface BackendOptions {
+  /** etcd's --wal-dir: the log somewhere other than <data-dir>/member/wal. */
+  walDir?: string;
+  /** etcd's --unsafe-no-fsync: nothing is synced; fast, and a crash loses recent writes. */
+  noFsync?: boolean;
+}
+
 export class Backend implements BucketStore {
   private root!: RootDatabase<Bytes, Bytes>;
   private buckets!: Record<BucketName, Database<Bytes, Bytes>>;
@@ -95,7 +102,7 @@ export class Backend implements BucketStore {
   private sizeCheckedAt = 0;
 
   /** takeLock runs once the files are read and before anything is written (see data-dir-guard.ts). */
-  private constructor(readonly file: string, walDir: string, takeLock: () => () => void) {
+  private constructor(readonly file: string, walDir: string, takeLock: () => () => void, private readonly noFsync = false) {
     this.openEnv();
     const format = this.get('meta', META_STORAGE_FORMAT);
     if (format && format.readUInt32BE(0) > STORAGE_FORMAT) {
@@ -111,8 +118,8 @@ export class Backend implements BucketStore {
     let first: ReturnType<typeof Wal.open> | undefined;
     let second: ReturnType<typeof Wal.open> | undefined;
     try {
-      first = Wal.open(walFile(walDir, generation), WAL_BYTES, generation);
-      second = Wal.open(walFile(walDir, generation + 1), WAL_BYTES, (generation + 1) >>> 0);
+      first = Wal.open(walFile(walDir, generation), WAL_BYTES, generation, !noFsync);
+      second = Wal.open(walFile(walDir, generation + 1), WAL_BYTES, (generation + 1) >>> 0, !noFsync);
       this.unlock = takeLock();
     } catch (err) {
       first?.wal.close();
@@ -133,8 +140,8 @@ export class Backend implements BucketStore {
   }
 
   /** Opens (creating if need be) the backend of a data dir; throws DataDirRefusedError, having changed nothing, for one it must not open. */
-  static open(dataDir: string): Backend {
-    const layout = dataDirLayout(dataDir);
+  static open(dataDir: string, options: BackendOptions = {}): Backend {
+    const layout = { ...dataDirLayout(dataDir), ...(options.walDir ? { walDir: options.walDir } : {}) };
     refuseSingleFileLayoutLog(layout.walDir);
     checkDataDir(layout, [walFile(layout.walDir, 0), walFile(layout.walDir, 1)], WAL_BYTES);
     for (const dir of [layout.dataDir, layout.memberDir, layout.snapDir, layout.walDir]) {
@@ -142,7 +149,7 @@ export class Backend implements BucketStore {
     }
     let backend: Backend;
     try {
-      backend = new Backend(layout.dbFile, layout.walDir, () => lockDataDir(layout));
+      backend = new Backend(layout.dbFile, layout.walDir, () => lockDataDir(layout), options.noFsync);
     } catch (err) {
       if (err instanceof WalCorruptError) throw new DataDirRefusedError(`refusing to open the data dir: its write-ahead log in ${layout.walDir} is corrupted: ${err.message}`);
       throw err;
@@ -159,6 +166,7 @@ export class Backend implements BucketStore {
       mode: 0o600,
       // a commit's promise resolves only once it is on disk (the default resolves earlier)
       overlappingSync: false,
+      noSync: this.noFsync,
     } as never);
     const bucket = (name: BucketName) => this.root.openDB<Bytes, Bytes>(lmdbBucketOptions(name) as never);
     this.buckets = {
