@@ -75,7 +75,7 @@ __etcdctl_ts_flags() {
         'role list') __etcdctl_ts_words='--help -h' ;;
         'role revoke-permission') __etcdctl_ts_words='--from-key --prefix --help -h' ;;
         'snapshot') __etcdctl_ts_words='--help -h' ;;
-        'snapshot restore') __etcdctl_ts_words='--bump-revision --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --mark-compacted --name --skip-hash-check --wal-dir --help -h' ;;
+        'snapshot restore') __etcdctl_ts_words='--bump-revision --bundled-server --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --mark-compacted --name --skip-hash-check --wal-dir --help -h' ;;
         'snapshot save') __etcdctl_ts_words='--help -h' ;;
         'snapshot status') __etcdctl_ts_words='--help -h' ;;
         'txn') __etcdctl_ts_words='--interactive -i --help -h' ;;
@@ -122,8 +122,8 @@ __etcdctl_ts_flag_values() {
         '--cacert') __etcdctl_ts_reply_files "$2" ;;
         '--cert') __etcdctl_ts_reply_files "$2" ;;
         '--key') __etcdctl_ts_reply_files "$2" ;;
-        '--write-out') COMPREPLY=($(compgen -W 'fields json protobuf simple table' -- "$2")) ;;
-        '-w') COMPREPLY=($(compgen -W 'fields json protobuf simple table' -- "$2")) ;;
+        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
+        '-w') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
         '--load') COMPREPLY=($(compgen -W 's m l xl' -- "$2")) ;;
         '--data-dir') __etcdctl_ts_reply_directories "$2" ;;
         '--consistency') COMPREPLY=($(compgen -W 'l s' -- "$2")) ;;

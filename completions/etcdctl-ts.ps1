@@ -369,6 +369,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         }
         'snapshot restore' = [ordered]@{
             '--bump-revision' = 'How much to increase the latest revision after restore'
+            '--bundled-server' = 'Restore an etcd snapshot into a data dir for ''etcdctl-ts server'' (its own format) instead of etcd''s (etcdctl-ts extension)'
             '--data-dir' = 'Path to the data directory'
             '--initial-advertise-peer-urls' = 'List of this member''s peer URLs to advertise to the rest of the cluster'
             '--initial-cluster' = 'Initial cluster configuration for restore bootstrap'
@@ -491,8 +492,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--cacert' = 'file'
         '--cert' = 'file'
         '--key' = 'file'
-        '--write-out' = @('fields', 'json', 'protobuf', 'simple', 'table')
-        '-w' = @('fields', 'json', 'protobuf', 'simple', 'table')
+        '--write-out' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
+        '-w' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
         '--load' = @('s', 'm', 'l', 'xl')
         '--data-dir' = 'directory'
         '--consistency' = @('l', 's')

@@ -1,7 +1,7 @@
 // What a command receives: its IO, the resolved global options, its own flags, a clock, and lazily built
 // client and printer. Nothing here loads the gRPC stack until a command asks for a client.
 import type { Command } from 'commander';
-import { specOf } from './command-tree.js';
+import { commandPath, specOf } from './command-tree.js';
 import type { ClientConfig, EtcdClient, RpcError } from '../client/client.js';
 import { badArgs, generalError } from './errors.js';
 import { debugDump, GLOBAL_FLAGS, type GlobalOptions, resolveGlobalOptions, type ResolvedOptions, unrecognizedEnvWarning } from './global-flags.js';
@@ -92,7 +92,12 @@ export class CommandContext {
   async printerOnly(): Promise<Printer> {
     const { createPrinter } = await import('./printers/index.js');
     const { writeOut, hex } = resolveGlobalOptions(this.flags, {}).options;
-    return createPrinter(writeOut, hex, this.io.stdout, { errOut: this.io.stderr });
+    return createPrinter(writeOut, hex, this.io.stdout, { errOut: this.io.stderr, command: this.commandName() });
+  }
+
+  /** The command path without the program name: `lease grant`. */
+  private commandName(): string {
+    return commandPath(this.command).split(' ').slice(1).join(' ');
   }
 
   close(): void {
@@ -107,7 +112,7 @@ export class CommandContext {
 
     const config = await this.clientConfig();
     const { createPrinter } = await import('./printers/index.js');
-    const printer = await createPrinter(this.options.writeOut, this.options.hex, io.stdout, { errOut: io.stderr });
+    const printer = await createPrinter(this.options.writeOut, this.options.hex, io.stdout, { errOut: io.stderr, command: this.commandName() });
     const client = await this.deps.createClient(config);
     this.clients.push(client);
     return { client, printer, config };

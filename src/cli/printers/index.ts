@@ -12,6 +12,8 @@ import type { Printer } from './printer.js';
 export interface CreatePrinterOptions {
   /** Where simple's endpoint health lines go (etcdctl writes them to stderr). Defaults to process.stderr. */
   errOut?: OutputStream;
+  /** The command path (`lease grant`): `-w jsonl` is accepted only by the commands that print it. */
+  command?: string;
 }
 
 export async function createPrinter(
@@ -40,6 +42,12 @@ export async function createPrinter(
     case 'protobuf': {
       const { ProtobufPrinter } = await import('./protobuf.js');
       return new ProtobufPrinter(out);
+    }
+    case 'jsonl': {
+      // Our extension: elsewhere it fails exactly as an unknown format does in etcdctl, before any request.
+      const { JsonlPrinter, JSONL_COMMANDS } = await import('./jsonl.js');
+      if (options.command !== undefined && JSONL_COMMANDS.has(options.command)) return new JsonlPrinter(out);
+      break;
     }
   }
   throw badFeature('unsupported output format');
