@@ -91,7 +91,7 @@ __etcdctl_ts_flags() {
         'watch') __etcdctl_ts_words='--interactive -i --prefix --prev-kv --progress-notify --rev --help -h' ;;
         *) __etcdctl_ts_words='' ;;
     esac
-    __etcdctl_ts_words+=' --cacert --cert --command-timeout --debug --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --hex --insecure-discovery --insecure-skip-tls-verify --insecure-transport --keepalive-time --keepalive-timeout --key --password --user --write-out -w'
+    __etcdctl_ts_words+=' --cacert --cert --command-timeout --debug --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --hex --insecure-discovery --insecure-skip-tls-verify --insecure-transport --keepalive-time --keepalive-timeout --key --no-color --password --user --write-out -w'
 }
 
 # The flags of a command path that take a value (in the next word unless written --flag=value).

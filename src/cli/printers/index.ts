@@ -7,6 +7,7 @@
 // handing the (event-less) response to the printer.
 import { badFeature } from '../errors.js';
 import type { OutputStream } from '../io.js';
+import type { Paint } from '../paint.js';
 import type { Printer } from './printer.js';
 
 export interface CreatePrinterOptions {
@@ -14,6 +15,8 @@ export interface CreatePrinterOptions {
   errOut?: OutputStream;
   /** The command path (`lease grant`): `-w jsonl` is accepted only by the commands that print it. */
   command?: string;
+  /** Colours for stdout (watch event types, table headers); plain when absent. */
+  paint?: Paint;
 }
 
 export async function createPrinter(
@@ -25,7 +28,7 @@ export async function createPrinter(
   switch (format) {
     case 'simple': {
       const { SimplePrinter } = await import('./simple.js');
-      return new SimplePrinter(out, hex, options.errOut ?? process.stderr);
+      return new SimplePrinter(out, hex, options.errOut ?? process.stderr, options.paint);
     }
     case 'fields': {
       const { FieldsPrinter } = await import('./fields.js');
@@ -33,7 +36,7 @@ export async function createPrinter(
     }
     case 'table': {
       const { TablePrinter } = await import('./table.js');
-      return new TablePrinter(out);
+      return new TablePrinter(out, options.paint);
     }
     case 'json': {
       const { JsonPrinter } = await import('./json.js');

@@ -47,7 +47,7 @@ const CASES: CompletionCase[] = [
   { line: 'etcdctl-ts -w ', expected: ['fields', 'json', 'jsonl', 'protobuf', 'simple', 'table'] },
   { line: 'etcdctl-ts --endpoints=127.0.0.1:2379 user re', expected: ['revoke-role'] },
   { line: 'etcdctl-ts --endpoints 127.0.0.1:2379 role g', expected: ['get', 'grant-permission'] },
-  { line: 'etcdctl-ts user add --n', expected: ['--new-user-password', '--no-password'] },
+  { line: 'etcdctl-ts user add --n', expected: ['--new-user-password', '--no-color', '--no-password'] },
   { line: 'etcdctl-ts role revoke-permission --', expected: ['--from-key', '--help', '--prefix', ...globalLongFlags()] },
   { line: 'etcdctl-ts user add --interactive ', expected: [] },
   { line: 'etcdctl-ts get --consistency ', expected: ['l', 's'] },
