@@ -91,7 +91,7 @@ __etcdctl_ts_flags() {
         'watch') __etcdctl_ts_words='--interactive -i --prefix --prev-kv --progress-notify --rev --help -h' ;;
         *) __etcdctl_ts_words='' ;;
     esac
-    __etcdctl_ts_words+=' --cacert --cert --command-timeout --debug --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --hex --insecure-discovery --insecure-skip-tls-verify --insecure-transport --keepalive-time --keepalive-timeout --key --password --user --write-out -w'
+    __etcdctl_ts_words+=' --cacert --cert --command-timeout --debug --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --hex --insecure-discovery --insecure-skip-tls-verify --insecure-transport --keepalive-time --keepalive-timeout --key --no-color --password --user --write-out -w'
 }
 
 # The flags of a command path that take a value (in the next word unless written --flag=value).
@@ -122,8 +122,8 @@ __etcdctl_ts_flag_values() {
         '--cacert') __etcdctl_ts_reply_files "$2" ;;
         '--cert') __etcdctl_ts_reply_files "$2" ;;
         '--key') __etcdctl_ts_reply_files "$2" ;;
-        '--write-out') COMPREPLY=($(compgen -W 'fields json protobuf simple table' -- "$2")) ;;
-        '-w') COMPREPLY=($(compgen -W 'fields json protobuf simple table' -- "$2")) ;;
+        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
+        '-w') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
         '--load') COMPREPLY=($(compgen -W 's m l xl' -- "$2")) ;;
         '--data-dir') __etcdctl_ts_reply_directories "$2" ;;
         '--consistency') COMPREPLY=($(compgen -W 'l s' -- "$2")) ;;

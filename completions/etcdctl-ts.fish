@@ -169,7 +169,7 @@ function __etcdctl_ts_flags
         case '*'
             true
     end
-    printf '%s\t%s\n' '--cacert' 'verify certificates of TLS-enabled secure servers using this CA bundle' '--cert' 'identify secure client using this TLS certificate file' '--command-timeout' 'timeout for short running command (excluding dial timeout)' '--debug' 'enable client-side debug logging' '--dial-timeout' 'dial timeout for client connections' '--discovery-srv' 'domain name to query for SRV records describing cluster endpoints' '-d' 'domain name to query for SRV records describing cluster endpoints' '--discovery-srv-name' 'service name to query when using DNS discovery' '--endpoints' 'gRPC endpoints' '--hex' 'print byte strings as hex encoded strings' '--insecure-discovery' 'accept insecure SRV records describing cluster endpoints' '--insecure-skip-tls-verify' 'skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)' '--insecure-transport' 'disable transport security for client connections' '--keepalive-time' 'keepalive time for client connections' '--keepalive-timeout' 'keepalive timeout for client connections' '--key' 'identify secure client using this TLS key file' '--password' 'password for authentication (if this option is used, --user option shouldn\'t include password)' '--user' 'username[:password] for authentication (prompt if password is not supplied)' '--write-out' 'set the output format (fields, json, protobuf, simple, table)' '-w' 'set the output format (fields, json, protobuf, simple, table)'
+    printf '%s\t%s\n' '--cacert' 'verify certificates of TLS-enabled secure servers using this CA bundle' '--cert' 'identify secure client using this TLS certificate file' '--command-timeout' 'timeout for short running command (excluding dial timeout)' '--debug' 'enable client-side debug logging' '--dial-timeout' 'dial timeout for client connections' '--discovery-srv' 'domain name to query for SRV records describing cluster endpoints' '-d' 'domain name to query for SRV records describing cluster endpoints' '--discovery-srv-name' 'service name to query when using DNS discovery' '--endpoints' 'gRPC endpoints' '--hex' 'print byte strings as hex encoded strings' '--insecure-discovery' 'accept insecure SRV records describing cluster endpoints' '--insecure-skip-tls-verify' 'skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)' '--insecure-transport' 'disable transport security for client connections' '--keepalive-time' 'keepalive time for client connections' '--keepalive-timeout' 'keepalive timeout for client connections' '--key' 'identify secure client using this TLS key file' '--no-color' 'no colour on a terminal (as NO_COLOR does)' '--password' 'password for authentication (if this option is used, --user option shouldn\'t include password)' '--user' 'username[:password] for authentication (prompt if password is not supplied)' '--write-out' 'set the output format (fields, json, protobuf, simple, table)' '-w' 'set the output format (fields, json, protobuf, simple, table)'
 end
 
 # The flags of a command path that take a value (in the next token unless written --flag=value).
@@ -219,9 +219,9 @@ function __etcdctl_ts_flag_values
         case '--key'
             __fish_complete_path $argv[2]
         case '--write-out'
-            printf '%s\n' 'fields' 'json' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
         case '-w'
-            printf '%s\n' 'fields' 'json' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
         case '--load'
             printf '%s\n' 's' 'm' 'l' 'xl'
         case '--data-dir'

@@ -464,6 +464,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--keepalive-time' = 'keepalive time for client connections'
         '--keepalive-timeout' = 'keepalive timeout for client connections'
         '--key' = 'identify secure client using this TLS key file'
+        '--no-color' = 'no colour on a terminal (as NO_COLOR does)'
         '--password' = 'password for authentication (if this option is used, --user option shouldn''t include password)'
         '--user' = 'username[:password] for authentication (prompt if password is not supplied)'
         '--write-out' = 'set the output format (fields, json, protobuf, simple, table)'
@@ -492,8 +493,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--cacert' = 'file'
         '--cert' = 'file'
         '--key' = 'file'
-        '--write-out' = @('fields', 'json', 'protobuf', 'simple', 'table')
-        '-w' = @('fields', 'json', 'protobuf', 'simple', 'table')
+        '--write-out' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
+        '-w' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
         '--load' = @('s', 'm', 'l', 'xl')
         '--data-dir' = 'directory'
         '--consistency' = @('l', 's')

@@ -2,7 +2,7 @@
 // - etcdctl-ts.cjs: every command and the gRPC client in one minified CommonJS file. bin/etcdctl-ts loads it
 //   through vm.Script with a V8 code cache, so its functions are neither parsed nor compiled on each run.
 //   Parts only some commands need (the client, printers, completion) stay lazy: their modules run on first use.
-// - server.cjs and ora.cjs: the bundled server and the terminal spinner, loaded only by what needs them.
+// - server.cjs, ora.cjs and chalk.cjs: the bundled server, the terminal spinner and colour, loaded only by what needs them.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ export const BUNDLE_DIR = path.join(repoRoot, 'dist', 'bundle');
 /** Imports that become separate bundle files: module specifier → file name in dist/bundle. */
 const SEPARATE = [
   { filter: /^ora$/, file: './ora.cjs' },
+  { filter: /^chalk$/, file: './chalk.cjs' },
   { filter: /\/server\/cli\.js$/, file: './server.cjs' },
   { filter: /^\.\/etcd3-client\.js$/, file: './client.cjs' },
 ];
@@ -102,6 +103,8 @@ export async function bundle({ metafile = false } = {}) {
     esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { server: 'src/server/cli.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
     // module.exports is ora itself, as `import ora from 'ora'` in the main bundle then expects.
     esbuild.build({ ...BUNDLE_OPTIONS, stdin: { contents: "module.exports = require('ora').default;", resolveDir: repoRoot, sourcefile: 'ora-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'ora.cjs'), metafile }),
+    // Colour on a terminal (src/cli/paint.ts): its module namespace, for `const { Chalk } = await import('chalk')`.
+    esbuild.build({ ...BUNDLE_OPTIONS, stdin: { contents: "module.exports = require('chalk');", resolveDir: repoRoot, sourcefile: 'chalk-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'chalk.cjs'), metafile }),
   ]);
   // The code-cached files come wrapped as CommonJS function expressions, so bin/etcdctl-ts compiles the file's
   // text as it is (no second, wrapped copy of a few hundred KiB to build and then collect), and their first

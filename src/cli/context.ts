@@ -1,13 +1,14 @@
 // What a command receives: its IO, the resolved global options, its own flags, a clock, and lazily built
 // client and printer. Nothing here loads the gRPC stack until a command asks for a client.
 import type { Command } from 'commander';
-import { specOf } from './command-tree.js';
+import { commandPath, specOf } from './command-tree.js';
 import type { ClientConfig, EtcdClient, RpcError } from '../client/client.js';
 import { badArgs, generalError } from './errors.js';
 import { debugDump, GLOBAL_FLAGS, type GlobalOptions, resolveGlobalOptions, type ResolvedOptions, unrecognizedEnvWarning } from './global-flags.js';
 import type { IO } from './io.js';
 import type { ArgBytes } from './raw-args.js';
 import type { ParsedFlags } from './parse/flags.js';
+import type { Paint } from './paint.js';
 import type { Printer } from './printers/printer.js';
 import { askPassword, StdinLines } from './prompt.js';
 import { discoverEndpoints } from './srv-discovery.js';
@@ -92,7 +93,19 @@ export class CommandContext {
   async printerOnly(): Promise<Printer> {
     const { createPrinter } = await import('./printers/index.js');
     const { writeOut, hex } = resolveGlobalOptions(this.flags, {}).options;
-    return createPrinter(writeOut, hex, this.io.stdout, { errOut: this.io.stderr });
+    return createPrinter(writeOut, hex, this.io.stdout, { errOut: this.io.stderr, command: this.commandName(), paint: await this.paint(writeOut) });
+  }
+
+  /** Colours only where a printer uses them (tables, watch events), so other commands never load chalk. */
+  private async paint(format: string): Promise<Paint | undefined> {
+    if (format !== 'table' && !(format === 'simple' && this.commandName() === 'watch')) return undefined;
+    const { paintFor } = await import('./paint.js');
+    return paintFor(this.io.stdout, this.io.env, this.options.noColor);
+  }
+
+  /** The command path without the program name: `lease grant`. */
+  private commandName(): string {
+    return commandPath(this.command).split(' ').slice(1).join(' ');
   }
 
   close(): void {
@@ -107,7 +120,11 @@ export class CommandContext {
 
     const config = await this.clientConfig();
     const { createPrinter } = await import('./printers/index.js');
-    const printer = await createPrinter(this.options.writeOut, this.options.hex, io.stdout, { errOut: io.stderr });
+    const printer = await createPrinter(this.options.writeOut, this.options.hex, io.stdout, {
+      errOut: io.stderr,
+      command: this.commandName(),
+      paint: await this.paint(this.options.writeOut),
+    });
     const client = await this.deps.createClient(config);
     this.clients.push(client);
     return { client, printer, config };

@@ -22,6 +22,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'password', kind: 'string', default: '', usage: 'password for authentication (if this option is used, --user option shouldn\'t include password)' },
   { name: 'discovery-srv', short: 'd', kind: 'string', default: '', usage: 'domain name to query for SRV records describing cluster endpoints' },
   { name: 'discovery-srv-name', kind: 'string', default: '', usage: 'service name to query when using DNS discovery' },
+  { name: 'no-color', kind: 'bool', default: false, usage: 'no colour on a terminal (as NO_COLOR does)', since: 'extension' },
 ];
 
 const envName = (flag: string) => `ETCDCTL_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -31,6 +32,8 @@ export interface GlobalOptions {
   readonly endpoints: readonly string[];
   readonly debug: boolean;
   readonly writeOut: string;
+  /** --no-color (our extension): no colour even on a terminal. */
+  readonly noColor: boolean;
   readonly hex: boolean;
   readonly dialTimeoutMs: number;
   readonly commandTimeoutMs: number;
@@ -93,6 +96,7 @@ export function resolveGlobalOptions(
     endpoints: Object.freeze([...value<string[]>('endpoints')]),
     debug: value('debug'),
     writeOut: value('write-out'),
+    noColor: value('no-color'),
     hex: value('hex'),
     dialTimeoutMs: value('dial-timeout'),
     commandTimeoutMs: value('command-timeout'),
@@ -146,7 +150,7 @@ export function debugDump(options: GlobalOptions): string {
     'discovery-srv': options.discoverySrv,
     'discovery-srv-name': options.discoverySrvName,
   };
-  return [...GLOBAL_FLAGS]
+  return GLOBAL_FLAGS.filter((f) => f.since === undefined)
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .map((f) => `${envName(f.name)}=${shown[f.name]}\n`)
     .join('');

@@ -54,3 +54,16 @@ function hasUsableSize(stream: OutputStream): boolean {
 export function spinnerEnabled(io: IO): boolean {
   return hasUsableSize(io.stderr) && io.env.TERM !== 'dumb' && io.env.CI === undefined;
 }
+
+/**
+ * Colour on one stream: `--no-color` and NO_COLOR (set and not empty, per no-color.org) turn it off; FORCE_COLOR
+ * turns it on anywhere, even into a pipe (`0` or `false` turn it off); otherwise only on a terminal with a
+ * size that is not TERM=dumb, the same terminals a spinner draws on, so scripts and CI logs see etcdctl's bytes.
+ */
+export function colourEnabled(stream: OutputStream, env: IO['env'], noColorFlag: boolean): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return hasUsableSize(stream) && env.TERM !== 'dumb';
+}

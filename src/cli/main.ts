@@ -9,6 +9,7 @@ import { type IO, processIO } from './io.js';
 import { FlagParseError, parseFlags } from './parse/flags.js';
 import { argBytesFromCmdline, utf8ArgBytes } from './raw-args.js';
 import { suggestionsFor } from './suggest.js';
+import { noColorInArgv, type Paint, paintFor } from './paint.js';
 
 export async function main(argv: string[], deps?: Partial<Deps>): Promise<number> {
   const io: IO = deps?.io ?? processIO();
@@ -42,36 +43,38 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
     await specOf(command).run!(context, flags.positionals);
     return ExitCode.Success;
   } catch (error) {
-    return report(error, io);
+    const noColor = context?.options.noColor ?? noColorInArgv(argv);
+    return report(error, io, await paintFor(io.stderr, io.env, noColor));
   } finally {
     context?.close();
   }
 }
 
-function report(error: unknown, io: IO): number {
+function report(error: unknown, io: IO, paint: Paint): number {
+  const prefix = paint.error('Error:');
   if (error instanceof ReportedError) return error.exitCode;
   if (error instanceof UnknownCommandError) {
-    io.stderr.write(`Error: ${error.message}\nRun '${error.rootPath} --help' for usage.\nError: ${error.message}\n`);
+    io.stderr.write(`${prefix} ${error.message}\nRun '${error.rootPath} --help' for usage.\n${prefix} ${error.message}\n`);
     return ExitCode.Error;
   }
   if (error instanceof UsageError) {
     // cobra prints the error, then usage (etcdctl's usage func writes it to stdout), then etcdctl prints it again.
-    io.stderr.write(`Error: ${error.message}\n`);
+    io.stderr.write(`${prefix} ${error.message}\n`);
     io.stdout.write(error.helpText);
-    io.stderr.write(`\nError: ${error.message}\n`);
+    io.stderr.write(`\n${prefix} ${error.message}\n`);
     return ExitCode.Error;
   }
   if (error instanceof CliError) {
-    io.stderr.write(`Error: ${error.message}\n`);
+    io.stderr.write(`${prefix} ${error.message}\n`);
     return error.exitCode;
   }
   if (error instanceof RpcError) {
-    io.stderr.write(`Error: ${error.message}\n`);
+    io.stderr.write(`${prefix} ${error.message}\n`);
     return error.authFailure ? ExitCode.BadConnection : ExitCode.Error;
   }
   // A bug of ours: still one clear line, never a stack trace, unless debugging.
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`Error: ${message}\n`);
+  io.stderr.write(`${prefix} ${message}\n`);
   if (io.env.ETCDCTL_TS_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
   return ExitCode.Error;
 }

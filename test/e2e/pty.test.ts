@@ -29,6 +29,9 @@ const SHOW_CURSOR = '\u001B[?25h';
 /** ora's drawing: cursor to column 1, erase line, line up, and each frame (coloured glyph, text up to the next escape). */
 const SPINNER_DRAWING = /\u001B\[\?25[lh]|\u001B\[\d*[GKA]|\u001B\[3\dm[^\u001B]*\u001B\[39m[^\u001B]*/g;
 
+/** Our colours on a terminal (bold, bright colours; see src/cli/paint.ts): etcdctl has none, so they are removed before comparing. */
+const COLOUR = /\u001B\[(?:1|22|39|9[0-7])m/g;
+
 const sizeName = ({ columns, rows }: PtySize) => `${columns}×${rows}`;
 const command = (cli: CliCommand, args: string[]) => [cli.file, ...cli.prefixArgs, ...args];
 
@@ -46,7 +49,7 @@ function assertWellBehaved(result: PtyResult, size: PtySize, what: string, optio
     assert.ok(text.includes(HIDE_CURSOR), `${what}: a spinner on ${sizeName(size)}: ${JSON.stringify(text)}`);
     assert.ok(text.lastIndexOf(SHOW_CURSOR) > text.lastIndexOf(HIDE_CURSOR), `${what}: the cursor is shown again`);
   }
-  return text.replace(SPINNER_DRAWING, '');
+  return text.replace(SPINNER_DRAWING, '').replace(COLOUR, '');
 }
 
 /** What differs between two runs by nature: zap timestamps and timings, sizes, and each side's own lock/election name and lease ID. */

@@ -48,6 +48,22 @@ describe('start-up: local commands do not load the gRPC stack', () => {
       assert.ok(run.files.includes(bin), 'the recorder did not see the bin itself');
       assert.deepEqual(filesFromPackages(run.files, ['@grpc']), []);
       assert.deepEqual(run.builtins.filter((name) => /(^|\/)http2/.test(name)), []);
+      assert.deepEqual(run.files.filter((file) => file.endsWith('chalk.cjs')), [], 'nothing is coloured, so chalk stays unloaded');
     });
   }
+});
+
+describe('start-up: chalk loads only when something is coloured', () => {
+  const failing = [bin, 'put', 'k', 'v', '-w', 'bogus', '--endpoints=127.0.0.1:1'];
+  it('piped, an error line loads no chalk', () => {
+    const run = loadedModules(failing, { cwd: repoRoot, env: cleanEnv });
+    assert.equal(run.status, 4, run.stderr);
+    assert.deepEqual(run.files.filter((file) => file.endsWith('chalk.cjs')), []);
+  });
+  it('with FORCE_COLOR the same line loads it (control)', () => {
+    const run = loadedModules(failing, { cwd: repoRoot, env: { ...cleanEnv, FORCE_COLOR: '1' } });
+    assert.equal(run.status, 4, run.stderr);
+    assert.match(run.stderr, /\u001B\[91mError:/);
+    assert.equal(run.files.filter((file) => file.endsWith('chalk.cjs')).length, 1, 'the recorder did not see chalk.cjs');
+  });
 });

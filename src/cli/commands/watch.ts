@@ -51,7 +51,7 @@ async function runWatch(ctx: CommandContext, args: string[]): Promise<void> {
   try {
     const closed = stream.watch(
       { ...target, startRevision: flags.rev, prevKv: flags.prevKv, progressNotify: flags.progressNotify },
-      responsePrinter(ctx.io, printer, parsed.execArgs),
+      responsePrinter(ctx.io, printer, parsed.execArgs, ctx.options.writeOut === 'jsonl'),
     );
     const failure = await Promise.race([closed.then(() => undefined), stream.failed]);
     if (failure) throw failure;
@@ -116,7 +116,7 @@ async function runInteractive(ctx: CommandContext, envKey: string, envRange: str
         }
         void stream.watch(
           { ...target, startRevision: flags.rev, prevKv: flags.prevKv, progressNotify: flags.progressNotify },
-          responsePrinter(ctx.io, printer, parsed.execArgs),
+          responsePrinter(ctx.io, printer, parsed.execArgs, ctx.options.writeOut === 'jsonl'),
         );
       } else if (words[0] === 'progress') {
         stream.requestProgress();
@@ -131,10 +131,11 @@ async function runInteractive(ctx: CommandContext, envKey: string, envRange: str
 }
 
 /** printWatchCh for one response: cancel notice, progress line, the printer, then the exec command per event. */
-function responsePrinter(io: IO, printer: Printer, execArgs: string[] | undefined) {
+function responsePrinter(io: IO, printer: Printer, execArgs: string[] | undefined, jsonl: boolean) {
   return async ({ view, error }: DeliveredResponse): Promise<void> => {
     if (view.canceled) io.stderr.write(`watch was canceled (${error ?? ''})\n`);
-    if (view.progressNotify) io.stdout.write(`progress notify: ${String(view.header.revision ?? '0')}\n`);
+    // -w jsonl prints its own progress line, so that every line stays JSON.
+    if (view.progressNotify && !jsonl) io.stdout.write(`progress notify: ${String(view.header.revision ?? '0')}\n`);
     printer.watch(view);
     if (!execArgs || execArgs.length === 0) return;
     for (const event of view.events ?? []) {

@@ -7,11 +7,16 @@
 // handing the (event-less) response to the printer.
 import { badFeature } from '../errors.js';
 import type { OutputStream } from '../io.js';
+import type { Paint } from '../paint.js';
 import type { Printer } from './printer.js';
 
 export interface CreatePrinterOptions {
   /** Where simple's endpoint health lines go (etcdctl writes them to stderr). Defaults to process.stderr. */
   errOut?: OutputStream;
+  /** The command path (`lease grant`): `-w jsonl` is accepted only by the commands that print it. */
+  command?: string;
+  /** Colours for stdout (watch event types, table headers); plain when absent. */
+  paint?: Paint;
 }
 
 export async function createPrinter(
@@ -23,7 +28,7 @@ export async function createPrinter(
   switch (format) {
     case 'simple': {
       const { SimplePrinter } = await import('./simple.js');
-      return new SimplePrinter(out, hex, options.errOut ?? process.stderr);
+      return new SimplePrinter(out, hex, options.errOut ?? process.stderr, options.paint);
     }
     case 'fields': {
       const { FieldsPrinter } = await import('./fields.js');
@@ -31,7 +36,7 @@ export async function createPrinter(
     }
     case 'table': {
       const { TablePrinter } = await import('./table.js');
-      return new TablePrinter(out);
+      return new TablePrinter(out, options.paint);
     }
     case 'json': {
       const { JsonPrinter } = await import('./json.js');
@@ -40,6 +45,12 @@ export async function createPrinter(
     case 'protobuf': {
       const { ProtobufPrinter } = await import('./protobuf.js');
       return new ProtobufPrinter(out);
+    }
+    case 'jsonl': {
+      // Our extension: elsewhere it fails exactly as an unknown format does in etcdctl, before any request.
+      const { JsonlPrinter, JSONL_COMMANDS } = await import('./jsonl.js');
+      if (options.command !== undefined && JSONL_COMMANDS.has(options.command)) return new JsonlPrinter(out);
+      break;
     }
   }
   throw badFeature('unsupported output format');

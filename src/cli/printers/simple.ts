@@ -23,6 +23,7 @@ import type {
   TxnResponse,
 } from '../../api/wire-types.generated.js';
 import type { OutputStream } from '../io.js';
+import { PLAIN, type Paint } from '../paint.js';
 import {
   EVENT_TYPE_NAMES,
   OutputBuffer,
@@ -58,6 +59,8 @@ export class SimplePrinter implements Printer {
     private readonly isHex: boolean,
     /** etcdctl prints endpoint health to stderr. */
     private readonly errOut: OutputStream,
+    /** Colours watch event types on a terminal. */
+    private readonly paint: Paint = PLAIN,
   ) {}
 
   setValueOnly(valueOnly: boolean): void {
@@ -121,7 +124,7 @@ export class SimplePrinter implements Printer {
     // The `progress notify: <rev>` line is the watch command's, as in etcdctl (printed before display.Watch).
     this.emit((o) => {
       for (const e of r.events ?? []) {
-        o.line(enumName(e.type, EVENT_TYPE_NAMES));
+        o.line(this.paint.eventType(enumName(e.type, EVENT_TYPE_NAMES)));
         if (e.prev_kv) this.kv(o, e.prev_kv);
         this.kv(o, e.kv);
       }

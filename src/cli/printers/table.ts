@@ -1,6 +1,7 @@
 // `-w table` (etcdctl's printer_table.go): only member list, endpoint health/status/hashkv and snapshot status.
 import type { MemberListResponse } from '../../api/wire-types.generated.js';
 import type { OutputStream } from '../io.js';
+import { PLAIN, type Paint } from '../paint.js';
 import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
 import {
   dbStatusTable,
@@ -14,11 +15,14 @@ import { renderTable } from './tablewriter.js';
 import { UnsupportedPrinter } from './unsupported.js';
 
 export class TablePrinter extends UnsupportedPrinter {
-  constructor(private readonly out: OutputStream) {
+  constructor(
+    private readonly out: OutputStream,
+    private readonly paint: Paint = PLAIN,
+  ) {
     super('table');
   }
   private render({ header, rows }: Rows): void {
-    this.out.write(renderTable(header, rows));
+    this.out.write(renderTable(header, rows, this.paint.header));
   }
   override memberList(r: MemberListResponse): void {
     this.render(memberListTable(r));

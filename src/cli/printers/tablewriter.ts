@@ -111,7 +111,7 @@ const padLeft = (s: string, width: number) => {
 };
 
 /** Renders a table the way etcdctl's table printer does (header centred, cells right-aligned). */
-export function renderTable(header: string[], rows: string[][]): string {
+export function renderTable(header: string[], rows: string[][], styleHeader: (text: string) => string = (text) => text): string {
   const widths: number[] = [];
   const fit = (col: number, width: number) => {
     if (widths[col] === undefined || widths[col]! < width || widths[col] === 0) widths[col] = width;
@@ -135,7 +135,7 @@ export function renderTable(header: string[], rows: string[][]): string {
   for (let x = 0; x < headerHeight; x++) {
     out += '|';
     widths.forEach((w, y) => {
-      out += ' ' + padCenter(title(headerCells[y]?.[x] ?? ''), w) + ' |';
+      out += ' ' + padCenter(styleHeader(title(headerCells[y]?.[x] ?? '')), w) + ' |';
     });
     out += '\n';
   }

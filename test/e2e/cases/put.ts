@@ -12,6 +12,8 @@ export const putScenarios: Scenario[] = [
       { name: '-w protobuf', args: ['put', 'k3', 'v1', '-w', 'protobuf'] },
       { name: '-w table is not supported (after the write)', args: ['put', 'k4', 'v1', '-w', 'table'] },
       { name: 'key k4 was written despite the table error', args: ['get', 'k4', '-w', 'json'] },
+      { name: '-w jsonl (ours only for get, watch, lease, member, endpoint) is an unknown format here', args: ['put', 'k4j', 'v1', '-w', 'jsonl'] },
+      { name: 'key k4j was not written', args: ['get', 'k4j', '-w', 'json'] },
       { name: '--prev-kv on a new key prints only OK', args: ['put', 'k5', 'v1', '--prev-kv'] },
       { name: '--prev-kv prints the previous pair', args: ['put', 'k5', 'v2', '--prev-kv'] },
       { name: '--prev-kv -w json', args: ['put', 'k5', 'v3', '--prev-kv', '-w', 'json'] },
