@@ -93,7 +93,7 @@ export class EtcdServer {
     backend.put('meta', META_TERM, term);
 
     store.restore();
-    this.dbGrowth = new EtcdDbGrowth(fresh ? FRESH_DB_BYTES : backend.size(), clock);
+    this.dbGrowth = new EtcdDbGrowth(fresh ? FRESH_DB_BYTES : backend.size(), clock, () => backend.sizeInUse());
     // a restart appends the new leader's empty entry, as etcd's raft log does
     store.setAppliedIndex(fresh ? FRESH_RAFT_INDEX : store.appliedIndex + 1);
 

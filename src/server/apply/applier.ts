@@ -37,6 +37,8 @@ type View = { range: WatchableStore['range']; rev: number };
 export interface QuotaSize {
   size(): number;
   wrote(changes: readonly Change[]): void;
+  /** A physical compaction finished: space it freed is reusable. */
+  compacted(): void;
 }
 
 const num = (s: string | number | undefined): number => Number(s ?? 0);
@@ -359,7 +361,7 @@ export class Applier {
 
   /** Open to every client even with auth on, in etcd 3.4 and 3.5 alike: `_ai` (who asks) is not checked. */
   async compact(req: CompactionRequest, _ai: AuthInfo | null = null): Promise<{ header: { revision: number } }> {
-    const physical = this.store.compact(num(req.revision));
+    const physical = this.store.compact(num(req.revision)).then(() => this.quotaSize.compacted());
     countStoreTxn(1, 0, 0); // etcd reads the store's revision for the answer
     await this.applied();
     if (req.physical) await physical;

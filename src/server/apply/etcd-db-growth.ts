@@ -110,7 +110,8 @@ export class EtcdDbGrowth {
   private batch: number[] = [];
   private batchStartedAt = 0;
 
-  constructor(initialBytes: number, private readonly now: () => number) {
+  /** `inUse`: bytes the live data takes now (after a compaction, what etcd's file still holds). */
+  constructor(initialBytes: number, private readonly now: () => number, private readonly inUse: () => number) {
     this.highWater = pagesFor(Math.max(initialBytes, FRESH_DB_BYTES));
   }
 
@@ -127,6 +128,19 @@ export class EtcdDbGrowth {
     if (this.batch.length === 0) this.batchStartedAt = this.now();
     for (const change of changes) this.batch.push(keyBucketEntryBytes(change));
     if (this.batch.length >= BATCH_LIMIT) this.commit();
+  }
+
+  /**
+   * After a compaction: etcd's file does not shrink, but the pages of the revisions it removed become free
+   * for later commits. Without this, a store that overwrites and compacts would look ever-growing.
+   */
+  compacted(): void {
+    if (this.batch.length) this.commit();
+    const live = pagesFor(FRESH_DB_BYTES) + pagesFor(this.inUse());
+    this.freeList = new FreeList();
+    if (live < this.highWater) this.freeList.free(live, this.highWater - live);
+    this.openLeafAt = null;
+    this.branchAt = null;
   }
 
   /** After a defragment: etcd's file is rewritten compactly, so start again from the real size. */

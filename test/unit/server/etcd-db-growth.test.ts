@@ -14,9 +14,9 @@ const put = (key: string, bytes: number): Change => ({
   deleted: false,
 });
 
-function model() {
+function model(inUse = 0) {
   let now = 0;
-  const growth = new EtcdDbGrowth(0, () => now);
+  const growth = new EtcdDbGrowth(0, () => now, () => inUse);
   return { growth, advance: (ms: number) => void (now += ms) };
 }
 
@@ -71,5 +71,29 @@ describe('EtcdDbGrowth', () => {
     growth.wrote([put('after', 100_000)]);
     advance(BATCH_INTERVAL_MS);
     assert.equal(growth.size(), 65 * PAGE);
+  });
+
+  it('reuses the space a compaction freed: overwrites with compactions stay bounded', () => {
+    const live = 64 * PAGE;
+    const { growth, advance } = model(live);
+    const sizes: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 500; i++) {
+        growth.wrote([put(`key-${i % 50}`, 1000)]);
+        advance(BATCH_INTERVAL_MS);
+      }
+      growth.compacted();
+      sizes.push(growth.size());
+    }
+    assert.ok(sizes[19]! <= sizes[2]!, `size kept growing across compactions: ${sizes.join(', ')}`);
+  });
+
+  it('without compactions, the same overwrites keep growing it (control)', () => {
+    const { growth, advance } = model();
+    for (let i = 0; i < 10_000; i++) {
+      growth.wrote([put(`key-${i % 50}`, 1000)]);
+      advance(BATCH_INTERVAL_MS);
+    }
+    assert.ok(growth.size() > 10_000 * 1000);
   });
 });
