@@ -56,7 +56,11 @@ export interface BenchServer {
   /** The exact command line, for the results file. */
   commandLine: string;
   isAlive(): boolean;
+  /** The server process's id (for its RSS in /proc). */
+  pid(): number;
   logTail(): string;
+  /** Stops the server (SIGTERM) and spawns it again on the same data dir and ports; resolves once spawned. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,28 +110,38 @@ async function startServerOnce(kind: ServerKind, repoRoot: string, security: Ser
     command = process.execPath;
     args = [path.join(repoRoot, 'bin', 'etcdctl-ts'), 'server', '--data-dir', path.join(dataRoot, 'data'), '--listen-client-urls', clientUrl, ...tlsArgs];
   }
-  const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv(dataRoot) });
-  trackChild(child);
   let tail = '';
   const keepTail = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-LOG_TAIL_BYTES);
   };
-  child.stdout!.on('data', keepTail);
-  child.stderr!.on('data', keepTail);
-  child.on('error', (error) => keepTail(Buffer.from(`spawn error: ${error.message}\n`)));
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const isAlive = () => child.exitCode === null && child.signalCode === null;
+  const launch = () => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv(dataRoot) });
+    trackChild(child);
+    child.stdout!.on('data', keepTail);
+    child.stderr!.on('data', keepTail);
+    child.on('error', (error) => keepTail(Buffer.from(`spawn error: ${error.message}\n`)));
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    return { child, exited };
+  };
+  let running = launch();
+  const isAlive = () => running.child.exitCode === null && running.child.signalCode === null;
+  const terminate = async () => {
+    if (!isAlive()) return;
+    running.child.kill('SIGTERM');
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await running.exited;
+    clearTimeout(timer);
+  };
+  const restart = async () => {
+    await terminate();
+    running = launch();
+  };
 
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (isAlive()) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate();
     removeTempDir(dataRoot);
   };
 
@@ -148,7 +162,7 @@ async function startServerOnce(kind: ServerKind, repoRoot: string, security: Ser
     throw error;
   }
   const shownCommand = kind === 'ours' ? ['node', path.relative(repoRoot, args[0]!), ...args.slice(1)] : ['etcd', ...args];
-  return { label, endpoint, commandLine: shownCommand.join(' '), isAlive, logTail: () => tail, stop };
+  return { label, endpoint, commandLine: shownCommand.join(' '), isAlive, pid: () => running.child.pid!, logTail: () => tail, restart, stop };
 }
 
 /** Only what the servers need, so no ETCD_* / ETCDCTL_* setting of the caller changes them. */

@@ -2,6 +2,7 @@
 import type { StartupResult, TimedCommand } from './startup.js';
 import { summarize } from './startup.js';
 import { formatMs, formatRatio, oneLine } from './stats.js';
+import type { ScalePair, ScaleResult } from './scale.js';
 import type { SecurityResult } from './security.js';
 import { summarizeServer, type ThroughputResult } from './throughput.js';
 
@@ -24,6 +25,7 @@ export interface BenchReport {
   startup: StartupResult | { error: string } | undefined;
   throughput: ThroughputResult | { error: string } | undefined;
   security?: SecurityResult | { error: string };
+  scale?: ScaleResult | { error: string };
   /** The last results file's sections by heading (e.g. `Server throughput`), shown for parts not run this time. */
   previousSections?: Record<string, string>;
 }
@@ -47,6 +49,7 @@ export function renderReport(report: BenchReport): string {
     ...(report.startup ? renderStartup(report.startup) : carriedOver(report, 'Start-up', () => renderStartup(undefined))),
     ...(report.throughput ? renderThroughput(report.throughput) : carriedOver(report, 'Server throughput', () => renderThroughput(undefined))),
     ...(report.security ? renderSecurity(report.security) : carriedOver(report, 'Auth and TLS', () => renderSecurity(undefined))),
+    ...(report.scale ? renderScale(report.scale) : carriedOver(report, 'The server at scale', () => renderScale(undefined))),
   ].join('\n');
 }
 
@@ -173,6 +176,62 @@ function renderSecurity(result: BenchReport['security']): string[] {
   const part = (title: string, part: ThroughputResult | { error: string }) =>
     'error' in part ? [`### ${title}`, '', `**Not measured:** ${part.error}`, ''] : [`### ${title}`, '', ...throughputTables(part)];
   return [...lines, ...part('Auth on (root user, simple tokens)', result.auth), ...part('TLS (https, server certificate from a test CA)', result.tls)];
+}
+
+function renderScale(result: BenchReport['scale']): string[] {
+  const lines = ['## 4. The server at scale (issue 14)', ''];
+  if (!result) return [...lines, 'Not run (`BENCH_PARTS=scale npm run bench`; `BENCH_SCALE_KEYS` sets the number of keys, 1,000,000 by default).', ''];
+  if ('error' in result) return [...lines, `**Not measured:** ${result.error}`, ''];
+  const keys = result.keys.toLocaleString('en-US');
+  lines.push(
+    `Both servers run for the whole part and get the same work through [scale-loadgen](scale-loadgen/main.go) (etcd's Go client,`,
+    `10 connections): ${keys} distinct keys (hashed, so in random order; 64-byte values) loaded by ${result.clients} clients in`,
+    `slices of ${Math.ceil(result.keys / 10).toLocaleString('en-US')}, then each figure below at ${keys} keys. Each figure runs once per server, the`,
+    'order flipped between figures. Targets (issue 14): every slice and workload ≥ 1.00× etcd, the last slice ≥ 80% of the',
+    'first; memory, restart time and put p99 during compaction/defrag no worse than etcd\'s.',
+    '',
+    '| put throughput while loading | etcd rps | ours rps | ours/etcd | etcd p99 ms | ours p99 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...result.slices.map(pairRow),
+  );
+  const firstLast = (kind: 'etcd' | 'ours') => formatRatio(result.slices.at(-1)?.[kind]?.rps ?? Number.NaN, result.slices[0]?.[kind]?.rps ?? Number.NaN);
+  lines.push(`| last slice / first slice | ${firstLast('etcd')} | ${firstLast('ours')} | | | |`, '');
+  lines.push(`| at ${keys} keys | etcd rps | ours rps | ours/etcd | etcd p99 ms | ours p99 ms |`, '|---|---:|---:|---:|---:|---:|', ...result.workloads.map(pairRow), '');
+  const mib = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(0));
+  const ratioOf = (etcd: number | undefined, ours: number | undefined) => formatRatio(ours ?? Number.NaN, etcd ?? Number.NaN);
+  const peak = result.fullRange.rss;
+  const during = (index: number) => result.during[index];
+  const p99 = (pair: ScalePair | undefined, kind: 'etcd' | 'ours') => formatMs(pair?.[kind]?.p99Ms ?? Number.NaN);
+  const opSecs = (pair: ScalePair | undefined, kind: 'etcd' | 'ours') => (pair?.[kind] ? `${pair[kind]!.secs.toFixed(2)} s, ${pair[kind]!.ok} puts` : 'n/a');
+  lines.push(
+    '| figure | etcd | ours | ours/etcd |',
+    '|---|---:|---:|---:|',
+    `| server RSS after loading, MiB | ${mib(result.rssMiB.etcd)} | ${mib(result.rssMiB.ours)} | ${ratioOf(result.rssMiB.etcd, result.rssMiB.ours)} |`,
+    `| peak RSS during a full-range get, MiB (RSS before it) | ${mib(peak.etcd?.peakMiB)} (${mib(peak.etcd?.beforeMiB)}) | ${mib(peak.ours?.peakMiB)} (${mib(peak.ours?.beforeMiB)}) | ${ratioOf(peak.etcd?.peakMiB, peak.ours?.peakMiB)} |`,
+    `| full-range get, s | ${result.fullRange.etcd?.secs.toFixed(2) ?? 'n/a'} | ${result.fullRange.ours?.secs.toFixed(2) ?? 'n/a'} | ${ratioOf(result.fullRange.etcd?.secs, result.fullRange.ours?.secs)} |`,
+    `| put p99 during a compaction, ms | ${p99(during(0), 'etcd')} | ${p99(during(0), 'ours')} | ${ratioOf(during(0)?.etcd?.p99Ms, during(0)?.ours?.p99Ms)} |`,
+    `| compaction took (puts overlapping it) | ${opSecs(during(0), 'etcd')} | ${opSecs(during(0), 'ours')} | |`,
+    `| put p99 during a defrag, ms | ${p99(during(1), 'etcd')} | ${p99(during(1), 'ours')} | ${ratioOf(during(1)?.etcd?.p99Ms, during(1)?.ours?.p99Ms)} |`,
+    `| defrag took (puts overlapping it) | ${opSecs(during(1), 'etcd')} | ${opSecs(during(1), 'ours')} | |`,
+    `| restart: spawn → first answered Range, ms | ${formatMs(result.restartMs.etcd ?? Number.NaN)} | ${formatMs(result.restartMs.ours ?? Number.NaN)} | ${ratioOf(result.restartMs.etcd, result.restartMs.ours)} |`,
+    `| RSS just after restart, MiB | ${mib(result.restartRssMiB.etcd)} | ${mib(result.restartRssMiB.ours)} | ${ratioOf(result.restartRssMiB.etcd, result.restartRssMiB.ours)} |`,
+    '',
+    'RSS is VmRSS from /proc; the full-range peak is the kernel\'s high-water mark (VmHWM, reset just before the get) or',
+    'the highest 20 ms sample, whichever is higher. Put p99 during an operation counts only the puts in flight while it',
+    'ran (100 clients overwriting random keys; the operation starts a second into the stream).',
+    '',
+  );
+  const failures = [...result.slices, ...result.workloads, result.fullRange, ...result.during].flatMap((pair) => pair.failures.map((f) => `- ${pair.name}: ${f}`));
+  if (failures.length) lines.push('Failures (figures left n/a):', '', ...failures, '');
+  lines.push('Commands (ports and temp dirs are this run\'s):', '', '```');
+  for (const [kind, command] of Object.entries(result.serverCommands)) lines.push(`# ${kind}`, command);
+  lines.push('# scale-loadgen, once per server and figure:', result.loadgenCommand, '```', '');
+  return lines;
+}
+
+function pairRow(pair: ScalePair): string {
+  const cell = (run: ScalePair['etcd'], pick: (r: NonNullable<ScalePair['etcd']>) => string) => (run ? pick(run) : 'n/a');
+  return `| ${pair.name} | ${cell(pair.etcd, (r) => rps(r.rps))} | ${cell(pair.ours, (r) => rps(r.rps))} | ${formatRatio(pair.ours?.rps ?? Number.NaN, pair.etcd?.rps ?? Number.NaN)} | ${cell(pair.etcd, (r) => formatMs(r.p99Ms))} | ${cell(pair.ours, (r) => formatMs(r.p99Ms))} |`;
 }
 
 function renderThroughput(result: BenchReport['throughput']): string[] {

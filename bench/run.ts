@@ -1,7 +1,8 @@
-// `npm run bench`: part 1 start-up (issue 12), part 2 server throughput (issue 3), part 3 auth and TLS (issue 9); writes
-// bench/results.md. Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
-// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security), BENCH_LOADGEN (a prebuilt binary),
-// BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
+// `npm run bench`: part 1 start-up (issue 12), part 2 server throughput (issue 3), part 3 auth and TLS (issue 9),
+// part 4 the server at scale (issue 14, only when asked: BENCH_PARTS=scale); writes bench/results.md.
+// Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
+// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security; add scale), BENCH_LOADGEN (a prebuilt binary),
+// BENCH_SCALE_KEYS (1000000: keys loaded by the scale part), BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,13 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { firstLineOf } from './processes.js';
 import { renderReport, type BenchReport, type MachineInfo } from './report.js';
 import { runStartupBench } from './startup.js';
+import { ensureScaleLoadgen, runScaleBench } from './scale.js';
 import { ensureSecureLoadgen, runSecurityBench } from './security.js';
 import { ensureLoadgen, runThroughputBench } from './throughput.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const resultsFile = path.join(repoRoot, 'bench', 'results.md');
-// A hard bound on the whole run, whatever hangs: servers are killed by the exit handler.
+// A hard bound on the whole run, whatever hangs: servers are killed by the exit handler. The scale part
+// at a million keys takes longer on its own, so it extends the bound.
 const WATCHDOG_MS = 25 * 60_000;
+const SCALE_WATCHDOG_MS = 90 * 60_000;
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -122,6 +126,18 @@ async function main(): Promise<number> {
     }
   }
 
+  if (parts.includes('scale')) {
+    const keys = Math.round(envNumber('BENCH_SCALE_KEYS', 1_000_000));
+    process.stderr.write(`bench: part 4, the server at scale (${keys} keys)\n`);
+    try {
+      report.scale = await runScaleBench({ repoRoot, loadgen: ensureScaleLoadgen(repoRoot), keys, scale });
+    } catch (error) {
+      failed = true;
+      report.scale = { error: describeError(error) };
+      process.stderr.write(`bench: part 4 failed: ${describeError(error)}\n`);
+    }
+  }
+
   report.machine.loadAtEnd = loadAverage();
   report.previousSections = previousSections();
   writeFileSync(resultsFile, renderReport(report));
@@ -150,10 +166,11 @@ function previousSections(): Record<string, string> {
   return sections;
 }
 
+const watchdogMs = (process.env.BENCH_PARTS ?? '').split(',').includes('scale') ? WATCHDOG_MS + SCALE_WATCHDOG_MS : WATCHDOG_MS;
 const watchdog = setTimeout(() => {
-  process.stderr.write(`bench: still running after ${WATCHDOG_MS / 60_000} min; giving up\n`);
+  process.stderr.write(`bench: still running after ${watchdogMs / 60_000} min; giving up\n`);
   process.exit(2);
-}, WATCHDOG_MS);
+}, watchdogMs);
 watchdog.unref();
 
 process.exitCode = await main();

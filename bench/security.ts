@@ -26,12 +26,17 @@ export function securityWorkloads(scale: number): Workload[] {
 
 /** Builds bench/secure-loadgen with Debian's Go and etcd client sources (installing them if missing). */
 export function ensureSecureLoadgen(repoRoot: string): string {
-  const sourceDir = path.join(repoRoot, 'bench', 'secure-loadgen');
-  const output = path.join(repoRoot, 'bench', 'secure-loadgen-bin'); // gitignored
+  return ensureBenchGoTool(repoRoot, 'secure-loadgen');
+}
+
+/** Builds bench/<name>/main.go with bench/build-go-tool.sh into bench/<name>-bin (gitignored) unless that is up to date. */
+export function ensureBenchGoTool(repoRoot: string, name: string): string {
+  const sourceDir = path.join(repoRoot, 'bench', name);
+  const output = path.join(repoRoot, 'bench', `${name}-bin`);
   if (existsSync(output) && statSync(output).mtimeMs >= statSync(path.join(sourceDir, 'main.go')).mtimeMs) return output;
   process.stderr.write(`bench: building ${path.relative(repoRoot, output)}; the first build may install golang-go\n`);
-  const build = spawnSync('bash', [path.join(sourceDir, 'build.sh'), output], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
-  if (build.status !== 0 || !existsSync(output)) throw new Error(`secure-loadgen build exited ${build.status ?? build.signal}: ${oneLine(`${build.stderr}\n${build.stdout}`, 600)}`);
+  const build = spawnSync('bash', [path.join(repoRoot, 'bench', 'build-go-tool.sh'), sourceDir, output], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
+  if (build.status !== 0 || !existsSync(output)) throw new Error(`${name} build exited ${build.status ?? build.signal}: ${oneLine(`${build.stderr}\n${build.stdout}`, 600)}`);
   return output;
 }
 

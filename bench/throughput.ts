@@ -175,7 +175,7 @@ async function measure(
   return { server: kind, repeat, ...outcome };
 }
 
-function runLoadgen(loadgen: string, args: string[]): Promise<{ run?: LoadgenRun; failure?: string; note?: string }> {
+export function runLoadgen(loadgen: string, args: string[], timeoutMs = RUN_TIMEOUT_MS): Promise<{ run?: LoadgenRun; failure?: string; note?: string }> {
   return new Promise((resolve) => {
     const child = spawn(loadgen, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     trackChild(child);
@@ -187,7 +187,7 @@ function runLoadgen(loadgen: string, args: string[]): Promise<{ run?: LoadgenRun
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, RUN_TIMEOUT_MS);
+    }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
       resolve({ failure: `loadgen did not run: ${error.message}` });
@@ -195,7 +195,7 @@ function runLoadgen(loadgen: string, args: string[]): Promise<{ run?: LoadgenRun
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       const run = parseLoadgenLine(stdout);
-      if (timedOut) resolve({ failure: `timed out after ${RUN_TIMEOUT_MS / 1000} s; ${oneLine(stderr, 200)}` });
+      if (timedOut) resolve({ failure: `timed out after ${timeoutMs / 1000} s; ${oneLine(stderr, 200)}` });
       else if (code !== 0 || !run) resolve({ failure: `loadgen exited ${code ?? signal}: ${oneLine(stderr || stdout, 300)}` });
       else resolve({ run, note: stderr.trim() ? oneLine(stderr, 200) : undefined });
     });

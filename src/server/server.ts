@@ -8,6 +8,7 @@ import type { TokenProvider } from './auth/token-provider.js';
 import type { ServerConfig } from './config.js';
 import { computeClusterId, computeMemberId, idGenerator } from './ids.js';
 import { Lessor } from './lease/lessor.js';
+import { EtcdDbGrowth, FRESH_DB_BYTES } from './apply/etcd-db-growth.js';
 import { defragInflight, defragSeconds, registerMember, snapshotSeconds } from './metrics.js';
 import { Alarms } from './maintenance/alarms.js';
 import { MvccStore } from './mvcc/store.js';
@@ -58,6 +59,8 @@ export class EtcdServer {
   readonly watchable: WatchableStore;
   readonly lessor: Lessor;
   readonly applier: Applier;
+  /** The db size the quota is checked against: etcd's bbolt growth for our writes (lmdb's own size is what status reports). */
+  private readonly dbGrowth: EtcdDbGrowth;
   /** Users, roles, tokens and the permission checks the rpc layer makes itself (etcd's v3rpc and v3_server gates). */
   readonly auth: AuthStore;
   /** Set while the backend is being swapped (defragment); handlers wait for it. */
@@ -90,6 +93,7 @@ export class EtcdServer {
     backend.put('meta', META_TERM, term);
 
     store.restore();
+    this.dbGrowth = new EtcdDbGrowth(fresh ? FRESH_DB_BYTES : backend.size(), clock, () => backend.sizeInUse());
     // a restart appends the new leader's empty entry, as etcd's raft log does
     store.setAppliedIndex(fresh ? FRESH_RAFT_INDEX : store.appliedIndex + 1);
 
@@ -115,7 +119,7 @@ export class EtcdServer {
       alarms,
       this.auth,
       { maxTxnOps: config.maxTxnOps, maxRequestBytes: config.maxRequestBytes, quotaBytes: config.quotaBackendBytes },
-      () => backend.size(),
+      this.dbGrowth,
       this.memberIdText,
     );
     if (deps.expireLeases) this.expireLeasesEvery(LEASE_CHECK_INTERVAL_MS, deps.timers);
@@ -250,6 +254,7 @@ export class EtcdServer {
       defragInflight.value = 1;
       try {
         await this.backend.defragment();
+        this.dbGrowth.reset(this.backend.size());
       } finally {
         defragInflight.value = 0;
         defragSeconds.observe((performance.now() - started) / 1000);

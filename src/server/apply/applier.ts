@@ -4,7 +4,7 @@ import { countStoreTxn, leaseCounts } from '../metrics.js';
 import type { Lessor } from '../lease/lessor.js';
 import type { ActiveAlarm, AlarmType, Alarms } from '../maintenance/alarms.js';
 import { NO_LEASE, type KeyValue } from '../mvcc/key-value.js';
-import { rangeEndId, type MvccStore, type RangeResult } from '../mvcc/store.js';
+import { rangeEndId, type Change, type MvccStore, type RangeResult } from '../mvcc/store.js';
 import type { WatchableStore, WatchableWriteTxn } from '../watch/watchable-store.js';
 import type {
   Compare, CompactionRequest, DeleteRangeRequest, DeleteRangeResponse, PutRequest, PutResponse, RangeRequest,
@@ -33,6 +33,14 @@ const EMPTY = Buffer.alloc(0);
 
 type View = { range: WatchableStore['range']; rev: number };
 
+/** The db size the quota is checked against, fed every write (etcd's growth: see etcd-db-growth.ts). */
+export interface QuotaSize {
+  size(): number;
+  wrote(changes: readonly Change[]): void;
+  /** A physical compaction finished: space it freed is reusable. */
+  compacted(): void;
+}
+
 const num = (s: string | number | undefined): number => Number(s ?? 0);
 /** etcd reads the key before a put that keeps its value or lease or returns the previous one. */
 const readsPrev = (req: PutRequest): boolean => req.prev_kv || req.ignore_value || req.ignore_lease;
@@ -50,7 +58,7 @@ export class Applier {
     private readonly alarms: Alarms,
     private readonly auth: AuthStore,
     private readonly limits: ApplierLimits,
-    private readonly dbSize: () => number,
+    private readonly quotaSize: QuotaSize,
     private readonly memberId: string,
   ) {
     lessor.setRangeDeleter((keys) => this.deleteKeys(keys));
@@ -72,10 +80,16 @@ export class Applier {
   /** etcd's quota check: over the quota raises NOSPACE; while it is raised, writes that add fail. */
   private checkQuota(cost: number): void {
     if (this.alarms.has('NOSPACE')) fail('NoSpace');
-    if (this.dbSize() + cost > this.limits.quotaBytes) {
+    if (this.quotaSize.size() + cost > this.limits.quotaBytes) {
       this.alarms.activate({ memberID: this.memberId, alarm: 'NOSPACE' });
       fail('NoSpace');
     }
+  }
+
+  /** Ends a write transaction; its changes count towards the quota's db size as etcd's would. */
+  private endWrite(txn: WatchableWriteTxn): Promise<unknown> | null {
+    this.quotaSize.wrote(txn.changes);
+    return txn.end();
   }
 
   private checkSize(bytes: number): void {
@@ -161,7 +175,7 @@ export class Applier {
     const txn = this.kv.write();
     const resp = this.putIn(txn, req);
     countStoreTxn(readsPrev(req) ? 1 : 0, 1, 0, req.key.length + req.value.length);
-    await this.applied(txn.end());
+    await this.applied(this.endWrite(txn));
     return resp;
   }
 
@@ -182,7 +196,7 @@ export class Applier {
     const txn = this.kv.write();
     const resp = this.deleteIn(txn, req);
     countStoreTxn(req.prev_kv ? 1 : 0, 0, 1);
-    await this.applied(txn.end());
+    await this.applied(this.endWrite(txn));
     return resp;
   }
 
@@ -201,7 +215,7 @@ export class Applier {
     const txn = this.kv.write();
     for (const key of keys) txn.deleteRange(key, null);
     countStoreTxn(0, 0, keys.length);
-    return txn.end() ?? Promise.resolve();
+    return this.endWrite(txn) ?? Promise.resolve();
   }
 
   // ---- txn ----------------------------------------------------------------------------------------
@@ -271,7 +285,7 @@ export class Applier {
     const txn = this.kv.write();
     const resp = this.txnIn(txn, req, path, { i: 0 });
     resp.header = { revision: txn.rev };
-    await this.applied(txn.end());
+    await this.applied(this.endWrite(txn));
     return resp;
   }
 
@@ -347,7 +361,7 @@ export class Applier {
 
   /** Open to every client even with auth on, in etcd 3.4 and 3.5 alike: `_ai` (who asks) is not checked. */
   async compact(req: CompactionRequest, _ai: AuthInfo | null = null): Promise<{ header: { revision: number } }> {
-    const physical = this.store.compact(num(req.revision));
+    const physical = this.store.compact(num(req.revision)).then(() => this.quotaSize.compacted());
     countStoreTxn(1, 0, 0); // etcd reads the store's revision for the answer
     await this.applied();
     if (req.physical) await physical;

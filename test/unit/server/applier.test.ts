@@ -43,7 +43,7 @@ function setup(limits: Partial<{ maxTxnOps: number; maxRequestBytes: number; quo
   const applier = new Applier(
     watchable, store, lessor, alarms, auth,
     { maxTxnOps: 128, maxRequestBytes: 1.5 * 1024 * 1024, quotaBytes: 2 ** 31, ...limits },
-    () => dbSize, '1',
+    { size: () => dbSize, wrote: () => undefined, compacted: () => undefined }, '1',
   );
   const get = (key: string) => applier.range(rangeReq(key)).kvs.map((kv) => String(kv.value));
   return { clock, store, applier, get };
