@@ -75,7 +75,7 @@ type NoEffectKind = 'uint' | 'int' | 'bool' | 'duration' | 'string' | readonly s
  */
 const NO_EFFECT: Record<string, NoEffectKind> = {
   'heartbeat-interval': 'uint', 'election-timeout': 'uint', 'snapshot-count': 'uint', 'max-snapshots': 'uint', 'max-wals': 'uint',
-  'experimental-snapshot-catch-up-entries': 'uint', 'max-concurrent-streams': 'uint', 'experimental-compaction-batch-limit': 'int',
+  'experimental-snapshot-catch-up-entries': 'uint', 'experimental-compaction-batch-limit': 'int',
   'backend-batch-limit': 'int',
   'initial-election-tick-advance': 'bool', 'pre-vote': 'bool', 'strict-reconfig-check': 'bool', 'force-new-cluster': 'bool',
   'experimental-initial-corrupt-check': 'bool', 'experimental-enable-lease-checkpoint': 'bool',
@@ -188,6 +188,12 @@ const SUPPORTED: Record<string, Setter> = {
   'tls-max-version': (c, v) => (c.clientTls.maxVersion = tlsVersion(v)),
   'config-file': () => undefined, // read before the others (see configFromFile)
   'wal-dir': (c, v) => (c.walDir = v),
+  'max-concurrent-streams': (c, v) => {
+    // a uint32 flag in etcd: Go's flag package refuses what does not fit
+    const n = positiveInt('max-concurrent-streams', v);
+    if (n > 2 ** 32 - 1) throw new FlagError(`invalid value "${v}" for flag -max-concurrent-streams: value out of range`);
+    c.maxConcurrentStreams = n;
+  },
   'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
   'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
   'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v)),
@@ -265,7 +271,8 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --listen-metrics-urls                   extra http:// listeners for /metrics and /health
 Also accepted, with no effect on a single member (listed in the log at start): --heartbeat-interval,
 --election-timeout, --snapshot-count, --max-snapshots, --max-wals, --pre-vote, --grpc-keepalive-*,
---backend-batch-*, --max-concurrent-streams, peer TLS flags, and etcd's other raft and bbolt tuning flags.
+--backend-batch-*, peer TLS flags, and etcd's other raft and bbolt tuning flags.
+  --max-concurrent-streams 4294967295     streams one client connection may have open at once
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 

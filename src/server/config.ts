@@ -23,6 +23,8 @@ export interface ServerConfig {
   bcryptCost: number;
   /** TLS on the https:// client URLs (etcd's ClientTLSInfo and --auto-tls). */
   clientTls: ClientTlsConfig;
+  /** etcd's --max-concurrent-streams: streams one client connection may have open at once. */
+  maxConcurrentStreams: number;
   /** etcd's --wal-dir ('' keeps the log under <data-dir>/member/wal). */
   walDir: string;
   /** etcd's --unsafe-no-fsync. */
@@ -100,6 +102,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     authTokenTtlSeconds: 300,
     bcryptCost: DEFAULT_BCRYPT_COST,
     clientTls: defaultClientTls(),
+    maxConcurrentStreams: 2 ** 32 - 1,
     walDir: '',
     unsafeNoFsync: false,
     logOutputs: ['default'],

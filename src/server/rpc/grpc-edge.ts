@@ -319,6 +319,8 @@ const IGNORED: StreamHandler = { onData() {}, onEnd() {}, onReset() {}, onDrain(
 
 export interface GrpcEdgeServerOptions {
   maxReceiveMessageBytes: number;
+  /** etcd's --max-concurrent-streams, per connection. */
+  maxConcurrentStreams?: number;
 }
 
 export class GrpcEdgeServer {
@@ -339,7 +341,7 @@ export class GrpcEdgeServer {
 
   /** Serves one accepted HTTP/2 connection; `head` holds the bytes already read from it. */
   serveConnection(socket: net.Socket, head: Buffer, peer: ConnectionPeer = PLAINTEXT_PEER): void {
-    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head);
+    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head, this.options.maxConcurrentStreams);
     this.connections.add(connection);
     connection.closed.then(() => this.connections.delete(connection));
   }

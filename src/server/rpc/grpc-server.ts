@@ -142,7 +142,10 @@ const METRICS_URL_PATHS = /^\/(metrics|health|livez|readyz)(\/|\?|$)/;
 
 export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], tlsOptions?: TlsOptions, metricsListen: ListeningAddress[] = []): Promise<GrpcEdge> {
   const services = loadServices(server);
-  const grpcServer = new GrpcEdgeServer({ maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES });
+  const grpcServer = new GrpcEdgeServer({
+    maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+    maxConcurrentStreams: server.config.maxConcurrentStreams,
+  });
   grpcServer.addService(services.KV, kvService(server) as Implementation);
   grpcServer.addService(services.Watch, watchService(server) as Implementation);
   grpcServer.addService(services.Lease, leaseService(server) as Implementation);

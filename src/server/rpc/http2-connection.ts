@@ -28,7 +28,8 @@ export type StreamAcceptor = (stream: Http2Stream, headers: Header[]) => StreamH
 const STREAM_RECEIVE_WINDOW = 4 * 1024 * 1024;
 const CONNECTION_RECEIVE_WINDOW = 16 * 1024 * 1024;
 /** etcd clients keep many watch and keep-alive streams on one connection. */
-const MAX_CONCURRENT_STREAMS = 2 ** 31 - 1;
+/** etcd's default --max-concurrent-streams (math.MaxUint32): no limit in practice. */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 2 ** 32 - 1;
 /** Bytes a stream may have queued (unsent) before hasRoom() asks its writer to wait for onDrain. */
 const STREAM_HIGH_WATER = 64 * 1024;
 /** Bytes node may buffer for the socket before we stop sending DATA (until its 'drain'). */
@@ -132,6 +133,8 @@ export class Http2ServerConnection {
     unindexedResponseHeaders: ReadonlySet<string>,
     /** Bytes already read from the socket (by whoever told HTTP/2 from HTTP/1). */
     head?: Buffer,
+    /** Streams a client may have open at once (etcd's --max-concurrent-streams); more are refused. */
+    private readonly maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS,
   ) {
     this.encoder = new HpackEncoder(unindexedResponseHeaders);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -160,7 +163,7 @@ export class Http2ServerConnection {
 
   private sendSettings(): void {
     const settings: [Setting, number][] = [
-      [Setting.MAX_CONCURRENT_STREAMS, MAX_CONCURRENT_STREAMS],
+      [Setting.MAX_CONCURRENT_STREAMS, this.maxConcurrentStreams],
       [Setting.INITIAL_WINDOW_SIZE, STREAM_RECEIVE_WINDOW],
     ];
     const frame = allocFrame(settings.length * 6, FrameType.SETTINGS, 0, 0);
@@ -331,6 +334,8 @@ export class Http2ServerConnection {
     if (streamId % 2 === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, `client stream ${streamId} is even`);
     this.lastStreamId = streamId;
     if (this.goingAway) return; // above the GOAWAY's last stream: ignored, the client may retry it
+    // over the advertised limit: refused, as grpc-go refuses it, so the client may retry it later
+    if (this.streams.size >= this.maxConcurrentStreams) return this.resetStream(streamId, ErrorCode.REFUSED_STREAM);
     const stream = new Http2Stream(streamId, this, this.peerInitialWindow);
     this.streams.set(streamId, stream);
     stream.handler = this.accept(stream, headers);
