@@ -14,18 +14,14 @@ export interface DBStatus {
   totalSize: number;
 }
 
-export type SnapshotFormat = DbFileFormat;
-
 const SHA256_SIZE = 32;
-
-export const detectFormat = detectDbFormat;
 
 export function hasChecksum(size: number): boolean {
   return size % 512 === SHA256_SIZE;
 }
 
 export interface SnapshotFileInfo {
-  format: SnapshotFormat;
+  format: DbFileFormat;
   /** Bytes of the database itself (the file without its sha256 trailer). */
   dataSize: number;
   /** The trailer, when the file has one. */
@@ -38,7 +34,7 @@ export async function inspectSnapshot(path: string): Promise<SnapshotFileInfo> {
     const { size } = await file.stat();
     const head = Buffer.alloc(Math.min(size, 64));
     await file.read(head, 0, head.length, 0);
-    const info: SnapshotFileInfo = { format: detectFormat(head), dataSize: size };
+    const info: SnapshotFileInfo = { format: detectDbFormat(head), dataSize: size };
     if (hasChecksum(size)) {
       info.trailer = Buffer.alloc(SHA256_SIZE);
       await file.read(info.trailer, 0, SHA256_SIZE, size - SHA256_SIZE);

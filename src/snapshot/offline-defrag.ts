@@ -6,7 +6,8 @@ import type { BboltRow } from '../api/bbolt/writer.js';
 import { BboltWriter } from '../api/bbolt/writer.js';
 import { dataDirLayout, LMDB_ENV_OPTIONS } from '../api/data-dir.js';
 import { withBboltFile } from './bbolt-snapshot.js';
-import { detectFormat, goFileError } from './format.js';
+import { detectDbFormat } from '../api/db-file.js';
+import { goFileError } from './format.js';
 
 export async function defragDataDir(dataDir: string): Promise<void> {
   const db = dataDirLayout(dataDir).dbFile;
@@ -23,7 +24,7 @@ export async function defragDataDir(dataDir: string): Promise<void> {
   } catch (error) {
     throw new Error(goFileError('open', db, error));
   }
-  const format = detectFormat(head);
+  const format = detectDbFormat(head);
   if (format === 'bbolt') return defragBbolt(db);
   if (format !== 'lmdb') throw new Error(`${db} is not a database etcdctl-ts knows`);
 
