@@ -1,5 +1,5 @@
-// What commands use to talk to etcd. Commands depend on this interface only; the etcd3-based adapter is
-// loaded lazily (it pulls in the gRPC stack), and tests can hand commands any implementation.
+// What commands use to talk to etcd. Commands depend on this interface only; the clients are loaded lazily
+// (the etcd3-based one pulls in the gRPC stack), and tests can hand commands any implementation.
 import { grpcStatusText, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import type { AuthService, ClusterService, KVService, LeaseService, MaintenanceService, WatchService } from './services.js';
 
@@ -69,7 +69,23 @@ export class RpcError extends Error {
 /** Raised when no endpoint could be reached before the deadline. */
 export const DEADLINE_DETAILS = 'latest balancer error: all SubConns are in TransientFailure';
 
-export async function createClient(config: ClientConfig): Promise<EtcdClient> {
-  const { Etcd3Client } = await import('./etcd3-client.js');
-  return new Etcd3Client(config);
+let clientCreated = false;
+
+/** Whether this process made a client: bin/etcdctl-ts then saves the code cache of a command that talks to a server. */
+export function madeClient(): boolean {
+  return clientCreated;
+}
+
+/**
+ * Unary calls go over our own HTTP/2 (H2Client), streams over etcd3, loaded only when one is opened; `etcd3`
+ * (ETCDCTL_TS_TRANSPORT=etcd3) sends everything over etcd3, as before H2Client.
+ */
+export async function createClient(config: ClientConfig, transport?: string): Promise<EtcdClient> {
+  clientCreated = true;
+  if (transport === 'etcd3') {
+    const { Etcd3Client } = await import('./etcd3-client.js');
+    return new Etcd3Client(config);
+  }
+  const { H2Client } = await import('./h2-client.js');
+  return new H2Client(config);
 }

@@ -1,6 +1,7 @@
 // The EtcdClient over etcd3's generated raw clients and connection pool. etcd3's retry and circuit-breaker
 // policies are replaced by no-ops: they would stretch --command-timeout. Instead this adapter keeps one pool
-// per endpoint, waits at most --dial-timeout for any endpoint to connect, and fails over on Unavailable.
+// per endpoint, and BalancedClient waits at most --dial-timeout for any endpoint to connect and fails over on
+// Unavailable. The CLI uses it for streams (watch, keep-alive, snapshot); unary calls go over H2Client.
 import { readFileSync } from 'node:fs';
 // First: etcd3 must find our precompiled schema in place of its .proto parser when it loads.
 import './precompiled-proto-loader.js';
@@ -9,22 +10,10 @@ import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
-import { createConnection } from 'node:net';
-import { GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
-import { isStaleAuthError, MAX_UNARY_ATTEMPTS, retryBackoffMs } from './auth-retry.js';
-import { AuthToken, isAuthNotEnabled } from './auth-token.js';
-import {
-  type CallOptions,
-  type ClientConfig,
-  DEADLINE_DETAILS,
-  type EtcdClient,
-  type EtcdServices,
-  type GrpcStream,
-  RpcError,
-  type ServiceName,
-  type StreamName,
-} from './client.js';
-import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
+import { GrpcCode } from '../api/etcd-errors.js';
+import type { AuthToken } from './auth-token.js';
+import { BalancedClient } from './balanced-client.js';
+import { type ClientConfig, type GrpcStream, RpcError, type ServiceName, type StreamName } from './client.js';
 
 // etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
 const passThrough = { execute: (fn: (ctx: unknown) => unknown) => fn({ signal: new AbortController().signal, attempt: 0 }) };
@@ -42,24 +31,11 @@ interface Connection {
   client: RawClient;
 }
 
-export class Etcd3Client implements EtcdClient {
+export class Etcd3Client extends BalancedClient<Connection> {
   private readonly pools = new Map<string, ConnectionPool>();
-  private preferred: string | undefined;
-  /** Present when --user gave a name and a password (clientv3's authTokenBundle). */
-  private readonly token: AuthToken | undefined;
 
-  readonly kv = this.service('KV');
-  readonly watch = this.service('Watch');
-  readonly lease = this.service('Lease');
-  readonly cluster = this.service('Cluster');
-  readonly maintenance = this.service('Maintenance');
-  readonly auth = this.service('Auth');
-
-  constructor(
-    private readonly config: ClientConfig,
-    readonly endpoints: string[] = config.endpoints,
-  ) {
-    if (config.auth) this.token = new AuthToken(endpoints, (endpoint, deadline, waitForReady) => this.authenticate(endpoint, deadline, waitForReady));
+  constructor(config: ClientConfig, endpoints: string[] = config.endpoints, token?: AuthToken) {
+    super(config, endpoints, token);
   }
 
   close(): void {
@@ -67,171 +43,55 @@ export class Etcd3Client implements EtcdClient {
     this.pools.clear();
   }
 
-  /** The typed methods of one service, each calling etcd3's generated client by its RPC name. */
-  private service<S extends ServiceName>(service: S): EtcdServices[S] {
-    const methods: Record<string, unknown> = {};
-    for (const method of UNARY_METHODS[service]) {
-      methods[method] = (request: object, opts?: CallOptions) => this.unary(service, rpcName(method), request, opts);
-    }
-    for (const method of BIDI_STREAM_METHODS[service] as readonly string[]) {
-      methods[method] = () => this.duplex(service, rpcName(method));
-    }
-    for (const method of SERVER_STREAM_METHODS[service] as readonly string[]) {
-      methods[method] = (request: object) => this.serverStream(service, rpcName(method), request);
-    }
-    return methods as unknown as EtcdServices[S];
+  protected async invoke<Res>(connection: Connection, _service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
+    const metadata = withToken(token);
+    return new Promise<Res>((resolve, reject) => {
+      const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
+      connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
+    });
   }
 
-  private async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
-    const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
-    const target = this.endpoints[0];
-    if (deadline !== undefined && deadline <= Date.now()) {
-      // --command-timeout=0s: grpc-go fails a call on an expired context before it picks a connection.
-      const expired = new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', target);
-      this.config.onUnaryFailure?.(expired, target, 0);
-      throw expired;
-    }
-    let lastError: RpcError | undefined;
-    for (let attempt = 0; attempt < MAX_UNARY_ATTEMPTS; attempt++) {
-      await this.backoff(attempt, deadline);
-      const { endpoint, connection } = await this.connect(service, deadline).catch((error: RpcError) => {
-        // A failed login was logged as its own call.
-        if (!error.authFailure) this.config.onUnaryFailure?.(error, target, attempt);
-        throw error;
-      });
-      const metadata = await this.metadata();
-      try {
-        return await new Promise<Res>((resolve, reject) => {
-          const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
-          connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
-        });
-      } catch (error) {
-        const rpcError = toRpcError(error, endpoint);
-        lastError = rpcError;
-        this.config.onUnaryFailure?.(rpcError, target, attempt);
-        if (isStaleAuthError(rpcError.details, this.token !== undefined)) {
-          // Certificate (CN) auth has no token: the call is simply tried again.
-          await this.token?.refresh(deadline, 'forget').catch((loginError: RpcError) => {
-            this.config.onTokenRefreshFailure?.(loginError, target);
-            throw loginError;
-          });
-          continue;
-        }
-        // A dropped connection fails over to another endpoint; an answer from a server is final.
-        const transportFailure = rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details);
-        if (!transportFailure || this.endpoints.length === 1) throw rpcError;
-        this.preferred = undefined;
-        this.pool(endpoint).close();
-        this.pools.delete(endpoint);
-        if (deadline !== undefined && Date.now() >= deadline) throw rpcError;
-      }
-    }
-    throw lastError!;
+  protected forget(endpoint: string): void {
+    this.pool(endpoint).close();
+    this.pools.delete(endpoint);
   }
 
-  /** The pause before a retry (clientv3's backoff); a deadline that passes meanwhile ends the call. */
-  private async backoff(attempt: number, deadline: number | undefined): Promise<void> {
-    const waitMs = retryBackoffMs(attempt, this.endpoints.length);
-    if (waitMs <= 0) return;
-    if (deadline !== undefined && Date.now() + waitMs >= deadline) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
-      throw new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', this.endpoints[0]);
-    }
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  protected toRpcError(error: unknown, endpoint: string): RpcError {
+    return toRpcError(error, endpoint);
   }
 
-  private async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
+  protected async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
     await this.loginForStream(method as StreamName);
     const { endpoint, connection } = await this.connect(service, undefined);
-    const call = connection.client[method](await this.metadata(), {}) as ClientDuplexStream<Req, Res>;
+    const call = connection.client[method](withToken(await this.token?.current()), {}) as ClientDuplexStream<Req, Res>;
     return wrapStream(call, endpoint);
   }
 
-  private async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
+  protected async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
     await this.loginForStream(method as StreamName);
     const { endpoint, connection } = await this.connect(service, undefined);
-    const call = connection.client[method](req, await this.metadata(), {}) as ClientReadableStream<Res>;
+    const call = connection.client[method](req, withToken(await this.token?.current()), {}) as ClientReadableStream<Res>;
     return wrapStream(call as unknown as ClientDuplexStream<never, Res>, endpoint);
   }
 
-  /** clientv3's stream interceptor logs in afresh before every stream (a server with auth off is no failure). */
-  private async loginForStream(stream: StreamName): Promise<void> {
-    if (!this.token) return;
-    try {
-      await this.token.refresh(undefined, 'keep');
-    } catch (error) {
-      if (isAuthNotEnabled(error)) return;
-      const rpcError = toRpcError(error, this.endpoints[0]);
-      if (!rpcError.authFailure) this.config.onStreamLoginFailure?.(rpcError, stream);
-      throw rpcError;
-    }
-  }
-
-  /** The call's metadata: the auth token, when there is one. */
-  private async metadata(): Promise<Metadata> {
-    const metadata = new grpc.Metadata();
-    const token = await this.token?.current();
-    if (token !== undefined) metadata.set('token', token);
-    return metadata;
-  }
-
-  /** One Authenticate call (clientv3 logs its failure like any unary call's). */
-  private async authenticate(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
+  protected async login(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
     const { username, password } = this.config.auth!;
-    try {
-      const client = await this.pool(endpoint).withConnection('Auth', ({ client }) => client as unknown as RawClient);
-      // While it waits for a connection, grpc-js's reconnect timers alone would not keep the process alive.
-      const holdOpen = waitForReady ? setInterval(() => {}, 60_000) : undefined;
-      const response = await new Promise<{ token: string }>((resolve, reject) => {
-        const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
-        client.Authenticate({ name: username, password }, new grpc.Metadata({ waitForReady }), callOptions, (err: Error | null, res: { token: string }) =>
-          err ? reject(err) : resolve(res),
-        );
-      }).finally(() => clearInterval(holdOpen));
-      return response.token;
-    } catch (error) {
-      const rpcError = toRpcError(error, endpoint);
-      this.config.onUnaryFailure?.(rpcError, this.endpoints[0], 0);
-      throw rpcError;
-    }
+    const client = await this.pool(endpoint).withConnection('Auth', ({ client }) => client as unknown as RawClient);
+    // While it waits for a connection, grpc-js's reconnect timers alone would not keep the process alive.
+    const holdOpen = waitForReady ? setInterval(() => {}, 60_000) : undefined;
+    const response = await new Promise<{ token: string }>((resolve, reject) => {
+      const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
+      client.Authenticate({ name: username, password }, new grpc.Metadata({ waitForReady }), callOptions, (err: Error | null, res: { token: string }) =>
+        err ? reject(err) : resolve(res),
+      );
+    }).finally(() => clearInterval(holdOpen));
+    return response.token;
   }
 
-  /** The first endpoint to become ready, waiting at most --dial-timeout (and never past the call's deadline). */
-  private async connect(service: ServiceName, deadline: number | undefined): Promise<{ endpoint: string; connection: Connection }> {
-    // clientv3 logs in before it dials; a failure to log in fails the command (exit 2).
-    await this.token?.current();
-    // clientv3 dials without a deadline when --dial-timeout is 0 (or negative).
-    const dialTimeoutMs = this.config.dialTimeoutMs > 0 ? this.config.dialTimeoutMs : Infinity;
-    const dialDeadline = Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs);
-    const candidates = this.preferred ? [this.preferred] : this.endpoints;
-    try {
-      const endpoint = await Promise.any(
-        candidates.map(async (ep) => {
-          const connection = await this.connection(ep, service);
-          // Logging in (a slow bcrypt check on the server) already proved the endpoint reachable: the service
-          // channel still gets a whole dial timeout of its own, never past the call's deadline.
-          const readyBy = Math.max(dialDeadline, Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs));
-          // Without a deadline grpc-js arms no timer, and its connecting socket does not keep the process alive.
-          const holdOpen = readyBy === Infinity ? setInterval(() => {}, 60_000) : undefined;
-          await new Promise<void>((resolve, reject) =>
-            connection.client.waitForReady(readyBy, (err) => (err ? reject(err) : resolve())),
-          ).finally(() => clearInterval(holdOpen));
-          return ep;
-        }),
-      );
-      this.preferred = endpoint;
-      return { endpoint, connection: await this.connection(endpoint, service) };
-    } catch (error) {
-      const first = error instanceof AggregateError ? error.errors[0] : error;
-      if (first instanceof RpcError) throw first;
-      if (this.preferred) {
-        this.preferred = undefined;
-        return this.connect(service, deadline);
-      }
-      const timeout = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
-      timeout.dialError = await dialFailure(this.endpoints[0]);
-      throw timeout;
-    }
+  protected async ready(endpoint: string, service: ServiceName, readyBy: number): Promise<Connection> {
+    const connection = await this.connection(endpoint, service);
+    await new Promise<void>((resolve, reject) => connection.client.waitForReady(readyBy, (err) => (err ? reject(err) : resolve())));
+    return connection;
   }
 
   private connection(endpoint: string, service: ServiceName): Promise<Connection> {
@@ -291,6 +151,13 @@ function skipCertificateChecks(pool: ConnectionPool, files: IOptions['credential
   for (const host of internals.hosts) host.channelCredentials = credentials;
 }
 
+/** The call's metadata: the auth token, when there is one. */
+function withToken(token: string | undefined): Metadata {
+  const metadata = new grpc.Metadata();
+  if (token !== undefined) metadata.set('token', token);
+  return metadata;
+}
+
 /** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */
 function toRpcError(error: unknown, endpoint: string): RpcError {
   if (error instanceof RpcError) return error;
@@ -302,30 +169,6 @@ function toRpcError(error: unknown, endpoint: string): RpcError {
   if (code === GrpcCode.DeadlineExceeded) return new RpcError(code, 'context deadline exceeded', endpoint);
   if (code !== undefined && details !== undefined) return new RpcError(code, details, endpoint);
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
-}
-
-/** Why an endpoint cannot be dialled, in grpc-go's words (shown by etcdctl for per-endpoint calls). */
-function dialFailure(endpoint: string): Promise<string | undefined> {
-  const hostPort = endpoint.replace(/^[a-z]+:\/\//, '');
-  const colon = hostPort.lastIndexOf(':');
-  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(hostPort.slice(colon + 1));
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 300 });
-    const done = (result: string | undefined) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.once('connect', () => done(undefined));
-    socket.once('timeout', () => done(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) =>
-      done(
-        error.code === 'ECONNREFUSED'
-          ? `connection error: desc = "transport: Error while dialing dial tcp ${hostPort}: connect: connection refused"`
-          : undefined,
-      ),
-    );
-  });
 }
 
 function wrapStream<Req, Res>(call: ClientDuplexStream<Req, Res>, endpoint: string): GrpcStream<Req, Res> {

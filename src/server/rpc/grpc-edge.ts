@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { countClientRequest, grpcMethodCounts, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
-import type { Header } from './hpack.js';
+import type { Header } from '../../api/http2/hpack.js';
 import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
 import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
 
