@@ -25,6 +25,9 @@ const BACKOFF_MULTIPLIER = 1.6;
 const BACKOFF_JITTER = 0.2;
 const BACKOFF_MAX_MS = 120_000;
 
+/** clientv3's default MaxCallSendMsgSize: a larger request fails before it is sent (its receive limit is math.MaxInt32). */
+const MAX_SEND_BYTES = 2 * 1024 * 1024;
+
 /** A dial that failed; `refused` when the endpoint said so (grpc-go's text then names it). */
 class DialError extends Error {
   constructor(message: string, readonly refused: boolean) {
@@ -118,6 +121,9 @@ export class H2Client extends BalancedClient<Channel> {
   private async call(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<unknown> {
     const types = methodTypes(`etcdserverpb.${service}`, method);
     const message = encodeMessage(messageInfo(types.request), req as Record<string, unknown>);
+    if (message.length > MAX_SEND_BYTES) {
+      throw new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${message.length} vs. ${MAX_SEND_BYTES})`, channel.endpoint);
+    }
     const path = `/etcdserverpb.${service}/${method}`;
     const bytes = await unaryCall(channel.http2, channel.endpoint, { path, authority: channel.authority, scheme: channel.scheme, token, deadline, message });
     try {

@@ -313,7 +313,8 @@ function writeMessage(info: MessageInfo, message: Record<string, unknown>, out: 
     const value = message[field.name];
     if (value === null || value === undefined) continue;
     if (!field.repeated) {
-      writeField(field, value, out);
+      // proto3 leaves out a default value (a oneof member is written whatever its value), as protobufjs and grpc-go do
+      if (field.oneof || !isDefault(field, value)) writeField(field, value, out);
       continue;
     }
     if (!Array.isArray(value)) throw new TypeError(`.${info.fullName}.${field.name}: array expected`);
@@ -378,6 +379,25 @@ function writeScalar(field: FieldInfo, value: unknown, out: Output): void {
       return;
     default:
       out.varint(toInt64(value));
+  }
+}
+
+function isDefault(field: FieldInfo, value: unknown): boolean {
+  if (field.enumType) return (enumNumber(field.enumType, value) ?? 0) === 0;
+  switch (field.scalar) {
+    case 'bool':
+      return !value;
+    case 'uint32':
+      return Number(value) >>> 0 === 0;
+    case 'uint64':
+    case 'int64':
+      return BigInt(toInt64(value)) === 0n;
+    case 'string':
+      return String(value) === '';
+    case 'bytes':
+      return toBytes(value).length === 0;
+    default:
+      return false;
   }
 }
 

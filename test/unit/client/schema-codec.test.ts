@@ -2,7 +2,7 @@
 // For every message of the schema, filled objects (every field set, int64s past 2^53, negative int64s, uint64s
 // past 2^63, bytes with 0 and 255, repeated fields, each oneof member in turn) and the empty message go both ways:
 // our decoding of protobufjs' bytes must equal protobufjs' decoding, key order included; protobufjs must read our
-// encoding as the same message.
+// encoding as the same message, byte for byte (defaults left out, as proto3 and grpc-go do).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type protobuf from 'protobufjs/light.js';
@@ -85,10 +85,17 @@ describe('schema codec: the shapes etcd3 (protobufjs with proto-loader options) 
         const expected = type.toObject(type.decode(reference), PROTO_LOADER_OBJECT_OPTIONS);
         assertSameShape(decodeMessage(info, reference), expected, `${fullName}[${i}] decoded`);
         const ours = encodeMessage(info, sample);
+        assert.equal(ours.toString('hex'), reference.toString('hex'), `${fullName}[${i}] encoded byte for byte as protobufjs`);
         assertSameShape(type.toObject(type.decode(ours), PROTO_LOADER_OBJECT_OPTIONS), expected, `${fullName}[${i}] encoded`);
       }
     });
   }
+
+  it('leaves out fields at their defaults, however given', () => {
+    const info = messageInfo('etcdserverpb.PutRequest');
+    const bytes = encodeMessage(info, { key: Buffer.from('k'), value: Buffer.alloc(0), lease: '0', prev_kv: false, ignore_value: 0 as unknown as boolean });
+    assert.equal(bytes.toString('hex'), '0a016b');
+  });
 
   it('int64 fields take numbers, decimal strings and bigints alike', () => {
     const info = messageInfo('etcdserverpb.RangeRequest');
