@@ -108,6 +108,11 @@ export class CommandContext {
     return commandPath(this.command).split(' ').slice(1).join(' ');
   }
 
+  /** The command's client, if it built one (a failure report may probe the server with it). */
+  async openClient(): Promise<EtcdClient | undefined> {
+    return this.session?.then((session) => session.client, () => undefined);
+  }
+
   close(): void {
     for (const client of this.clients) client.close();
   }

@@ -37,10 +37,37 @@ export interface EtcdClient {
   close(): void;
 }
 
+/**
+ * Why a connection to an endpoint failed, as the transport (or a probe connection right after the failure) saw
+ * it. Any transport sets it on the RpcError of a call that never reached a server; the CLI explains it on a terminal.
+ */
+export interface TransportFailure {
+  /** `host:port` as dialled. */
+  address: string;
+  /**
+   * Node's code for the failure: a socket error (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, EHOSTUNREACH, ENETUNREACH,
+   * ETIMEDOUT, ECONNRESET), a certificate check (UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT,
+   * SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, CERT_NOT_YET_VALID, ERR_TLS_CERT_ALTNAME_INVALID, …), a TLS alert
+   * from the server (ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, …), or one of
+   * ours: PLAINTEXT_TO_TLS_PORT (the port speaks TLS, we did not) and TLS_TO_PLAINTEXT_PORT (the reverse).
+   */
+  code: string;
+  /** Whether we dialled with TLS. */
+  tls: boolean;
+  /** Whether we offered a client certificate. */
+  clientCertificate?: boolean;
+  /** The server's certificate, when the handshake got that far. */
+  peerCertificate?: { subject: string; issuer: string; subjectAltNames: string[]; validFrom: string; validTo: string };
+}
+
 /** An RPC failure, with what etcdctl needs to report it exactly. */
 export class RpcError extends Error {
   /** For a call that never reached a server: grpc-go's dial error, when one is known (e.g. connection refused). */
   dialError?: string;
+  /** For a call that never reached a server: what went wrong with the connection, when it could be told. */
+  transportFailure?: TransportFailure;
+  /** The encoded size of the request, on a request refused as too large. */
+  requestBytes?: number;
   /** Raised while authenticating: etcdctl fails such a client at creation (exit 2, ExitBadConnection). */
   authFailure?: boolean;
 
