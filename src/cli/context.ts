@@ -157,6 +157,8 @@ export class CommandContext {
       insecureSkipVerify: options.insecureSkipTlsVerify,
       tls: tlsFiles.caFile || tlsFiles.certFile || tlsFiles.keyFile ? tlsFiles : undefined,
       auth: await this.authConfig(),
+      // On a terminal a failure is explained (error-hints.ts), and that needs the whole probe.
+      diagnoseDialFailures: Boolean(this.io.stderr.isTTY),
       onUnaryFailure: (error, target, attempt) => this.warnUnaryFailure(error, target, 'balanced', attempt),
       onTokenRefreshFailure: (error, target) => this.clientLog(tokenRefreshFailureLine(error, this.balancedTarget(target))),
       onStreamLoginFailure: (error, stream) => this.clientLog(streamLoginFailureLine(error, stream)),

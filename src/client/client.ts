@@ -14,6 +14,11 @@ export interface ClientConfig {
   insecureSkipVerify: boolean;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   auth?: { username: string; password: string };
+  /**
+   * After a failed dial, probe the endpoint fully (TCP, TLS handshake, HTTP/2 preface) to tell why; otherwise only
+   * the TCP connect that grpc-go's dial error needs. The CLI asks for it when stderr is a terminal, where it explains.
+   */
+  diagnoseDialFailures?: boolean;
   /** Called for every failed unary attempt (numbered from 0), as clientv3's retry interceptor logs a warning for each. */
   onUnaryFailure?: (error: RpcError, target: string, attempt: number) => void;
   /** A stale token could not be replaced, so the call fails with this login error (clientv3 warns). */

@@ -13,11 +13,13 @@ export interface ProbeOptions {
   key?: Buffer;
   /** --insecure-skip-tls-verify: a certificate problem cannot be the cause. */
   skipVerify?: boolean;
+  /** Stop after the TCP connect (all grpc-go's dial error needs). */
+  tcpOnly?: boolean;
   /** For each step (connect, handshake, first frame). */
   stepTimeoutMs?: number;
 }
 
-const STEP_TIMEOUT_MS = 700;
+const STEP_TIMEOUT_MS = 500;
 // The client connection preface and an empty SETTINGS frame: an HTTP/2 server answers with its own SETTINGS.
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
 const SETTINGS_FRAME = 4;
@@ -42,6 +44,10 @@ export async function probeEndpoint(endpoint: string, options: ProbeOptions): Pr
 
   const tcp = await openTcp(target.host, target.port, timeoutMs);
   if ('code' in tcp) return failure(tcp.code);
+  if (options.tcpOnly) {
+    tcp.socket.destroy();
+    return undefined;
+  }
   if (!options.tls) {
     const answer = await exchange(tcp.socket, H2_PREFACE, timeoutMs);
     if (isH2Settings(answer.data)) return undefined;

@@ -275,7 +275,7 @@ export class Etcd3Client implements EtcdClient {
     // etcd3 passes the key only with a CA or a certificate (see poolOptions).
     const files = tls?.caFile || tls?.certFile ? { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile) } : {};
     const skipVerify = this.config.insecureSkipVerify && (Boolean(tls) || !this.config.insecureTransport);
-    return { tls: secure, ...files, skipVerify };
+    return { tls: secure, ...files, skipVerify, tcpOnly: !this.config.diagnoseDialFailures };
   }
 
   private poolOptions(endpoint: string): IOptions {

@@ -114,6 +114,10 @@ describe('errors that name the cause', { timeout: 600_000 }, () => {
     it('a name that does not resolve', async () => {
       await checkClass(['--endpoints=no-such-host.invalid:2379', ...FAST, 'get', 'k'], 'context deadline exceeded', /^hint: the name "no-such-host\.invalid" does not resolve \(DNS: (ENOTFOUND|EAI_AGAIN)\)/);
     });
+    it('with --user, the login finds the endpoint refused: etcdctl\'s line and exit code 2, then the hint', async () => {
+      const dead = `127.0.0.1:${await freePort()}`;
+      await checkClass([`--endpoints=${dead}`, '--user=root:pw', ...FAST, 'get', 'k'], 'context deadline exceeded', /^hint: connection refused on /);
+    });
     it('a lease command (its error wraps the RPC error) gets the hint too', async () => {
       const dead = `127.0.0.1:${await freePort()}`;
       await checkClass([`--endpoints=${dead}`, ...FAST, 'lease', 'grant', '10'], 'failed to grant lease (context deadline exceeded)', /^hint: connection refused on /);
