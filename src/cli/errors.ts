@@ -43,9 +43,12 @@ export class UsageError extends Error {
   }
 }
 
-/** Already reported in full (e.g. unknown command): only the exit code remains to be set. */
+/** Already reported in full (e.g. unknown command): only the exit code remains to be set; `cause` is what failed. */
 export class ReportedError extends Error {
-  constructor(readonly exitCode: ExitCodeValue) {
-    super('reported');
+  constructor(
+    readonly exitCode: ExitCodeValue,
+    cause?: unknown,
+  ) {
+    super('reported', cause === undefined ? undefined : { cause });
   }
 }

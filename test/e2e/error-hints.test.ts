@@ -56,9 +56,11 @@ async function checkClass(args: string[], expectedError: string, hint: RegExp, o
   }
   const terminal = await onTerminal(args);
   assert.equal(terminal.status, ours.code);
-  assert.equal(terminal.lines.length, 2, JSON.stringify(terminal.raw));
-  assert.equal(terminal.lines[0], `Error: ${expectedError}`);
-  assert.match(terminal.lines[1]!, hint);
+  // Exactly one line more than piped: the hint, right after etcdctl's Error: line.
+  const pipedLines = (ours.stdout + ours.stderr).split('\n').filter((line) => line !== '' && !line.startsWith('{"level"'));
+  assert.equal(terminal.lines.length, pipedLines.length + 1, JSON.stringify(terminal.raw));
+  assert.equal(terminal.lines.at(-2), `Error: ${expectedError}`);
+  assert.match(terminal.lines.at(-1)!, hint);
   // The hint's prefix follows the colour rules of the Error: prefix.
   assert.ok(terminal.raw.includes('\u001B[1m\u001B[93mhint:\u001B[39m\u001B[22m '), JSON.stringify(terminal.raw));
 }
@@ -146,6 +148,10 @@ describe('errors that name the cause', { timeout: 600_000 }, () => {
       // The control: with the certificate it works.
       const ok = await runCli(OUR_ETCDCTL, { args: [`--endpoints=${mutualTls.endpoint}`, `--cacert=${ca.cert}`, `--cert=${client.cert}`, `--key=${client.key}`, 'get', 'k'], env: cleanEnv() });
       assert.equal(ok.code, 0, ok.stderr.toString());
+    });
+    it('endpoint health names the cause of the first unhealthy endpoint', async () => {
+      await checkClass([`--endpoints=${mutualTls.endpoint}`, `--cacert=${ca.cert}`, ...FAST, 'endpoint', 'health'], 'unhealthy cluster',
+        /^hint: the server requires a client certificate/);
     });
     it('a plaintext client on a TLS port', async () => {
       await checkClass([`--endpoints=${mutualTls.endpoint}`, ...FAST, 'get', 'k'], 'context deadline exceeded',
