@@ -20,6 +20,8 @@ export interface ProbeOptions {
 }
 
 const STEP_TIMEOUT_MS = 500;
+// What the connect-only probe always allowed (for grpc-go's dial error, piped).
+const TCP_ONLY_TIMEOUT_MS = 300;
 // The client connection preface and an empty SETTINGS frame: an HTTP/2 server answers with its own SETTINGS.
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
 const SETTINGS_FRAME = 4;
@@ -39,7 +41,7 @@ export function endpointAddress(endpoint: string): { host: string; port: number;
 export async function probeEndpoint(endpoint: string, options: ProbeOptions): Promise<TransportFailure | undefined> {
   const target = endpointAddress(endpoint);
   if (!target) return undefined;
-  const timeoutMs = options.stepTimeoutMs ?? STEP_TIMEOUT_MS;
+  const timeoutMs = options.stepTimeoutMs ?? (options.tcpOnly ? TCP_ONLY_TIMEOUT_MS : STEP_TIMEOUT_MS);
   const failure = (code: string, extra: Partial<TransportFailure> = {}): TransportFailure => ({ address: target.address, code, tls: options.tls, ...extra });
 
   const tcp = await openTcp(target.host, target.port, timeoutMs);
