@@ -84,7 +84,6 @@ const NO_EFFECT: Record<string, NoEffectKind> = {
   'socket-reuse-address': 'bool', 'enable-pprof': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
   'peer-client-cert-auth': 'bool', 'peer-auto-tls': 'bool', 'experimental-peer-skip-client-san-verification': 'bool',
   'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration', 'experimental-warning-apply-duration': 'duration',
-  'grpc-keepalive-min-time': 'duration', 'grpc-keepalive-interval': 'duration', 'grpc-keepalive-timeout': 'duration',
   'experimental-compact-hash-check-time': 'duration', 'experimental-downgrade-check-time': 'duration',
   'experimental-compaction-sleep-interval': 'duration',
   'backend-bbolt-freelist-type': ['map', 'array'], 'experimental-backend-bbolt-freelist-type': ['map', 'array'],
@@ -109,6 +108,12 @@ function checkNoEffectValue(flag: string, kind: NoEffectKind, value: string): vo
     }
   }
   if (Array.isArray(kind) && !kind.includes(value)) throw new FlagError(`invalid value "${value}" for flag -${flag}: valid values are ${kind.join(', ')}`);
+}
+
+/** A time.Duration flag, refused as Go's flag package refuses a bad value. */
+function goDurationFlag(flag: string, value: string): number {
+  checkNoEffectValue(flag, 'duration', value);
+  return parseGoDuration(value);
 }
 
 /** Flags whose only accepted value is the one that matches what this server does. */
@@ -194,6 +199,9 @@ const SUPPORTED: Record<string, Setter> = {
     if (n > 2 ** 32 - 1) throw new FlagError(`invalid value "${v}" for flag -max-concurrent-streams: value out of range`);
     c.maxConcurrentStreams = n;
   },
+  'grpc-keepalive-min-time': (c, v) => (c.grpcKeepaliveMinTimeMs = goDurationFlag('grpc-keepalive-min-time', v)),
+  'grpc-keepalive-interval': (c, v) => (c.grpcKeepaliveIntervalMs = goDurationFlag('grpc-keepalive-interval', v)),
+  'grpc-keepalive-timeout': (c, v) => (c.grpcKeepaliveTimeoutMs = goDurationFlag('grpc-keepalive-timeout', v)),
   'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
   'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
   'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v)),
@@ -269,10 +277,13 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --unsafe-no-fsync                       do not sync writes (fast; a crash can lose them)
   --log-outputs 'default'                 default/stderr, stdout, or files (appended to), comma-separated
   --listen-metrics-urls                   extra http:// listeners for /metrics and /health
-Also accepted, with no effect on a single member (listed in the log at start): --heartbeat-interval,
---election-timeout, --snapshot-count, --max-snapshots, --max-wals, --pre-vote, --grpc-keepalive-*,
---backend-batch-*, peer TLS flags, and etcd's other raft and bbolt tuning flags.
   --max-concurrent-streams 4294967295     streams one client connection may have open at once
+  --grpc-keepalive-min-time 5s            clients pinging more often get GOAWAY too_many_pings
+  --grpc-keepalive-interval 2h            a quiet connection is pinged after this long
+  --grpc-keepalive-timeout 20s            and closed when the ping is not answered in time
+Also accepted, with no effect on a single member (listed in the log at start): --heartbeat-interval,
+--election-timeout, --snapshot-count, --max-snapshots, --max-wals, --pre-vote,
+--backend-batch-*, peer TLS flags, and etcd's other raft and bbolt tuning flags.
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 

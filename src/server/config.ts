@@ -25,6 +25,10 @@ export interface ServerConfig {
   clientTls: ClientTlsConfig;
   /** etcd's --max-concurrent-streams: streams one client connection may have open at once. */
   maxConcurrentStreams: number;
+  /** etcd's --grpc-keepalive-min-time, -interval and -timeout, in ms (0: grpc-go's default, as etcd leaves it). */
+  grpcKeepaliveMinTimeMs: number;
+  grpcKeepaliveIntervalMs: number;
+  grpcKeepaliveTimeoutMs: number;
   /** etcd's --wal-dir ('' keeps the log under <data-dir>/member/wal). */
   walDir: string;
   /** etcd's --unsafe-no-fsync. */
@@ -103,6 +107,9 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     bcryptCost: DEFAULT_BCRYPT_COST,
     clientTls: defaultClientTls(),
     maxConcurrentStreams: 2 ** 32 - 1,
+    grpcKeepaliveMinTimeMs: 5000,
+    grpcKeepaliveIntervalMs: 2 * 60 * 60 * 1000,
+    grpcKeepaliveTimeoutMs: 20_000,
     walDir: '',
     unsafeNoFsync: false,
     logOutputs: ['default'],

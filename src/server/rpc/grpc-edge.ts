@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { countClientRequest, grpcMethodCounts, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
 import type { Header } from './hpack.js';
-import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
+import { Http2ServerConnection, type Http2Stream, type KeepaliveOptions, type StreamHandler } from './http2-connection.js';
 import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
 
 // A small gRPC server on our own HTTP/2 transport (http2-connection.ts): routing by :path,
@@ -321,6 +321,8 @@ export interface GrpcEdgeServerOptions {
   maxReceiveMessageBytes: number;
   /** etcd's --max-concurrent-streams, per connection. */
   maxConcurrentStreams?: number;
+  /** grpc-go's keepalive parameters and ping enforcement, per connection. */
+  keepalive?: KeepaliveOptions;
 }
 
 export class GrpcEdgeServer {
@@ -341,7 +343,10 @@ export class GrpcEdgeServer {
 
   /** Serves one accepted HTTP/2 connection; `head` holds the bytes already read from it. */
   serveConnection(socket: net.Socket, head: Buffer, peer: ConnectionPeer = PLAINTEXT_PEER): void {
-    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head, this.options.maxConcurrentStreams);
+    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head, {
+      maxConcurrentStreams: this.options.maxConcurrentStreams,
+      keepalive: this.options.keepalive,
+    });
     this.connections.add(connection);
     connection.closed.then(() => this.connections.delete(connection));
   }

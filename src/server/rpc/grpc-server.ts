@@ -11,7 +11,8 @@ import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
 import { acceptConnection, httpServer } from './accept-connection.js';
 import { httpPages } from '../gateway/http-pages.js';
-import type { ClientTlsConfig } from '../config.js';
+import type { ClientTlsConfig, ServerConfig } from '../config.js';
+import { DEFAULT_KEEPALIVE, type KeepaliveOptions } from './http2-connection.js';
 import { PLAINTEXT_PEER, TlsTerminator, type ConnectionPeer, type TlsLog } from './tls-terminator.js';
 import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
@@ -137,6 +138,19 @@ export interface TlsOptions {
   log: TlsLog;
 }
 
+/** grpc-go's ping enforcement when etcd sets none (--grpc-keepalive-min-time=0). */
+const GRPC_DEFAULT_MIN_PING_MS = 5 * 60 * 1000;
+
+/**
+ * etcd's rule (embed/etcd.go): the enforcement policy only for a min-time above 0, the keepalive
+ * parameters only when both interval and timeout are above 0; otherwise grpc-go's defaults.
+ */
+function keepaliveOptions(config: ServerConfig): KeepaliveOptions {
+  const { grpcKeepaliveMinTimeMs: minTime, grpcKeepaliveIntervalMs: interval, grpcKeepaliveTimeoutMs: timeout } = config;
+  const params = interval > 0 && timeout > 0 ? { intervalMs: interval, timeoutMs: timeout } : DEFAULT_KEEPALIVE;
+  return { intervalMs: params.intervalMs, timeoutMs: params.timeoutMs, minTimeMs: minTime > 0 ? minTime : GRPC_DEFAULT_MIN_PING_MS };
+}
+
 /** What etcd serves on --listen-metrics-urls: the metrics and the health checks, nothing else. */
 const METRICS_URL_PATHS = /^\/(metrics|health|livez|readyz)(\/|\?|$)/;
 
@@ -145,6 +159,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
   const grpcServer = new GrpcEdgeServer({
     maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
     maxConcurrentStreams: server.config.maxConcurrentStreams,
+    keepalive: keepaliveOptions(server.config),
   });
   grpcServer.addService(services.KV, kvService(server) as Implementation);
   grpcServer.addService(services.Watch, watchService(server) as Implementation);
