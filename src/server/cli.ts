@@ -204,7 +204,7 @@ const SUPPORTED: Record<string, Setter> = {
   'grpc-keepalive-timeout': (c, v) => (c.grpcKeepaliveTimeoutMs = goDurationFlag('grpc-keepalive-timeout', v)),
   'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
   'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
-  'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v)),
+  'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v, true)),
   ...Object.fromEntries(
     Object.entries(NO_EFFECT).map(([flag, kind]): [string, Setter] => [
       flag,
@@ -276,7 +276,7 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --wal-dir                               the write-ahead log somewhere other than <data-dir>/member/wal
   --unsafe-no-fsync                       do not sync writes (fast; a crash can lose them)
   --log-outputs 'default'                 default/stderr, stdout, or files (appended to), comma-separated
-  --listen-metrics-urls                   extra http:// listeners for /metrics and /health
+  --listen-metrics-urls                   extra listeners for /metrics and /health (https: with the client TLS flags)
   --max-concurrent-streams 4294967295     streams one client connection may have open at once
   --grpc-keepalive-min-time 5s            clients pinging more often get GOAWAY too_many_pings
   --grpc-keepalive-interval 2h            a quiet connection is pinged after this long
@@ -513,6 +513,16 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     await server.close();
     return 1;
   }
+  // etcd's transport.NewListener for an https metrics URL, with the client TLS settings (after --auto-tls)
+  const noTlsFiles = config.clientTls.certFile === '' && config.clientTls.keyFile === '';
+  const tlsMetricsUrl = config.listenMetricsUrls.find((u) => parseGoUrl(u).scheme === 'https');
+  if (tlsMetricsUrl && noTlsFiles) {
+    const error = `cannot listen on TLS for ${new URL(tlsMetricsUrl).host}: KeyFile and CertFile are not presented`;
+    log('warn', 'failed to start etcd', { error });
+    log('fatal', 'discovery failed', { error });
+    await server.close();
+    return 1;
+  }
   let edge;
   try {
     edge = await startGrpc(server, listenAddresses(config.listenClientUrls), { config: config.clientTls, log }, listenAddresses(config.listenMetricsUrls));
@@ -536,7 +546,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     if (a.insecure) log('info', 'serving client traffic insecurely; this is strongly discouraged!', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
     if (a.secure) log('info', 'serving client traffic securely', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
   }
-  for (const a of edge.metricsAddresses) log('info', 'serving metrics', { address: `http://${hostPort(a)}/metrics` });
+  for (const a of edge.metricsAddresses) log('info', 'serving metrics', { address: `${a.secure ? 'https' : 'http'}://${hostPort(a)}/metrics` });
   log('info', 'ready to serve client requests');
   io.stdout.write(`etcdctl-ts server ${config.name} (etcd ${ETCD_API_VERSION} API) serving client requests on ${bound.join(',')}\n`);
 

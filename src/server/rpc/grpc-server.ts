@@ -197,14 +197,24 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
     listeners.push(listener);
   }
   const metricsAddresses: ListeningAddress[] = [];
-  const metricsListeners: http.Server[] = [];
-  for (const { host, port } of metricsListen) {
-    const listener = http.createServer((req, res) => {
-      if (METRICS_URL_PATHS.test(req.url ?? '')) pages.emit('request', req, res);
-      else {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('404 page not found\n');
-      }
+  const metricsListeners: net.Server[] = [];
+  const metricsPages = http.createServer((req, res) => {
+    if (METRICS_URL_PATHS.test(req.url ?? '')) pages.emit('request', req, res);
+    else {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    }
+  });
+  // as etcd's serveMetrics: an https metrics URL is served with the client TLS settings
+  const servePage = (conn: Duplex) => void metricsPages.emit('connection', conn);
+  const metricsTls = metricsListen.some((l) => l.secure) ? new TlsTerminator(tlsOptions!.config, tlsOptions!.log, servePage) : null;
+  for (const { host, port, secure } of metricsListen) {
+    const listener = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      if (secure) metricsTls!.accept(socket, `${socket.remoteAddress}:${socket.remotePort}`);
+      else servePage(socket);
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -213,7 +223,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
         resolve();
       });
     });
-    metricsAddresses.push({ host, port: (listener.address() as net.AddressInfo).port, secure: false, insecure: true });
+    metricsAddresses.push({ host, port: (listener.address() as net.AddressInfo).port, secure, insecure: !secure });
     metricsListeners.push(listener);
   }
 
@@ -221,7 +231,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
     addresses,
     metricsAddresses,
     async close() {
-      for (const l of metricsListeners) l.closeAllConnections();
+      metricsPages.closeAllConnections();
       await Promise.all([...listeners, ...metricsListeners].map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       // finish calls in flight, but do not wait for idle clients to hang up
       await grpcServer.close(SHUTDOWN_GRACE_MS);
