@@ -63,7 +63,7 @@ const goBool = (flag: string, value: string): boolean => {
   throw new FlagError(`invalid boolean value "${value}" for -${flag}: parse error`);
 };
 /** Flags that take no value (`--auto-tls`), as Go's boolean flags; `--auto-tls=false` still works. */
-const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls', 'unsafe-no-fsync']);
+const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls', 'unsafe-no-fsync', 'enable-pprof']);
 
 type NoEffectKind = 'uint' | 'int' | 'bool' | 'duration' | 'string' | readonly string[];
 
@@ -81,7 +81,7 @@ const NO_EFFECT: Record<string, NoEffectKind> = {
   'experimental-initial-corrupt-check': 'bool', 'experimental-enable-lease-checkpoint': 'bool',
   'experimental-enable-lease-checkpoint-persist': 'bool', 'experimental-txn-mode-write-with-shared-buffer': 'bool',
   'experimental-memory-mlock': 'bool', 'experimental-stop-grpc-service-on-defrag': 'bool', 'socket-reuse-port': 'bool',
-  'socket-reuse-address': 'bool', 'enable-pprof': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
+  'socket-reuse-address': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
   'peer-client-cert-auth': 'bool', 'peer-auto-tls': 'bool', 'experimental-peer-skip-client-san-verification': 'bool',
   'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration', 'experimental-warning-apply-duration': 'duration',
   'experimental-compact-hash-check-time': 'duration', 'experimental-downgrade-check-time': 'duration',
@@ -202,6 +202,7 @@ const SUPPORTED: Record<string, Setter> = {
   'grpc-keepalive-min-time': (c, v) => (c.grpcKeepaliveMinTimeMs = goDurationFlag('grpc-keepalive-min-time', v)),
   'grpc-keepalive-interval': (c, v) => (c.grpcKeepaliveIntervalMs = goDurationFlag('grpc-keepalive-interval', v)),
   'grpc-keepalive-timeout': (c, v) => (c.grpcKeepaliveTimeoutMs = goDurationFlag('grpc-keepalive-timeout', v)),
+  'enable-pprof': (c, v) => (c.enablePprof = goBool('enable-pprof', v)),
   'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
   'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
   'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v, true)),
@@ -278,6 +279,7 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --log-outputs 'default'                 default/stderr, stdout, or files (appended to), comma-separated
   --listen-metrics-urls                   extra listeners for /metrics and /health (https: with the client TLS flags)
   --max-concurrent-streams 4294967295     streams one client connection may have open at once
+  --enable-pprof                          CPU profiles and heap snapshots under /debug/pprof/ (V8's formats, not Go's)
   --grpc-keepalive-min-time 5s            clients pinging more often get GOAWAY too_many_pings
   --grpc-keepalive-interval 2h            a quiet connection is pinged after this long
   --grpc-keepalive-timeout 20s            and closed when the ping is not answered in time
@@ -491,6 +493,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   if (config.acceptedWithoutEffect.length) {
     log('info', 'accepted for etcd compatibility; no effect on a single member (no raft, no peers, no bbolt)', { flags: [...new Set(config.acceptedWithoutEffect)] });
   }
+  if (config.enablePprof) log('info', 'pprof is enabled', { path: '/debug/pprof' });
   if (config.unsafeNoFsync) log('warn', 'unsafe-no-fsync is set: writes are not synced to disk, and a crash can lose them');
 
   let server: EtcdServer;

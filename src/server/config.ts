@@ -29,6 +29,8 @@ export interface ServerConfig {
   grpcKeepaliveMinTimeMs: number;
   grpcKeepaliveIntervalMs: number;
   grpcKeepaliveTimeoutMs: number;
+  /** etcd's --enable-pprof: /debug/pprof/ on the client URLs (V8's profiles, not Go's). */
+  enablePprof: boolean;
   /** etcd's --wal-dir ('' keeps the log under <data-dir>/member/wal). */
   walDir: string;
   /** etcd's --unsafe-no-fsync. */
@@ -110,6 +112,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     grpcKeepaliveMinTimeMs: 5000,
     grpcKeepaliveIntervalMs: 2 * 60 * 60 * 1000,
     grpcKeepaliveTimeoutMs: 20_000,
+    enablePprof: false,
     walDir: '',
     unsafeNoFsync: false,
     logOutputs: ['default'],

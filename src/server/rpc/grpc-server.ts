@@ -168,7 +168,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
   grpcServer.addService(services.Maintenance, maintenanceService(server) as Implementation);
   grpcServer.addService(services.Auth, authService(server) as Implementation);
 
-  const pages = httpServer(httpPages(server, grpcServer));
+  const pages = httpServer(httpPages(server, grpcServer, { enablePprof: server.config.enablePprof }));
   const serve = (socket: net.Socket, peer: ConnectionPeer) =>
     acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head, peer), pages);
   const terminator = listen.some((l) => l.secure) ? new TlsTerminator(tlsOptions!.config, tlsOptions!.log, serve) : null;
