@@ -18,7 +18,7 @@ export function countStoreTxn(ranges: number, puts: number, deletes: number, put
 }
 
 export const leaseCounts = { granted: 0, revoked: 0, renewed: 0, expired: 0 };
-export const watchCounts = { events: 0, slowWatchers: 0, watchers: 0, streams: 0 };
+export const watchCounts = { events: 0, watchers: 0, streams: 0 };
 export const networkCounts = { receivedBytes: 0, sentBytes: 0 };
 export const healthCounts = { success: 0, failures: 0 };
 
@@ -65,6 +65,8 @@ export interface MemberGauges {
   dbSize(): number;
   dbSizeInUse(): number;
   authRevision(): number;
+  /** Watchers paused because their client stopped reading (etcd's unsynced slow watchers). */
+  slowWatchers(): number;
 }
 
 let member: MemberGauges | null = null;
@@ -189,7 +191,7 @@ gauge('etcd_debugging_mvcc_total_put_size_in_bytes', 'The total size of put kv p
 gauge('etcd_debugging_mvcc_watcher_total', 'Total number of watchers.', () => watchCounts.watchers);
 gauge('etcd_debugging_mvcc_watch_stream_total', 'Total number of watch streams.', () => watchCounts.streams);
 counter('etcd_debugging_mvcc_events_total', 'Total number of events sent by this member.', () => watchCounts.events);
-gauge('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', () => watchCounts.slowWatchers);
+gauge('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', fromMember((m) => m.slowWatchers()));
 gauge('etcd_debugging_auth_revision', 'The current revision of auth store.', fromMember((m) => m.authRevision()));
 
 counter('etcd_debugging_lease_granted_total', 'The total number of granted leases.', () => leaseCounts.granted);

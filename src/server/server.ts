@@ -135,6 +135,7 @@ export class EtcdServer {
       dbSize: () => backend.size(),
       dbSizeInUse: () => backend.sizeInUse(),
       authRevision: () => this.auth.revision,
+      slowWatchers: () => this.watchable.slowWatchers,
     });
   }
 
