@@ -75,7 +75,11 @@ type NoEffectKind = 'uint' | 'int' | 'bool' | 'duration' | 'string' | readonly s
  */
 const NO_EFFECT: Record<string, NoEffectKind> = {
   'heartbeat-interval': 'uint', 'election-timeout': 'uint', 'snapshot-count': 'uint', 'max-snapshots': 'uint', 'max-wals': 'uint',
-  'experimental-snapshot-catch-up-entries': 'uint', 'experimental-compaction-batch-limit': 'int',
+  'experimental-snapshot-catch-up-entries': 'uint', 'experimental-snapshot-catchup-entries': 'uint',
+  'experimental-bootstrap-defrag-threshold-megabytes': 'uint', 'experimental-max-learners': 'int',
+  'experimental-distributed-tracing-sampling-rate': 'int', 'experimental-distributed-tracing-address': 'string',
+  'experimental-distributed-tracing-service-name': 'string', 'experimental-distributed-tracing-instance-id': 'string',
+  'experimental-warning-unary-request-duration': 'duration', 'experimental-wait-cluster-ready-timeout': 'duration',
   'backend-batch-limit': 'int',
   'initial-election-tick-advance': 'bool', 'pre-vote': 'bool', 'strict-reconfig-check': 'bool', 'force-new-cluster': 'bool',
   'experimental-initial-corrupt-check': 'bool', 'experimental-enable-lease-checkpoint': 'bool',
@@ -83,9 +87,8 @@ const NO_EFFECT: Record<string, NoEffectKind> = {
   'experimental-memory-mlock': 'bool', 'experimental-stop-grpc-service-on-defrag': 'bool', 'socket-reuse-port': 'bool',
   'socket-reuse-address': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
   'peer-client-cert-auth': 'bool', 'peer-auto-tls': 'bool', 'experimental-peer-skip-client-san-verification': 'bool',
-  'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration', 'experimental-warning-apply-duration': 'duration',
+  'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration',
   'experimental-compact-hash-check-time': 'duration', 'experimental-downgrade-check-time': 'duration',
-  'experimental-compaction-sleep-interval': 'duration',
   'backend-bbolt-freelist-type': ['map', 'array'], 'experimental-backend-bbolt-freelist-type': ['map', 'array'],
   metrics: ['basic', 'extensive'], 'v2-deprecation': ['not-yet', 'write-only', 'write-only-drop-data', 'gone'],
   'log-package-levels': 'string', cors: 'string', 'host-whitelist': 'string', 'experimental-enable-v2v3': 'string',
@@ -203,6 +206,14 @@ const SUPPORTED: Record<string, Setter> = {
   'grpc-keepalive-interval': (c, v) => (c.grpcKeepaliveIntervalMs = goDurationFlag('grpc-keepalive-interval', v)),
   'grpc-keepalive-timeout': (c, v) => (c.grpcKeepaliveTimeoutMs = goDurationFlag('grpc-keepalive-timeout', v)),
   'enable-pprof': (c, v) => (c.enablePprof = goBool('enable-pprof', v)),
+  // compaction pacing: rows per batch (0 means etcd's default, a negative one no limit), pause between batches (0: 10ms)
+  'experimental-compaction-batch-limit': (c, v) => {
+    checkNoEffectValue('experimental-compaction-batch-limit', 'int', v);
+    const n = Number(v);
+    c.compactionBatchLimit = n === 0 ? 1000 : n < 0 ? Infinity : n;
+  },
+  'experimental-compaction-sleep-interval': (c, v) => (c.compactionSleepIntervalMs = goDurationFlag('experimental-compaction-sleep-interval', v) || 10),
+  'experimental-warning-apply-duration': (c, v) => (c.warningApplyDurationMs = goDurationFlag('experimental-warning-apply-duration', v)),
   'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
   'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
   'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v, true)),
@@ -279,6 +290,9 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --log-outputs 'default'                 default/stderr, stdout, or files (appended to), comma-separated
   --listen-metrics-urls                   extra listeners for /metrics and /health (https: with the client TLS flags)
   --max-concurrent-streams 4294967295     streams one client connection may have open at once
+  --experimental-warning-apply-duration 100ms   log and count (etcd_server_slow_apply_total) KV applies slower than this
+  --experimental-compaction-batch-limit 1000    rows a compaction deletes per batch (then pauses)
+  --experimental-compaction-sleep-interval 10ms the pause between compaction batches
   --enable-pprof                          CPU profiles and heap snapshots under /debug/pprof/ (V8's formats, not Go's)
   --grpc-keepalive-min-time 5s            clients pinging more often get GOAWAY too_many_pings
   --grpc-keepalive-interval 2h            a quiet connection is pinged after this long

@@ -29,6 +29,11 @@ export interface ServerConfig {
   grpcKeepaliveMinTimeMs: number;
   grpcKeepaliveIntervalMs: number;
   grpcKeepaliveTimeoutMs: number;
+  /** etcd's --experimental-compaction-batch-limit (rows per compaction batch) and 3.5's --experimental-compaction-sleep-interval. */
+  compactionBatchLimit: number;
+  compactionSleepIntervalMs: number;
+  /** etcd's --experimental-warning-apply-duration: applies slower than this are logged and counted (0: never). */
+  warningApplyDurationMs: number;
   /** etcd's --enable-pprof: /debug/pprof/ on the client URLs (V8's profiles, not Go's). */
   enablePprof: boolean;
   /** etcd's --wal-dir ('' keeps the log under <data-dir>/member/wal). */
@@ -113,6 +118,9 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     grpcKeepaliveIntervalMs: 2 * 60 * 60 * 1000,
     grpcKeepaliveTimeoutMs: 20_000,
     enablePprof: false,
+    compactionBatchLimit: 1000,
+    compactionSleepIntervalMs: 10,
+    warningApplyDurationMs: 100,
     walDir: '',
     unsafeNoFsync: false,
     logOutputs: ['default'],

@@ -21,6 +21,8 @@ export const leaseCounts = { granted: 0, revoked: 0, renewed: 0, expired: 0 };
 export const watchCounts = { events: 0, watchers: 0, streams: 0 };
 export const networkCounts = { receivedBytes: 0, sentBytes: 0 };
 export const healthCounts = { success: 0, failures: 0 };
+/** etcd_server_slow_apply_total: applies slower than --experimental-warning-apply-duration. */
+export const serverCounts = { slowApplies: 0 };
 
 /** gRPC's go-grpc-prometheus counters of one method, kept on its route. */
 export class GrpcMethodCounts {
@@ -156,7 +158,7 @@ new Counter({
     }
   },
 });
-counter('etcd_server_slow_apply_total', 'The total number of slow apply requests (likely overloaded from slow disk).', () => 0);
+counter('etcd_server_slow_apply_total', 'The total number of slow apply requests (likely overloaded from slow disk).', () => serverCounts.slowApplies);
 for (const [name, help, label, read] of [
   ['etcd_server_id', "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.", 'server_id', (m: MemberGauges) => m.memberIdHex],
   ['etcd_server_version', "Which version is running. 1 for 'server_version' label with current version.", 'server_version', (m: MemberGauges) => m.serverVersion],
