@@ -5,11 +5,19 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 // only adds to plain numbers here; prom-client reads them when /metrics is scraped, and the gauges ask
 // the member (register(), set once it is open) for what it knows then.
 
+/**
+ * Whether the hot path records anything: always, except when the metrics-cost bench starts a server with
+ * ETCDCTL_TS_BENCH_METRICS=off to measure what recording costs (not for use otherwise: /metrics then reads
+ * zeros for the per-request counters and latency histograms, and slow applies are not timed).
+ */
+export const METRICS_RECORDING = process.env.ETCDCTL_TS_BENCH_METRICS !== 'off';
+
 /** Request counts as etcd's mvcc counts them (metrics_txn.go): ranges, puts and deletes of each store txn. */
 export const mvccCounts = { ranges: 0, puts: 0, deletes: 0, txns: 0, putBytes: 0 };
 
 /** Counts one store transaction: a txn is one that did more than one thing, as etcd counts. */
 export function countStoreTxn(ranges: number, puts: number, deletes: number, putBytes = 0): void {
+  if (!METRICS_RECORDING) return;
   mvccCounts.ranges += ranges;
   mvccCounts.puts += puts;
   mvccCounts.deletes += deletes;
@@ -33,6 +41,7 @@ export class GrpcMethodCounts {
   constructor(readonly service: string, readonly method: string, readonly type: 'unary' | 'server_stream' | 'client_stream' | 'bidi_stream') {}
 
   finished(code: string): void {
+    if (!METRICS_RECORDING) return;
     this.handled.set(code, (this.handled.get(code) ?? 0) + 1);
   }
 }
@@ -43,6 +52,7 @@ const clientRequests = new Map<string, number>();
 
 /** A call from a client that names its API version (clientv3 sends client-api-version). */
 export function countClientRequest(type: 'unary' | 'stream', version: string): void {
+  if (!METRICS_RECORDING) return;
   const key = `${type} ${version}`;
   clientRequests.set(key, (clientRequests.get(key) ?? 0) + 1);
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { countClientRequest, grpcMethodCounts, networkCounts, type GrpcMethodCounts } from '../metrics.js';
+import { countClientRequest, grpcMethodCounts, METRICS_RECORDING, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
 import type { Header } from './hpack.js';
 import { Http2ServerConnection, type Http2Stream, type KeepaliveOptions, type StreamHandler } from './http2-connection.js';
@@ -139,6 +139,7 @@ export class GrpcCall extends EventEmitter {
   }
 
   private sent(bytes: number): void {
+    if (!METRICS_RECORDING) return;
     networkCounts.sentBytes += bytes;
     if (this.counts) this.counts.sent++;
   }
@@ -256,8 +257,10 @@ class CallReceiver implements StreamHandler {
     const { method } = this.route;
     const messages = this.reader.push(chunk);
     if (!Array.isArray(messages)) return this.fail(messages);
-    this.route.counts.received += messages.length;
-    for (const m of messages) networkCounts.receivedBytes += m.length;
+    if (METRICS_RECORDING) {
+      this.route.counts.received += messages.length;
+      for (const m of messages) networkCounts.receivedBytes += m.length;
+    }
     for (const bytes of messages) {
       if (!method.requestStream) {
         if (this.request) return this.fail({ code: Status.UNIMPLEMENTED, details: `a second request message for ${method.path}` });
@@ -381,9 +384,11 @@ export class GrpcEdgeServer {
       stream.sendHeaders(trailersOnly({ code: Status.UNIMPLEMENTED, details: `unknown service or method ${path}` }), true);
       return IGNORED;
     }
-    route.counts.started++;
-    const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
-    if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
+    if (METRICS_RECORDING) {
+      route.counts.started++;
+      const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
+      if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
+    }
     const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, route.counts, peer), this.options.maxReceiveMessageBytes);
     receiver.start();
     return receiver;

@@ -1,5 +1,5 @@
 import { formatGoDuration } from '../../api/primitives/go-duration.js';
-import { serverCounts } from '../metrics.js';
+import { METRICS_RECORDING, serverCounts } from '../metrics.js';
 import type { DeleteRangeRequest, PutRequest, RangeRequest, RangeResponse, TxnRequest } from '../wire.js';
 import type { UnaryHandler } from './handlers.js';
 
@@ -69,6 +69,7 @@ export const TXN_KIND: ApplyKind<TxnRequest, unknown> = { prefix: '', request: (
 
 /** Wraps a KV handler: applies slower than `thresholdMs` are logged and counted, as etcd's warnOfExpensiveRequest. */
 export function warnSlowApply<Req, Res>(thresholdMs: number, warn: WarnLog, kind: ApplyKind<Req, Res>, handle: UnaryHandler<Req, Res>): UnaryHandler<Req, Res> {
+  if (!METRICS_RECORDING) return handle;
   return (req, call) => {
     const started = performance.now();
     const result = handle(req, call);
