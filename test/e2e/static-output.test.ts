@@ -119,6 +119,17 @@ describe('static help and version output (bin/etcdctl-ts fast path)', () => {
     assert.deepEqual(differing, []);
   });
 
+  it('a reader that has gone (EPIPE): the same exit code and stderr as the full CLI', async () => {
+    // The reader closes its end at once; the CLI starts writing tens of milliseconds later.
+    const script = `${[OUR_ETCDCTL.file, ...OUR_ETCDCTL.prefixArgs].join(' ')} "$@" | (exec 0<&-; true); echo "exit \${PIPESTATUS[0]}" >&2`;
+    const sh: CliCommand = { file: '/bin/bash', prefixArgs: ['--norc', '--noprofile', '-c', script, 'sh'] };
+    for (const argv of [['--help'], ['version']]) {
+      const { fast, full } = await bothWays(sh, argv);
+      assert.deepEqual(fast, full, `etcdctl-ts ${argv.join(' ')}`);
+      assert.equal(full.stderr, 'exit 0\n');
+    }
+  });
+
   it('the fast path is taken: version loads no CLI bundle, and the full CLI does (control)', () => {
     const bin = OUR_ETCDCTL.prefixArgs[0]!;
     const fast = loadedModules([bin, 'version'], { cwd: REPO_ROOT, env: cleanEnv() });
