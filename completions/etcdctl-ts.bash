@@ -134,6 +134,7 @@ __etcdctl_ts_flag_values() {
         '--dest-key') __etcdctl_ts_reply_files "$2" ;;
         '--transformer') __etcdctl_ts_reply_files "$2" ;;
         '--wal-dir') __etcdctl_ts_reply_directories "$2" ;;
+        '--lease') __etcdctl_ts_reply_from_server ;;
         *) return 1 ;;
     esac
 }
@@ -141,9 +142,29 @@ __etcdctl_ts_flag_values() {
 # Completes a positional argument of a command path ($1) from $2; fails when nothing is known about it.
 __etcdctl_ts_positionals() {
     case "$1" in
+        'del') __etcdctl_ts_reply_from_server ;;
+        'get') __etcdctl_ts_reply_from_server ;;
+        'lease keep-alive') __etcdctl_ts_reply_from_server ;;
+        'lease revoke') __etcdctl_ts_reply_from_server ;;
+        'lease timetolive') __etcdctl_ts_reply_from_server ;;
+        'member promote') __etcdctl_ts_reply_from_server ;;
+        'member remove') __etcdctl_ts_reply_from_server ;;
+        'member update') __etcdctl_ts_reply_from_server ;;
+        'move-leader') __etcdctl_ts_reply_from_server ;;
+        'put') __etcdctl_ts_reply_from_server ;;
+        'role delete') __etcdctl_ts_reply_from_server ;;
+        'role get') __etcdctl_ts_reply_from_server ;;
+        'role grant-permission') __etcdctl_ts_reply_from_server ;;
+        'role revoke-permission') __etcdctl_ts_reply_from_server ;;
         'snapshot restore') __etcdctl_ts_reply_files "$2" ;;
         'snapshot save') __etcdctl_ts_reply_files "$2" ;;
         'snapshot status') __etcdctl_ts_reply_files "$2" ;;
+        'user delete') __etcdctl_ts_reply_from_server ;;
+        'user get') __etcdctl_ts_reply_from_server ;;
+        'user grant-role') __etcdctl_ts_reply_from_server ;;
+        'user passwd') __etcdctl_ts_reply_from_server ;;
+        'user revoke-role') __etcdctl_ts_reply_from_server ;;
+        'watch') __etcdctl_ts_reply_from_server ;;
         *) return 1 ;;
     esac
 }
@@ -152,6 +173,12 @@ __etcdctl_ts_reply_files() {
     compopt -o filenames 2>/dev/null
     local IFS=$'\n'
     COMPREPLY=($(compgen -f -- "$1"))
+}
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary reads the line as typed,
+# asks the endpoints given on it with a short timeout, and prints finished COMPREPLY entries, or nothing.
+__etcdctl_ts_reply_from_server() {
+    mapfile -t COMPREPLY < <("$__etcdctl_ts_program" __complete bash "${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
 }
 
 __etcdctl_ts_reply_directories() {
@@ -166,7 +193,7 @@ __etcdctl_ts_listed() {
 }
 
 _etcdctl_ts() {
-    local __etcdctl_ts_words line cur cmdpath='' word i count
+    local __etcdctl_ts_words __etcdctl_ts_program=$1 line cur cmdpath='' word i count
     local -a args
     COMPREPLY=()
     # Split the line up to the cursor ourselves: COMP_WORDS would also split at '=' and ':'.

@@ -242,6 +242,8 @@ function __etcdctl_ts_flag_values
             __fish_complete_path $argv[2]
         case '--wal-dir'
             __fish_complete_directories $argv[2]
+        case '--lease'
+            __etcdctl_ts_from_server
         case '*'
             return 1
     end
@@ -250,15 +252,64 @@ end
 # Positional arguments of a command path ($argv[1]) for the typed text $argv[2].
 function __etcdctl_ts_positionals
     switch $argv[1]
+        case 'del'
+            __etcdctl_ts_from_server
+        case 'get'
+            __etcdctl_ts_from_server
+        case 'lease keep-alive'
+            __etcdctl_ts_from_server
+        case 'lease revoke'
+            __etcdctl_ts_from_server
+        case 'lease timetolive'
+            __etcdctl_ts_from_server
+        case 'member promote'
+            __etcdctl_ts_from_server
+        case 'member remove'
+            __etcdctl_ts_from_server
+        case 'member update'
+            __etcdctl_ts_from_server
+        case 'move-leader'
+            __etcdctl_ts_from_server
+        case 'put'
+            __etcdctl_ts_from_server
+        case 'role delete'
+            __etcdctl_ts_from_server
+        case 'role get'
+            __etcdctl_ts_from_server
+        case 'role grant-permission'
+            __etcdctl_ts_from_server
+        case 'role revoke-permission'
+            __etcdctl_ts_from_server
         case 'snapshot restore'
             __fish_complete_path $argv[2]
         case 'snapshot save'
             __fish_complete_path $argv[2]
         case 'snapshot status'
             __fish_complete_path $argv[2]
+        case 'user delete'
+            __etcdctl_ts_from_server
+        case 'user get'
+            __etcdctl_ts_from_server
+        case 'user grant-role'
+            __etcdctl_ts_from_server
+        case 'user passwd'
+            __etcdctl_ts_from_server
+        case 'user revoke-role'
+            __etcdctl_ts_from_server
+        case 'watch'
+            __etcdctl_ts_from_server
         case '*'
             return 1
     end
+end
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary gets the tokens typed so
+# far and the one under the cursor, asks the endpoints given on the line with a short timeout, and prints
+# candidate<TAB>description lines, or nothing.
+function __etcdctl_ts_from_server
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct | string unescape)
+    $tokens[1] __complete fish $tokens[2..-1] "$cur" 2>/dev/null
 end
 
 function __etcdctl_ts_complete

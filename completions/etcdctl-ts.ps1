@@ -505,6 +505,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--dest-key' = 'file'
         '--transformer' = 'file'
         '--wal-dir' = 'directory'
+        '--lease' = 'server'
     }
     $withDescriptions = $true
 
