@@ -42,7 +42,7 @@ __etcdctl_ts_flags() {
         'completion powershell') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'completion zsh') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'defrag') __etcdctl_ts_words='--cluster --data-dir --help -h' ;;
-        'del') __etcdctl_ts_words='--from-key --prefix --prev-kv --range --help -h' ;;
+        'del') __etcdctl_ts_words='--confirm-above --dry-run --from-key --prefix --prev-kv --range --help -h' ;;
         'elect') __etcdctl_ts_words='--listen -l --help -h' ;;
         'endpoint') __etcdctl_ts_words='--cluster --help -h' ;;
         'endpoint hashkv') __etcdctl_ts_words='--cluster --rev --help -h' ;;
@@ -100,6 +100,7 @@ __etcdctl_ts_value_flags() {
         'check datascale') __etcdctl_ts_words='--load --prefix' ;;
         'check perf') __etcdctl_ts_words='--duration --load --prefix' ;;
         'defrag') __etcdctl_ts_words='--data-dir' ;;
+        'del') __etcdctl_ts_words='--confirm-above' ;;
         'endpoint hashkv') __etcdctl_ts_words='--rev' ;;
         'get') __etcdctl_ts_words='--consistency --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --rev --sort-by' ;;
         'lock') __etcdctl_ts_words='--ttl' ;;
