@@ -123,8 +123,8 @@ __etcdctl_ts_flag_values() {
         '--cacert') __etcdctl_ts_reply_files "$2" ;;
         '--cert') __etcdctl_ts_reply_files "$2" ;;
         '--key') __etcdctl_ts_reply_files "$2" ;;
-        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
-        '-w') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
+        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl k8s protobuf simple table' -- "$2")) ;;
+        '-w') COMPREPLY=($(compgen -W 'fields json jsonl k8s protobuf simple table' -- "$2")) ;;
         '--load') COMPREPLY=($(compgen -W 's m l xl' -- "$2")) ;;
         '--data-dir') __etcdctl_ts_reply_directories "$2" ;;
         '--consistency') COMPREPLY=($(compgen -W 'l s' -- "$2")) ;;

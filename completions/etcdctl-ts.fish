@@ -221,9 +221,9 @@ function __etcdctl_ts_flag_values
         case '--key'
             __fish_complete_path $argv[2]
         case '--write-out'
-            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'k8s' 'protobuf' 'simple' 'table'
         case '-w'
-            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'k8s' 'protobuf' 'simple' 'table'
         case '--load'
             printf '%s\n' 's' 'm' 'l' 'xl'
         case '--data-dir'

@@ -496,8 +496,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--cacert' = 'file'
         '--cert' = 'file'
         '--key' = 'file'
-        '--write-out' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
-        '-w' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
+        '--write-out' = @('fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table')
+        '-w' = @('fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table')
         '--load' = @('s', 'm', 'l', 'xl')
         '--data-dir' = 'directory'
         '--consistency' = @('l', 's')

@@ -38,7 +38,7 @@ export interface CompletionModel {
 
 // Values known by flag name across commands; flags not listed here take free text.
 const FLAG_VALUES: Record<string, ValueHint> = {
-  'write-out': { kind: 'words', words: ['fields', 'json', 'jsonl', 'protobuf', 'simple', 'table'] },
+  'write-out': { kind: 'words', words: ['fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table'] },
   consistency: { kind: 'words', words: ['l', 's'] },
   order: { kind: 'words', words: ['ASCEND', 'DESCEND'] },
   'sort-by': { kind: 'words', words: ['CREATE', 'KEY', 'MODIFY', 'VALUE', 'VERSION'] },

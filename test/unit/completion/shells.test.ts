@@ -45,7 +45,7 @@ const CASES: CompletionCase[] = [
   { line: 'etcdctl-ts lease ', expected: ['grant', 'keep-alive', 'list', 'revoke', 'timetolive'] },
   { line: 'etcdctl-ts auth ', expected: ['disable', 'enable', 'status'] },
   { line: 'etcdctl-ts completion ', expected: ['bash', 'fish', 'powershell', 'zsh'] },
-  { line: 'etcdctl-ts -w ', expected: ['fields', 'json', 'jsonl', 'protobuf', 'simple', 'table'] },
+  { line: 'etcdctl-ts -w ', expected: ['fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table'] },
   { line: 'etcdctl-ts --endpoints=127.0.0.1:2379 user re', expected: ['revoke-role'] },
   { line: 'etcdctl-ts --endpoints 127.0.0.1:2379 role g', expected: ['get', 'grant-permission'] },
   { line: 'etcdctl-ts user add --n', expected: ['--new-user-password', '--no-color', '--no-password'] },
