@@ -4,7 +4,7 @@
 // function and prints COMPREPLY. zsh: the function runs with $words/$CURRENT/$PREFIX and compadd/_describe
 // replaced by printers. fish: `complete -C`. The scripts call `etcdctl-ts __complete`, found on PATH.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +75,51 @@ function fishComplete(line: string): string[] {
   const result = spawnSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', scriptFile('fish'), line], { encoding: 'utf8', env: shellEnv() });
   assert.equal(result.stderr, '');
   return result.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!);
+}
+
+/**
+ * Really presses Tab: an interactive bash on a pty (util-linux `script`) sources the script, the line is typed,
+ * then Tab `tabs` times; resolves with what the terminal showed once it matches `expected`, or rejects with it.
+ */
+function pressTab(line: string, tabs: number, expected: RegExp): Promise<string> {
+  const child = spawn('script', ['-qfc', 'stty cols 300; exec bash --norc --noprofile -i', '/dev/null'], {
+    env: shellEnv({ PS1: '$ ' }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let shown = '';
+  child.stdout.on('data', (chunk: Buffer) => (shown += chunk.toString('utf8')));
+  child.stdin.on('error', () => {});
+  const waitFor = (pattern: RegExp, from: number) =>
+    new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (pattern.test(shown.slice(from))) {
+          clearInterval(poll);
+          resolve();
+        } else if (Date.now() - started > 30_000) {
+          clearInterval(poll);
+          reject(new Error(`the terminal never showed ${pattern}:\n${JSON.stringify(shown)}`));
+        }
+      }, 50);
+    });
+  return (async () => {
+    try {
+      child.stdin.write(`source ${scriptFile('bash')}; echo sourced\n`);
+      await waitFor(/sourced\r?\n\$ $/, 0);
+      const from = shown.length;
+      child.stdin.write(line);
+      for (let i = 0; i < tabs; i++) {
+        child.stdin.write('\t');
+        // Each Tab runs the binary: let it answer before the next one.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+      }
+      await waitFor(expected, from);
+      return shown.slice(from);
+    } finally {
+      child.stdin.write('\x03exit\n');
+      child.kill();
+    }
+  })();
 }
 
 interface Target {
@@ -173,6 +218,13 @@ for (const target of TARGETS) {
       const closed = await freePort();
       const failed = await runCli(ours, { args: ['__complete', 'bash', `etcdctl-ts --endpoints=127.0.0.1:${closed} get a`], env: cleanEnv() });
       assert.deepEqual([failed.code, failed.stdout.toString(), failed.stderr.toString()], [1, '', '']);
+    });
+
+    it('bash on a real terminal: Tab completes a key, escapes it, closes an open quote, lists on a second Tab', async () => {
+      await pressTab(line('get app/w'), 1, /get app\/with\\ space $/);
+      await pressTab(line("del 'app/w"), 1, /del 'app\/with space' $/);
+      await pressTab(line('get app:c'), 1, /get app:colon $/);
+      await pressTab(line('get app/'), 2, /app\/one\s+app\/two/);
     });
 
     describe('zsh', { skip: hasShell('zsh') ? false : 'zsh is not installed' }, () => {
