@@ -311,7 +311,7 @@ end
 function __etcdctl_ts_from_server
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct | string unescape)
-    $tokens[1] __complete fish $tokens[2..-1] "$cur" 2>/dev/null
+    $tokens[1] __etcdctl-ts-complete fish $tokens[2..-1] "$cur" 2>/dev/null
 end
 
 function __etcdctl_ts_complete

@@ -31,8 +31,9 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
   };
   const { buildProgram } = await import('./commands/index.js');
   const root = buildProgram();
-  if (argv[0] === '__complete') {
-    // The completion scripts' hidden command: not in the tree, so never in help, suggestions or completions.
+  if (argv[0] === '__etcdctl-ts-complete') {
+    // The completion scripts' hidden command: not in the tree, so never in help, suggestions or completions. Not
+    // cobra's `__complete`: the real etcdctl has that one, and answers it with its own format.
     const { runComplete } = await import('./completion/complete-command.js');
     return runComplete(argv.slice(1), fullDeps, root, findCommand);
   }

@@ -2,7 +2,7 @@
 // scripts in the real shells, against real etcd and the bundled server. bash: an interactive bash sources the
 // script, gets COMP_LINE/COMP_POINT/COMP_WORDS/COMP_CWORD as readline would set them, calls the completion
 // function and prints COMPREPLY. zsh: the function runs with $words/$CURRENT/$PREFIX and compadd/_describe
-// replaced by printers. fish: `complete -C`. The scripts call `etcdctl-ts __complete`, found on PATH.
+// replaced by printers. fish: `complete -C`. The scripts call `etcdctl-ts __etcdctl-ts-complete`, found on PATH.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ function bashComplete(line: string, env: Record<string, string> = {}): { candida
     'source "$1"',
     'COMP_LINE=$2; COMP_POINT=${#COMP_LINE}',
     'eval "COMP_WORDS=($3)"; COMP_CWORD=$((${#COMP_WORDS[@]} - 1))',
-    '_etcdctl_ts etcdctl-ts "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"',
+    '_etcdctl_ts "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"',
     "printf '%s\\n' \"${COMPREPLY[@]}\"",
   ].join('\n');
   const quotedWords = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
@@ -208,15 +208,17 @@ for (const target of TARGETS) {
       assert.deepEqual(down.candidates, []);
       assert.equal(down.stderr, '');
       assert.ok(down.ms < 5000, `took ${down.ms} ms`);
+      // The script also completes `etcdctl`: the real one (whose cobra has a `__complete` of its own) offers nothing.
+      assert.deepEqual(bashComplete(`etcdctl --endpoints=${endpoint} get app/`).candidates, []);
       // Not a key argument: the binary is not asked, static completion stays.
       assert.deepEqual(bashComplete(line('lease re')).candidates, ['revoke']);
     });
-    it('__complete itself: one candidate per line, exit 1 and no output on failure', async () => {
+    it('__etcdctl-ts-complete itself: one candidate per line, exit 1 and no output on failure', async () => {
       const ours = { file: path.join(binDir, 'etcdctl-ts'), prefixArgs: [] };
-      const ok = await runCli(ours, { args: ['__complete', 'fish', `--endpoints=${endpoint}`, 'member', 'remove', ''], env: cleanEnv() });
+      const ok = await runCli(ours, { args: ['__etcdctl-ts-complete', 'fish', `--endpoints=${endpoint}`, 'member', 'remove', ''], env: cleanEnv() });
       assert.equal(ok.stdout.toString(), `${member}\t${memberName}\n`);
       const closed = await freePort();
-      const failed = await runCli(ours, { args: ['__complete', 'bash', `etcdctl-ts --endpoints=127.0.0.1:${closed} get a`], env: cleanEnv() });
+      const failed = await runCli(ours, { args: ['__etcdctl-ts-complete', 'bash', `etcdctl-ts --endpoints=127.0.0.1:${closed} get a`], env: cleanEnv() });
       assert.deepEqual([failed.code, failed.stdout.toString(), failed.stderr.toString()], [1, '', '']);
     });
 

@@ -71,7 +71,7 @@ __etcdctl_ts_reply_files() {
 # Words only the server knows (keys, lease and member IDs, users, roles): the binary reads the line as typed,
 # asks the endpoints given on it with a short timeout, and prints finished COMPREPLY entries, or nothing.
 __etcdctl_ts_reply_from_server() {
-    mapfile -t COMPREPLY < <("$__etcdctl_ts_program" __complete bash "\${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
+    mapfile -t COMPREPLY < <("$__etcdctl_ts_program" __etcdctl-ts-complete bash "\${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
 }
 
 __etcdctl_ts_reply_directories() {

@@ -1,9 +1,9 @@
-// `etcdctl-ts __complete <shell> …`: the hidden command the completion scripts run for words only the server
+// `etcdctl-ts __etcdctl-ts-complete <shell> …`: the hidden command the completion scripts run for words only the server
 // knows. It reads the user's own command line (so --endpoints, TLS, --user and ETCDCTL_* apply as they would to
 // the command being typed), asks with a short timeout, and prints one candidate per line. Any failure prints
 // nothing and exits 1: a Tab must never spill errors onto the user's prompt.
-//   bash: __complete bash <line up to the cursor, as typed>
-//   zsh, fish: __complete zsh|fish <word>… <current word>   (words already unquoted by the shell)
+//   bash: __etcdctl-ts-complete bash <line up to the cursor, as typed>
+//   zsh, fish: __etcdctl-ts-complete zsh|fish <word>… <current word>   (words already unquoted by the shell)
 import type { Command } from 'commander';
 import { prefixRange } from '../../api/primitives/key-range.js';
 import { parseGoDuration } from '../../api/primitives/go-duration.js';

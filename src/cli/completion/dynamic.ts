@@ -1,4 +1,4 @@
-// What the completion scripts ask the binary (`etcdctl-ts __complete …`) when a word can only be completed from
+// What the completion scripts ask the binary (`etcdctl-ts __etcdctl-ts-complete …`) when a word can only be completed from
 // the server: keys, lease IDs, member IDs, user and role names. Pure parts here: reading the shell's line, finding
 // which source a word comes from, and quoting the candidates for the shell; the queries are in complete-command.ts.
 import type { Command } from 'commander';
@@ -177,7 +177,7 @@ function bashEscape(text: string): string {
 }
 
 /**
- * The lines `__complete` prints: for bash, each a finished COMPREPLY entry (quoted for the word as typed,
+ * The lines `__etcdctl-ts-complete` prints: for bash, each a finished COMPREPLY entry (quoted for the word as typed,
  * and cut after bash's last word break); for zsh and fish, the bare candidate and a tab and its description
  * (both shells quote what they insert themselves).
  */

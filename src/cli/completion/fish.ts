@@ -83,7 +83,7 @@ ${switchTable(
 function __etcdctl_ts_from_server
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct | string unescape)
-    $tokens[1] __complete fish $tokens[2..-1] "$cur" 2>/dev/null${descriptions ? '' : ` | string replace -r '\\t.*' ''`}
+    $tokens[1] __etcdctl-ts-complete fish $tokens[2..-1] "$cur" 2>/dev/null${descriptions ? '' : ` | string replace -r '\\t.*' ''`}
 end
 
 function __etcdctl_ts_complete

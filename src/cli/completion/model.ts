@@ -9,7 +9,7 @@ import { FLAG_SOURCES, POSITIONAL_SOURCES } from './dynamic.js';
 /** The executables the scripts complete: our binary, and `etcdctl` for those who install it under that name. */
 export const PROGRAM_NAMES = ['etcdctl-ts', 'etcdctl'] as const;
 
-/** `server`: only the server knows (keys, lease and member IDs, users, roles): the script asks `__complete`. */
+/** `server`: only the server knows (keys, lease and member IDs, users, roles): the script asks `__etcdctl-ts-complete`. */
 export type ValueHint = { kind: 'words'; words: string[] } | { kind: 'file' } | { kind: 'directory' } | { kind: 'server' };
 
 export interface CompletionFlag {

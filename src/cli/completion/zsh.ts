@@ -93,7 +93,7 @@ ${caseTable(
 # name:description entries, or nothing.
 _etcdctl_ts_from_server() {
     local -a candidates
-    candidates=("\${(@f)$("\${words[1]}" __complete ${fromServer.format} "\${(@Q)words[2,CURRENT-1]}" "\${(Q)IPREFIX}\${(Q)PREFIX}" 2>/dev/null)}")
+    candidates=("\${(@f)$("\${words[1]}" __etcdctl-ts-complete ${fromServer.format} "\${(@Q)words[2,CURRENT-1]}" "\${(Q)IPREFIX}\${(Q)PREFIX}" 2>/dev/null)}")
     candidates=("\${(@)candidates:#}")
     (( \${#candidates} )) && ${fromServer.show}
 }
