@@ -11,10 +11,10 @@ import type {
   ResponseHeader,
 } from '../../api/wire-types.generated.js';
 import { protoRoot } from '../../api/proto.js';
-import type { OutputStream } from '../io.js';
+import { type OutputStream, writeDrained } from '../io.js';
 import { asBytes } from './go-format.js';
 import { encodeMessage, jsonBytes, jsonInt, jsonString, messageMembers } from './go-json.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, RangePages } from './printer.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 import { RawPrinter } from './raw.js';
 
@@ -31,6 +31,31 @@ export class JsonPrinter extends RawPrinter {
   }
   protected override message(typeName: string, obj: object): void {
     this.print(encodeMessage(this.type(typeName), obj as Record<string, unknown>));
+  }
+
+  /**
+   * One RangeResponse object, written as the pages arrive: its members in Go's order (header, kvs, more,
+   * count), each left out when empty exactly as in get().
+   */
+  async getPages(pages: RangePages): Promise<void> {
+    const type = this.type('etcdserverpb.RangeResponse');
+    const kvType = this.type('mvccpb.KeyValue');
+    const head = messageMembers(type, { header: pages.first.header });
+    let members = head.length;
+    let kvsOpen = false;
+    await writeDrained(this.out, '{' + head.join(','));
+    for await (const kvs of pages.kvs) {
+      let chunk = '';
+      for (const kv of kvs) {
+        if (!kvsOpen) chunk += (members++ > 0 ? ',' : '') + '"kvs":[';
+        else chunk += ',';
+        kvsOpen = true;
+        chunk += encodeMessage(kvType, kv as unknown as Record<string, unknown>);
+      }
+      if (chunk) await writeDrained(this.out, chunk);
+    }
+    const tail = messageMembers(type, { more: pages.more(), count: pages.first.count });
+    await writeDrained(this.out, (kvsOpen ? ']' : '') + (members > 0 && tail.length ? ',' : '') + tail.join(',') + '}\n');
   }
 
   /** An embedded *pb.ResponseHeader: its fields are promoted into the wrapper object (none when nil). */

@@ -38,7 +38,7 @@ import {
   hex16,
   hexId,
 } from './go-format.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, Printer } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, Printer, RangePages } from './printer.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 import { dbStatusRows, endpointHashKVRows, endpointStatusRows, memberListRows } from './rows.js';
 
@@ -102,6 +102,13 @@ export class SimplePrinter implements Printer {
   }
   get(r: RangeResponse): void {
     this.emit((o) => this.getInto(o, r));
+  }
+  async getPages(pages: RangePages): Promise<void> {
+    for await (const kvs of pages.kvs) {
+      const o = new OutputBuffer();
+      for (const kv of kvs) this.kv(o, kv);
+      await o.flushDrained(this.out);
+    }
   }
   put(r: PutResponse): void {
     this.emit((o) => this.putInto(o, r));
