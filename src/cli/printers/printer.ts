@@ -38,8 +38,9 @@ import type { DBStatus } from '../../snapshot/format.js';
 import type { OutputStream } from '../io.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 import type { RangePages } from '../paged-range.js';
+import type { KeyHistory } from '../key-history.js';
 
-export type { RangePages };
+export type { KeyHistory, RangePages };
 
 export interface EndpointHealth {
   ep: string;
@@ -70,6 +71,8 @@ export interface Printer {
   put(r: PutResponse): void;
   txn(r: TxnResponse): void;
   watch(r: WatchResponseView): void;
+  /** The history command (our extension): simple and json only. */
+  history(h: KeyHistory): void;
 
   grant(r: LeaseGrantResponse): void;
   /** id: the lease ID as a decimal int64 string. */
