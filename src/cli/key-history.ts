@@ -10,7 +10,7 @@
 // round in that round (up to 1000 revisions each), so once the marker's events are in, the key's are too,
 // give or take a short quiet spell for the same round's other sends.
 import type { KeyValue, RangeResponse, WatchRequestInit, WatchResponse } from '../api/wire-types.generated.js';
-import type { EtcdClient, GrpcStream } from '../client/client.js';
+import { type EtcdClient, type GrpcStream, RpcError } from '../client/client.js';
 import { big, enumName, EVENT_TYPE_NAMES } from './printers/go-format.js';
 
 export interface HistoryEntry {
@@ -71,7 +71,14 @@ export async function readKeyHistory(client: EtcdClient, key: Buffer, timeoutMs?
     const quiet = new Promise<'quiet'>((resolve) => (timer = setTimeout(() => resolve('quiet'), quietMs)));
     return Promise.race([answer, quiet]).finally(() => clearTimeout(timer));
   };
-  const deadline = timeoutMs === undefined ? undefined : setTimeout(() => stream.cancel(), timeoutMs);
+  let timedOut = false;
+  const deadline =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          stream.cancel();
+        }, timeoutMs);
 
   try {
     /** What each create request is for, in order: the server answers them in order. */
@@ -133,6 +140,10 @@ export async function readKeyHistory(client: EtcdClient, key: Buffer, timeoutMs?
       }
     }
     return history;
+  } catch (error) {
+    // As a unary call past --command-timeout fails: `context deadline exceeded`.
+    if (timedOut) throw new RpcError(4, 'context deadline exceeded', stream.endpoint);
+    throw error;
   } finally {
     if (deadline) clearTimeout(deadline);
     stream.cancel();
