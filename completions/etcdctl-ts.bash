@@ -6,7 +6,7 @@
 # The sub-commands of a command path ("" is the program itself).
 __etcdctl_ts_subcommands() {
     case "$1" in
-        '') __etcdctl_ts_words='alarm auth check compaction completion defrag del elect endpoint get help lease lock make-mirror member migrate move-leader put role snapshot txn user version watch' ;;
+        '') __etcdctl_ts_words='alarm auth check compaction completion defrag del elect endpoint get help history lease lock make-mirror member migrate move-leader put role snapshot txn user version watch' ;;
         'alarm') __etcdctl_ts_words='disarm list' ;;
         'auth') __etcdctl_ts_words='disable enable status' ;;
         'check') __etcdctl_ts_words='datascale perf' ;;
@@ -48,8 +48,9 @@ __etcdctl_ts_flags() {
         'endpoint hashkv') __etcdctl_ts_words='--cluster --rev --help -h' ;;
         'endpoint health') __etcdctl_ts_words='--cluster --help -h' ;;
         'endpoint status') __etcdctl_ts_words='--cluster --help -h' ;;
-        'get') __etcdctl_ts_words='--consistency --count-only --from-key --keys-only --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --prefix --print-value-only --rev --sort-by --help -h' ;;
+        'get') __etcdctl_ts_words='--consistency --count-only --from-key --keys-only --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --page-size --prefix --print-value-only --rev --sort-by --help -h' ;;
         'help') __etcdctl_ts_words='--help -h' ;;
+        'history') __etcdctl_ts_words='--help -h' ;;
         'lease') __etcdctl_ts_words='--help -h' ;;
         'lease grant') __etcdctl_ts_words='--help -h' ;;
         'lease keep-alive') __etcdctl_ts_words='--once --help -h' ;;
@@ -102,7 +103,7 @@ __etcdctl_ts_value_flags() {
         'defrag') __etcdctl_ts_words='--data-dir' ;;
         'del') __etcdctl_ts_words='--confirm-above' ;;
         'endpoint hashkv') __etcdctl_ts_words='--rev' ;;
-        'get') __etcdctl_ts_words='--consistency --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --rev --sort-by' ;;
+        'get') __etcdctl_ts_words='--consistency --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --page-size --rev --sort-by' ;;
         'lock') __etcdctl_ts_words='--ttl' ;;
         'make-mirror') __etcdctl_ts_words='--dest-cacert --dest-cert --dest-key --dest-prefix --prefix' ;;
         'member add') __etcdctl_ts_words='--peer-urls' ;;

@@ -20,6 +20,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             'endpoint' = 'Endpoint related commands'
             'get' = 'Gets the key or a range of keys'
             'help' = 'Help about any command'
+            'history' = 'Lists every revision of a key still in the history, with the changes between them (etcdctl-ts extension)'
             'lease' = 'Lease related commands'
             'lock' = 'Acquires a named lock'
             'make-mirror' = 'Makes a mirror at the destination etcd cluster'
@@ -233,6 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--min-create-revision' = 'Only keys created at or after this revision (etcdctl-ts extension)'
             '--min-mod-revision' = 'Only keys modified at or after this revision (etcdctl-ts extension)'
             '--order' = 'Order of results; ASCEND or DESCEND (ASCEND by default)'
+            '--page-size' = 'Read a range in pages of at most this many keys, all at one revision; 0 reads it in one request (etcdctl-ts extension)'
             '--prefix' = 'Get keys with matching prefix'
             '--print-value-only' = 'Only write values when using the "simple" output format'
             '--rev' = 'Specify the kv revision'
@@ -241,6 +243,10 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'help' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'history' = [ordered]@{
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -479,7 +485,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'defrag' = @('--data-dir')
         'del' = @('--confirm-above')
         'endpoint hashkv' = @('--rev')
-        'get' = @('--consistency', '--limit', '--max-create-revision', '--max-mod-revision', '--min-create-revision', '--min-mod-revision', '--order', '--rev', '--sort-by')
+        'get' = @('--consistency', '--limit', '--max-create-revision', '--max-mod-revision', '--min-create-revision', '--min-mod-revision', '--order', '--page-size', '--rev', '--sort-by')
         'lock' = @('--ttl')
         'make-mirror' = @('--dest-cacert', '--dest-cert', '--dest-key', '--dest-prefix', '--prefix')
         'member add' = @('--peer-urls')
