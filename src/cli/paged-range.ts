@@ -7,8 +7,11 @@ import type { KeyValue, RangeRequestInit, RangeResponse } from '../api/wire-type
 import type { EtcdClient } from '../client/client.js';
 import { asBytes, big } from './printers/go-format.js';
 
-/** The most keys one page asks for (`--page-size`); 0 turns paging off. */
-export const DEFAULT_PAGE_SIZE = 1000n;
+/**
+ * The most keys one page asks for (`--page-size`); 0 turns paging off. etcd counts the rest of the range for
+ * every page, so pages are few (n/10,000 of them) while PAGE_BYTES keeps each small.
+ */
+export const DEFAULT_PAGE_SIZE = 10000n;
 /** The first page is small, so a range of big values never arrives as one huge page before we know their size. */
 const FIRST_PAGE_KEYS = 100n;
 /** Later pages aim at about this many bytes of keys and values. */
