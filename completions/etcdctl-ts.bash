@@ -6,7 +6,7 @@
 # The sub-commands of a command path ("" is the program itself).
 __etcdctl_ts_subcommands() {
     case "$1" in
-        '') __etcdctl_ts_words='alarm auth check compaction completion defrag del elect endpoint get help lease lock make-mirror member migrate move-leader put role snapshot txn user version watch' ;;
+        '') __etcdctl_ts_words='alarm auth check compaction completion defrag del elect endpoint get help history lease lock make-mirror member migrate move-leader put role snapshot txn user version watch' ;;
         'alarm') __etcdctl_ts_words='disarm list' ;;
         'auth') __etcdctl_ts_words='disable enable status' ;;
         'check') __etcdctl_ts_words='datascale perf' ;;
@@ -42,14 +42,15 @@ __etcdctl_ts_flags() {
         'completion powershell') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'completion zsh') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'defrag') __etcdctl_ts_words='--cluster --data-dir --help -h' ;;
-        'del') __etcdctl_ts_words='--from-key --prefix --prev-kv --range --help -h' ;;
+        'del') __etcdctl_ts_words='--confirm-above --dry-run --from-key --prefix --prev-kv --range --help -h' ;;
         'elect') __etcdctl_ts_words='--listen -l --help -h' ;;
         'endpoint') __etcdctl_ts_words='--cluster --help -h' ;;
         'endpoint hashkv') __etcdctl_ts_words='--cluster --rev --help -h' ;;
         'endpoint health') __etcdctl_ts_words='--cluster --help -h' ;;
         'endpoint status') __etcdctl_ts_words='--cluster --help -h' ;;
-        'get') __etcdctl_ts_words='--consistency --count-only --from-key --keys-only --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --prefix --print-value-only --rev --sort-by --help -h' ;;
+        'get') __etcdctl_ts_words='--consistency --count-only --from-key --keys-only --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --page-size --prefix --print-value-only --rev --sort-by --help -h' ;;
         'help') __etcdctl_ts_words='--help -h' ;;
+        'history') __etcdctl_ts_words='--help -h' ;;
         'lease') __etcdctl_ts_words='--help -h' ;;
         'lease grant') __etcdctl_ts_words='--help -h' ;;
         'lease keep-alive') __etcdctl_ts_words='--once --help -h' ;;
@@ -100,8 +101,9 @@ __etcdctl_ts_value_flags() {
         'check datascale') __etcdctl_ts_words='--load --prefix' ;;
         'check perf') __etcdctl_ts_words='--duration --load --prefix' ;;
         'defrag') __etcdctl_ts_words='--data-dir' ;;
+        'del') __etcdctl_ts_words='--confirm-above' ;;
         'endpoint hashkv') __etcdctl_ts_words='--rev' ;;
-        'get') __etcdctl_ts_words='--consistency --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --rev --sort-by' ;;
+        'get') __etcdctl_ts_words='--consistency --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --page-size --rev --sort-by' ;;
         'lock') __etcdctl_ts_words='--ttl' ;;
         'make-mirror') __etcdctl_ts_words='--dest-cacert --dest-cert --dest-key --dest-prefix --prefix' ;;
         'member add') __etcdctl_ts_words='--peer-urls' ;;
@@ -122,8 +124,8 @@ __etcdctl_ts_flag_values() {
         '--cacert') __etcdctl_ts_reply_files "$2" ;;
         '--cert') __etcdctl_ts_reply_files "$2" ;;
         '--key') __etcdctl_ts_reply_files "$2" ;;
-        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
-        '-w') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
+        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl k8s protobuf simple table' -- "$2")) ;;
+        '-w') COMPREPLY=($(compgen -W 'fields json jsonl k8s protobuf simple table' -- "$2")) ;;
         '--load') COMPREPLY=($(compgen -W 's m l xl' -- "$2")) ;;
         '--data-dir') __etcdctl_ts_reply_directories "$2" ;;
         '--consistency') COMPREPLY=($(compgen -W 'l s' -- "$2")) ;;
@@ -134,6 +136,7 @@ __etcdctl_ts_flag_values() {
         '--dest-key') __etcdctl_ts_reply_files "$2" ;;
         '--transformer') __etcdctl_ts_reply_files "$2" ;;
         '--wal-dir') __etcdctl_ts_reply_directories "$2" ;;
+        '--lease') __etcdctl_ts_reply_from_server ;;
         *) return 1 ;;
     esac
 }
@@ -141,9 +144,29 @@ __etcdctl_ts_flag_values() {
 # Completes a positional argument of a command path ($1) from $2; fails when nothing is known about it.
 __etcdctl_ts_positionals() {
     case "$1" in
+        'del') __etcdctl_ts_reply_from_server ;;
+        'get') __etcdctl_ts_reply_from_server ;;
+        'lease keep-alive') __etcdctl_ts_reply_from_server ;;
+        'lease revoke') __etcdctl_ts_reply_from_server ;;
+        'lease timetolive') __etcdctl_ts_reply_from_server ;;
+        'member promote') __etcdctl_ts_reply_from_server ;;
+        'member remove') __etcdctl_ts_reply_from_server ;;
+        'member update') __etcdctl_ts_reply_from_server ;;
+        'move-leader') __etcdctl_ts_reply_from_server ;;
+        'put') __etcdctl_ts_reply_from_server ;;
+        'role delete') __etcdctl_ts_reply_from_server ;;
+        'role get') __etcdctl_ts_reply_from_server ;;
+        'role grant-permission') __etcdctl_ts_reply_from_server ;;
+        'role revoke-permission') __etcdctl_ts_reply_from_server ;;
         'snapshot restore') __etcdctl_ts_reply_files "$2" ;;
         'snapshot save') __etcdctl_ts_reply_files "$2" ;;
         'snapshot status') __etcdctl_ts_reply_files "$2" ;;
+        'user delete') __etcdctl_ts_reply_from_server ;;
+        'user get') __etcdctl_ts_reply_from_server ;;
+        'user grant-role') __etcdctl_ts_reply_from_server ;;
+        'user passwd') __etcdctl_ts_reply_from_server ;;
+        'user revoke-role') __etcdctl_ts_reply_from_server ;;
+        'watch') __etcdctl_ts_reply_from_server ;;
         *) return 1 ;;
     esac
 }
@@ -152,6 +175,12 @@ __etcdctl_ts_reply_files() {
     compopt -o filenames 2>/dev/null
     local IFS=$'\n'
     COMPREPLY=($(compgen -f -- "$1"))
+}
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary reads the line as typed,
+# asks the endpoints given on it with a short timeout, and prints finished COMPREPLY entries, or nothing.
+__etcdctl_ts_reply_from_server() {
+    mapfile -t COMPREPLY < <("$__etcdctl_ts_program" __etcdctl-ts-complete bash "${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
 }
 
 __etcdctl_ts_reply_directories() {
@@ -166,7 +195,7 @@ __etcdctl_ts_listed() {
 }
 
 _etcdctl_ts() {
-    local __etcdctl_ts_words line cur cmdpath='' word i count
+    local __etcdctl_ts_words __etcdctl_ts_program=$1 line cur cmdpath='' word i count
     local -a args
     COMPREPLY=()
     # Split the line up to the cursor ourselves: COMP_WORDS would also split at '=' and ':'.

@@ -7,7 +7,7 @@
 function __etcdctl_ts_subcommands
     switch $argv[1]
         case ''
-            printf '%s\t%s\n' 'alarm' 'Alarm related commands' 'auth' 'Enable or disable authentication' 'check' 'commands for checking properties of the etcd cluster' 'compaction' 'Compacts the event history in etcd' 'completion' 'Generate the autocompletion script for the specified shell' 'defrag' 'Defragments the storage of the etcd members with given endpoints' 'del' 'Removes the specified key or range of keys [key, range_end)' 'elect' 'Observes and participates in leader election' 'endpoint' 'Endpoint related commands' 'get' 'Gets the key or a range of keys' 'help' 'Help about any command' 'lease' 'Lease related commands' 'lock' 'Acquires a named lock' 'make-mirror' 'Makes a mirror at the destination etcd cluster' 'member' 'Membership related commands' 'migrate' 'Migrates keys in a v2 store to a mvcc store' 'move-leader' 'Transfers leadership to another etcd cluster member.' 'put' 'Puts the given key into the store' 'role' 'Role related commands' 'snapshot' 'Manages etcd node snapshots' 'txn' 'Txn processes all the requests in one transaction' 'user' 'User related commands' 'version' 'Prints the version of etcdctl' 'watch' 'Watches events stream on keys or prefixes'
+            printf '%s\t%s\n' 'alarm' 'Alarm related commands' 'auth' 'Enable or disable authentication' 'check' 'commands for checking properties of the etcd cluster' 'compaction' 'Compacts the event history in etcd' 'completion' 'Generate the autocompletion script for the specified shell' 'defrag' 'Defragments the storage of the etcd members with given endpoints' 'del' 'Removes the specified key or range of keys [key, range_end)' 'elect' 'Observes and participates in leader election' 'endpoint' 'Endpoint related commands' 'get' 'Gets the key or a range of keys' 'help' 'Help about any command' 'history' 'Lists every revision of a key still in the history, with the changes between them (etcdctl-ts extension)' 'lease' 'Lease related commands' 'lock' 'Acquires a named lock' 'make-mirror' 'Makes a mirror at the destination etcd cluster' 'member' 'Membership related commands' 'migrate' 'Migrates keys in a v2 store to a mvcc store' 'move-leader' 'Transfers leadership to another etcd cluster member.' 'put' 'Puts the given key into the store' 'role' 'Role related commands' 'snapshot' 'Manages etcd node snapshots' 'txn' 'Txn processes all the requests in one transaction' 'user' 'User related commands' 'version' 'Prints the version of etcdctl' 'watch' 'Watches events stream on keys or prefixes'
         case 'alarm'
             printf '%s\t%s\n' 'disarm' 'Disarms all alarms' 'list' 'Lists all alarms'
         case 'auth'
@@ -73,7 +73,7 @@ function __etcdctl_ts_flags
         case 'defrag'
             printf '%s\t%s\n' '--cluster' 'use all endpoints from the cluster member list' '--data-dir' 'Optional. If present, defragments a data directory not in use by etcd.' '--help' 'help for this command' '-h' 'help for this command'
         case 'del'
-            printf '%s\t%s\n' '--from-key' 'delete keys that are greater than or equal to the given key using byte compare' '--prefix' 'delete keys with matching prefix' '--prev-kv' 'return deleted key-value pairs' '--range' 'delete range of keys without delay' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--confirm-above' 'on a terminal, ask before deleting more keys than this (-1: never ask; etcdctl-ts extension, env ETCDCTL_TS_DEL_CONFIRM_ABOVE)' '--dry-run' 'print the keys that would be deleted, and how many, without deleting (etcdctl-ts extension)' '--from-key' 'delete keys that are greater than or equal to the given key using byte compare' '--prefix' 'delete keys with matching prefix' '--prev-kv' 'return deleted key-value pairs' '--range' 'delete range of keys without delay' '--help' 'help for this command' '-h' 'help for this command'
         case 'elect'
             printf '%s\t%s\n' '--listen' 'observation mode' '-l' 'observation mode' '--help' 'help for this command' '-h' 'help for this command'
         case 'endpoint'
@@ -85,8 +85,10 @@ function __etcdctl_ts_flags
         case 'endpoint status'
             printf '%s\t%s\n' '--cluster' 'use all endpoints from the cluster member list' '--help' 'help for this command' '-h' 'help for this command'
         case 'get'
-            printf '%s\t%s\n' '--consistency' 'Linearizable(l) or Serializable(s)' '--count-only' 'Get only the count' '--from-key' 'Get keys that are greater than or equal to the given key using byte compare' '--keys-only' 'Get only the keys' '--limit' 'Maximum number of results' '--max-create-revision' 'Only keys created at or before this revision (etcdctl-ts extension)' '--max-mod-revision' 'Only keys modified at or before this revision (etcdctl-ts extension)' '--min-create-revision' 'Only keys created at or after this revision (etcdctl-ts extension)' '--min-mod-revision' 'Only keys modified at or after this revision (etcdctl-ts extension)' '--order' 'Order of results; ASCEND or DESCEND (ASCEND by default)' '--prefix' 'Get keys with matching prefix' '--print-value-only' 'Only write values when using the "simple" output format' '--rev' 'Specify the kv revision' '--sort-by' 'Sort target; CREATE, KEY, MODIFY, VALUE, or VERSION' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--consistency' 'Linearizable(l) or Serializable(s)' '--count-only' 'Get only the count' '--from-key' 'Get keys that are greater than or equal to the given key using byte compare' '--keys-only' 'Get only the keys' '--limit' 'Maximum number of results' '--max-create-revision' 'Only keys created at or before this revision (etcdctl-ts extension)' '--max-mod-revision' 'Only keys modified at or before this revision (etcdctl-ts extension)' '--min-create-revision' 'Only keys created at or after this revision (etcdctl-ts extension)' '--min-mod-revision' 'Only keys modified at or after this revision (etcdctl-ts extension)' '--order' 'Order of results; ASCEND or DESCEND (ASCEND by default)' '--page-size' 'Read a range in pages of at most this many keys, all at one revision; 0 reads it in one request (etcdctl-ts extension)' '--prefix' 'Get keys with matching prefix' '--print-value-only' 'Only write values when using the "simple" output format' '--rev' 'Specify the kv revision' '--sort-by' 'Sort target; CREATE, KEY, MODIFY, VALUE, or VERSION' '--help' 'help for this command' '-h' 'help for this command'
         case 'help'
+            printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
+        case 'history'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'lease'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
@@ -181,10 +183,12 @@ function __etcdctl_ts_value_flags
             printf '%s\n' '--duration' '--load' '--prefix'
         case 'defrag'
             printf '%s\n' '--data-dir'
+        case 'del'
+            printf '%s\n' '--confirm-above'
         case 'endpoint hashkv'
             printf '%s\n' '--rev'
         case 'get'
-            printf '%s\n' '--consistency' '--limit' '--max-create-revision' '--max-mod-revision' '--min-create-revision' '--min-mod-revision' '--order' '--rev' '--sort-by'
+            printf '%s\n' '--consistency' '--limit' '--max-create-revision' '--max-mod-revision' '--min-create-revision' '--min-mod-revision' '--order' '--page-size' '--rev' '--sort-by'
         case 'lock'
             printf '%s\n' '--ttl'
         case 'make-mirror'
@@ -219,9 +223,9 @@ function __etcdctl_ts_flag_values
         case '--key'
             __fish_complete_path $argv[2]
         case '--write-out'
-            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'k8s' 'protobuf' 'simple' 'table'
         case '-w'
-            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'k8s' 'protobuf' 'simple' 'table'
         case '--load'
             printf '%s\n' 's' 'm' 'l' 'xl'
         case '--data-dir'
@@ -242,6 +246,8 @@ function __etcdctl_ts_flag_values
             __fish_complete_path $argv[2]
         case '--wal-dir'
             __fish_complete_directories $argv[2]
+        case '--lease'
+            __etcdctl_ts_from_server
         case '*'
             return 1
     end
@@ -250,15 +256,64 @@ end
 # Positional arguments of a command path ($argv[1]) for the typed text $argv[2].
 function __etcdctl_ts_positionals
     switch $argv[1]
+        case 'del'
+            __etcdctl_ts_from_server
+        case 'get'
+            __etcdctl_ts_from_server
+        case 'lease keep-alive'
+            __etcdctl_ts_from_server
+        case 'lease revoke'
+            __etcdctl_ts_from_server
+        case 'lease timetolive'
+            __etcdctl_ts_from_server
+        case 'member promote'
+            __etcdctl_ts_from_server
+        case 'member remove'
+            __etcdctl_ts_from_server
+        case 'member update'
+            __etcdctl_ts_from_server
+        case 'move-leader'
+            __etcdctl_ts_from_server
+        case 'put'
+            __etcdctl_ts_from_server
+        case 'role delete'
+            __etcdctl_ts_from_server
+        case 'role get'
+            __etcdctl_ts_from_server
+        case 'role grant-permission'
+            __etcdctl_ts_from_server
+        case 'role revoke-permission'
+            __etcdctl_ts_from_server
         case 'snapshot restore'
             __fish_complete_path $argv[2]
         case 'snapshot save'
             __fish_complete_path $argv[2]
         case 'snapshot status'
             __fish_complete_path $argv[2]
+        case 'user delete'
+            __etcdctl_ts_from_server
+        case 'user get'
+            __etcdctl_ts_from_server
+        case 'user grant-role'
+            __etcdctl_ts_from_server
+        case 'user passwd'
+            __etcdctl_ts_from_server
+        case 'user revoke-role'
+            __etcdctl_ts_from_server
+        case 'watch'
+            __etcdctl_ts_from_server
         case '*'
             return 1
     end
+end
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary gets the tokens typed so
+# far and the one under the cursor, asks the endpoints given on the line with a short timeout, and prints
+# candidate<TAB>description lines, or nothing.
+function __etcdctl_ts_from_server
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct | string unescape)
+    $tokens[1] __etcdctl-ts-complete fish $tokens[2..-1] "$cur" 2>/dev/null
 end
 
 function __etcdctl_ts_complete

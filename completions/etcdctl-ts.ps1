@@ -20,6 +20,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             'endpoint' = 'Endpoint related commands'
             'get' = 'Gets the key or a range of keys'
             'help' = 'Help about any command'
+            'history' = 'Lists every revision of a key still in the history, with the changes between them (etcdctl-ts extension)'
             'lease' = 'Lease related commands'
             'lock' = 'Acquires a named lock'
             'make-mirror' = 'Makes a mirror at the destination etcd cluster'
@@ -186,6 +187,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'del' = [ordered]@{
+            '--confirm-above' = 'on a terminal, ask before deleting more keys than this (-1: never ask; etcdctl-ts extension, env ETCDCTL_TS_DEL_CONFIRM_ABOVE)'
+            '--dry-run' = 'print the keys that would be deleted, and how many, without deleting (etcdctl-ts extension)'
             '--from-key' = 'delete keys that are greater than or equal to the given key using byte compare'
             '--prefix' = 'delete keys with matching prefix'
             '--prev-kv' = 'return deleted key-value pairs'
@@ -231,6 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--min-create-revision' = 'Only keys created at or after this revision (etcdctl-ts extension)'
             '--min-mod-revision' = 'Only keys modified at or after this revision (etcdctl-ts extension)'
             '--order' = 'Order of results; ASCEND or DESCEND (ASCEND by default)'
+            '--page-size' = 'Read a range in pages of at most this many keys, all at one revision; 0 reads it in one request (etcdctl-ts extension)'
             '--prefix' = 'Get keys with matching prefix'
             '--print-value-only' = 'Only write values when using the "simple" output format'
             '--rev' = 'Specify the kv revision'
@@ -239,6 +243,10 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'help' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'history' = [ordered]@{
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -475,8 +483,9 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'check datascale' = @('--load', '--prefix')
         'check perf' = @('--duration', '--load', '--prefix')
         'defrag' = @('--data-dir')
+        'del' = @('--confirm-above')
         'endpoint hashkv' = @('--rev')
-        'get' = @('--consistency', '--limit', '--max-create-revision', '--max-mod-revision', '--min-create-revision', '--min-mod-revision', '--order', '--rev', '--sort-by')
+        'get' = @('--consistency', '--limit', '--max-create-revision', '--max-mod-revision', '--min-create-revision', '--min-mod-revision', '--order', '--page-size', '--rev', '--sort-by')
         'lock' = @('--ttl')
         'make-mirror' = @('--dest-cacert', '--dest-cert', '--dest-key', '--dest-prefix', '--prefix')
         'member add' = @('--peer-urls')
@@ -493,8 +502,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--cacert' = 'file'
         '--cert' = 'file'
         '--key' = 'file'
-        '--write-out' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
-        '-w' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
+        '--write-out' = @('fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table')
+        '-w' = @('fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table')
         '--load' = @('s', 'm', 'l', 'xl')
         '--data-dir' = 'directory'
         '--consistency' = @('l', 's')
@@ -505,6 +514,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--dest-key' = 'file'
         '--transformer' = 'file'
         '--wal-dir' = 'directory'
+        '--lease' = 'server'
     }
     $withDescriptions = $true
 

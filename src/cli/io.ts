@@ -67,3 +67,25 @@ export function colourEnabled(stream: OutputStream, env: IO['env'], noColorFlag:
   if (force !== undefined) return force !== '0' && force !== 'false';
   return hasUsableSize(stream) && env.TERM !== 'dumb';
 }
+
+/** A question may be asked: someone is at a terminal to read it (stderr) and answer it (stdin). */
+export function promptEnabled(io: IO): boolean {
+  return Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+}
+
+/**
+ * Writes, and when the stream says its buffer is full (an asynchronous pipe or terminal) waits for it to drain,
+ * so output streamed page by page never piles up in memory. A stream that closes or fails stops the wait.
+ */
+export async function writeDrained(out: OutputStream, chunk: string | Uint8Array): Promise<void> {
+  if (out.write(chunk) !== false) return;
+  const emitter = out as OutputStream & Partial<Pick<NodeJS.EventEmitter, 'once' | 'off'>>;
+  if (typeof emitter.once !== 'function' || typeof emitter.off !== 'function') return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      for (const event of ['drain', 'close', 'error']) emitter.off!(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'close', 'error']) emitter.once!(event, done);
+  });
+}

@@ -31,6 +31,12 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
   };
   const { buildProgram } = await import('./commands/index.js');
   const root = buildProgram();
+  if (argv[0] === '__etcdctl-ts-complete') {
+    // The completion scripts' hidden command: not in the tree, so never in help, suggestions or completions. Not
+    // cobra's `__complete`: the real etcdctl has that one, and answers it with its own format.
+    const { runComplete } = await import('./completion/complete-command.js');
+    return runComplete(argv.slice(1), fullDeps, root, findCommand);
+  }
   let context: CommandContext | undefined;
   try {
     const { command, args } = findCommand(root, argv);
@@ -44,7 +50,11 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
     return ExitCode.Success;
   } catch (error) {
     const noColor = context?.options.noColor ?? noColorInArgv(argv);
-    return report(error, io, await paintFor(io.stderr, io.env, noColor));
+    const paint = await paintFor(io.stderr, io.env, noColor);
+    const exitCode = report(error, io, paint);
+    // On a terminal only: scripts see etcdctl's one line.
+    if (io.stderr.isTTY && context) await explain(error, context, io, paint);
+    return exitCode;
   } finally {
     context?.close();
   }
@@ -79,8 +89,16 @@ function report(error: unknown, io: IO, paint: Paint): number {
   return ExitCode.Error;
 }
 
+/** The second line: what actually happened and what to do, when the failure says (see error-hints.ts). */
+async function explain(error: unknown, context: CommandContext, io: IO, paint: Paint): Promise<void> {
+  const { hintFor, rpcErrorOf } = await import('./error-hints.js');
+  if (!rpcErrorOf(error)) return;
+  const hint = await hintFor(error, { options: context.options, client: await context.openClient() });
+  if (hint) io.stderr.write(`${paint.hint('hint:')} ${hint}\n`);
+}
+
 /** cobra's Find: walk sub-commands by the non-flag words, with unique-prefix matching. */
-function findCommand(root: Command, argv: string[]): { command: Command; args: string[] } {
+export function findCommand(root: Command, argv: string[]): { command: Command; args: string[] } {
   let command = root;
   let args = argv;
   for (;;) {

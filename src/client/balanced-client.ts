@@ -1,8 +1,7 @@
 // What every EtcdClient transport does the same way, as clientv3 does it: unary calls retried and failed over
 // on Unavailable, the auth token sent and refreshed when stale, --dial-timeout waited for the first endpoint to
 // become ready, and clientv3's warning for each failed attempt. A transport supplies connections and calls.
-import { createConnection } from 'node:net';
-import { GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { EtcdErrors, GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import { isAuthNotEnabled, AuthToken } from './auth-token.js';
 import { isStaleAuthError, MAX_UNARY_ATTEMPTS, retryBackoffMs } from './auth-retry.js';
 import {
@@ -15,7 +14,9 @@ import {
   RpcError,
   type ServiceName,
   type StreamName,
+  type TransportFailure,
 } from './client.js';
+import { grpcDialError } from './dial-probe.js';
 import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
 
 export abstract class BalancedClient<Connection> implements EtcdClient {
@@ -50,6 +51,10 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   /** After a transport failure on the endpoint: its connections go, the next call dials afresh. */
   protected abstract forget(endpoint: string): void;
   protected abstract toRpcError(error: unknown, endpoint: string): RpcError;
+  /** Why the endpoint could not be dialled: the transport's own socket or TLS error, or a probe's finding. */
+  protected abstract dialFailure(endpoint: string): Promise<TransportFailure | undefined>;
+  /** The encoded size of a request, for one refused as too large (the hint names it). */
+  protected abstract encodedSize(connection: Connection, service: ServiceName, method: string, req: object): number | undefined;
   protected abstract duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>>;
   protected abstract serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>>;
 
@@ -90,6 +95,7 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
         return await this.invoke<Res>(connection, service, method, req, token, deadline);
       } catch (error) {
         const rpcError = this.toRpcError(error, endpoint);
+        if (isTooLarge(rpcError)) rpcError.requestBytes ??= this.encodedSize(connection, service, method, req);
         lastError = rpcError;
         this.config.onUnaryFailure?.(rpcError, target, attempt);
         if (isStaleAuthError(rpcError.details, this.token !== undefined)) {
@@ -140,7 +146,11 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
     try {
       return await this.login(endpoint, deadline, waitForReady);
     } catch (error) {
-      const rpcError = this.toRpcError(error, endpoint);
+      let rpcError = this.toRpcError(error, endpoint);
+      if (!waitForReady && rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details)) {
+        // clientv3 logs in over the connection it dialled: an endpoint it cannot reach fails the dial.
+        rpcError = await this.dialTimeout(endpoint);
+      }
       this.config.onUnaryFailure?.(rpcError, this.endpoints[0], 0);
       throw rpcError;
     }
@@ -175,36 +185,20 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
         this.preferred = undefined;
         return this.connect(service, deadline);
       }
-      const timeout = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
-      timeout.dialError = await dialFailure(this.endpoints[0]);
-      throw timeout;
+      throw await this.dialTimeout(this.endpoints[0]);
     }
+  }
+
+  /** clientv3's error for an endpoint it could not dial, with why (for the hint) and grpc-go's dial error. */
+  private async dialTimeout(endpoint: string): Promise<RpcError> {
+    const timeout = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, endpoint);
+    timeout.transportFailure = await this.dialFailure(endpoint);
+    timeout.dialError = grpcDialError(timeout.transportFailure);
+    return timeout;
   }
 }
 
-/** An endpoint as host and port: `https://[::1]:2379` → ("::1", 2379). */
-export function hostPort(endpoint: string): { hostPort: string; host: string; port: number } {
-  const hostPort = endpoint.replace(/^[a-z]+:\/\//, '');
-  const colon = hostPort.lastIndexOf(':');
-  return { hostPort, host: hostPort.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(colon + 1)) };
-}
-
-/** grpc-go's text for a dial that the endpoint refused. */
-export function connectionRefusedText(hostPortText: string): string {
-  return `connection error: desc = "transport: Error while dialing dial tcp ${hostPortText}: connect: connection refused"`;
-}
-
-/** Why an endpoint cannot be dialled, in grpc-go's words (shown by etcdctl for per-endpoint calls). */
-function dialFailure(endpoint: string): Promise<string | undefined> {
-  const target = hostPort(endpoint);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: target.host, port: target.port, timeout: 300 });
-    const done = (result: string | undefined) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.once('connect', () => done(undefined));
-    socket.once('timeout', () => done(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED' ? connectionRefusedText(target.hostPort) : undefined));
-  });
+/** Refused for its size: by etcd (over --max-request-bytes) or by its gRPC server (over that plus 512 KiB). */
+function isTooLarge(error: RpcError): boolean {
+  return error.details === EtcdErrors.RequestTooLarge.message || /^grpc: (received|trying to send) message larger than max/.test(error.details);
 }

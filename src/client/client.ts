@@ -14,6 +14,11 @@ export interface ClientConfig {
   insecureSkipVerify: boolean;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   auth?: { username: string; password: string };
+  /**
+   * After a failed dial, probe the endpoint fully (TCP, TLS handshake, HTTP/2 preface) to tell why; otherwise only
+   * the TCP connect that grpc-go's dial error needs. The CLI asks for it when stderr is a terminal, where it explains.
+   */
+  diagnoseDialFailures?: boolean;
   /** Called for every failed unary attempt (numbered from 0), as clientv3's retry interceptor logs a warning for each. */
   onUnaryFailure?: (error: RpcError, target: string, attempt: number) => void;
   /** A stale token could not be replaced, so the call fails with this login error (clientv3 warns). */
@@ -37,10 +42,37 @@ export interface EtcdClient {
   close(): void;
 }
 
+/**
+ * Why a connection to an endpoint failed, as the transport (or a probe connection right after the failure) saw
+ * it. Any transport sets it on the RpcError of a call that never reached a server; the CLI explains it on a terminal.
+ */
+export interface TransportFailure {
+  /** `host:port` as dialled. */
+  address: string;
+  /**
+   * Node's code for the failure: a socket error (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, EHOSTUNREACH, ENETUNREACH,
+   * ETIMEDOUT, ECONNRESET), a certificate check (UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT,
+   * SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, CERT_NOT_YET_VALID, ERR_TLS_CERT_ALTNAME_INVALID, …), a TLS alert
+   * from the server (ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, …), or one of
+   * ours: PLAINTEXT_TO_TLS_PORT (the port speaks TLS, we did not) and TLS_TO_PLAINTEXT_PORT (the reverse).
+   */
+  code: string;
+  /** Whether we dialled with TLS. */
+  tls: boolean;
+  /** Whether we offered a client certificate. */
+  clientCertificate?: boolean;
+  /** The server's certificate, when the handshake got that far. */
+  peerCertificate?: { subject: string; issuer: string; subjectAltNames: string[]; validFrom: string; validTo: string };
+}
+
 /** An RPC failure, with what etcdctl needs to report it exactly. */
 export class RpcError extends Error {
   /** For a call that never reached a server: grpc-go's dial error, when one is known (e.g. connection refused). */
   dialError?: string;
+  /** For a call that never reached a server: what went wrong with the connection, when it could be told. */
+  transportFailure?: TransportFailure;
+  /** The encoded size of the request, on a request refused as too large. */
+  requestBytes?: number;
   /** Raised while authenticating: etcdctl fails such a client at creation (exit 2, ExitBadConnection). */
   authFailure?: boolean;
 

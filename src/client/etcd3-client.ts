@@ -13,7 +13,8 @@ import type { IOptions } from 'etcd3/lib/options.js';
 import { GrpcCode } from '../api/etcd-errors.js';
 import type { AuthToken } from './auth-token.js';
 import { BalancedClient } from './balanced-client.js';
-import { type ClientConfig, type GrpcStream, RpcError, type ServiceName, type StreamName } from './client.js';
+import { type ClientConfig, type GrpcStream, RpcError, type ServiceName, type StreamName, type TransportFailure } from './client.js';
+import { type ProbeOptions, probeEndpoint } from './dial-probe.js';
 
 // etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
 const passThrough = { execute: (fn: (ctx: unknown) => unknown) => fn({ signal: new AbortController().signal, attempt: 0 }) };
@@ -54,6 +55,17 @@ export class Etcd3Client extends BalancedClient<Connection> {
   protected forget(endpoint: string): void {
     this.pool(endpoint).close();
     this.pools.delete(endpoint);
+  }
+
+  /** grpc-js keeps the socket or TLS error to itself: a probe connection tells why the dial failed. */
+  protected dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
+    return probeEndpoint(endpoint, this.probeOptions(endpoint));
+  }
+
+  /** The size of a request as grpc-js encodes it (its generated methods carry their serializer). */
+  protected encodedSize(connection: Connection, _service: ServiceName, method: string, req: object): number | undefined {
+    const serialize = (connection.client[method] as { requestSerialize?: (value: object) => Buffer }).requestSerialize;
+    return serialize ? serialize(req).length : undefined;
   }
 
   protected toRpcError(error: unknown, endpoint: string): RpcError {
@@ -112,9 +124,27 @@ export class Etcd3Client extends BalancedClient<Connection> {
     return pool;
   }
 
+  /** Certificate flags or --insecure-transport=false ask for TLS (an https:// endpoint does too). */
+  private secure(): boolean {
+    const { tls } = this.config;
+    return Boolean(tls?.caFile || tls?.certFile || tls?.keyFile) || !this.config.insecureTransport;
+  }
+
+  /** How the failed dial to `endpoint` was made, for the probe that tells why it failed. */
+  private probeOptions(endpoint: string): ProbeOptions {
+    const { tls } = this.config;
+    // As etcd3 dials: TLS with certificate files, with --insecure-transport=false, or to an https:// endpoint.
+    const secure = this.secure() || /^https:\/\//.test(endpoint);
+    const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+    // etcd3 passes the key only with a CA or a certificate (see poolOptions).
+    const files = tls?.caFile || tls?.certFile ? { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile) } : {};
+    const skipVerify = this.config.insecureSkipVerify && (Boolean(tls) || !this.config.insecureTransport);
+    return { tls: secure, ...files, skipVerify, tcpOnly: !this.config.diagnoseDialFailures };
+  }
+
   private poolOptions(endpoint: string): IOptions {
     const { tls, keepAliveTimeMs, keepAliveTimeoutMs } = this.config;
-    const secure = Boolean(tls?.caFile || tls?.certFile || tls?.keyFile) || !this.config.insecureTransport;
+    const secure = this.secure();
     const host = secure && !/^https?:\/\//.test(endpoint) ? `https://${endpoint}` : endpoint;
     return {
       hosts: host,

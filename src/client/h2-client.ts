@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type tls from 'node:tls';
 import { GrpcCode } from '../api/etcd-errors.js';
-import { BalancedClient, connectionRefusedText, hostPort } from './balanced-client.js';
-import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, type ServiceName } from './client.js';
+import { BalancedClient } from './balanced-client.js';
+import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, type ServiceName, type TransportFailure } from './client.js';
+import { endpointAddress, probeEndpoint, type ProbeOptions } from './dial-probe.js';
 import { unaryCall } from './h2/grpc-unary.js';
 import { Http2ClientConnection } from './h2/http2-client-connection.js';
 import { decodeMessage, encodeMessage, messageInfo, methodTypes } from './h2/schema-codec.js';
@@ -28,12 +29,8 @@ const BACKOFF_MAX_MS = 120_000;
 /** clientv3's default MaxCallSendMsgSize: a larger request fails before it is sent (its receive limit is math.MaxInt32). */
 const MAX_SEND_BYTES = 2 * 1024 * 1024;
 
-/** A dial that failed; `refused` when the endpoint said so (grpc-go's text then names it). */
-class DialError extends Error {
-  constructor(message: string, readonly refused: boolean) {
-    super(message);
-  }
-}
+/** A dial that failed. */
+class DialError extends Error {}
 
 export class H2Client extends BalancedClient<Channel> {
   private readonly channels = new Map<string, Channel>();
@@ -83,9 +80,9 @@ export class H2Client extends BalancedClient<Channel> {
     } else {
       // a fail-fast call: one connection attempt, Unavailable when it fails
       const existing = this.channels.get(endpoint);
+      // (BalancedClient makes a failed dial clientv3's dial timeout, with why it failed)
       channel = existing?.http2.usable ? existing : await this.dial(endpoint, deadline ?? Infinity).catch((error: Error) => {
-        const details = error instanceof DialError && error.refused ? connectionRefusedText(hostPort(endpoint).hostPort) : error.message;
-        throw new RpcError(GrpcCode.Unavailable, details, endpoint);
+        throw new RpcError(GrpcCode.Unavailable, error.message, endpoint);
       });
     }
     const response = (await this.call(channel, 'Auth', 'Authenticate', { name: username, password }, undefined, deadline)) as { token: string };
@@ -95,6 +92,23 @@ export class H2Client extends BalancedClient<Channel> {
   protected forget(endpoint: string): void {
     this.channels.get(endpoint)?.http2.close();
     this.channels.delete(endpoint);
+  }
+
+  /** Why the dial failed, as a probe connection finds it. */
+  protected dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
+    return probeEndpoint(endpoint, this.probeOptions(endpoint));
+  }
+
+  protected encodedSize(_channel: Channel, service: ServiceName, method: string, req: object): number | undefined {
+    return encodeMessage(messageInfo(methodTypes(`etcdserverpb.${service}`, method).request), req as Record<string, unknown>).length;
+  }
+
+  /** The probe for a failed dial, dialling as dial() does. */
+  private probeOptions(endpoint: string): ProbeOptions {
+    const target = endpointAddress(endpoint);
+    const tlsOptions = target && this.tlsOptions(endpoint, target.host);
+    const skipVerify = tlsOptions?.rejectUnauthorized === false;
+    return { tls: Boolean(tlsOptions), ...(tlsOptions && this.tlsFiles), skipVerify, tcpOnly: !this.config.diagnoseDialFailures };
   }
 
   protected toRpcError(error: unknown, endpoint: string): RpcError {
@@ -135,15 +149,16 @@ export class H2Client extends BalancedClient<Channel> {
 
   /** One connection attempt (TCP, then TLS when the endpoint uses it), given up at `by`. */
   private async dial(endpoint: string, by: number): Promise<Channel> {
-    const target = hostPort(endpoint);
+    const target = endpointAddress(endpoint);
+    if (!target) throw new DialError(`cannot dial ${endpoint}: not host:port`);
     const tlsOptions = this.tlsOptions(endpoint, target.host);
     const socket: net.Socket = tlsOptions
       ? (await import('node:tls')).connect({ ...tlsOptions, host: target.host, port: target.port })
       : net.connect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
-      const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout', false)), Math.max(0, by - Date.now()));
-      const onAbort = () => fail(new DialError('client closed', false));
+      const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout')), Math.max(0, by - Date.now()));
+      const onAbort = () => fail(new DialError('client closed'));
       this.closing.signal.addEventListener('abort', onAbort);
       const cleanup = () => {
         clearTimeout(timer);
@@ -155,7 +170,7 @@ export class H2Client extends BalancedClient<Channel> {
         socket.destroy();
         reject(error);
       };
-      const onError = (error: NodeJS.ErrnoException) => fail(new DialError(error.message, error.code === 'ECONNREFUSED'));
+      const onError = (error: Error) => fail(new DialError(error.message));
       socket.once('error', onError);
       socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         cleanup();
@@ -164,7 +179,7 @@ export class H2Client extends BalancedClient<Channel> {
       if (this.closing.signal.aborted) onAbort();
     });
     this.channels.get(endpoint)?.http2.close();
-    const channel: Channel = { endpoint, http2: new Http2ClientConnection(socket), authority: target.hostPort, scheme: tlsOptions ? 'https' : 'http' };
+    const channel: Channel = { endpoint, http2: new Http2ClientConnection(socket), authority: target.address, scheme: tlsOptions ? 'https' : 'http' };
     this.channels.set(endpoint, channel);
     return channel;
   }

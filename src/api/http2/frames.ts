@@ -91,6 +91,11 @@ export function pingAckFrame(payload: Buffer): Buffer {
   return ack;
 }
 
+/** A PING of our own (eight zero bytes, as grpc-go's keepalive sends); the peer answers it with pingAckFrame. */
+export function pingFrame(): Buffer {
+  return allocFrame(8, FrameType.PING, 0, 0).fill(0, FRAME_HEADER_BYTES);
+}
+
 export function goAwayFrame(lastStreamId: number, code: ErrorCode, reason: string): Buffer {
   const debug = Buffer.from(reason);
   const frame = allocFrame(8 + debug.length, FrameType.GOAWAY, 0, 0);

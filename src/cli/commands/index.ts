@@ -9,6 +9,7 @@ import { delCommand } from './del.js';
 import { electCommand } from './elect.js';
 import { getCommand } from './get.js';
 import { helpCommand } from './help.js';
+import { historyCommand } from './history.js';
 import { leaseCommand } from './lease.js';
 import { lockCommand } from './lock.js';
 import { migrateCommand } from './migrate.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
       endpointCommand(),
       moveLeaderCommand(),
       watchCommand(),
+      historyCommand(),
       versionCommand(),
       leaseCommand(),
       memberCommand(),

@@ -26,7 +26,7 @@ import {
   enumName,
 } from './go-format.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, RangePages } from './printer.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 import { responseOpKind } from './simple.js';
 import { UnsupportedPrinter } from './unsupported.js';
@@ -72,8 +72,11 @@ export class FieldsPrinter extends UnsupportedPrinter {
   private getInto(o: OutputBuffer, r: RangeResponse): void {
     this.hdr(o, r.header);
     for (const kv of r.kvs ?? []) this.kv(o, '', kv);
-    o.line(`"More" : ${Boolean(r.more)}`);
-    o.line(`"Count" : ${dec(r.count)}`);
+    this.getTail(o, r.more, r.count);
+  }
+  private getTail(o: OutputBuffer, more: boolean | undefined, count: RangeResponse['count']): void {
+    o.line(`"More" : ${Boolean(more)}`);
+    o.line(`"Count" : ${dec(count)}`);
   }
   private putInto(o: OutputBuffer, r: PutResponse): void {
     this.hdr(o, r.header);
@@ -85,6 +88,16 @@ export class FieldsPrinter extends UnsupportedPrinter {
   }
   override get(r: RangeResponse): void {
     this.emit((o) => this.getInto(o, r));
+  }
+  async getPages(pages: RangePages): Promise<void> {
+    const o = new OutputBuffer();
+    this.hdr(o, pages.first.header);
+    for await (const kvs of pages.kvs) {
+      for (const kv of kvs) this.kv(o, '', kv);
+      await o.flushDrained(this.out);
+    }
+    this.getTail(o, pages.more(), pages.first.count);
+    await o.flushDrained(this.out);
   }
   override put(r: PutResponse): void {
     this.emit((o) => this.putInto(o, r));

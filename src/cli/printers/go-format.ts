@@ -1,7 +1,7 @@
 // Small pieces of Go's fmt / etcd formatting the printers share: exact int64 text, %x variants, go-humanize's
 // Bytes, enum String() names, and proto's compact text for the couple of messages etcdctl prints with %v.
 import type { AlarmType, EventType, PermissionType } from '../../api/wire-types.generated.js';
-import type { OutputStream } from '../io.js';
+import { type OutputStream, writeDrained } from '../io.js';
 
 /** An int64/uint64 as the gRPC layer may hand it over: decimal string (proto-loader), bigint, number or Long. */
 export type Int64Like = string | number | bigint | { toString(): string } | null | undefined;
@@ -130,6 +130,13 @@ export class OutputBuffer {
     if (this.parts.length === 0) return;
     out.write(Buffer.concat(this.parts));
     this.parts.length = 0;
+  }
+  /** flush() for streamed output: waits while the stream's buffer is full. */
+  async flushDrained(out: OutputStream): Promise<void> {
+    if (this.parts.length === 0) return;
+    const chunk = Buffer.concat(this.parts);
+    this.parts.length = 0;
+    await writeDrained(out, chunk);
   }
 }
 

@@ -11,10 +11,12 @@ import type {
   ResponseHeader,
 } from '../../api/wire-types.generated.js';
 import { protoRoot } from '../../api/proto.js';
-import type { OutputStream } from '../io.js';
-import { asBytes } from './go-format.js';
+import { type OutputStream, writeDrained } from '../io.js';
+import { asBytes, dec } from './go-format.js';
 import { encodeMessage, jsonBytes, jsonInt, jsonString, messageMembers } from './go-json.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, KeyHistory, RangePages } from './printer.js';
+import { diffValues } from '../line-diff.js';
+import { bytesField } from './jsonl.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 import { RawPrinter } from './raw.js';
 
@@ -31,6 +33,66 @@ export class JsonPrinter extends RawPrinter {
   }
   protected override message(typeName: string, obj: object): void {
     this.print(encodeMessage(this.type(typeName), obj as Record<string, unknown>));
+  }
+
+  /**
+   * One RangeResponse object, written as the pages arrive: its members in Go's order (header, kvs, more,
+   * count), each left out when empty exactly as in get().
+   */
+  async getPages(pages: RangePages): Promise<void> {
+    const type = this.type('etcdserverpb.RangeResponse');
+    const kvType = this.type('mvccpb.KeyValue');
+    const head = messageMembers(type, { header: pages.first.header });
+    let members = head.length;
+    let kvsOpen = false;
+    await writeDrained(this.out, '{' + head.join(','));
+    for await (const kvs of pages.kvs) {
+      let chunk = '';
+      for (const kv of kvs) {
+        if (!kvsOpen) chunk += (members++ > 0 ? ',' : '') + '"kvs":[';
+        else chunk += ',';
+        kvsOpen = true;
+        chunk += encodeMessage(kvType, kv as unknown as Record<string, unknown>);
+      }
+      if (chunk) await writeDrained(this.out, chunk);
+    }
+    const tail = messageMembers(type, { more: pages.more(), count: pages.first.count });
+    await writeDrained(this.out, (kvsOpen ? ']' : '') + (members > 0 && tail.length ? ',' : '') + tail.join(',') + '}\n');
+  }
+
+  /**
+   * The history command (ours, not an etcd message): keys and values as text when valid UTF-8, else base64
+   * under `*_base64`, every int64 as a decimal string, as in -w jsonl.
+   */
+  override history(h: KeyHistory): void {
+    const entries = h.entries.map((entry) => {
+      if (entry.type === 'DELETE') return { type: 'DELETE', revision: entry.revision.toString() };
+      const kv = entry.kv;
+      const value = asBytes(kv?.value);
+      const out: Record<string, unknown> = {
+        type: 'PUT',
+        revision: entry.revision.toString(),
+        ...bytesField('value', value),
+        create_revision: dec(kv?.create_revision),
+        version: dec(kv?.version),
+        lease: dec(kv?.lease),
+      };
+      if (entry.atCompaction) out.at_compaction = true;
+      if (entry.previous) {
+        const diff = diffValues(asBytes(entry.previous.value), value);
+        if (diff.kind === 'lines') out.diff = diff.lines.map(({ op, line }) => op + line);
+        else if (diff.kind === 'summary') out.diff_summary = diff.text;
+        else out.diff = [];
+      }
+      return out;
+    });
+    const doc = {
+      ...bytesField('key', h.key),
+      revision: h.revision.toString(),
+      compact_revision: h.compactRevision.toString(),
+      entries,
+    };
+    this.print(JSON.stringify(doc));
   }
 
   /** An embedded *pb.ResponseHeader: its fields are promoted into the wrapper object (none when nil). */

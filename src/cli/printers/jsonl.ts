@@ -14,9 +14,9 @@ import type {
   RangeResponse,
   ResponseHeader,
 } from '../../api/wire-types.generated.js';
-import type { OutputStream } from '../io.js';
+import { type OutputStream, writeDrained } from '../io.js';
 import { EVENT_TYPE_NAMES, asBytes, dec, enumName, hexId, type Int64Like } from './go-format.js';
-import type { EndpointHealth, EndpointStatus } from './printer.js';
+import type { EndpointHealth, EndpointStatus, RangePages } from './printer.js';
 import { UnsupportedPrinter } from './unsupported.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 
@@ -73,6 +73,14 @@ export class JsonlPrinter extends UnsupportedPrinter {
   override get(r: RangeResponse): void {
     const revision = dec(r.header?.revision);
     this.lines((r.kvs ?? []).map((kv) => ({ ...keyValue(kv), revision })));
+  }
+
+  /** get() page by page; every line carries the revision the whole read is at (the first page's). */
+  async getPages(pages: RangePages): Promise<void> {
+    const revision = dec(pages.first.header?.revision);
+    for await (const kvs of pages.kvs) {
+      if (kvs.length) await writeDrained(this.out, kvs.map((kv) => JSON.stringify({ ...keyValue(kv), revision }) + '\n').join(''));
+    }
   }
 
   /** One line per event, written as each response arrives; a progress notification is a line of its own. */

@@ -37,6 +37,10 @@ import type {
 import type { DBStatus } from '../../snapshot/format.js';
 import type { OutputStream } from '../io.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
+import type { RangePages } from '../paged-range.js';
+import type { KeyHistory } from '../key-history.js';
+
+export type { KeyHistory, RangePages };
 
 export interface EndpointHealth {
   ep: string;
@@ -59,9 +63,16 @@ export type { DBStatus };
 export interface Printer {
   del(r: DeleteRangeResponse): void;
   get(r: RangeResponse): void;
+  /**
+   * get's paged mode: the same output as get() of the one response the pages add up to, written page by page.
+   * Formats without it (table, which has no get) are sent one request and fail in get() as etcdctl does.
+   */
+  getPages?(pages: RangePages): Promise<void>;
   put(r: PutResponse): void;
   txn(r: TxnResponse): void;
   watch(r: WatchResponseView): void;
+  /** The history command (our extension): simple and json only. */
+  history(h: KeyHistory): void;
 
   grant(r: LeaseGrantResponse): void;
   /** id: the lease ID as a decimal int64 string. */

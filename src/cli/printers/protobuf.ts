@@ -11,9 +11,10 @@ import type {
 } from '../../api/wire-types.generated.js';
 import { protoRoot } from '../../api/proto.js';
 import { badFeature } from '../errors.js';
-import type { OutputStream } from '../io.js';
+import { type OutputStream, writeDrained } from '../io.js';
 import { asBytes, big, headerCompactText, type Int64Like } from './go-format.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
+import type { RangePages } from './printer.js';
 import { RawPrinter } from './raw.js';
 
 const INT_TYPES = /^(s?fixed|u?int|sint)(32|64)$/;
@@ -83,6 +84,21 @@ export class ProtobufPrinter extends RawPrinter {
   protected override message(typeName: string, obj: object): void {
     const bytes = marshal(protoRoot().lookupType(typeName), obj);
     if (bytes.length) this.out.write(bytes);
+  }
+
+  /**
+   * One RangeResponse, written as the pages arrive: gogo writes fields in number order (header 1, kvs 2,
+   * more 3, count 4) and a repeated field element by element, so the parts concatenate to get()'s bytes.
+   */
+  async getPages(pages: RangePages): Promise<void> {
+    const type = protoRoot().lookupType('etcdserverpb.RangeResponse');
+    const write = async (obj: object) => {
+      const bytes = marshal(type, obj);
+      if (bytes.length) await writeDrained(this.out, bytes);
+    };
+    await write({ header: pages.first.header });
+    for await (const kvs of pages.kvs) await write({ kvs });
+    await write({ more: pages.more(), count: pages.first.count });
   }
 
   override watch(r: WatchResponseView): void {

@@ -38,7 +38,8 @@ import {
   hex16,
   hexId,
 } from './go-format.js';
-import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, Printer } from './printer.js';
+import type { DBStatus, EndpointHashKV, EndpointHealth, EndpointStatus, KeyHistory, Printer, RangePages } from './printer.js';
+import { diffValues } from '../line-diff.js';
 import type { WatchResponseView } from '../../client/watch-stream.js';
 import { dbStatusRows, endpointHashKVRows, endpointStatusRows, memberListRows } from './rows.js';
 
@@ -103,6 +104,13 @@ export class SimplePrinter implements Printer {
   get(r: RangeResponse): void {
     this.emit((o) => this.getInto(o, r));
   }
+  async getPages(pages: RangePages): Promise<void> {
+    for await (const kvs of pages.kvs) {
+      const o = new OutputBuffer();
+      for (const kv of kvs) this.kv(o, kv);
+      await o.flushDrained(this.out);
+    }
+  }
   put(r: PutResponse): void {
     this.emit((o) => this.putInto(o, r));
   }
@@ -127,6 +135,38 @@ export class SimplePrinter implements Printer {
         o.line(this.paint.eventType(enumName(e.type, EVENT_TYPE_NAMES)));
         if (e.prev_kv) this.kv(o, e.prev_kv);
         this.kv(o, e.kv);
+      }
+    });
+  }
+
+  /**
+   * A heading, then per write `revision N PUT|DELETE (…)`, a PUT's value as get prints it, and the lines that
+   * changed since the previous value of the same life of the key.
+   */
+  history(h: KeyHistory): void {
+    this.emit((o) => {
+      o.text('history of ');
+      if (this.isHex) o.text(hexEscape(h.key));
+      else o.bytes(h.key);
+      o.text(` up to revision ${h.revision}`);
+      if (h.compactRevision > 0n) o.text(`, compacted at revision ${h.compactRevision}`);
+      o.text(`: ${h.entries.length} write${h.entries.length === 1 ? '' : 's'}\n`);
+      for (const entry of h.entries) {
+        if (entry.type === 'DELETE') {
+          o.line(`revision ${entry.revision} DELETE`);
+          continue;
+        }
+        const kv = entry.kv;
+        const lease = big(kv?.lease) === 0n ? 'no lease' : `lease ${hex016(kv?.lease)}`;
+        const since = entry.atCompaction ? ', as found at the compaction' : '';
+        o.line(`revision ${entry.revision} PUT (created ${dec(kv?.create_revision)}, version ${dec(kv?.version)}, ${lease}${since})`);
+        const value = asBytes(kv?.value);
+        o.line(this.isHex ? hexEscape(value) : value);
+        if (!entry.previous) continue;
+        const diff = diffValues(asBytes(entry.previous.value), value);
+        if (diff.kind === 'same') o.line('(value unchanged)');
+        else if (diff.kind === 'summary') o.line(`(${diff.text})`);
+        else for (const { op, line } of diff.lines) o.line(op + line);
       }
     });
   }

@@ -26,6 +26,9 @@ export class UnsupportedPrinter implements Printer {
   watch(..._args: Parameters<Printer['watch']>): void {
     this.unsupported();
   }
+  history(..._args: Parameters<Printer['history']>): void {
+    this.unsupported();
+  }
   grant(..._args: Parameters<Printer['grant']>): void {
     this.unsupported();
   }
