@@ -8,8 +8,8 @@ import type tls from 'node:tls';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { BalancedClient } from './balanced-client.js';
 import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, type ServiceName, type TransportFailure } from './client.js';
-import { endpointAddress, probeEndpoint, type ProbeOptions } from './dial-probe.js';
-import { unaryCall } from './h2/grpc-unary.js';
+import { describeCertificate, endpointAddress, grpcDialError, probeEndpoint, type ProbeOptions } from './dial-probe.js';
+import { ConnectionLost, unaryCall } from './h2/grpc-unary.js';
 import { Http2ClientConnection } from './h2/http2-client-connection.js';
 import { decodeMessage, encodeMessage, messageInfo, methodTypes } from './h2/schema-codec.js';
 
@@ -18,6 +18,8 @@ interface Channel {
   http2: Http2ClientConnection;
   authority: string;
   scheme: 'http' | 'https';
+  /** The server's certificate (TLS), for a failure the server reports after the handshake. */
+  peerCertificate?: TransportFailure['peerCertificate'];
 }
 
 /** grpc-go's (and grpc-js') reconnect backoff: 1 s, ×1.6 per failure, ±20 % jitter, at most 120 s. */
@@ -37,6 +39,8 @@ export class H2Client extends BalancedClient<Channel> {
   private readonly closing = new AbortController();
   private streamClient: Promise<EtcdClient> | undefined;
   private tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
+  /** Why the last dial of an endpoint failed, as its socket or TLS handshake said (no probe needed then). */
+  private readonly dialFailures = new Map<string, TransportFailure>();
 
   constructor(config: ClientConfig) {
     super(config);
@@ -66,8 +70,18 @@ export class H2Client extends BalancedClient<Channel> {
     }
   }
 
-  protected invoke<Res>(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
-    return this.call(channel, service, method, req, token, deadline) as Promise<Res>;
+  protected async invoke<Res>(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
+    try {
+      return (await this.call(channel, service, method, req, token, deadline)) as Res;
+    } catch (error) {
+      // Lost before the server said anything (grpc-go waits for its SETTINGS before it calls a dial done): a TLS
+      // alert about our certificate, a TLS port spoken to in plaintext. The dial's failure, for the hint.
+      if (error instanceof ConnectionLost && !channel.http2.heardFromServer) {
+        error.transportFailure = await this.connectionFailure(channel);
+        error.dialError = grpcDialError(error.transportFailure);
+      }
+      throw error;
+    }
   }
 
   protected async login(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
@@ -94,16 +108,25 @@ export class H2Client extends BalancedClient<Channel> {
     this.channels.delete(endpoint);
   }
 
-  /** Why the dial failed, as a probe connection finds it. */
-  protected dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
-    return probeEndpoint(endpoint, this.probeOptions(endpoint));
+  /** What the dial's socket or handshake said; a probe when it said nothing (a timeout, a silent close). */
+  protected async dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
+    return this.dialFailures.get(endpoint) ?? probeEndpoint(endpoint, this.probeOptions(endpoint));
   }
 
   protected encodedSize(_channel: Channel, service: ServiceName, method: string, req: object): number | undefined {
     return encodeMessage(messageInfo(methodTypes(`etcdserverpb.${service}`, method).request), req as Record<string, unknown>).length;
   }
 
-  /** The probe for a failed dial, dialling as dial() does. */
+  /** Why a connection that the server never answered ended: its socket's error, else what a probe finds. */
+  private async connectionFailure(channel: Channel): Promise<TransportFailure | undefined> {
+    const code = channel.http2.socketErrorCode;
+    const address = endpointAddress(channel.endpoint)?.address;
+    if (!code || !address) return probeEndpoint(channel.endpoint, this.probeOptions(channel.endpoint));
+    const tls = channel.scheme === 'https';
+    return { address, code, tls, ...(tls && { clientCertificate: Boolean(this.tlsFiles?.cert), peerCertificate: channel.peerCertificate }) };
+  }
+
+  /** The probe for a failure the transport could not see the cause of, dialling as dial() does. */
   private probeOptions(endpoint: string): ProbeOptions {
     const target = endpointAddress(endpoint);
     const tlsOptions = target && this.tlsOptions(endpoint, target.host);
@@ -136,7 +159,9 @@ export class H2Client extends BalancedClient<Channel> {
     const types = methodTypes(`etcdserverpb.${service}`, method);
     const message = encodeMessage(messageInfo(types.request), req as Record<string, unknown>);
     if (message.length > MAX_SEND_BYTES) {
-      throw new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${message.length} vs. ${MAX_SEND_BYTES})`, channel.endpoint);
+      const tooLarge = new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${message.length} vs. ${MAX_SEND_BYTES})`, channel.endpoint);
+      tooLarge.requestBytes = message.length;
+      throw tooLarge;
     }
     const path = `/etcdserverpb.${service}/${method}`;
     const bytes = await unaryCall(channel.http2, channel.endpoint, { path, authority: channel.authority, scheme: channel.scheme, token, deadline, message });
@@ -147,15 +172,26 @@ export class H2Client extends BalancedClient<Channel> {
     }
   }
 
-  /** One connection attempt (TCP, then TLS when the endpoint uses it), given up at `by`. */
+  /**
+   * One connection attempt (TCP, then TLS when the endpoint uses it), given up at `by`. A failure the socket or the
+   * certificate check names is kept for dialFailure (node's TLS checks the certificate here, to keep it for the hint).
+   */
   private async dial(endpoint: string, by: number): Promise<Channel> {
     const target = endpointAddress(endpoint);
     if (!target) throw new DialError(`cannot dial ${endpoint}: not host:port`);
     const tlsOptions = this.tlsOptions(endpoint, target.host);
+    const verify = tlsOptions && tlsOptions.rejectUnauthorized !== false;
     const socket: net.Socket = tlsOptions
-      ? (await import('node:tls')).connect({ ...tlsOptions, host: target.host, port: target.port })
+      ? (await import('node:tls')).connect({ ...tlsOptions, rejectUnauthorized: false, host: target.host, port: target.port })
       : net.connect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
+    const failure = (code: string, peerCertificate?: TransportFailure['peerCertificate']): TransportFailure => ({
+      address: target.address,
+      code,
+      tls: Boolean(tlsOptions),
+      ...(tlsOptions && { clientCertificate: Boolean(tlsOptions.cert), peerCertificate }),
+    });
+    let peerCertificate: TransportFailure['peerCertificate'];
     await new Promise<void>((resolve, reject) => {
       const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout')), Math.max(0, by - Date.now()));
       const onAbort = () => fail(new DialError('client closed'));
@@ -165,21 +201,34 @@ export class H2Client extends BalancedClient<Channel> {
         this.closing.signal.removeEventListener('abort', onAbort);
         socket.off('error', onError);
       };
-      const fail = (error: Error) => {
+      const fail = (error: Error, why?: TransportFailure) => {
         cleanup();
         socket.destroy();
+        if (why) this.dialFailures.set(endpoint, why);
         reject(error);
       };
-      const onError = (error: Error) => fail(new DialError(error.message));
+      const onError = (error: NodeJS.ErrnoException) => fail(new DialError(error.message), error.code ? failure(error.code) : undefined);
       socket.once('error', onError);
       socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
+        if (tlsOptions) {
+          const secure = socket as tls.TLSSocket;
+          peerCertificate = describeCertificate(secure.getPeerCertificate());
+          // node's own check (chain, then the name), as rejectUnauthorized would have made it
+          if (verify && !secure.authorized) {
+            const code = String(secure.authorizationError);
+            return fail(new DialError(`certificate check failed: ${code}`), failure(code, peerCertificate));
+          }
+        }
         cleanup();
         resolve();
       });
       if (this.closing.signal.aborted) onAbort();
     });
+    this.dialFailures.delete(endpoint);
     this.channels.get(endpoint)?.http2.close();
-    const channel: Channel = { endpoint, http2: new Http2ClientConnection(socket), authority: target.address, scheme: tlsOptions ? 'https' : 'http' };
+    const channel: Channel = {
+      endpoint, http2: new Http2ClientConnection(socket), authority: target.address, scheme: tlsOptions ? 'https' : 'http', peerCertificate,
+    };
     this.channels.set(endpoint, channel);
     return channel;
   }

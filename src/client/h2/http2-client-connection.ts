@@ -59,11 +59,16 @@ export class Http2ClientConnection {
   private dead = false;
   /** Why the connection went, for calls still in flight. */
   private closeReason = 'transport is closing';
+  /** Whether a frame came from the server (its SETTINGS come first): grpc-go's dial is done only then. */
+  heardFromServer = false;
+  /** The code of the socket error that ended the connection (a TLS alert after the handshake, a reset). */
+  socketErrorCode: string | undefined;
 
   constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
-    socket.on('error', (error: Error) => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
       this.closeReason = `connection error: ${error.message}`;
+      this.socketErrorCode = error.code;
     });
     socket.on('close', () => this.teardown());
     // The preface and our settings go out with the first request, in one write.
@@ -163,6 +168,7 @@ export class Http2ClientConnection {
   }
 
   private onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
+    this.heardFromServer = true;
     if (this.headerBlocks.open && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR, 'expected CONTINUATION');
     switch (type) {
       case FrameType.DATA:
