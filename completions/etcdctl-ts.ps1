@@ -16,6 +16,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             'completion' = 'Generate the autocompletion script for the specified shell'
             'defrag' = 'Defragments the storage of the etcd members with given endpoints'
             'del' = 'Removes the specified key or range of keys [key, range_end)'
+            'downgrade' = 'Downgrade related commands'
             'elect' = 'Observes and participates in leader election'
             'endpoint' = 'Endpoint related commands'
             'get' = 'Gets the key or a range of keys'
@@ -52,6 +53,11 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             'fish' = 'Generate the autocompletion script for fish'
             'powershell' = 'Generate the autocompletion script for powershell'
             'zsh' = 'Generate the autocompletion script for zsh'
+        }
+        'downgrade' = [ordered]@{
+            'cancel' = 'Cancel the ongoing downgrade action to cluster'
+            'enable' = 'Start a downgrade action to cluster'
+            'validate' = 'Validate downgrade capability before starting downgrade'
         }
         'endpoint' = [ordered]@{
             'hashkv' = 'Prints the KV history hash for each endpoint in --endpoints'
@@ -193,6 +199,22 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
+        'downgrade' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade cancel' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade enable' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade validate' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
         'elect' = [ordered]@{
             '--listen' = 'observation mode'
             '-l' = 'observation mode'
@@ -226,10 +248,14 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--from-key' = 'Get keys that are greater than or equal to the given key using byte compare'
             '--keys-only' = 'Get only the keys'
             '--limit' = 'Maximum number of results'
-            '--max-create-revision' = 'Only keys created at or before this revision (etcdctl-ts extension)'
-            '--max-mod-revision' = 'Only keys modified at or before this revision (etcdctl-ts extension)'
-            '--min-create-revision' = 'Only keys created at or after this revision (etcdctl-ts extension)'
-            '--min-mod-revision' = 'Only keys modified at or after this revision (etcdctl-ts extension)'
+            '--max-create-rev' = 'Maximum create revision'
+            '--max-create-revision' = 'Same as --max-create-rev (etcdctl-ts alias)'
+            '--max-mod-rev' = 'Maximum modification revision'
+            '--max-mod-revision' = 'Same as --max-mod-rev (etcdctl-ts alias)'
+            '--min-create-rev' = 'Minimum create revision'
+            '--min-create-revision' = 'Same as --min-create-rev (etcdctl-ts alias)'
+            '--min-mod-rev' = 'Minimum modification revision'
+            '--min-mod-revision' = 'Same as --min-mod-rev (etcdctl-ts alias)'
             '--order' = 'Order of results; ASCEND or DESCEND (ASCEND by default)'
             '--prefix' = 'Get keys with matching prefix'
             '--print-value-only' = 'Only write values when using the "simple" output format'
@@ -278,9 +304,13 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--dest-cert' = 'Identify secure client using this TLS certificate file for the destination cluster'
             '--dest-insecure-transport' = 'Disable transport security for client connections'
             '--dest-key' = 'Identify secure client using this TLS key file'
+            '--dest-password' = 'Destination password for authentication (if this option is used, --user option shouldn''t include password)'
             '--dest-prefix' = 'destination prefix to mirror a prefix to a different prefix in the destination cluster'
+            '--dest-user' = 'Destination username[:password] for authentication (prompt if password is not supplied)'
+            '--max-txn-ops' = 'Maximum number of operations permitted in a transaction during syncing updates.'
             '--no-dest-prefix' = 'mirror key-values to the root of the destination cluster'
             '--prefix' = 'Key-value prefix to mirror'
+            '--rev' = 'Specify the kv revision to start to mirror'
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -295,6 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'member list' = [ordered]@{
+            '--consistency' = 'Linearizable(l) or Serializable(s)'
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -464,6 +495,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--keepalive-time' = 'keepalive time for client connections'
         '--keepalive-timeout' = 'keepalive timeout for client connections'
         '--key' = 'identify secure client using this TLS key file'
+        '--max-recv-bytes' = 'client-side response receive limit in bytes (if 0, it defaults to "math.MaxInt32")'
+        '--max-request-bytes' = 'client-side request send limit in bytes (if 0, it defaults to 2.0 MiB (2 * 1024 * 1024).)'
         '--no-color' = 'no colour on a terminal (as NO_COLOR does)'
         '--password' = 'password for authentication (if this option is used, --user option shouldn''t include password)'
         '--user' = 'username[:password] for authentication (prompt if password is not supplied)'
@@ -476,10 +509,11 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'check perf' = @('--duration', '--load', '--prefix')
         'defrag' = @('--data-dir')
         'endpoint hashkv' = @('--rev')
-        'get' = @('--consistency', '--limit', '--max-create-revision', '--max-mod-revision', '--min-create-revision', '--min-mod-revision', '--order', '--rev', '--sort-by')
+        'get' = @('--consistency', '--limit', '--max-create-rev', '--max-create-revision', '--max-mod-rev', '--max-mod-revision', '--min-create-rev', '--min-create-revision', '--min-mod-rev', '--min-mod-revision', '--order', '--rev', '--sort-by')
         'lock' = @('--ttl')
-        'make-mirror' = @('--dest-cacert', '--dest-cert', '--dest-key', '--dest-prefix', '--prefix')
+        'make-mirror' = @('--dest-cacert', '--dest-cert', '--dest-key', '--dest-password', '--dest-prefix', '--dest-user', '--max-txn-ops', '--prefix', '--rev')
         'member add' = @('--peer-urls')
+        'member list' = @('--consistency')
         'member update' = @('--peer-urls')
         'migrate' = @('--data-dir', '--transformer', '--wal-dir')
         'put' = @('--lease')
@@ -487,7 +521,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'user add' = @('--new-user-password')
         'watch' = @('--rev')
     }
-    $globalValueFlags = @('--cacert', '--cert', '--command-timeout', '--dial-timeout', '--discovery-srv', '-d', '--discovery-srv-name', '--endpoints', '--keepalive-time', '--keepalive-timeout', '--key', '--password', '--user', '--write-out', '-w')
+    $globalValueFlags = @('--cacert', '--cert', '--command-timeout', '--dial-timeout', '--discovery-srv', '-d', '--discovery-srv-name', '--endpoints', '--keepalive-time', '--keepalive-timeout', '--key', '--max-recv-bytes', '--max-request-bytes', '--password', '--user', '--write-out', '-w')
     # Known values of flags: a list of words, or 'file' / 'directory' (left to PowerShell's path completion).
     $flagValues = @{
         '--cacert' = 'file'
