@@ -80,7 +80,7 @@ __etcdctl_ts_flags() {
         'role list') __etcdctl_ts_words='--help -h' ;;
         'role revoke-permission') __etcdctl_ts_words='--from-key --prefix --help -h' ;;
         'snapshot') __etcdctl_ts_words='--help -h' ;;
-        'snapshot restore') __etcdctl_ts_words='--bump-revision --bundled-server --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --mark-compacted --name --skip-hash-check --wal-dir --help -h' ;;
+        'snapshot restore') __etcdctl_ts_words='--bump-revision --bundled-server --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --initial-memory-map-size --mark-compacted --name --skip-hash-check --wal-dir --help -h' ;;
         'snapshot save') __etcdctl_ts_words='--help -h' ;;
         'snapshot status') __etcdctl_ts_words='--help -h' ;;
         'txn') __etcdctl_ts_words='--interactive -i --help -h' ;;
@@ -114,7 +114,7 @@ __etcdctl_ts_value_flags() {
         'member update') __etcdctl_ts_words='--peer-urls' ;;
         'migrate') __etcdctl_ts_words='--data-dir --transformer --wal-dir' ;;
         'put') __etcdctl_ts_words='--lease' ;;
-        'snapshot restore') __etcdctl_ts_words='--bump-revision --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --name --wal-dir' ;;
+        'snapshot restore') __etcdctl_ts_words='--bump-revision --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --initial-memory-map-size --name --wal-dir' ;;
         'user add') __etcdctl_ts_words='--new-user-password' ;;
         'watch') __etcdctl_ts_words='--rev' ;;
         *) __etcdctl_ts_words='' ;;

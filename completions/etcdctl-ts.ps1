@@ -195,7 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--from-key' = 'delete keys that are greater than or equal to the given key using byte compare'
             '--prefix' = 'delete keys with matching prefix'
             '--prev-kv' = 'return deleted key-value pairs'
-            '--range' = 'delete range of keys without delay'
+            '--range' = 'delete range of keys'
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -405,6 +405,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--initial-advertise-peer-urls' = 'List of this member''s peer URLs to advertise to the rest of the cluster'
             '--initial-cluster' = 'Initial cluster configuration for restore bootstrap'
             '--initial-cluster-token' = 'Initial cluster token for the etcd cluster during restore bootstrap'
+            '--initial-memory-map-size' = 'Initial memory map size of the database in bytes. It uses the default value if not defined or defined to 0'
             '--mark-compacted' = 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)'
             '--name' = 'Human-readable name for this member'
             '--skip-hash-check' = 'Ignore snapshot integrity hash value (required if copied from data directory)'
@@ -517,7 +518,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'member update' = @('--peer-urls')
         'migrate' = @('--data-dir', '--transformer', '--wal-dir')
         'put' = @('--lease')
-        'snapshot restore' = @('--bump-revision', '--data-dir', '--initial-advertise-peer-urls', '--initial-cluster', '--initial-cluster-token', '--name', '--wal-dir')
+        'snapshot restore' = @('--bump-revision', '--data-dir', '--initial-advertise-peer-urls', '--initial-cluster', '--initial-cluster-token', '--initial-memory-map-size', '--name', '--wal-dir')
         'user add' = @('--new-user-password')
         'watch' = @('--rev')
     }

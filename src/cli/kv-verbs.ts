@@ -167,8 +167,9 @@ export const DEL_VERB: VerbSpec = {
     { name: 'prefix', kind: 'bool', default: false, usage: 'delete keys with matching prefix' },
     { name: 'prev-kv', kind: 'bool', default: false, usage: 'return deleted key-value pairs' },
     { name: 'from-key', kind: 'bool', default: false, usage: 'delete keys that are greater than or equal to the given key using byte compare' },
-    // 3.6 added --range to skip its 2-second warning delay; ours never delays, so it is accepted and does nothing.
-    { name: 'range', kind: 'bool', default: false, usage: 'delete range of keys without delay', since: '3.6' },
+    // 3.5 added --range to skip its warning (3.6: and a 2-second delay) before deleting [key, range_end); ours
+    // deletes as 3.4.23 does, without either, so it is accepted and does nothing.
+    { name: 'range', kind: 'bool', default: false, usage: 'delete range of keys', since: '3.5' },
   ],
 };
 
