@@ -132,6 +132,14 @@ describe('etcdctl 3.5/3.6 additions, against real etcd 3.4.23 and the bundled se
         assert.equal(await ok(ours([ep, 'member', 'list', '--consistency', 's'])), plain);
       });
     }
+    it("plain member list still prints what etcdctl 3.4.23 prints, in every format (it now sends 3.6's linearizable)", async () => {
+      for (const format of ['simple', 'json', 'table', 'fields', 'protobuf']) {
+        const args = [`--endpoints=${etcd.endpoint}`, 'member', 'list', '-w', format];
+        const [real, mine] = await Promise.all([etcdctl(args), ours(args)]);
+        assert.equal(real.code, 0, real.stderr.toString());
+        assert.deepEqual({ code: mine.code, stdout: mine.stdout, stderr: mine.stderr.toString() }, { code: 0, stdout: real.stdout, stderr: '' }, format);
+      }
+    });
     it('refuses another value before connecting, with etcdctl 3.6\'s text (which names get\'s default)', async () => {
       const result = await ours(['--endpoints=127.0.0.1:1', 'member', 'list', '--consistency=x']);
       assert.equal(result.code, 4);
