@@ -108,6 +108,11 @@ export class CommandContext {
     return commandPath(this.command).split(' ').slice(1).join(' ');
   }
 
+  /** The command's client, if it built one (a failure report may probe the server with it). */
+  async openClient(): Promise<EtcdClient | undefined> {
+    return this.session?.then((session) => session.client, () => undefined);
+  }
+
   close(): void {
     for (const client of this.clients) client.close();
   }
@@ -157,6 +162,8 @@ export class CommandContext {
       auth: await this.authConfig(),
       maxCallSendMsgSize: options.maxRequestBytes,
       maxCallRecvMsgSize: options.maxRecvBytes,
+      // On a terminal a failure is explained (error-hints.ts), and that needs the whole probe.
+      diagnoseDialFailures: Boolean(this.io.stderr.isTTY),
       onUnaryFailure: (error, target, attempt) => this.warnUnaryFailure(error, target, 'balanced', attempt),
       onTokenRefreshFailure: (error, target) => this.clientLog(tokenRefreshFailureLine(error, this.balancedTarget(target))),
       onStreamLoginFailure: (error, stream) => this.clientLog(streamLoginFailureLine(error, stream)),

@@ -11,20 +11,21 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** An error etcdctl reports as `Error: <message>` with a given exit code. */
+/** An error etcdctl reports as `Error: <message>` with a given exit code; `cause` is the failure it reports (an RpcError, say). */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCodeValue,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 
 export const badArgs = (message: string) => new CliError(message, ExitCode.BadArgs);
 export const badFeature = (message: string) => new CliError(message, ExitCode.BadFeature);
 export const invalidInput = (message: string) => new CliError(message, ExitCode.InvalidInput);
-export const generalError = (message: string) => new CliError(message, ExitCode.Error);
+export const generalError = (message: string, cause?: unknown) => new CliError(message, ExitCode.Error, cause);
 
 /** Thrown by a printer for a response kind its format cannot show (etcdctl's printerUnsupported). */
 export const formatNotSupported = (format: string) => badFeature(`${format} not supported as output format`);
@@ -42,9 +43,12 @@ export class UsageError extends Error {
   }
 }
 
-/** Already reported in full (e.g. unknown command): only the exit code remains to be set. */
+/** Already reported in full (e.g. unknown command): only the exit code remains to be set; `cause` is what failed. */
 export class ReportedError extends Error {
-  constructor(readonly exitCode: ExitCodeValue) {
-    super('reported');
+  constructor(
+    readonly exitCode: ExitCodeValue,
+    cause?: unknown,
+  ) {
+    super('reported', cause === undefined ? undefined : { cause });
   }
 }

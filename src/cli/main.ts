@@ -44,7 +44,11 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
     return ExitCode.Success;
   } catch (error) {
     const noColor = context?.options.noColor ?? noColorInArgv(argv);
-    return report(error, io, await paintFor(io.stderr, io.env, noColor));
+    const paint = await paintFor(io.stderr, io.env, noColor);
+    const exitCode = report(error, io, paint);
+    // On a terminal only: scripts see etcdctl's one line.
+    if (io.stderr.isTTY && context) await explain(error, context, io, paint);
+    return exitCode;
   } finally {
     context?.close();
   }
@@ -77,6 +81,14 @@ function report(error: unknown, io: IO, paint: Paint): number {
   io.stderr.write(`${prefix} ${message}\n`);
   if (io.env.ETCDCTL_TS_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
   return ExitCode.Error;
+}
+
+/** The second line: what actually happened and what to do, when the failure says (see error-hints.ts). */
+async function explain(error: unknown, context: CommandContext, io: IO, paint: Paint): Promise<void> {
+  const { hintFor, rpcErrorOf } = await import('./error-hints.js');
+  if (!rpcErrorOf(error)) return;
+  const hint = await hintFor(error, { options: context.options, client: await context.openClient() });
+  if (hint) io.stderr.write(`${paint.hint('hint:')} ${hint}\n`);
 }
 
 /** cobra's Find: walk sub-commands by the non-flag words, with unique-prefix matching. */

@@ -10,10 +10,12 @@ export interface Paint {
   header(text: string): string;
   /** A watch event type (PUT or DELETE). */
   eventType(type: string): string;
+  /** The `hint:` prefix of the line that explains a failure on a terminal. */
+  hint(text: string): string;
 }
 
 const same = (text: string) => text;
-export const PLAIN: Paint = { error: same, header: same, eventType: same };
+export const PLAIN: Paint = { error: same, header: same, eventType: same, hint: same };
 
 export async function paintFor(stream: OutputStream, env: IO['env'], noColorFlag: boolean): Promise<Paint> {
   if (!colourEnabled(stream, env, noColorFlag)) return PLAIN;
@@ -23,6 +25,7 @@ export async function paintFor(stream: OutputStream, env: IO['env'], noColorFlag
   return {
     error: (text) => chalk.bold.redBright(text),
     header: (text) => chalk.bold(text),
+    hint: (text) => chalk.bold.yellowBright(text),
     eventType: (type) => (type === 'PUT' ? chalk.greenBright(type) : type === 'DELETE' ? chalk.redBright(type) : type),
   };
 }

@@ -22,6 +22,11 @@ export interface ClientConfig {
    */
   maxCallSendMsgSize?: number;
   maxCallRecvMsgSize?: number;
+  /**
+   * After a failed dial, probe the endpoint fully (TCP, TLS handshake, HTTP/2 preface) to tell why; otherwise only
+   * the TCP connect that grpc-go's dial error needs. The CLI asks for it when stderr is a terminal, where it explains.
+   */
+  diagnoseDialFailures?: boolean;
   /** Called for every failed unary attempt (numbered from 0), as clientv3's retry interceptor logs a warning for each. */
   onUnaryFailure?: (error: RpcError, target: string, attempt: number) => void;
   /** A stale token could not be replaced, so the call fails with this login error (clientv3 warns). */
@@ -45,12 +50,41 @@ export interface EtcdClient {
   close(): void;
 }
 
+/**
+ * Why a connection to an endpoint failed, as the transport (or a probe connection right after the failure) saw
+ * it. Any transport sets it on the RpcError of a call that never reached a server; the CLI explains it on a terminal.
+ */
+export interface TransportFailure {
+  /** `host:port` as dialled. */
+  address: string;
+  /**
+   * Node's code for the failure: a socket error (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, EHOSTUNREACH, ENETUNREACH,
+   * ETIMEDOUT, ECONNRESET), a certificate check (UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT,
+   * SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, CERT_NOT_YET_VALID, ERR_TLS_CERT_ALTNAME_INVALID, …), a TLS alert
+   * from the server (ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, …), or one of
+   * ours: PLAINTEXT_TO_TLS_PORT (the port speaks TLS, we did not) and TLS_TO_PLAINTEXT_PORT (the reverse).
+   */
+  code: string;
+  /** Whether we dialled with TLS. */
+  tls: boolean;
+  /** Whether we offered a client certificate. */
+  clientCertificate?: boolean;
+  /** The server's certificate, when the handshake got that far. */
+  peerCertificate?: { subject: string; issuer: string; subjectAltNames: string[]; validFrom: string; validTo: string };
+}
+
 /** An RPC failure, with what etcdctl needs to report it exactly. */
 export class RpcError extends Error {
   /** For a call that never reached a server: grpc-go's dial error, when one is known (e.g. connection refused). */
   dialError?: string;
+  /** For a call that never reached a server: what went wrong with the connection, when it could be told. */
+  transportFailure?: TransportFailure;
+  /** The encoded size of the request, on a request refused as too large. */
+  requestBytes?: number;
   /** Raised while authenticating: etcdctl fails such a client at creation (exit 2, ExitBadConnection). */
   authFailure?: boolean;
+  /** A message over this client's own limit (--max-request-bytes / --max-recv-bytes): never a server's answer. */
+  clientLimit?: { kind: 'send' | 'recv'; size: number; limit: number };
 
   constructor(
     readonly code: number,
@@ -94,11 +128,15 @@ export class ClientConfigError extends Error {}
 
 /** grpc-go's client-side error for a request over the send limit (`size` is the encoded message's length). */
 export const sendLimitError = (size: number, limit: number, endpoint: string) =>
-  new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${size} vs. ${limit})`, endpoint);
+  Object.assign(new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${size} vs. ${limit})`, endpoint), {
+    clientLimit: { kind: 'send' as const, size, limit },
+  });
 
 /** grpc-go's client-side error for a response over the receive limit. */
 export const recvLimitError = (size: number, limit: number, endpoint: string) =>
-  new RpcError(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${size} vs. ${limit})`, endpoint);
+  Object.assign(new RpcError(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${size} vs. ${limit})`, endpoint), {
+    clientLimit: { kind: 'recv' as const, size, limit },
+  });
 
 /** Raised when no endpoint could be reached before the deadline. */
 export const DEADLINE_DETAILS = 'latest balancer error: all SubConns are in TransientFailure';

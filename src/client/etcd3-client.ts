@@ -9,8 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
-import { createConnection } from 'node:net';
-import { GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { EtcdErrors, GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import { isStaleAuthError, MAX_UNARY_ATTEMPTS, retryBackoffMs } from './auth-retry.js';
 import { AuthToken, isAuthNotEnabled } from './auth-token.js';
 import {
@@ -27,6 +26,7 @@ import {
   type ServiceName,
   type StreamName,
 } from './client.js';
+import { grpcDialError, type ProbeOptions, probeEndpoint } from './dial-probe.js';
 import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
 
 // etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
@@ -113,6 +113,7 @@ export class Etcd3Client implements EtcdClient {
         });
       } catch (error) {
         const rpcError = this.limitError(error, endpoint, connection.client, method, req) ?? toRpcError(error, endpoint);
+        if (isTooLarge(rpcError) && !rpcError.clientLimit) rpcError.requestBytes = encodedSize(connection.client[method], req);
         lastError = rpcError;
         this.config.onUnaryFailure?.(rpcError, target, attempt);
         if (isStaleAuthError(rpcError.details, this.token !== undefined)) {
@@ -141,13 +142,9 @@ export class Etcd3Client implements EtcdClient {
    */
   private limitError(error: unknown, endpoint: string, client: RawClient, method: string, req: object): RpcError | undefined {
     const { code, details } = error as { code?: unknown; details?: unknown };
-    if (code !== GrpcCode.ResourceExhausted || typeof details !== 'string') return undefined;
-    if (details.startsWith(GRPC_JS_SEND_LIMIT)) {
-      const definition = (client.constructor as unknown as { service?: Record<string, { requestSerialize(r: object): Buffer }> }).service;
-      const size = definition?.[method]?.requestSerialize(req).length;
-      if (size !== undefined) return sendLimitError(size, this.limits.send, endpoint);
-    }
-    return undefined;
+    if (code !== GrpcCode.ResourceExhausted || typeof details !== 'string' || !details.startsWith(GRPC_JS_SEND_LIMIT)) return undefined;
+    const size = encodedSize(client[method], req);
+    return size === undefined ? undefined : sendLimitError(size, this.limits.send, endpoint);
   }
 
   /** The pause before a retry (clientv3's backoff); a deadline that passes meanwhile ends the call. */
@@ -211,7 +208,13 @@ export class Etcd3Client implements EtcdClient {
       }).finally(() => clearInterval(holdOpen));
       return response.token;
     } catch (error) {
-      const rpcError = toRpcError(error, endpoint);
+      let rpcError = toRpcError(error, endpoint);
+      if (!waitForReady && rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details)) {
+        // clientv3 logs in over the connection it dialled: an endpoint it cannot reach fails the dial.
+        rpcError = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, endpoint);
+        rpcError.transportFailure = await probeEndpoint(endpoint, this.probeOptions(endpoint));
+        rpcError.dialError = grpcDialError(rpcError.transportFailure);
+      }
       this.config.onUnaryFailure?.(rpcError, this.endpoints[0], 0);
       throw rpcError;
     }
@@ -250,7 +253,8 @@ export class Etcd3Client implements EtcdClient {
         return this.connect(service, deadline);
       }
       const timeout = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
-      timeout.dialError = await dialFailure(this.endpoints[0]);
+      timeout.transportFailure = await probeEndpoint(this.endpoints[0], this.probeOptions(this.endpoints[0]));
+      timeout.dialError = grpcDialError(timeout.transportFailure);
       throw timeout;
     }
   }
@@ -273,9 +277,27 @@ export class Etcd3Client implements EtcdClient {
     return pool;
   }
 
+  /** Certificate flags or --insecure-transport=false ask for TLS (an https:// endpoint does too). */
+  private secure(): boolean {
+    const { tls } = this.config;
+    return Boolean(tls?.caFile || tls?.certFile || tls?.keyFile) || !this.config.insecureTransport;
+  }
+
+  /** How the failed dial to `endpoint` was made, for the probe that tells why it failed. */
+  private probeOptions(endpoint: string): ProbeOptions {
+    const { tls } = this.config;
+    // As etcd3 dials: TLS with certificate files, with --insecure-transport=false, or to an https:// endpoint.
+    const secure = this.secure() || /^https:\/\//.test(endpoint);
+    const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+    // etcd3 passes the key only with a CA or a certificate (see poolOptions).
+    const files = tls?.caFile || tls?.certFile ? { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile) } : {};
+    const skipVerify = this.config.insecureSkipVerify && (Boolean(tls) || !this.config.insecureTransport);
+    return { tls: secure, ...files, skipVerify, tcpOnly: !this.config.diagnoseDialFailures };
+  }
+
   private poolOptions(endpoint: string): IOptions {
     const { tls, keepAliveTimeMs, keepAliveTimeoutMs } = this.config;
-    const secure = Boolean(tls?.caFile || tls?.certFile || tls?.keyFile) || !this.config.insecureTransport;
+    const secure = this.secure();
     const host = secure && !/^https?:\/\//.test(endpoint) ? `https://${endpoint}` : endpoint;
     return {
       hosts: host,
@@ -332,28 +354,15 @@ function toRpcError(error: unknown, endpoint: string): RpcError {
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
 }
 
-/** Why an endpoint cannot be dialled, in grpc-go's words (shown by etcdctl for per-endpoint calls). */
-function dialFailure(endpoint: string): Promise<string | undefined> {
-  const hostPort = endpoint.replace(/^[a-z]+:\/\//, '');
-  const colon = hostPort.lastIndexOf(':');
-  const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(hostPort.slice(colon + 1));
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 300 });
-    const done = (result: string | undefined) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.once('connect', () => done(undefined));
-    socket.once('timeout', () => done(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) =>
-      done(
-        error.code === 'ECONNREFUSED'
-          ? `connection error: desc = "transport: Error while dialing dial tcp ${hostPort}: connect: connection refused"`
-          : undefined,
-      ),
-    );
-  });
+/** Refused for its size: by etcd (over --max-request-bytes) or by its gRPC server (over that plus 512 KiB). */
+function isTooLarge(error: RpcError): boolean {
+  return error.details === EtcdErrors.RequestTooLarge.message || /^grpc: (received|trying to send) message larger than max/.test(error.details);
+}
+
+/** The size of a request as grpc-js encodes it (its generated methods carry their serializer). */
+function encodedSize(method: unknown, request: object): number | undefined {
+  const serialize = (method as { requestSerialize?: (value: object) => Buffer }).requestSerialize;
+  return serialize ? serialize(request).length : undefined;
 }
 
 function wrapStream<Req, Res>(call: ClientDuplexStream<Req, Res>, endpoint: string): GrpcStream<Req, Res> {

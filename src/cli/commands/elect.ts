@@ -43,7 +43,7 @@ async function runElect(ctx: CommandContext, args: string[]): Promise<void> {
     if (outcome === 'expired') throw generalError('elect: session expired');
     await election.resign();
   } catch (error) {
-    if (error instanceof CanceledError || error instanceof RpcError || error instanceof ElectionNotLeader) throw generalError(error.message);
+    if (error instanceof CanceledError || error instanceof RpcError || error instanceof ElectionNotLeader) throw generalError(error.message, error);
     throw error;
   } finally {
     stopListening();

@@ -49,6 +49,7 @@ async function runHealth(ctx: CommandContext): Promise<void> {
   const endpoints = await endpointsFromCluster(ctx);
   // Listed in the order the answers arrive, as etcdctl collects them from its goroutines.
   const results: EndpointHealth[] = [];
+  let firstFailure: unknown;
   await Promise.all(
     endpoints.map(async (ep) => {
       const client = await ctx.newClient({ endpoints: [ep] });
@@ -58,7 +59,10 @@ async function runHealth(ctx: CommandContext): Promise<void> {
         await client.kv.range({ key: Buffer.from('health') }, { timeoutMs: ctx.options.commandTimeoutMs });
       } catch (e) {
         // A permission error still went through consensus, so the member is healthy.
-        if ((e as RpcError).message !== 'etcdserver: permission denied') error = (e as Error).message;
+        if ((e as RpcError).message !== 'etcdserver: permission denied') {
+          error = (e as Error).message;
+          firstFailure ??= e;
+        }
       }
       const took = formatGoDuration(process.hrtime.bigint() - started);
       results.push({ ep, health: error === '', took, error });
@@ -66,25 +70,25 @@ async function runHealth(ctx: CommandContext): Promise<void> {
     }),
   );
   printer.endpointHealth(results);
-  if (results.some((h) => h.error !== '')) throw generalError('unhealthy cluster');
+  if (results.some((h) => h.error !== '')) throw generalError('unhealthy cluster', firstFailure);
 }
 
 async function runStatus(ctx: CommandContext): Promise<void> {
   const { printer } = await ctx.connect();
   const list: EndpointStatus[] = [];
-  let failed = false;
+  let failure: unknown;
   for (const ep of await endpointsFromCluster(ctx)) {
     try {
       const resp = await (await memberClient(ctx, ep)).maintenance.status({}, { timeoutMs: ctx.options.commandTimeoutMs });
       list.push({ ep, resp });
     } catch (error) {
-      failed = true;
+      failure ??= error;
       ctx.io.stderr.write(`Failed to get the status of endpoint ${ep} (${(error as Error).message})\n`);
     }
   }
   printer.endpointStatus(list);
   // etcdctl exits 1 here without an `Error:` line.
-  if (failed) throw new ReportedError(ExitCode.Error);
+  if (failure !== undefined) throw new ReportedError(ExitCode.Error, failure);
 }
 
 async function runHashKV(ctx: CommandContext): Promise<void> {
@@ -102,5 +106,5 @@ async function runHashKV(ctx: CommandContext): Promise<void> {
     }
   }
   printer.endpointHashKV(list);
-  if (lastError) throw new CliError(lastError.message, ExitCode.Error);
+  if (lastError) throw new CliError(lastError.message, ExitCode.Error, lastError);
 }

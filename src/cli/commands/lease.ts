@@ -41,7 +41,7 @@ export function leaseCommand() {
 
 const leaseArg = (text: string) => parseLeaseId(text, 'bad lease ID arg');
 /** etcdctl reports these RPC failures with exit 2 (ExitBadConnection). */
-const badConnection = (error: unknown) => (error instanceof RpcError ? new CliError(error.message, ExitCode.BadConnection) : error);
+const badConnection = (error: unknown) => (error instanceof RpcError ? new CliError(error.message, ExitCode.BadConnection, error) : error);
 
 async function runGrant(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('lease grant command needs TTL argument');
@@ -57,7 +57,7 @@ async function runGrant(ctx: CommandContext, args: string[]): Promise<void> {
   try {
     response = await client.lease.leaseGrant({ TTL: ttl.toString(), ID: '0' }, { timeoutMs: ctx.options.commandTimeoutMs });
   } catch (error) {
-    if (error instanceof RpcError) throw generalError(`failed to grant lease (${error.message})`);
+    if (error instanceof RpcError) throw generalError(`failed to grant lease (${error.message})`, error);
     throw error;
   }
   printer.grant(response);
@@ -71,7 +71,7 @@ async function runRevoke(ctx: CommandContext, args: string[]): Promise<void> {
   try {
     response = await client.lease.leaseRevoke({ ID: id.toString() }, { timeoutMs: ctx.options.commandTimeoutMs });
   } catch (error) {
-    if (error instanceof RpcError) throw generalError(`failed to revoke lease (${error.message})`);
+    if (error instanceof RpcError) throw generalError(`failed to revoke lease (${error.message})`, error);
     throw error;
   }
   printer.revoke(id.toString(), response);

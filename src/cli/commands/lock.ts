@@ -49,7 +49,7 @@ async function runLock(ctx: CommandContext, args: string[]): Promise<void> {
     }
     throw generalError('session expired');
   } catch (error) {
-    if (error instanceof CanceledError || error instanceof RpcError) throw generalError(error.message);
+    if (error instanceof CanceledError || error instanceof RpcError) throw generalError(error.message, error);
     throw error;
   } finally {
     stopListening();

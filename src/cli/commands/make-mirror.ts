@@ -169,7 +169,7 @@ async function applyToDest(dest: EtcdClient, ops: RequestOpInit[]): Promise<void
   try {
     await dest.kv.txn({ success: ops });
   } catch (error) {
-    throw generalError((error as Error).message);
+    throw generalError((error as Error).message, error);
   }
 }
 
