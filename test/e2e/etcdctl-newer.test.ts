@@ -151,7 +151,7 @@ describe('etcdctl 3.5/3.6 additions, against real etcd 3.4.23 and the bundled se
     for (const side of sides) {
       it(`filters as the RangeRequest fields do (${side.name})`, async () => {
         const keys = async (...flags: string[]) =>
-          (await ok(ours([`--endpoints=${side.endpoint()}`, 'get', '', '--prefix', '--keys-only', ...flags]))).split('\n').filter(Boolean);
+          (await ok(ours([`--endpoints=${side.endpoint()}`, 'get', 'a', 'd', '--keys-only', ...flags]))).split('\n').filter(Boolean);
         assert.deepEqual(await keys('--min-mod-rev=4'), ['a', 'c']);
         assert.deepEqual(await keys('--max-mod-rev=3'), ['b']);
         assert.deepEqual(await keys('--min-create-rev=3', '--max-create-rev=4'), ['b']);
@@ -238,8 +238,8 @@ describe('make-mirror: --rev, --max-txn-ops, --dest-user, --dest-password', () =
     await mirror(
       ['--max-txn-ops=2', '--prefix=p/', '--dest-user=root', '--dest-password=pw'],
       async () => {
-        // Let the base copy finish, then change five keys in one revision.
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // Once the base copy is on the destination (so the mirror is watching), change five keys in one revision.
+        for (let i = 0; i < 100 && keysOf(await destGet('p/old')).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 200));
         await ok(runCli(REAL_ETCDCTL, { args: [`--endpoints=${source.endpoint}`, 'txn'], env: cleanEnv(), stdin: txn }));
       },
       async () => keysOf(await destGet('p/t', '--prefix')).length === 5,
@@ -251,8 +251,8 @@ describe('make-mirror: --rev, --max-txn-ops, --dest-user, --dest-password', () =
   it('--dest-user without a password asks for it ("Destination Password: ")', async () => {
     const output = await mirror(
       ['--prefix=p/', '--dest-user=root'],
-      async () => {},
-      async () => keysOf(await destGet('p/old')).length === 1,
+      async () => void (await ok(etcdctl([`--endpoints=${source.endpoint}`, 'put', 'p/prompted', 'v']))),
+      async () => keysOf(await destGet('p/prompted')).length === 1,
       'pw\n',
     );
     assert.match(output, /^Destination Password: /);
