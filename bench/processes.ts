@@ -74,11 +74,12 @@ export interface ServerSecurity {
 }
 
 /** Starts a server on free loopback ports with a fresh data dir; retries if a port was taken. */
-export async function startServer(kind: ServerKind, repoRoot: string, security: ServerSecurity = {}): Promise<BenchServer> {
+/** `env`: extra variables for the server process (the metrics part's ETCDCTL_TS_BENCH_METRICS=off). */
+export async function startServer(kind: ServerKind, repoRoot: string, security: ServerSecurity = {}, env: Record<string, string> = {}): Promise<BenchServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startServerOnce(kind, repoRoot, security);
+      return await startServerOnce(kind, repoRoot, security, env);
     } catch (error) {
       lastError = error;
     }
@@ -86,7 +87,7 @@ export async function startServer(kind: ServerKind, repoRoot: string, security: 
   throw lastError;
 }
 
-async function startServerOnce(kind: ServerKind, repoRoot: string, security: ServerSecurity): Promise<BenchServer> {
+async function startServerOnce(kind: ServerKind, repoRoot: string, security: ServerSecurity, env: Record<string, string>): Promise<BenchServer> {
   const dataRoot = makeTempDir(kind === 'etcd' ? 'bench-etcd-' : 'bench-ours-');
   const clientPort = await freePort();
   const clientUrl = `${security.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
@@ -115,7 +116,7 @@ async function startServerOnce(kind: ServerKind, repoRoot: string, security: Ser
     tail = (tail + chunk.toString('utf8')).slice(-LOG_TAIL_BYTES);
   };
   const launch = () => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv(dataRoot) });
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...minimalEnv(dataRoot), ...env } });
     trackChild(child);
     child.stdout!.on('data', keepTail);
     child.stderr!.on('data', keepTail);

@@ -1,9 +1,10 @@
 // Renders bench/results.md from the two parts' results.
 import type { StartupResult, TimedCommand } from './startup.js';
 import { summarize } from './startup.js';
-import { formatMs, formatRatio, oneLine } from './stats.js';
+import { formatMs, formatRatio, median, oneLine } from './stats.js';
 import type { ScalePair, ScaleResult } from './scale.js';
 import type { SecurityResult } from './security.js';
+import { recordingCpuCost, recordingDrop, type MetricsCostResult } from './metrics-cost.js';
 import { summarizeServer, type ThroughputResult } from './throughput.js';
 
 export interface MachineInfo {
@@ -26,6 +27,7 @@ export interface BenchReport {
   throughput: ThroughputResult | { error: string } | undefined;
   security?: SecurityResult | { error: string };
   scale?: ScaleResult | { error: string };
+  metricsCost?: MetricsCostResult | { error: string };
   /** The last results file's sections by heading (e.g. `Server throughput`), shown for parts not run this time. */
   previousSections?: Record<string, string>;
 }
@@ -50,6 +52,7 @@ export function renderReport(report: BenchReport): string {
     ...(report.throughput ? renderThroughput(report.throughput) : carriedOver(report, 'Server throughput', () => renderThroughput(undefined))),
     ...(report.security ? renderSecurity(report.security) : carriedOver(report, 'Auth and TLS', () => renderSecurity(undefined))),
     ...(report.scale ? renderScale(report.scale) : carriedOver(report, 'The server at scale', () => renderScale(undefined))),
+    ...(report.metricsCost ? renderMetricsCost(report.metricsCost) : carriedOver(report, 'Metrics cost', () => renderMetricsCost(undefined))),
   ].join('\n');
 }
 
@@ -285,4 +288,31 @@ function throughputTables(result: ThroughputResult): string[] {
 
 function rps(value: number): string {
   return Number.isFinite(value) ? String(Math.round(value)) : 'n/a';
+}
+
+function renderMetricsCost(result: BenchReport['metricsCost']): string[] {
+  const lines = ['## 5. Metrics cost (issue 10)', ''];
+  if (!result) return [...lines, 'Not run.', ''];
+  if ('error' in result) return [...lines, `**Not measured:** ${result.error}`, ''];
+  lines.push(
+    'Our server as it runs, and the same build started with `ETCDCTL_TS_BENCH_METRICS=off` (no per-request counters,',
+    `latency histograms or slow-apply timing), on part 2's put and range workloads: a warm-up run on each, then`,
+    `${result.repeats} run(s) each, alternating. rps and the server's CPU per 1000 requests (from /proc) are medians;`,
+    'on a shared machine the CPU figure is the steadier one (rps swings with the load of others). Target: recording',
+    'costs at most 3%.',
+    '',
+    '| workload | rps, recording | rps, off | rps drop | CPU ms/1000 req, recording | CPU ms/1000 req, off | CPU cost | runs rps (recording / off) | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|',
+  );
+  for (const row of result.rows) {
+    const { recording, off } = row.runs;
+    const list = (runs: typeof recording) => runs.map((r) => Math.round(r.rps)).join(', ');
+    lines.push(
+      `| ${row.workload.name} | ${rps(median(recording.map((r) => r.rps)))} | ${rps(median(off.map((r) => r.rps)))} | ${recordingDrop(row).toFixed(1)}% | ` +
+        `${formatMs(median(recording.map((r) => r.cpuMsPer1000)))} | ${formatMs(median(off.map((r) => r.cpuMsPer1000)))} | ${recordingCpuCost(row).toFixed(1)}% | ` +
+        `${list(recording)} / ${list(off)} | ${oneLine(row.failures.join('; '), 300)} |`,
+    );
+  }
+  lines.push('', `loadgen: \`${result.loadgenCommand}\``, '');
+  return lines;
 }

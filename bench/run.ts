@@ -1,7 +1,8 @@
 // `npm run bench`: part 1 start-up (issue 12), part 2 server throughput (issue 3), part 3 auth and TLS (issue 9),
-// part 4 the server at scale (issue 14, only when asked: BENCH_PARTS=scale); writes bench/results.md.
+// part 4 the server at scale (issue 14, only when asked: BENCH_PARTS=scale), part 5 what metrics recording costs
+// (issue 10: ours with and without recording); writes bench/results.md.
 // Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
-// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security; add scale), BENCH_LOADGEN (a prebuilt binary),
+// BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security,metrics; add scale), BENCH_LOADGEN (a prebuilt binary),
 // BENCH_SCALE_KEYS (1000000: keys loaded by the scale part), BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { runStartupBench } from './startup.js';
 import { ensureScaleLoadgen, runScaleBench } from './scale.js';
 import { ensureSecureLoadgen, runSecurityBench } from './security.js';
 import { ensureLoadgen, runThroughputBench } from './throughput.js';
+import { runMetricsCostBench } from './metrics-cost.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const resultsFile = path.join(repoRoot, 'bench', 'results.md');
@@ -62,7 +64,7 @@ function machineInfo(): MachineInfo {
 }
 
 async function main(): Promise<number> {
-  const parts = (process.env.BENCH_PARTS ?? 'startup,throughput,security').split(',');
+  const parts = (process.env.BENCH_PARTS ?? 'startup,throughput,security,metrics').split(',');
   const rounds = envNumber('BENCH_ROUNDS', 30);
   const warmups = envNumber('BENCH_WARMUPS', 3);
   const repeats = envNumber('BENCH_REPEATS', 3);
@@ -135,6 +137,17 @@ async function main(): Promise<number> {
       failed = true;
       report.scale = { error: describeError(error) };
       process.stderr.write(`bench: part 4 failed: ${describeError(error)}\n`);
+    }
+  }
+
+  if (parts.includes('metrics')) {
+    process.stderr.write('bench: part 5, metrics cost\n');
+    try {
+      report.metricsCost = await runMetricsCostBench({ repoRoot, loadgen: ensureLoadgen(repoRoot), scale, repeats });
+    } catch (error) {
+      failed = true;
+      report.metricsCost = { error: describeError(error) };
+      process.stderr.write(`bench: part 5 failed: ${describeError(error)}\n`);
     }
   }
 

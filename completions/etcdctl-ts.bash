@@ -43,7 +43,7 @@ __etcdctl_ts_flags() {
         'completion powershell') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'completion zsh') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'defrag') __etcdctl_ts_words='--cluster --data-dir --help -h' ;;
-        'del') __etcdctl_ts_words='--from-key --prefix --prev-kv --range --help -h' ;;
+        'del') __etcdctl_ts_words='--confirm-above --dry-run --from-key --prefix --prev-kv --range --help -h' ;;
         'downgrade') __etcdctl_ts_words='--help -h' ;;
         'downgrade cancel') __etcdctl_ts_words='--help -h' ;;
         'downgrade enable') __etcdctl_ts_words='--help -h' ;;
@@ -105,6 +105,7 @@ __etcdctl_ts_value_flags() {
         'check datascale') __etcdctl_ts_words='--load --prefix' ;;
         'check perf') __etcdctl_ts_words='--duration --load --prefix' ;;
         'defrag') __etcdctl_ts_words='--data-dir' ;;
+        'del') __etcdctl_ts_words='--confirm-above' ;;
         'endpoint hashkv') __etcdctl_ts_words='--rev' ;;
         'get') __etcdctl_ts_words='--consistency --limit --max-create-rev --max-create-revision --max-mod-rev --max-mod-revision --min-create-rev --min-create-revision --min-mod-rev --min-mod-revision --order --rev --sort-by' ;;
         'lock') __etcdctl_ts_words='--ttl' ;;
@@ -128,8 +129,8 @@ __etcdctl_ts_flag_values() {
         '--cacert') __etcdctl_ts_reply_files "$2" ;;
         '--cert') __etcdctl_ts_reply_files "$2" ;;
         '--key') __etcdctl_ts_reply_files "$2" ;;
-        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
-        '-w') COMPREPLY=($(compgen -W 'fields json jsonl protobuf simple table' -- "$2")) ;;
+        '--write-out') COMPREPLY=($(compgen -W 'fields json jsonl k8s protobuf simple table' -- "$2")) ;;
+        '-w') COMPREPLY=($(compgen -W 'fields json jsonl k8s protobuf simple table' -- "$2")) ;;
         '--load') COMPREPLY=($(compgen -W 's m l xl' -- "$2")) ;;
         '--data-dir') __etcdctl_ts_reply_directories "$2" ;;
         '--consistency') COMPREPLY=($(compgen -W 'l s' -- "$2")) ;;
@@ -140,6 +141,7 @@ __etcdctl_ts_flag_values() {
         '--dest-key') __etcdctl_ts_reply_files "$2" ;;
         '--transformer') __etcdctl_ts_reply_files "$2" ;;
         '--wal-dir') __etcdctl_ts_reply_directories "$2" ;;
+        '--lease') __etcdctl_ts_reply_from_server ;;
         *) return 1 ;;
     esac
 }
@@ -147,9 +149,29 @@ __etcdctl_ts_flag_values() {
 # Completes a positional argument of a command path ($1) from $2; fails when nothing is known about it.
 __etcdctl_ts_positionals() {
     case "$1" in
+        'del') __etcdctl_ts_reply_from_server ;;
+        'get') __etcdctl_ts_reply_from_server ;;
+        'lease keep-alive') __etcdctl_ts_reply_from_server ;;
+        'lease revoke') __etcdctl_ts_reply_from_server ;;
+        'lease timetolive') __etcdctl_ts_reply_from_server ;;
+        'member promote') __etcdctl_ts_reply_from_server ;;
+        'member remove') __etcdctl_ts_reply_from_server ;;
+        'member update') __etcdctl_ts_reply_from_server ;;
+        'move-leader') __etcdctl_ts_reply_from_server ;;
+        'put') __etcdctl_ts_reply_from_server ;;
+        'role delete') __etcdctl_ts_reply_from_server ;;
+        'role get') __etcdctl_ts_reply_from_server ;;
+        'role grant-permission') __etcdctl_ts_reply_from_server ;;
+        'role revoke-permission') __etcdctl_ts_reply_from_server ;;
         'snapshot restore') __etcdctl_ts_reply_files "$2" ;;
         'snapshot save') __etcdctl_ts_reply_files "$2" ;;
         'snapshot status') __etcdctl_ts_reply_files "$2" ;;
+        'user delete') __etcdctl_ts_reply_from_server ;;
+        'user get') __etcdctl_ts_reply_from_server ;;
+        'user grant-role') __etcdctl_ts_reply_from_server ;;
+        'user passwd') __etcdctl_ts_reply_from_server ;;
+        'user revoke-role') __etcdctl_ts_reply_from_server ;;
+        'watch') __etcdctl_ts_reply_from_server ;;
         *) return 1 ;;
     esac
 }
@@ -158,6 +180,12 @@ __etcdctl_ts_reply_files() {
     compopt -o filenames 2>/dev/null
     local IFS=$'\n'
     COMPREPLY=($(compgen -f -- "$1"))
+}
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary reads the line as typed,
+# asks the endpoints given on it with a short timeout, and prints finished COMPREPLY entries, or nothing.
+__etcdctl_ts_reply_from_server() {
+    mapfile -t COMPREPLY < <("$__etcdctl_ts_program" __etcdctl-ts-complete bash "${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
 }
 
 __etcdctl_ts_reply_directories() {
@@ -172,7 +200,7 @@ __etcdctl_ts_listed() {
 }
 
 _etcdctl_ts() {
-    local __etcdctl_ts_words line cur cmdpath='' word i count
+    local __etcdctl_ts_words __etcdctl_ts_program=$1 line cur cmdpath='' word i count
     local -a args
     COMPREPLY=()
     # Split the line up to the cursor ourselves: COMP_WORDS would also split at '=' and ':'.

@@ -75,7 +75,7 @@ function __etcdctl_ts_flags
         case 'defrag'
             printf '%s\t%s\n' '--cluster' 'use all endpoints from the cluster member list' '--data-dir' 'Optional. If present, defragments a data directory not in use by etcd.' '--help' 'help for this command' '-h' 'help for this command'
         case 'del'
-            printf '%s\t%s\n' '--from-key' 'delete keys that are greater than or equal to the given key using byte compare' '--prefix' 'delete keys with matching prefix' '--prev-kv' 'return deleted key-value pairs' '--range' 'delete range of keys' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--confirm-above' 'on a terminal, ask before deleting more keys than this (-1: never ask; etcdctl-ts extension, env ETCDCTL_TS_DEL_CONFIRM_ABOVE)' '--dry-run' 'print the keys that would be deleted, and how many, without deleting (etcdctl-ts extension)' '--from-key' 'delete keys that are greater than or equal to the given key using byte compare' '--prefix' 'delete keys with matching prefix' '--prev-kv' 'return deleted key-value pairs' '--range' 'delete range of keys' '--help' 'help for this command' '-h' 'help for this command'
         case 'downgrade'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'downgrade cancel'
@@ -191,6 +191,8 @@ function __etcdctl_ts_value_flags
             printf '%s\n' '--duration' '--load' '--prefix'
         case 'defrag'
             printf '%s\n' '--data-dir'
+        case 'del'
+            printf '%s\n' '--confirm-above'
         case 'endpoint hashkv'
             printf '%s\n' '--rev'
         case 'get'
@@ -231,9 +233,9 @@ function __etcdctl_ts_flag_values
         case '--key'
             __fish_complete_path $argv[2]
         case '--write-out'
-            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'k8s' 'protobuf' 'simple' 'table'
         case '-w'
-            printf '%s\n' 'fields' 'json' 'jsonl' 'protobuf' 'simple' 'table'
+            printf '%s\n' 'fields' 'json' 'jsonl' 'k8s' 'protobuf' 'simple' 'table'
         case '--load'
             printf '%s\n' 's' 'm' 'l' 'xl'
         case '--data-dir'
@@ -254,6 +256,8 @@ function __etcdctl_ts_flag_values
             __fish_complete_path $argv[2]
         case '--wal-dir'
             __fish_complete_directories $argv[2]
+        case '--lease'
+            __etcdctl_ts_from_server
         case '*'
             return 1
     end
@@ -262,15 +266,64 @@ end
 # Positional arguments of a command path ($argv[1]) for the typed text $argv[2].
 function __etcdctl_ts_positionals
     switch $argv[1]
+        case 'del'
+            __etcdctl_ts_from_server
+        case 'get'
+            __etcdctl_ts_from_server
+        case 'lease keep-alive'
+            __etcdctl_ts_from_server
+        case 'lease revoke'
+            __etcdctl_ts_from_server
+        case 'lease timetolive'
+            __etcdctl_ts_from_server
+        case 'member promote'
+            __etcdctl_ts_from_server
+        case 'member remove'
+            __etcdctl_ts_from_server
+        case 'member update'
+            __etcdctl_ts_from_server
+        case 'move-leader'
+            __etcdctl_ts_from_server
+        case 'put'
+            __etcdctl_ts_from_server
+        case 'role delete'
+            __etcdctl_ts_from_server
+        case 'role get'
+            __etcdctl_ts_from_server
+        case 'role grant-permission'
+            __etcdctl_ts_from_server
+        case 'role revoke-permission'
+            __etcdctl_ts_from_server
         case 'snapshot restore'
             __fish_complete_path $argv[2]
         case 'snapshot save'
             __fish_complete_path $argv[2]
         case 'snapshot status'
             __fish_complete_path $argv[2]
+        case 'user delete'
+            __etcdctl_ts_from_server
+        case 'user get'
+            __etcdctl_ts_from_server
+        case 'user grant-role'
+            __etcdctl_ts_from_server
+        case 'user passwd'
+            __etcdctl_ts_from_server
+        case 'user revoke-role'
+            __etcdctl_ts_from_server
+        case 'watch'
+            __etcdctl_ts_from_server
         case '*'
             return 1
     end
+end
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary gets the tokens typed so
+# far and the one under the cursor, asks the endpoints given on the line with a short timeout, and prints
+# candidate<TAB>description lines, or nothing.
+function __etcdctl_ts_from_server
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct | string unescape)
+    $tokens[1] __etcdctl-ts-complete fish $tokens[2..-1] "$cur" 2>/dev/null
 end
 
 function __etcdctl_ts_complete

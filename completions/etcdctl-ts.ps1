@@ -192,6 +192,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'del' = [ordered]@{
+            '--confirm-above' = 'on a terminal, ask before deleting more keys than this (-1: never ask; etcdctl-ts extension, env ETCDCTL_TS_DEL_CONFIRM_ABOVE)'
+            '--dry-run' = 'print the keys that would be deleted, and how many, without deleting (etcdctl-ts extension)'
             '--from-key' = 'delete keys that are greater than or equal to the given key using byte compare'
             '--prefix' = 'delete keys with matching prefix'
             '--prev-kv' = 'return deleted key-value pairs'
@@ -509,6 +511,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'check datascale' = @('--load', '--prefix')
         'check perf' = @('--duration', '--load', '--prefix')
         'defrag' = @('--data-dir')
+        'del' = @('--confirm-above')
         'endpoint hashkv' = @('--rev')
         'get' = @('--consistency', '--limit', '--max-create-rev', '--max-create-revision', '--max-mod-rev', '--max-mod-revision', '--min-create-rev', '--min-create-revision', '--min-mod-rev', '--min-mod-revision', '--order', '--rev', '--sort-by')
         'lock' = @('--ttl')
@@ -528,8 +531,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--cacert' = 'file'
         '--cert' = 'file'
         '--key' = 'file'
-        '--write-out' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
-        '-w' = @('fields', 'json', 'jsonl', 'protobuf', 'simple', 'table')
+        '--write-out' = @('fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table')
+        '-w' = @('fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table')
         '--load' = @('s', 'm', 'l', 'xl')
         '--data-dir' = 'directory'
         '--consistency' = @('l', 's')
@@ -540,6 +543,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--dest-key' = 'file'
         '--transformer' = 'file'
         '--wal-dir' = 'directory'
+        '--lease' = 'server'
     }
     $withDescriptions = $true
 

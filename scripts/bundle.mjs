@@ -3,11 +3,13 @@
 //   through vm.Script with a V8 code cache, so its functions are neither parsed nor compiled on each run.
 //   Parts only some commands need (the client, printers, completion) stay lazy: their modules run on first use.
 // - server.cjs, ora.cjs and chalk.cjs: the bundled server, the terminal spinner and colour, loaded only by what needs them.
+// - static-output.dat: every help and version text, printed by bin/etcdctl-ts without loading the CLI (static-output.mjs).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { writeStaticOutput } from './static-output.mjs';
 
 /** Files bin/etcdctl-ts loads through vm.Script with a code cache (the others are plain require()s). */
 const CODE_CACHED = ['etcdctl-ts.cjs', 'client.cjs'];
@@ -114,6 +116,8 @@ export async function bundle({ metafile = false } = {}) {
     const code = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
     writeFileSync(file, `// build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
   }
+  // Help and version texts, rendered by the bundle just built, for bin/etcdctl-ts's fast path.
+  await writeStaticOutput(path.join(repoRoot, 'dist'), BUNDLE_DIR);
   return results;
 }
 

@@ -67,3 +67,8 @@ export function colourEnabled(stream: OutputStream, env: IO['env'], noColorFlag:
   if (force !== undefined) return force !== '0' && force !== 'false';
   return hasUsableSize(stream) && env.TERM !== 'dumb';
 }
+
+/** A question may be asked: someone is at a terminal to read it (stderr) and answer it (stdin). */
+export function promptEnabled(io: IO): boolean {
+  return Boolean(io.stdin.isTTY) && Boolean(io.stderr.isTTY);
+}

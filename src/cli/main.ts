@@ -31,6 +31,12 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
   };
   const { buildProgram } = await import('./commands/index.js');
   const root = buildProgram();
+  if (argv[0] === '__etcdctl-ts-complete') {
+    // The completion scripts' hidden command: not in the tree, so never in help, suggestions or completions. Not
+    // cobra's `__complete`: the real etcdctl has that one, and answers it with its own format.
+    const { runComplete } = await import('./completion/complete-command.js');
+    return runComplete(argv.slice(1), fullDeps, root, findCommand);
+  }
   let context: CommandContext | undefined;
   try {
     const { command, args } = findCommand(root, argv);
@@ -92,7 +98,7 @@ async function explain(error: unknown, context: CommandContext, io: IO, paint: P
 }
 
 /** cobra's Find: walk sub-commands by the non-flag words, with unique-prefix matching. */
-function findCommand(root: Command, argv: string[]): { command: Command; args: string[] } {
+export function findCommand(root: Command, argv: string[]): { command: Command; args: string[] } {
   let command = root;
   let args = argv;
   for (;;) {

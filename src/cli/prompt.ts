@@ -26,6 +26,18 @@ export async function askPassword(io: IO, stdin: StdinLines, prompt: string): Pr
   return answer.trim();
 }
 
+/** A y/N question: asked on stderr, answered by one line of stdin; only `y` or `yes` (any case) agree. */
+export async function confirm(io: IO, question: string): Promise<boolean> {
+  io.stderr.write(`${question} [y/N] `);
+  const stdin = new StdinLines(io.stdin);
+  try {
+    const answer = (await stdin.line()).trim().toLowerCase();
+    return answer === 'y' || answer === 'yes';
+  } finally {
+    stdin.close();
+  }
+}
+
 /** fmt.Scanf("%s"): the first space-delimited word of the line, or nothing when the line starts with a newline. */
 export function scanWord(line: string): string {
   return /^[ \t\r]*([^\s]*)/.exec(line)![1]!;

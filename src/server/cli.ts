@@ -63,7 +63,7 @@ const goBool = (flag: string, value: string): boolean => {
   throw new FlagError(`invalid boolean value "${value}" for -${flag}: parse error`);
 };
 /** Flags that take no value (`--auto-tls`), as Go's boolean flags; `--auto-tls=false` still works. */
-const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls', 'unsafe-no-fsync']);
+const BOOLEAN_FLAGS = new Set(['client-cert-auth', 'auto-tls', 'unsafe-no-fsync', 'enable-pprof']);
 
 type NoEffectKind = 'uint' | 'int' | 'bool' | 'duration' | 'string' | readonly string[];
 
@@ -75,18 +75,20 @@ type NoEffectKind = 'uint' | 'int' | 'bool' | 'duration' | 'string' | readonly s
  */
 const NO_EFFECT: Record<string, NoEffectKind> = {
   'heartbeat-interval': 'uint', 'election-timeout': 'uint', 'snapshot-count': 'uint', 'max-snapshots': 'uint', 'max-wals': 'uint',
-  'experimental-snapshot-catch-up-entries': 'uint', 'experimental-compaction-batch-limit': 'int',
+  'experimental-snapshot-catch-up-entries': 'uint', 'experimental-snapshot-catchup-entries': 'uint',
+  'experimental-bootstrap-defrag-threshold-megabytes': 'uint', 'experimental-max-learners': 'int',
+  'experimental-distributed-tracing-sampling-rate': 'int', 'experimental-distributed-tracing-address': 'string',
+  'experimental-distributed-tracing-service-name': 'string', 'experimental-distributed-tracing-instance-id': 'string',
+  'experimental-warning-unary-request-duration': 'duration', 'experimental-wait-cluster-ready-timeout': 'duration',
   'backend-batch-limit': 'int',
   'initial-election-tick-advance': 'bool', 'pre-vote': 'bool', 'strict-reconfig-check': 'bool', 'force-new-cluster': 'bool',
   'experimental-initial-corrupt-check': 'bool', 'experimental-enable-lease-checkpoint': 'bool',
   'experimental-enable-lease-checkpoint-persist': 'bool', 'experimental-txn-mode-write-with-shared-buffer': 'bool',
   'experimental-memory-mlock': 'bool', 'experimental-stop-grpc-service-on-defrag': 'bool', 'socket-reuse-port': 'bool',
-  'socket-reuse-address': 'bool', 'enable-pprof': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
+  'socket-reuse-address': 'bool', 'enable-log-rotation': 'bool', 'experimental-compact-hash-check-enabled': 'bool',
   'peer-client-cert-auth': 'bool', 'peer-auto-tls': 'bool', 'experimental-peer-skip-client-san-verification': 'bool',
-  'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration', 'experimental-warning-apply-duration': 'duration',
-  'grpc-keepalive-min-time': 'duration', 'grpc-keepalive-interval': 'duration', 'grpc-keepalive-timeout': 'duration',
+  'backend-batch-interval': 'duration', 'experimental-corrupt-check-time': 'duration',
   'experimental-compact-hash-check-time': 'duration', 'experimental-downgrade-check-time': 'duration',
-  'experimental-compaction-sleep-interval': 'duration',
   'backend-bbolt-freelist-type': ['map', 'array'], 'experimental-backend-bbolt-freelist-type': ['map', 'array'],
   metrics: ['basic', 'extensive'], 'v2-deprecation': ['not-yet', 'write-only', 'write-only-drop-data', 'gone'],
   'log-package-levels': 'string', cors: 'string', 'host-whitelist': 'string', 'experimental-enable-v2v3': 'string',
@@ -109,6 +111,12 @@ function checkNoEffectValue(flag: string, kind: NoEffectKind, value: string): vo
     }
   }
   if (Array.isArray(kind) && !kind.includes(value)) throw new FlagError(`invalid value "${value}" for flag -${flag}: valid values are ${kind.join(', ')}`);
+}
+
+/** A time.Duration flag, refused as Go's flag package refuses a bad value. */
+function goDurationFlag(flag: string, value: string): number {
+  checkNoEffectValue(flag, 'duration', value);
+  return parseGoDuration(value);
 }
 
 /** Flags whose only accepted value is the one that matches what this server does. */
@@ -194,9 +202,21 @@ const SUPPORTED: Record<string, Setter> = {
     if (n > 2 ** 32 - 1) throw new FlagError(`invalid value "${v}" for flag -max-concurrent-streams: value out of range`);
     c.maxConcurrentStreams = n;
   },
+  'grpc-keepalive-min-time': (c, v) => (c.grpcKeepaliveMinTimeMs = goDurationFlag('grpc-keepalive-min-time', v)),
+  'grpc-keepalive-interval': (c, v) => (c.grpcKeepaliveIntervalMs = goDurationFlag('grpc-keepalive-interval', v)),
+  'grpc-keepalive-timeout': (c, v) => (c.grpcKeepaliveTimeoutMs = goDurationFlag('grpc-keepalive-timeout', v)),
+  'enable-pprof': (c, v) => (c.enablePprof = goBool('enable-pprof', v)),
+  // compaction pacing: rows per batch (0 means etcd's default, a negative one no limit), pause between batches (0: 10ms)
+  'experimental-compaction-batch-limit': (c, v) => {
+    checkNoEffectValue('experimental-compaction-batch-limit', 'int', v);
+    const n = Number(v);
+    c.compactionBatchLimit = n === 0 ? 1000 : n < 0 ? Infinity : n;
+  },
+  'experimental-compaction-sleep-interval': (c, v) => (c.compactionSleepIntervalMs = goDurationFlag('experimental-compaction-sleep-interval', v) || 10),
+  'experimental-warning-apply-duration': (c, v) => (c.warningApplyDurationMs = goDurationFlag('experimental-warning-apply-duration', v)),
   'unsafe-no-fsync': (c, v) => (c.unsafeNoFsync = goBool('unsafe-no-fsync', v)),
   'log-outputs': (c, v) => (c.logOutputs = logOutputs(v)),
-  'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v)),
+  'listen-metrics-urls': (c, v) => (c.listenMetricsUrls = urlList('listen-metrics-urls', v, true)),
   ...Object.fromEntries(
     Object.entries(NO_EFFECT).map(([flag, kind]): [string, Setter] => [
       flag,
@@ -268,11 +288,18 @@ Runs a single-member, etcd-compatible server (etcd v3 API ${ETCD_API_VERSION}).
   --wal-dir                               the write-ahead log somewhere other than <data-dir>/member/wal
   --unsafe-no-fsync                       do not sync writes (fast; a crash can lose them)
   --log-outputs 'default'                 default/stderr, stdout, or files (appended to), comma-separated
-  --listen-metrics-urls                   extra http:// listeners for /metrics and /health
-Also accepted, with no effect on a single member (listed in the log at start): --heartbeat-interval,
---election-timeout, --snapshot-count, --max-snapshots, --max-wals, --pre-vote, --grpc-keepalive-*,
---backend-batch-*, peer TLS flags, and etcd's other raft and bbolt tuning flags.
+  --listen-metrics-urls                   extra listeners for /metrics and /health (https: with the client TLS flags)
   --max-concurrent-streams 4294967295     streams one client connection may have open at once
+  --experimental-warning-apply-duration 100ms   log and count (etcd_server_slow_apply_total) KV applies slower than this
+  --experimental-compaction-batch-limit 1000    rows a compaction deletes per batch (then pauses)
+  --experimental-compaction-sleep-interval 10ms the pause between compaction batches
+  --enable-pprof                          CPU profiles and heap snapshots under /debug/pprof/ (V8's formats, not Go's)
+  --grpc-keepalive-min-time 5s            clients pinging more often get GOAWAY too_many_pings
+  --grpc-keepalive-interval 2h            a quiet connection is pinged after this long
+  --grpc-keepalive-timeout 20s            and closed when the ping is not answered in time
+Also accepted, with no effect on a single member (listed in the log at start): --heartbeat-interval,
+--election-timeout, --snapshot-count, --max-snapshots, --max-wals, --pre-vote,
+--backend-batch-*, peer TLS flags, and etcd's other raft and bbolt tuning flags.
 Every flag can also be set as ETCD_<FLAG> (e.g. ETCD_DATA_DIR); a flag wins over its variable.
 `;
 
@@ -480,6 +507,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
   if (config.acceptedWithoutEffect.length) {
     log('info', 'accepted for etcd compatibility; no effect on a single member (no raft, no peers, no bbolt)', { flags: [...new Set(config.acceptedWithoutEffect)] });
   }
+  if (config.enablePprof) log('info', 'pprof is enabled', { path: '/debug/pprof' });
   if (config.unsafeNoFsync) log('warn', 'unsafe-no-fsync is set: writes are not synced to disk, and a crash can lose them');
 
   let server: EtcdServer;
@@ -499,6 +527,16 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     config.clientTls = resolveClientTls(config, log);
   } catch (err) {
     log('fatal', 'failed to get client self-signed certs', { error: err instanceof Error ? err.message : String(err) });
+    await server.close();
+    return 1;
+  }
+  // etcd's transport.NewListener for an https metrics URL, with the client TLS settings (after --auto-tls)
+  const noTlsFiles = config.clientTls.certFile === '' && config.clientTls.keyFile === '';
+  const tlsMetricsUrl = config.listenMetricsUrls.find((u) => parseGoUrl(u).scheme === 'https');
+  if (tlsMetricsUrl && noTlsFiles) {
+    const error = `cannot listen on TLS for ${new URL(tlsMetricsUrl).host}: KeyFile and CertFile are not presented`;
+    log('warn', 'failed to start etcd', { error });
+    log('fatal', 'discovery failed', { error });
     await server.close();
     return 1;
   }
@@ -525,7 +563,7 @@ export async function serverMain(args: string[], io: ServerIO, deps: ServerDeps 
     if (a.insecure) log('info', 'serving client traffic insecurely; this is strongly discouraged!', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
     if (a.secure) log('info', 'serving client traffic securely', { traffic: 'grpc+http', address: `${a.host}:${a.port}` });
   }
-  for (const a of edge.metricsAddresses) log('info', 'serving metrics', { address: `http://${hostPort(a)}/metrics` });
+  for (const a of edge.metricsAddresses) log('info', 'serving metrics', { address: `${a.secure ? 'https' : 'http'}://${hostPort(a)}/metrics` });
   log('info', 'ready to serve client requests');
   io.stdout.write(`etcdctl-ts server ${config.name} (etcd ${ETCD_API_VERSION} API) serving client requests on ${bound.join(',')}\n`);
 

@@ -25,6 +25,17 @@ export interface ServerConfig {
   clientTls: ClientTlsConfig;
   /** etcd's --max-concurrent-streams: streams one client connection may have open at once. */
   maxConcurrentStreams: number;
+  /** etcd's --grpc-keepalive-min-time, -interval and -timeout, in ms (0: grpc-go's default, as etcd leaves it). */
+  grpcKeepaliveMinTimeMs: number;
+  grpcKeepaliveIntervalMs: number;
+  grpcKeepaliveTimeoutMs: number;
+  /** etcd's --experimental-compaction-batch-limit (rows per compaction batch) and 3.5's --experimental-compaction-sleep-interval. */
+  compactionBatchLimit: number;
+  compactionSleepIntervalMs: number;
+  /** etcd's --experimental-warning-apply-duration: applies slower than this are logged and counted (0: never). */
+  warningApplyDurationMs: number;
+  /** etcd's --enable-pprof: /debug/pprof/ on the client URLs (V8's profiles, not Go's). */
+  enablePprof: boolean;
   /** etcd's --wal-dir ('' keeps the log under <data-dir>/member/wal). */
   walDir: string;
   /** etcd's --unsafe-no-fsync. */
@@ -103,6 +114,13 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     bcryptCost: DEFAULT_BCRYPT_COST,
     clientTls: defaultClientTls(),
     maxConcurrentStreams: 2 ** 32 - 1,
+    grpcKeepaliveMinTimeMs: 5000,
+    grpcKeepaliveIntervalMs: 2 * 60 * 60 * 1000,
+    grpcKeepaliveTimeoutMs: 20_000,
+    enablePprof: false,
+    compactionBatchLimit: 1000,
+    compactionSleepIntervalMs: 10,
+    warningApplyDurationMs: 100,
     walDir: '',
     unsafeNoFsync: false,
     logOutputs: ['default'],

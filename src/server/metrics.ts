@@ -5,11 +5,19 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 // only adds to plain numbers here; prom-client reads them when /metrics is scraped, and the gauges ask
 // the member (register(), set once it is open) for what it knows then.
 
+/**
+ * Whether the hot path records anything: always, except when the metrics-cost bench starts a server with
+ * ETCDCTL_TS_BENCH_METRICS=off to measure what recording costs (not for use otherwise: /metrics then reads
+ * zeros for the per-request counters and latency histograms, and slow applies are not timed).
+ */
+export const METRICS_RECORDING = process.env.ETCDCTL_TS_BENCH_METRICS !== 'off';
+
 /** Request counts as etcd's mvcc counts them (metrics_txn.go): ranges, puts and deletes of each store txn. */
 export const mvccCounts = { ranges: 0, puts: 0, deletes: 0, txns: 0, putBytes: 0 };
 
 /** Counts one store transaction: a txn is one that did more than one thing, as etcd counts. */
 export function countStoreTxn(ranges: number, puts: number, deletes: number, putBytes = 0): void {
+  if (!METRICS_RECORDING) return;
   mvccCounts.ranges += ranges;
   mvccCounts.puts += puts;
   mvccCounts.deletes += deletes;
@@ -18,9 +26,11 @@ export function countStoreTxn(ranges: number, puts: number, deletes: number, put
 }
 
 export const leaseCounts = { granted: 0, revoked: 0, renewed: 0, expired: 0 };
-export const watchCounts = { events: 0, slowWatchers: 0, watchers: 0, streams: 0 };
+export const watchCounts = { events: 0, watchers: 0, streams: 0 };
 export const networkCounts = { receivedBytes: 0, sentBytes: 0 };
 export const healthCounts = { success: 0, failures: 0 };
+/** etcd_server_slow_apply_total: applies slower than --experimental-warning-apply-duration. */
+export const serverCounts = { slowApplies: 0 };
 
 /** gRPC's go-grpc-prometheus counters of one method, kept on its route. */
 export class GrpcMethodCounts {
@@ -31,6 +41,7 @@ export class GrpcMethodCounts {
   constructor(readonly service: string, readonly method: string, readonly type: 'unary' | 'server_stream' | 'client_stream' | 'bidi_stream') {}
 
   finished(code: string): void {
+    if (!METRICS_RECORDING) return;
     this.handled.set(code, (this.handled.get(code) ?? 0) + 1);
   }
 }
@@ -41,6 +52,7 @@ const clientRequests = new Map<string, number>();
 
 /** A call from a client that names its API version (clientv3 sends client-api-version). */
 export function countClientRequest(type: 'unary' | 'stream', version: string): void {
+  if (!METRICS_RECORDING) return;
   const key = `${type} ${version}`;
   clientRequests.set(key, (clientRequests.get(key) ?? 0) + 1);
 }
@@ -65,6 +77,8 @@ export interface MemberGauges {
   dbSize(): number;
   dbSizeInUse(): number;
   authRevision(): number;
+  /** Watchers paused because their client stopped reading (etcd's unsynced slow watchers). */
+  slowWatchers(): number;
 }
 
 let member: MemberGauges | null = null;
@@ -154,7 +168,7 @@ new Counter({
     }
   },
 });
-counter('etcd_server_slow_apply_total', 'The total number of slow apply requests (likely overloaded from slow disk).', () => 0);
+counter('etcd_server_slow_apply_total', 'The total number of slow apply requests (likely overloaded from slow disk).', () => serverCounts.slowApplies);
 for (const [name, help, label, read] of [
   ['etcd_server_id', "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.", 'server_id', (m: MemberGauges) => m.memberIdHex],
   ['etcd_server_version', "Which version is running. 1 for 'server_version' label with current version.", 'server_version', (m: MemberGauges) => m.serverVersion],
@@ -189,7 +203,7 @@ gauge('etcd_debugging_mvcc_total_put_size_in_bytes', 'The total size of put kv p
 gauge('etcd_debugging_mvcc_watcher_total', 'Total number of watchers.', () => watchCounts.watchers);
 gauge('etcd_debugging_mvcc_watch_stream_total', 'Total number of watch streams.', () => watchCounts.streams);
 counter('etcd_debugging_mvcc_events_total', 'Total number of events sent by this member.', () => watchCounts.events);
-gauge('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', () => watchCounts.slowWatchers);
+gauge('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', fromMember((m) => m.slowWatchers()));
 gauge('etcd_debugging_auth_revision', 'The current revision of auth store.', fromMember((m) => m.authRevision()));
 
 counter('etcd_debugging_lease_granted_total', 'The total number of granted leases.', () => leaseCounts.granted);

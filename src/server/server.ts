@@ -39,7 +39,7 @@ export interface ServerDeps {
   newLeaseId?: () => bigint;
   /** false: no background expiry loop; the caller drives applier.revokeExpired (tests). */
   expireLeases: boolean;
-  /** Start-up warnings (etcd's "unknown JWT options"). */
+  /** Warnings for the log (etcd's "unknown JWT options", "apply request took too long"). */
   warn?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -65,6 +65,8 @@ export class EtcdServer {
   readonly auth: AuthStore;
   /** Set while the backend is being swapped (defragment); handlers wait for it. */
   paused: Promise<void> | null = null;
+  /** The log's warnings, for the layers above (the rpc layer's slow-apply warnings). */
+  readonly warn: (msg: string, fields?: Record<string, unknown>) => void;
   private stopLeaseExpiry: () => void = () => undefined;
   /** Snapshot files being written from a read view of the backend; defragment waits for them. */
   private readonly snapshotWrites = new Set<Promise<unknown>>();
@@ -78,6 +80,7 @@ export class EtcdServer {
     tokens: TokenProvider,
   ) {
     const clock = () => deps.timers.now();
+    this.warn = deps.warn ?? (() => undefined);
     this.memberId = computeMemberId(config.initialAdvertisePeerUrls, config.initialClusterToken);
     this.clusterId = computeClusterId([this.memberId]);
     this.memberIdText = this.memberId.toString();
@@ -135,6 +138,7 @@ export class EtcdServer {
       dbSize: () => backend.size(),
       dbSizeInUse: () => backend.sizeInUse(),
       authRevision: () => this.auth.revision,
+      slowWatchers: () => this.watchable.slowWatchers,
     });
   }
 
@@ -151,7 +155,7 @@ export class EtcdServer {
   static async open(config: ServerConfig, deps: ServerDeps = systemServerDeps()): Promise<EtcdServer> {
     const tokens = newTokenProvider(config.authToken, config.authTokenTtlSeconds * 1000, { timers: deps.timers, warn: deps.warn });
     const backend = Backend.open(config.dataDir, { walDir: config.walDir || undefined, noFsync: config.unsafeNoFsync });
-    const server = new EtcdServer(config, backend, new MvccStore(backend), deps, tokens);
+    const server = new EtcdServer(config, backend, new MvccStore(backend, { batchLimit: config.compactionBatchLimit, sleepMs: config.compactionSleepIntervalMs }), deps, tokens);
     await backend.flushed();
     return server;
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
+import { httpRequest } from '../helpers/http-client.js';
 import { startOurServer, type OurServer } from '../helpers/our-server.js';
 import { loadRpcProto } from '../helpers/rpc-proto.js';
 
@@ -20,6 +21,12 @@ interface WatchResponse {
   created: boolean;
   canceled: boolean;
   events: { kv: { key: Buffer; mod_revision: string } }[];
+}
+
+/** etcd_debugging_mvcc_slow_watcher_total as /metrics reads now. */
+async function slowWatcherGauge(endpoint: string): Promise<number> {
+  const { body } = await httpRequest(endpoint, { method: 'GET', path: '/metrics' });
+  return Number(/^etcd_debugging_mvcc_slow_watcher_total (\d+)$/m.exec(body)?.[1]);
 }
 
 let server: OurServer;
@@ -60,12 +67,14 @@ describe('a watcher whose client stops reading', { timeout: 120_000 }, () => {
       sendRequest({ create_request: { key: Buffer.from('/slow/'), range_end: Buffer.from('/slow0') } });
       await until(() => responses.length > 0);
       assert.equal(responses[0].created, true);
+      assert.equal(await slowWatcherGauge(server.endpoint), 0);
 
       // the client stops reading; ~6 MB of events is far more than its flow-control windows
       stream.pause();
       for (let i = 0; i < EVENTS; i += 50) {
         await Promise.all(Array.from({ length: 50 }, (_, j) => writer.put(`/slow/${String(i + j).padStart(5, '0')}`).value(VALUE)));
       }
+      assert.equal(await slowWatcherGauge(server.endpoint), 1, 'the paused watcher counts as slow');
       // a progress request while events are still undelivered is answered only after them (etcd 3.5.9+)
       sendRequest({ progress_request: {} });
       stream.resume();
@@ -88,6 +97,7 @@ describe('a watcher whose client stops reading', { timeout: 120_000 }, () => {
       // live again: the next write arrives as a live event
       await writer.put('/slow/live').value('x');
       await until(() => responses.some((r) => r.events.some((e) => e.kv.key.toString() === '/slow/live')));
+      assert.equal(await slowWatcherGauge(server.endpoint), 0, 'caught up: no slow watcher left');
       stream.close(http2.constants.NGHTTP2_CANCEL);
     } finally {
       writer.close();

@@ -354,3 +354,61 @@ describe('start-up errors', () => {
     }
   });
 });
+
+describe('https --listen-metrics-urls (served with the client TLS settings, as etcd does)', () => {
+  const fetchTls = (url: string, pair: KeyPair | null) =>
+    new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
+      const options: https.RequestOptions & tls.ConnectionOptions = { ca: readFileSync(certs.ca), ...(pair ? { cert: readFileSync(pair.cert), key: readFileSync(pair.key) } : {}), agent: false };
+      const req = https.get(url, options, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    });
+
+  it('answers /metrics and /health over TLS with a client certificate, refuses a client without one, and serves nothing else', async () => {
+    const [etcdPort, ourPort] = await Promise.all([freePort(), freePort()]);
+    const [etcd, ours] = await Promise.all([
+      startEtcd([...serverFlags(), '--listen-metrics-urls', `https://127.0.0.1:${etcdPort}`], { ca: certs.ca, ...certs.clients.root }),
+      startOurServer({ args: [...serverFlags(), '--listen-metrics-urls', `https://127.0.0.1:${ourPort}`] }),
+    ]);
+    try {
+      const probe = async (port: number) => {
+        const metrics = await fetchTls(`https://127.0.0.1:${port}/metrics`, certs.clients.root);
+        return {
+          metrics: 'status' in metrics ? [metrics.status, /^etcd_server_has_leader 1$/m.test(metrics.body)] : metrics,
+          health: await fetchTls(`https://127.0.0.1:${port}/health`, certs.clients.root),
+          gateway: 'status' in (await fetchTls(`https://127.0.0.1:${port}/v3/kv/range`, certs.clients.root)) ? 'answered' : 'failed',
+          version: await fetchTls(`https://127.0.0.1:${port}/version`, certs.clients.root),
+          noClientCert: 'error' in (await fetchTls(`https://127.0.0.1:${port}/metrics`, null)) ? 'refused' : 'served',
+        };
+      };
+      const [real, mine] = [await probe(etcdPort), await probe(ourPort)];
+      assert.deepEqual(mine, real);
+      assert.deepEqual(mine.metrics, [200, true]);
+      assert.deepEqual(mine.version, { status: 404, body: '404 page not found\n' });
+      assert.equal(mine.noClientCert, 'refused');
+    } finally {
+      await Promise.all([etcd.stop(), ours.stop()]);
+    }
+  });
+
+  it("without a certificate: etcd's error, exit code 1", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const realDir = mkdtempSync(path.join(os.tmpdir(), 'etcd-metrics-no-cert-'));
+    const [clientPort, peerPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const real = spawnSync('etcd', ['--data-dir', realDir, '--listen-client-urls', `http://127.0.0.1:${clientPort}`, '--advertise-client-urls', `http://127.0.0.1:${clientPort}`,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--listen-metrics-urls', `https://127.0.0.1:${metricsPort}`, '--logger', 'zap'], { encoding: 'utf8', timeout: 15_000 });
+    rmSync(realDir, { recursive: true, force: true });
+    const fatal = (log: string) => log.split('\n').filter((l) => l.includes('"level":"fatal"')).map((l) => { const { msg, error } = JSON.parse(l); return { msg, error: error.replace(/:\d+:/, ':PORT:') }; });
+    assert.equal(real.status, 1);
+    const ourDir = mkdtempSync(path.join(os.tmpdir(), 'ours-metrics-no-cert-'));
+    const ours = spawnSync(process.execPath, ['bin/etcdctl-ts', 'server', '--data-dir', ourDir, '--listen-client-urls', 'http://127.0.0.1:0',
+      '--listen-metrics-urls', `https://127.0.0.1:${metricsPort}`], { encoding: 'utf8', timeout: 15_000 });
+    rmSync(ourDir, { recursive: true, force: true });
+    assert.equal(ours.status, 1, ours.stderr);
+    assert.deepEqual(fatal(ours.stderr), fatal(real.stderr));
+    assert.deepEqual(fatal(ours.stderr), [{ msg: 'discovery failed', error: 'cannot listen on TLS for 127.0.0.1:PORT: KeyFile and CertFile are not presented' }]);
+  });
+});

@@ -18,6 +18,7 @@ ${arms}
 function hintAction(hint: ValueHint): string {
   if (hint.kind === 'file') return '__etcdctl_ts_reply_files "$2"';
   if (hint.kind === 'directory') return '__etcdctl_ts_reply_directories "$2"';
+  if (hint.kind === 'server') return '__etcdctl_ts_reply_from_server';
   return `COMPREPLY=($(compgen -W ${shQuote(hint.words.join(' '))} -- "$2"))`;
 }
 
@@ -58,13 +59,19 @@ ${caseTable('__etcdctl_ts_flag_values', 'Completes the value of a flag ($1) from
 ${caseTable(
   '__etcdctl_ts_positionals',
   'Completes a positional argument of a command path ($1) from $2; fails when nothing is known about it.',
-  fileNodes.map((node) => [node.path, '__etcdctl_ts_reply_files "$2"']),
+  fileNodes.map((node) => [node.path, hintAction(node.positional!)]),
   'return 1',
 )}
 __etcdctl_ts_reply_files() {
     compopt -o filenames 2>/dev/null
     local IFS=$'\\n'
     COMPREPLY=($(compgen -f -- "$1"))
+}
+
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary reads the line as typed,
+# asks the endpoints given on it with a short timeout, and prints finished COMPREPLY entries, or nothing.
+__etcdctl_ts_reply_from_server() {
+    mapfile -t COMPREPLY < <("$__etcdctl_ts_program" __etcdctl-ts-complete bash "\${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
 }
 
 __etcdctl_ts_reply_directories() {
@@ -79,7 +86,7 @@ __etcdctl_ts_listed() {
 }
 
 _etcdctl_ts() {
-    local __etcdctl_ts_words line cur cmdpath='' word i count
+    local __etcdctl_ts_words __etcdctl_ts_program=$1 line cur cmdpath='' word i count
     local -a args
     COMPREPLY=()
     # Split the line up to the cursor ourselves: COMP_WORDS would also split at '=' and ':'.

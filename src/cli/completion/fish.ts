@@ -34,6 +34,7 @@ end
 function hintAction(hint: ValueHint): string {
   if (hint.kind === 'file') return '__fish_complete_path $argv[2]';
   if (hint.kind === 'directory') return '__fish_complete_directories $argv[2]';
+  if (hint.kind === 'server') return '__etcdctl_ts_from_server';
   return `printf '%s\\n' ${hint.words.map(fishQuote).join(' ')}`;
 }
 
@@ -73,9 +74,18 @@ ${switchTable('__etcdctl_ts_flag_values', 'The values of a flag ($argv[1]) for t
 ${switchTable(
   '__etcdctl_ts_positionals',
   'Positional arguments of a command path ($argv[1]) for the typed text $argv[2].',
-  model.nodes.filter((node) => node.positional).map((node) => [node.path, '__fish_complete_path $argv[2]']),
+  model.nodes.filter((node) => node.positional).map((node) => [node.path, hintAction(node.positional!)]),
   'return 1',
 )}
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary gets the tokens typed so
+# far and the one under the cursor, asks the endpoints given on the line with a short timeout, and prints
+# candidate<TAB>description lines, or nothing.
+function __etcdctl_ts_from_server
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct | string unescape)
+    $tokens[1] __etcdctl-ts-complete fish $tokens[2..-1] "$cur" 2>/dev/null${descriptions ? '' : ` | string replace -r '\\t.*' ''`}
+end
+
 function __etcdctl_ts_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)

@@ -4,11 +4,13 @@
 import type { Command } from 'commander';
 import { inheritedFlags, localFlags, specOf } from '../command-tree.js';
 import type { FlagSpec } from '../parse/flags.js';
+import { FLAG_SOURCES, POSITIONAL_SOURCES } from './dynamic.js';
 
 /** The executables the scripts complete: our binary, and `etcdctl` for those who install it under that name. */
 export const PROGRAM_NAMES = ['etcdctl-ts', 'etcdctl'] as const;
 
-export type ValueHint = { kind: 'words'; words: string[] } | { kind: 'file' } | { kind: 'directory' };
+/** `server`: only the server knows (keys, lease and member IDs, users, roles): the script asks `__etcdctl-ts-complete`. */
+export type ValueHint = { kind: 'words'; words: string[] } | { kind: 'file' } | { kind: 'directory' } | { kind: 'server' };
 
 export interface CompletionFlag {
   /** `--name`, then `-x` when it has a shorthand. */
@@ -24,7 +26,7 @@ export interface CompletionNode {
   subcommands: { name: string; description: string }[];
   /** The node's own flags, `--help` included. */
   flags: CompletionFlag[];
-  /** What its positional arguments are, when the shell can help (files for snapshot). */
+  /** What its positional arguments are, when the shell can help (files for snapshot, the server's keys for get). */
   positional?: ValueHint;
 }
 
@@ -36,7 +38,7 @@ export interface CompletionModel {
 
 // Values known by flag name across commands; flags not listed here take free text.
 const FLAG_VALUES: Record<string, ValueHint> = {
-  'write-out': { kind: 'words', words: ['fields', 'json', 'jsonl', 'protobuf', 'simple', 'table'] },
+  'write-out': { kind: 'words', words: ['fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table'] },
   consistency: { kind: 'words', words: ['l', 's'] },
   order: { kind: 'words', words: ['ASCEND', 'DESCEND'] },
   'sort-by': { kind: 'words', words: ['CREATE', 'KEY', 'MODIFY', 'VALUE', 'VERSION'] },
@@ -50,6 +52,7 @@ const FLAG_VALUES: Record<string, ValueHint> = {
   transformer: { kind: 'file' },
   'data-dir': { kind: 'directory' },
   'wal-dir': { kind: 'directory' },
+  ...Object.fromEntries(Object.keys(FLAG_SOURCES).map((name) => [name, { kind: 'server' } as const])),
 };
 
 const FILE_ARGUMENT_COMMANDS = new Set(['snapshot save', 'snapshot status', 'snapshot restore']);
@@ -82,7 +85,7 @@ export function completionModel(root: Command): CompletionModel {
       path,
       subcommands: children.map((child) => ({ name: child.name(), description: specOf(child).short })),
       flags: [...flags, HELP_FLAG],
-      positional: FILE_ARGUMENT_COMMANDS.has(path) ? { kind: 'file' } : undefined,
+      positional: FILE_ARGUMENT_COMMANDS.has(path) ? { kind: 'file' } : path in POSITIONAL_SOURCES ? { kind: 'server' } : undefined,
     });
     for (const child of children) visit(child, path === '' ? child.name() : `${path} ${child.name()}`);
   };

@@ -33,6 +33,7 @@ ${arms}
 function hintAction(hint: ValueHint): string {
   if (hint.kind === 'file') return '_files';
   if (hint.kind === 'directory') return '_files -/';
+  if (hint.kind === 'server') return '_etcdctl_ts_from_server';
   return `compadd -- ${hint.words.map(shQuote).join(' ')}`;
 }
 
@@ -45,6 +46,10 @@ export function zshCompletion(model: CompletionModel, options: ZshOptions): stri
     ? (tag: string, label: string) => `_describe -t ${tag} ${shQuote(label)} reply`
     : () => 'compadd -- "${reply[@]}"';
 
+  // Without descriptions: the binary's fish lines (the bare name, a tab, a description), cut at the tab.
+  const fromServer = descriptions
+    ? { format: 'zsh', show: `_describe -t values 'value' candidates` }
+    : { format: 'fish', show: `compadd -- "\${(@)candidates%%$'\\t'*}"` };
   return `#compdef ${PROGRAM_NAMES.join(' ')}
 # zsh completion for etcdctl-ts
 #
@@ -80,9 +85,19 @@ ${caseTable('_etcdctl_ts_flag_values', 'Completes the value of a flag; fails for
 ${caseTable(
   '_etcdctl_ts_positionals',
   'Completes a positional argument of a command path; fails when nothing is known about it.',
-  model.nodes.filter((node) => node.positional).map((node) => [node.path, '_files']),
+  model.nodes.filter((node) => node.positional).map((node) => [node.path, hintAction(node.positional!)]),
   'return 1',
 )}
+# Words only the server knows (keys, lease and member IDs, users, roles): the binary gets the words typed so
+# far and the one under the cursor, asks the endpoints given on the line with a short timeout, and prints
+# name:description entries, or nothing.
+_etcdctl_ts_from_server() {
+    local -a candidates
+    candidates=("\${(@f)$("\${words[1]}" __etcdctl-ts-complete ${fromServer.format} "\${(@Q)words[2,CURRENT-1]}" "\${(Q)IPREFIX}\${(Q)PREFIX}" 2>/dev/null)}")
+    candidates=("\${(@)candidates:#}")
+    (( \${#candidates} )) && ${fromServer.show}
+}
+
 _etcdctl() {
     local -a reply names
     local cmdpath='' word cur=\${words[CURRENT]} flag

@@ -52,6 +52,12 @@ export async function createPrinter(
       if (options.command !== undefined && JSONL_COMMANDS.has(options.command)) return new JsonlPrinter(out);
       break;
     }
+    case 'k8s': {
+      // Our extension, for get and watch only; elsewhere an unknown format, as jsonl.
+      const { K8sPrinter, K8S_COMMANDS } = await import('./k8s.js');
+      if (options.command !== undefined && K8S_COMMANDS.has(options.command)) return new K8sPrinter(out);
+      break;
+    }
   }
   throw badFeature('unsupported output format');
 }

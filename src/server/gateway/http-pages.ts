@@ -6,6 +6,7 @@ import type { EtcdServer } from '../server.js';
 import { ETCD_API_VERSION } from '../version.js';
 import type { RangeRequest } from '../wire.js';
 import { JsonGateway, plainError } from './gateway.js';
+import { PPROF_PREFIX, servePprof } from './pprof.js';
 import type { CallOpener } from './loopback-call.js';
 
 // What etcd serves over HTTP/1.1 on its client URLs, next to gRPC: the JSON gateway under /v3/ (and
@@ -62,7 +63,12 @@ const READYZ_CHECKS: [string, Check][] = [
   ['linearizable_read', readCheck],
 ];
 
-export function httpPages(member: PagesMember, opener: CallOpener): http.RequestListener {
+export interface PagesOptions {
+  /** --enable-pprof: /debug/pprof/ (V8's profiles); a 404 otherwise, as etcd. */
+  enablePprof?: boolean;
+}
+
+export function httpPages(member: PagesMember, opener: CallOpener, options: PagesOptions = {}): http.RequestListener {
   const gateway = new JsonGateway(opener);
   return (req, res) => {
     for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
@@ -77,6 +83,7 @@ export function httpPages(member: PagesMember, opener: CallOpener): http.Request
     if (path.startsWith('/v3beta/')) path = `/v3/${path.slice('/v3beta/'.length)}`;
     if (path.startsWith('/v3/')) return gateway.serve(req, res, path);
     if (path === '/version') return version(req, res);
+    if (options.enablePprof && (path === PPROF_PREFIX || path.startsWith(`${PPROF_PREFIX}/`))) return servePprof(req, res, url);
     if (path === '/health') return void health(member, req, res, url);
     const probe = /^\/(livez|readyz)(?:\/([a-z_]+))?$/.exec(path);
     if (probe) {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
@@ -43,7 +44,15 @@ export interface Change {
 }
 
 const EMPTY = Buffer.alloc(0);
-const COMPACTION_BATCH = 10_000;
+
+/** etcd's compaction pacing: rows looked at per batch (--experimental-compaction-batch-limit) and the pause between batches (--experimental-compaction-sleep-interval). */
+export interface CompactionPacing {
+  batchLimit: number;
+  sleepMs: number;
+  /** How the pause is taken (a test counts them). */
+  sleep?: (ms: number) => Promise<unknown>;
+}
+export const DEFAULT_COMPACTION_PACING: CompactionPacing = { batchLimit: 1000, sleepMs: 10 };
 
 /** Range end as the index wants it: null for a single key, '' for "to the end of the keyspace". */
 export function rangeEndId(rangeEnd: Buffer | undefined | null): string | null {
@@ -70,7 +79,10 @@ export class MvccStore {
   /** Keys with a lease as restore() found them, until leasedKeys() hands them over. */
   private restoredLeases = new Map<KeyEntry, string>();
 
-  constructor(private readonly backend: BucketStore) {}
+  constructor(
+    private readonly backend: BucketStore,
+    private readonly pacing: CompactionPacing = DEFAULT_COMPACTION_PACING,
+  ) {}
 
   get rev(): number {
     return this.currentRevision;
@@ -285,15 +297,22 @@ export class MvccStore {
   private async deleteCompacted(rev: number, available: RevisionSet): Promise<void> {
     await this.backend.flushed();
     const end = revToBytes(rev + 1, 0);
+    const { batchLimit, sleepMs, sleep = delay } = this.pacing;
+    // as etcd: each batch looks at batchLimit rows, commits its deletions, then pauses before the next
     let batch: Buffer[] = [];
+    let scanned = 0;
     const flush = async () => {
       for (const key of batch) this.backend.remove('key', key);
       batch = [];
+      scanned = 0;
       await this.backend.flushed();
     };
     for (const { key } of this.backend.scan('key', undefined, end)) {
       if (!available.has(revMainOf(key), revSubOf(key))) batch.push(Buffer.from(key));
-      if (batch.length >= COMPACTION_BATCH) await flush();
+      if (++scanned >= batchLimit) {
+        await flush();
+        await sleep(sleepMs);
+      }
     }
     await flush();
     await this.backend.put('meta', META_FINISHED_COMPACT, encodeMetaUint(rev));

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { countClientRequest, grpcMethodCounts, networkCounts, type GrpcMethodCounts } from '../metrics.js';
+import { countClientRequest, grpcMethodCounts, METRICS_RECORDING, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
 import type { Header } from './hpack.js';
-import { Http2ServerConnection, type Http2Stream, type StreamHandler } from './http2-connection.js';
+import { Http2ServerConnection, type Http2Stream, type KeepaliveOptions, type StreamHandler } from './http2-connection.js';
 import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
 
 // A small gRPC server on our own HTTP/2 transport (http2-connection.ts): routing by :path,
@@ -140,6 +140,7 @@ export class GrpcCall extends EventEmitter {
   }
 
   private sent(bytes: number): void {
+    if (!METRICS_RECORDING) return;
     networkCounts.sentBytes += bytes;
     if (this.counts) this.counts.sent++;
   }
@@ -257,8 +258,10 @@ class CallReceiver implements StreamHandler {
     const { method } = this.route;
     const messages = this.reader.push(chunk);
     if (!Array.isArray(messages)) return this.fail(messages);
-    this.route.counts.received += messages.length;
-    for (const m of messages) networkCounts.receivedBytes += m.length;
+    if (METRICS_RECORDING) {
+      this.route.counts.received += messages.length;
+      for (const m of messages) networkCounts.receivedBytes += m.length;
+    }
     for (const bytes of messages) {
       if (!method.requestStream) {
         if (this.request) return this.fail({ code: Status.UNIMPLEMENTED, details: `a second request message for ${method.path}` });
@@ -322,6 +325,8 @@ export interface GrpcEdgeServerOptions {
   maxReceiveMessageBytes: number;
   /** etcd's --max-concurrent-streams, per connection. */
   maxConcurrentStreams?: number;
+  /** grpc-go's keepalive parameters and ping enforcement, per connection. */
+  keepalive?: KeepaliveOptions;
 }
 
 export class GrpcEdgeServer {
@@ -345,7 +350,10 @@ export class GrpcEdgeServer {
 
   /** Serves one accepted HTTP/2 connection; `head` holds the bytes already read from it. */
   serveConnection(socket: net.Socket, head: Buffer, peer: ConnectionPeer = PLAINTEXT_PEER): void {
-    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head, this.options.maxConcurrentStreams);
+    const connection = new Http2ServerConnection(socket, (stream, headers) => this.onStream(stream, headers, peer), UNINDEXED_HEADERS, head, {
+      maxConcurrentStreams: this.options.maxConcurrentStreams,
+      keepalive: this.options.keepalive,
+    });
     this.connections.add(connection);
     connection.closed.then(() => this.connections.delete(connection));
   }
@@ -390,9 +398,11 @@ export class GrpcEdgeServer {
       stream.sendHeaders(trailersOnly(this.unknownRoute(path ?? '')), true);
       return IGNORED;
     }
-    route.counts.started++;
-    const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
-    if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
+    if (METRICS_RECORDING) {
+      route.counts.started++;
+      const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
+      if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
+    }
     const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, route.counts, peer), this.options.maxReceiveMessageBytes);
     receiver.start();
     return receiver;

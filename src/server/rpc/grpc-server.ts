@@ -11,7 +11,8 @@ import { leaseService } from './lease-service.js';
 import { watchService } from './watch-service.js';
 import { acceptConnection, httpServer } from './accept-connection.js';
 import { httpPages } from '../gateway/http-pages.js';
-import type { ClientTlsConfig } from '../config.js';
+import type { ClientTlsConfig, ServerConfig } from '../config.js';
+import { DEFAULT_KEEPALIVE, type KeepaliveOptions } from './http2-connection.js';
 import { PLAINTEXT_PEER, TlsTerminator, type ConnectionPeer, type TlsLog } from './tls-terminator.js';
 import { GrpcEdgeServer, type MethodDefinition, type StreamImpl, type UnaryImpl } from './grpc-edge.js';
 import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest, HeaderEncoder, KvEncoder } from './kv-codec.js';
@@ -137,6 +138,19 @@ export interface TlsOptions {
   log: TlsLog;
 }
 
+/** grpc-go's ping enforcement when etcd sets none (--grpc-keepalive-min-time=0). */
+const GRPC_DEFAULT_MIN_PING_MS = 5 * 60 * 1000;
+
+/**
+ * etcd's rule (embed/etcd.go): the enforcement policy only for a min-time above 0, the keepalive
+ * parameters only when both interval and timeout are above 0; otherwise grpc-go's defaults.
+ */
+function keepaliveOptions(config: ServerConfig): KeepaliveOptions {
+  const { grpcKeepaliveMinTimeMs: minTime, grpcKeepaliveIntervalMs: interval, grpcKeepaliveTimeoutMs: timeout } = config;
+  const params = interval > 0 && timeout > 0 ? { intervalMs: interval, timeoutMs: timeout } : DEFAULT_KEEPALIVE;
+  return { intervalMs: params.intervalMs, timeoutMs: params.timeoutMs, minTimeMs: minTime > 0 ? minTime : GRPC_DEFAULT_MIN_PING_MS };
+}
+
 /** What etcd serves on --listen-metrics-urls: the metrics and the health checks, nothing else. */
 const METRICS_URL_PATHS = /^\/(metrics|health|livez|readyz)(\/|\?|$)/;
 
@@ -145,6 +159,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
   const grpcServer = new GrpcEdgeServer({
     maxReceiveMessageBytes: server.config.maxRequestBytes + GRPC_OVERHEAD_BYTES,
     maxConcurrentStreams: server.config.maxConcurrentStreams,
+    keepalive: keepaliveOptions(server.config),
   });
   grpcServer.addService(services.KV, kvService(server) as Implementation);
   grpcServer.addService(services.Watch, watchService(server) as Implementation);
@@ -153,7 +168,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
   grpcServer.addService(services.Maintenance, maintenanceService(server) as Implementation);
   grpcServer.addService(services.Auth, authService(server) as Implementation);
 
-  const pages = httpServer(httpPages(server, grpcServer));
+  const pages = httpServer(httpPages(server, grpcServer, { enablePprof: server.config.enablePprof }));
   const serve = (socket: net.Socket, peer: ConnectionPeer) =>
     acceptConnection(socket, (conn, head) => grpcServer.serveConnection(conn, head, peer), pages);
   const terminator = listen.some((l) => l.secure) ? new TlsTerminator(tlsOptions!.config, tlsOptions!.log, serve) : null;
@@ -182,14 +197,24 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
     listeners.push(listener);
   }
   const metricsAddresses: ListeningAddress[] = [];
-  const metricsListeners: http.Server[] = [];
-  for (const { host, port } of metricsListen) {
-    const listener = http.createServer((req, res) => {
-      if (METRICS_URL_PATHS.test(req.url ?? '')) pages.emit('request', req, res);
-      else {
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('404 page not found\n');
-      }
+  const metricsListeners: net.Server[] = [];
+  const metricsPages = http.createServer((req, res) => {
+    if (METRICS_URL_PATHS.test(req.url ?? '')) pages.emit('request', req, res);
+    else {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    }
+  });
+  // as etcd's serveMetrics: an https metrics URL is served with the client TLS settings
+  const servePage = (conn: Duplex) => void metricsPages.emit('connection', conn);
+  const metricsTls = metricsListen.some((l) => l.secure) ? new TlsTerminator(tlsOptions!.config, tlsOptions!.log, servePage) : null;
+  for (const { host, port, secure } of metricsListen) {
+    const listener = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      if (secure) metricsTls!.accept(socket, `${socket.remoteAddress}:${socket.remotePort}`);
+      else servePage(socket);
     });
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -198,7 +223,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
         resolve();
       });
     });
-    metricsAddresses.push({ host, port: (listener.address() as net.AddressInfo).port, secure: false, insecure: true });
+    metricsAddresses.push({ host, port: (listener.address() as net.AddressInfo).port, secure, insecure: !secure });
     metricsListeners.push(listener);
   }
 
@@ -206,7 +231,7 @@ export async function startGrpc(server: EtcdServer, listen: ListeningAddress[], 
     addresses,
     metricsAddresses,
     async close() {
-      for (const l of metricsListeners) l.closeAllConnections();
+      metricsPages.closeAllConnections();
       await Promise.all([...listeners, ...metricsListeners].map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       // finish calls in flight, but do not wait for idle clients to hang up
       await grpcServer.close(SHUTDOWN_GRACE_MS);

@@ -39,6 +39,33 @@ const MAX_HEADER_BLOCK = 256 * 1024;
 /** How long a connection closed for an error may take to flush its GOAWAY. */
 const CLOSE_LINGER_MS = 1000;
 
+/**
+ * grpc-go's server keepalive, as etcd sets it (--grpc-keepalive-interval, -timeout, -min-time): a
+ * connection nothing was read from for `intervalMs` is pinged, and closed when nothing comes back within
+ * `timeoutMs`; a client pinging more often than `minTimeMs` (or, with no stream open, more often than
+ * every 2 hours: etcd's PermitWithoutStream=false) gets a strike, and the third strike a GOAWAY
+ * ENHANCE_YOUR_CALM "too_many_pings".
+ */
+export interface KeepaliveOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  minTimeMs: number;
+}
+/** etcd's defaults (and grpc-go's for the ping interval and timeout). */
+export const DEFAULT_KEEPALIVE: KeepaliveOptions = { intervalMs: 2 * 60 * 60 * 1000, timeoutMs: 20_000, minTimeMs: 5000 };
+/** grpc-go: pings without a stream open may come this often at most. */
+const PING_WITHOUT_STREAM_MS = 2 * 60 * 60 * 1000;
+/** grpc-go's maxPingStrikes: the strike after these is the GOAWAY. */
+const MAX_PING_STRIKES = 2;
+/** A timer delay Node accepts (2^31-1 ms); longer keepalive intervals wait in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface Http2ConnectionOptions {
+  /** Streams a client may have open at once (etcd's --max-concurrent-streams); more are refused. */
+  maxConcurrentStreams?: number;
+  keepalive?: KeepaliveOptions;
+}
+
 export class Http2Stream {
   sendWindow: number;
   /** Bytes the client may still send on this stream, and bytes consumed but not yet granted back. */
@@ -126,6 +153,17 @@ export class Http2ServerConnection {
   private goingAway = false;
   private dead = false;
   readonly closed: Promise<void>;
+  private readonly maxConcurrentStreams: number;
+
+  // keepalive (grpc-go's): something was read since the last check; our ping is unanswered
+  private readonly keepalive: KeepaliveOptions;
+  private activity = true;
+  private pingSent = false;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
+  // ping enforcement: when the client last pinged, its strikes, and whether we sent HEADERS or DATA since
+  private lastPingAt = -Infinity;
+  private pingStrikes = 0;
+  private resetPingStrikes = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -133,11 +171,13 @@ export class Http2ServerConnection {
     unindexedResponseHeaders: ReadonlySet<string>,
     /** Bytes already read from the socket (by whoever told HTTP/2 from HTTP/1). */
     head?: Buffer,
-    /** Streams a client may have open at once (etcd's --max-concurrent-streams); more are refused. */
-    private readonly maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS,
+    options: Http2ConnectionOptions = {},
   ) {
+    this.maxConcurrentStreams = options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
+    this.keepalive = options.keepalive ?? DEFAULT_KEEPALIVE;
     this.encoder = new HpackEncoder(unindexedResponseHeaders);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.armKeepalive(this.keepalive.intervalMs);
     socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
     socket.on('drain', () => {
       this.socketBlocked = false;
@@ -180,6 +220,7 @@ export class Http2ServerConnection {
 
   private onSocketData(chunk: Buffer): void {
     if (this.dead) return;
+    this.activity = true;
     let buf = this.input ? Buffer.concat([this.input, chunk]) : chunk;
     this.input = null;
     let pos = 0;
@@ -396,10 +437,57 @@ export class Http2ServerConnection {
   private onPing(flags: number, streamId: number, payload: Buffer): void {
     if (payload.length !== 8) return this.fail(ErrorCode.FRAME_SIZE_ERROR, 'PING size');
     if (streamId !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'PING on a stream');
-    if (flags & Flag.ACK) return; // we send no pings of our own
+    if (flags & Flag.ACK) return; // our keepalive ping's answer: reading it was the activity it waited for
     const ack = allocFrame(8, FrameType.PING, Flag.ACK, 0);
     payload.copy(ack, FRAME_HEADER_BYTES);
     this.emit(ack);
+    this.enforcePingPolicy();
+  }
+
+  /** grpc-go's handlePing: a ping too soon after the last one is a strike, unless we sent something since. */
+  private enforcePingPolicy(): void {
+    const now = performance.now();
+    const last = this.lastPingAt;
+    this.lastPingAt = now;
+    if (this.resetPingStrikes) {
+      this.resetPingStrikes = false;
+      this.pingStrikes = 0;
+      return;
+    }
+    const minInterval = this.streams.size < 1 ? PING_WITHOUT_STREAM_MS : this.keepalive.minTimeMs;
+    if (last + minInterval > now) this.pingStrikes++;
+    if (this.pingStrikes > MAX_PING_STRIKES) this.fail(ErrorCode.ENHANCE_YOUR_CALM, 'too_many_pings');
+  }
+
+  /** grpc-go's keepalive loop: every interval, a connection nothing was read from is pinged; no answer within the timeout closes it. */
+  private armKeepalive(delayMs: number): void {
+    let remaining = delayMs;
+    const wait = () => {
+      const step = Math.min(remaining, MAX_TIMER_MS);
+      remaining -= step;
+      this.keepaliveTimer = setTimeout(() => (remaining > 0 ? wait() : this.keepaliveCheck()), step);
+      this.keepaliveTimer.unref();
+    };
+    wait();
+  }
+
+  private keepaliveCheck(): void {
+    this.keepaliveTimer = null;
+    if (this.dead) return;
+    if (this.activity) {
+      this.activity = false;
+      this.pingSent = false;
+      return this.armKeepalive(this.keepalive.intervalMs);
+    }
+    if (this.pingSent) {
+      // as grpc-go: the transport is closed, without a GOAWAY
+      this.dead = true;
+      this.socket.destroy();
+      return this.teardown();
+    }
+    this.pingSent = true;
+    this.emit(allocFrame(8, FrameType.PING, 0, 0).fill(0, FRAME_HEADER_BYTES));
+    this.armKeepalive(this.keepalive.timeoutMs);
   }
 
   private onWindowUpdate(streamId: number, payload: Buffer): void {
@@ -509,6 +597,7 @@ export class Http2ServerConnection {
   }
 
   private emitData(stream: Http2Stream, length: number): void {
+    this.resetPingStrikes = true;
     this.emit(allocFrame(length, FrameType.DATA, 0, stream.id, 0));
     stream.sendWindow -= length;
     this.sendWindow -= length;
@@ -535,6 +624,7 @@ export class Http2ServerConnection {
 
   /** A header block as HEADERS and, beyond the peer's frame size, CONTINUATION frames. */
   private emitHeaders(streamId: number, headers: readonly Header[], endStream: boolean): void {
+    this.resetPingStrikes = true; // as grpc-go's onWrite of headers and data
     // encoded now, as it goes out: the peer's decoder sees blocks in wire order
     const block = this.encoder.encode(headers);
     const max = this.peerMaxFrameSize;
@@ -617,6 +707,8 @@ export class Http2ServerConnection {
   private teardown(): void {
     this.dead = true;
     this.input = null;
+    if (this.keepaliveTimer) clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = null;
     for (const stream of [...this.streams.values()]) this.abortStream(stream);
   }
 }

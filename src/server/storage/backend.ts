@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
 import type { BucketName, BucketReadView, BucketStore } from './buckets.js';
-import { backendCommitSeconds, walFsyncSeconds, walWriteBytes } from '../metrics.js';
+import { backendCommitSeconds, METRICS_RECORDING, walFsyncSeconds, walWriteBytes } from '../metrics.js';
 import { checkDataDir, DataDirRefusedError, lockDataDir } from './data-dir-guard.js';
 import { Wal, WalCorruptError, type WalWrite } from './wal.js';
 
@@ -250,7 +250,7 @@ export class Backend implements BucketStore {
       try {
         const started = performance.now();
         this.wal.appendSync(record);
-        walFsyncSeconds.observe((performance.now() - started) / 1000);
+        if (METRICS_RECORDING) walFsyncSeconds.observe((performance.now() - started) / 1000);
         walWriteBytes.total += record.length;
       } catch (err) {
         batch.reject(err);
@@ -262,7 +262,7 @@ export class Backend implements BucketStore {
     this.writing = batch;
     const started = performance.now();
     this.wal.append(record, (err) => {
-      walFsyncSeconds.observe((performance.now() - started) / 1000);
+      if (METRICS_RECORDING) walFsyncSeconds.observe((performance.now() - started) / 1000);
       walWriteBytes.total += record.length;
       this.writing = null;
       if (err) batch.reject(err);
@@ -311,7 +311,7 @@ export class Backend implements BucketStore {
     const generation = this.round;
     const started = performance.now();
     this.checkpointing = this.commitWithRetry(writes, generation).then(() => {
-      backendCommitSeconds.observe((performance.now() - started) / 1000);
+      if (METRICS_RECORDING) backendCommitSeconds.observe((performance.now() - started) / 1000);
       this.checkpointing = null;
       this.appliedSeq = coveredSeq;
       const ready = this.appliedWaiters.filter((w) => w.seq <= coveredSeq);

@@ -79,6 +79,8 @@ export class WatchableStore {
   /** Durable transactions wait here so that events go out in revision order. */
   private readonly queued: { rev: number; changes: Change[]; durable: boolean }[] = [];
   private notifyScheduled = false;
+  /** Watchers paused now (etcd's slow watchers: etcd_debugging_mvcc_slow_watcher_total). */
+  slowWatchers = 0;
 
   constructor(readonly store: MvccStore) {}
 
@@ -167,6 +169,7 @@ export class WatchableStore {
   pause(w: Watcher): void {
     if (w.paused) return;
     w.paused = true;
+    this.slowWatchers++;
     this.deactivate(w);
   }
 
@@ -178,6 +181,7 @@ export class WatchableStore {
   resume(w: Watcher): boolean {
     if (!w.paused) return true;
     w.paused = false;
+    this.slowWatchers--;
     return this.sync(w);
   }
 
@@ -233,6 +237,10 @@ export class WatchableStore {
   }
 
   cancel(w: Watcher): void {
+    if (w.paused) {
+      w.paused = false;
+      this.slowWatchers--;
+    }
     this.deactivate(w);
   }
 

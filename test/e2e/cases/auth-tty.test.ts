@@ -2,54 +2,10 @@
 // `script`) with etcdctl and with etcdctl-ts against one real etcd with authentication on. Both must show
 // the same transcript (prompts, no echo of what is typed) and store the typed password.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { findOnPath, startEtcd, type EtcdProcess } from '../../helpers/etcd-process.js';
+import { runOnTerminal, TIMEOUT_MS } from '../../helpers/answer-on-pty.js';
 import { cleanEnv, OUR_ETCDCTL, REAL_ETCDCTL, runCli, type CliCommand } from '../../helpers/run-cli.js';
-
-const TIMEOUT_MS = 20_000;
-// etcdctl prints its prompt before it turns echo off: answering at once could be echoed by the terminal.
-const ANSWER_DELAY_MS = 800;
-
-interface Exchange {
-  prompt: string;
-  answer: string;
-}
-
-const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-
-/** Runs a CLI on a pseudo-terminal, typing each answer once its prompt shows; returns everything the terminal showed. */
-function runOnTerminal(cli: CliCommand, args: string[], exchanges: Exchange[]): Promise<{ transcript: string; code: number | null }> {
-  const command = [cli.file, ...cli.prefixArgs, ...args].map(shellQuote).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cleanEnv({ TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
-  let transcript = '';
-  let answered = 0;
-  let searchFrom = 0;
-  const onOutput = (chunk: Buffer) => {
-    transcript += chunk.toString('utf8');
-    const next = exchanges[answered];
-    if (!next) return;
-    const at = transcript.indexOf(next.prompt, searchFrom);
-    if (at === -1) return;
-    answered++;
-    searchFrom = at + next.prompt.length;
-    setTimeout(() => child.stdin.write(`${next.answer}\r`), ANSWER_DELAY_MS);
-  };
-  child.stdout.on('data', onOutput);
-  child.stderr.on('data', onOutput);
-  child.stdin.on('error', () => {});
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out on a terminal: ${command}\n${transcript}`));
-    }, TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ transcript, code });
-    });
-  });
-}
 
 describe('password prompts on a terminal', { skip: findOnPath('script') ? false : 'util-linux script is not installed' }, () => {
   let etcd: EtcdProcess | undefined;

@@ -69,7 +69,8 @@ export const helpScenarios: Scenario[] = [
     ],
     extensions: [
       {
-        // Ours are generated from our command tree (static tables); etcdctl's call `etcdctl __complete` on each Tab.
+        // Ours are generated from our command tree (static tables, and `etcdctl-ts __etcdctl-ts-complete` for keys, IDs and
+        // names); etcdctl's call `etcdctl __complete` on each Tab.
         name: 'completion bash prints a script',
         args: ['completion', 'bash'],
         endpoints: 'none',

@@ -36,6 +36,10 @@ describe('resolveGlobalOptions', () => {
     const { unrecognizedEnv } = resolve([], { ETCDCTL_WATCH_KEY: 'k', ETCDCTL_FOO: '1' }, ['ETCDCTL_WATCH_KEY']);
     assert.deepEqual(unrecognizedEnv, [['ETCDCTL_FOO', '1']]);
   });
+  it("does not call etcdctl-ts's own ETCDCTL_TS_* settings unrecognized", () => {
+    const { unrecognizedEnv } = resolve([], { ETCDCTL_TS_DEL_CONFIRM_ABOVE: '5', ETCDCTL_TS_COMPLETION_TIMEOUT: '2s', ETCDCTL_TSX: '1' });
+    assert.deepEqual(unrecognizedEnv, [['ETCDCTL_TSX', '1']]);
+  });
   it('tells a TLS flag given empty from one not given', () => {
     assert.equal(resolve(['--cert=']).options.cert, '');
     assert.equal(resolve([]).options.cert, undefined);

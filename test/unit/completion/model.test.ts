@@ -40,7 +40,7 @@ describe('completion model', () => {
     const writeOut = model.globalFlags.find((f) => f.tokens[0] === '--write-out')!;
     assert.deepEqual(writeOut.tokens, ['--write-out', '-w']);
     assert.equal(writeOut.takesValue, true);
-    assert.deepEqual(writeOut.values, { kind: 'words', words: ['fields', 'json', 'jsonl', 'protobuf', 'simple', 'table'] });
+    assert.deepEqual(writeOut.values, { kind: 'words', words: ['fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table'] });
     assert.equal(model.globalFlags.find((f) => f.tokens[0] === '--hex')!.takesValue, false);
     const hints = valueHints(model);
     assert.deepEqual(hints.get('-w'), writeOut.values);

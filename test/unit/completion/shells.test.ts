@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ZSH_COMPLETION_STUBS } from '../../helpers/zsh-stubs.js';
 import { buildProgram } from '../../../src/cli/commands/index.js';
 import { completionScript, type Shell } from '../../../src/cli/completion/index.js';
 import { completionModel } from '../../../src/cli/completion/model.js';
@@ -44,7 +45,7 @@ const CASES: CompletionCase[] = [
   { line: 'etcdctl-ts lease ', expected: ['grant', 'keep-alive', 'list', 'revoke', 'timetolive'] },
   { line: 'etcdctl-ts auth ', expected: ['disable', 'enable', 'status'] },
   { line: 'etcdctl-ts completion ', expected: ['bash', 'fish', 'powershell', 'zsh'] },
-  { line: 'etcdctl-ts -w ', expected: ['fields', 'json', 'jsonl', 'protobuf', 'simple', 'table'] },
+  { line: 'etcdctl-ts -w ', expected: ['fields', 'json', 'jsonl', 'k8s', 'protobuf', 'simple', 'table'] },
   { line: 'etcdctl-ts --endpoints=127.0.0.1:2379 user re', expected: ['revoke-role'] },
   { line: 'etcdctl-ts --endpoints 127.0.0.1:2379 role g', expected: ['get', 'grant-permission'] },
   { line: 'etcdctl-ts user add --n', expected: ['--new-user-password', '--no-color', '--no-password'] },
@@ -101,14 +102,7 @@ describe('fish completion', { skip: hasShell('fish') ? false : 'fish is not inst
 
 describe('zsh completion', { skip: hasShell('zsh') ? false : 'zsh is not installed' }, () => {
   const script = hasShell('zsh') ? scriptFile('zsh') : '';
-  // Stand-ins for the completion builtins, printing one candidate per line.
-  const stubs = [
-    'compdef() { : }',
-    'compset() { : }',
-    '_files() { print -r -- "<files>" }',
-    'compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift; print -rl -- "$@" }',
-    '_describe() { local -a entries; entries=("${(@P)4}"); print -rl -- "${(@)entries%%:*}" }',
-  ].join('\n');
+  const stubs = ZSH_COMPLETION_STUBS;
 
   it('passes zsh -n', () => {
     const result = spawnSync('zsh', ['-n', script], { encoding: 'utf8' });

@@ -127,6 +127,31 @@ describe('MvccStore', () => {
     assert.deepEqual([...buckets.scan('key')].map((row) => row.key.readUInt32BE(4)), [4]);
   });
 
+  it('compacts in batches of --experimental-compaction-batch-limit rows, pausing between them', async () => {
+    const buckets = new MemoryBuckets();
+    const pauses: number[] = [];
+    const removedPerBatch: number[] = [];
+    let before = 0;
+    const store = new MvccStore(buckets, {
+      batchLimit: 10,
+      sleepMs: 7,
+      sleep: async (ms) => {
+        pauses.push(ms);
+        removedPerBatch.push(before - buckets.size('key'));
+        before = buckets.size('key');
+      },
+    });
+    store.restore();
+    for (let i = 0; i < 35; i++) put(store, 'k', String(i));
+    await buckets.flushed();
+    before = buckets.size('key');
+    await store.compact(36);
+    // 35 rows looked at: three full batches (each followed by a pause), then the last 5
+    assert.deepEqual(pauses, [7, 7, 7]);
+    assert.deepEqual(removedPerBatch, [10, 10, 10]);
+    assert.equal(buckets.size('key'), 1, "only the key's latest value stays");
+  });
+
   it('restores the index, revisions, compaction and consistent index from storage', async () => {
     const { buckets, store } = fresh();
     put(store, 'a', '1');

@@ -129,6 +129,28 @@ describe('WatchableStore', () => {
     assert.equal(sink.seen.at(-1), 'PUT k4=1@5 (header 5)', 'live again');
   });
 
+  it('counts the paused (slow) watchers: pause, resume, paused again while catching up, cancel', async () => {
+    const { watchable, put } = setup();
+    const sink = new RecordingSink();
+    const a = watchable.watch(1, options('k', ''), sink)!;
+    const b2 = watchable.watch(2, options('k', ''), sink)!;
+    watchable.pause(a);
+    watchable.pause(a);
+    watchable.pause(b2);
+    assert.equal(watchable.slowWatchers, 2, 'each paused watcher once');
+    await put('k1', '1');
+    // a's receiver backs up again on the first catch-up batch: still slow
+    sink.onEvents = (w) => watchable.pause(w);
+    assert.equal(watchable.resume(a), true);
+    assert.equal(watchable.slowWatchers, 2);
+    sink.onEvents = () => undefined;
+    assert.equal(watchable.resume(a), true);
+    assert.equal(watchable.slowWatchers, 1);
+    watchable.cancel(b2);
+    watchable.cancel(b2);
+    assert.equal(watchable.slowWatchers, 0, 'a canceled paused watcher is no longer slow');
+  });
+
   it('reads through to the store and never writes without a transaction', () => {
     const { store, watchable, write } = setup();
     write((txn) => txn.put(b('k'), b('v'), '0'));
