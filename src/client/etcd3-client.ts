@@ -15,11 +15,14 @@ import { AuthToken, isAuthNotEnabled } from './auth-token.js';
 import {
   type CallOptions,
   type ClientConfig,
+  clientMessageLimits,
   DEADLINE_DETAILS,
   type EtcdClient,
   type EtcdServices,
   type GrpcStream,
+  recvLimitError,
   RpcError,
+  sendLimitError,
   type ServiceName,
   type StreamName,
 } from './client.js';
@@ -47,6 +50,8 @@ export class Etcd3Client implements EtcdClient {
   private preferred: string | undefined;
   /** Present when --user gave a name and a password (clientv3's authTokenBundle). */
   private readonly token: AuthToken | undefined;
+  /** clientv3's message size limits, enforced by grpc-js (see `limitError` for the texts). */
+  private readonly limits: { send: number; recv: number };
 
   readonly kv = this.service('KV');
   readonly watch = this.service('Watch');
@@ -59,6 +64,7 @@ export class Etcd3Client implements EtcdClient {
     private readonly config: ClientConfig,
     readonly endpoints: string[] = config.endpoints,
   ) {
+    this.limits = clientMessageLimits(config);
     if (config.auth) this.token = new AuthToken(endpoints, (endpoint, deadline, waitForReady) => this.authenticate(endpoint, deadline, waitForReady));
   }
 
@@ -106,8 +112,8 @@ export class Etcd3Client implements EtcdClient {
           connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
         });
       } catch (error) {
-        const rpcError = toRpcError(error, endpoint);
-        if (isTooLarge(rpcError)) rpcError.requestBytes = encodedSize(connection.client[method], req);
+        const rpcError = this.limitError(error, endpoint, connection.client, method, req) ?? toRpcError(error, endpoint);
+        if (isTooLarge(rpcError) && !rpcError.clientLimit) rpcError.requestBytes = encodedSize(connection.client[method], req);
         lastError = rpcError;
         this.config.onUnaryFailure?.(rpcError, target, attempt);
         if (isStaleAuthError(rpcError.details, this.token !== undefined)) {
@@ -128,6 +134,17 @@ export class Etcd3Client implements EtcdClient {
       }
     }
     throw lastError!;
+  }
+
+  /**
+   * grpc-js enforces the limits with texts of its own; clientv3's users (and scripts) see grpc-go's, which
+   * name the encoded message's size, so a refused request is encoded again (only then) to measure it.
+   */
+  private limitError(error: unknown, endpoint: string, client: RawClient, method: string, req: object): RpcError | undefined {
+    const { code, details } = error as { code?: unknown; details?: unknown };
+    if (code !== GrpcCode.ResourceExhausted || typeof details !== 'string' || !details.startsWith(GRPC_JS_SEND_LIMIT)) return undefined;
+    const size = encodedSize(client[method], req);
+    return size === undefined ? undefined : sendLimitError(size, this.limits.send, endpoint);
   }
 
   /** The pause before a retry (clientv3's backoff); a deadline that passes meanwhile ends the call. */
@@ -297,7 +314,8 @@ export class Etcd3Client implements EtcdClient {
           'grpc.keepalive_time_ms': Math.max(keepAliveTimeMs, MIN_KEEPALIVE_MS),
           'grpc.keepalive_timeout_ms': keepAliveTimeoutMs === 0 ? GRPC_GO_KEEPALIVE_TIMEOUT_MS : keepAliveTimeoutMs,
         }),
-        'grpc.max_receive_message_length': -1,
+        'grpc.max_send_message_length': this.limits.send,
+        'grpc.max_receive_message_length': this.limits.recv,
       },
       faultHandling: { host: () => passThrough as never, global: passThrough as never },
     };
@@ -317,6 +335,10 @@ function skipCertificateChecks(pool: ConnectionPool, files: IOptions['credential
   for (const host of internals.hosts) host.channelCredentials = credentials;
 }
 
+// grpc-js's texts for a message over a limit (grpc.max_send/receive_message_length).
+const GRPC_JS_SEND_LIMIT = 'Attempted to send message with a size larger than ';
+const GRPC_JS_RECV_LIMIT = /^Received message larger than max \((\d+) vs (\d+)\)$/;
+
 /** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */
 function toRpcError(error: unknown, endpoint: string): RpcError {
   if (error instanceof RpcError) return error;
@@ -326,6 +348,8 @@ function toRpcError(error: unknown, endpoint: string): RpcError {
   const details = typeof e.details === 'string' ? e.details : match?.[2];
   // Go's client names an expired call after its context, whatever grpc-js says.
   if (code === GrpcCode.DeadlineExceeded) return new RpcError(code, 'context deadline exceeded', endpoint);
+  const overRecvLimit = code === GrpcCode.ResourceExhausted && typeof details === 'string' ? GRPC_JS_RECV_LIMIT.exec(details) : null;
+  if (overRecvLimit) return recvLimitError(Number(overRecvLimit[1]), Number(overRecvLimit[2]), endpoint);
   if (code !== undefined && details !== undefined) return new RpcError(code, details, endpoint);
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
 }
