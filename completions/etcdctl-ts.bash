@@ -6,11 +6,12 @@
 # The sub-commands of a command path ("" is the program itself).
 __etcdctl_ts_subcommands() {
     case "$1" in
-        '') __etcdctl_ts_words='alarm auth check compaction completion defrag del elect endpoint get help history lease lock make-mirror member migrate move-leader put role snapshot txn user version watch' ;;
+        '') __etcdctl_ts_words='alarm auth check compaction completion defrag del downgrade elect endpoint get help history lease lock make-mirror member migrate move-leader put role snapshot txn user version watch' ;;
         'alarm') __etcdctl_ts_words='disarm list' ;;
         'auth') __etcdctl_ts_words='disable enable status' ;;
         'check') __etcdctl_ts_words='datascale perf' ;;
         'completion') __etcdctl_ts_words='bash fish powershell zsh' ;;
+        'downgrade') __etcdctl_ts_words='cancel enable validate' ;;
         'endpoint') __etcdctl_ts_words='hashkv health status' ;;
         'lease') __etcdctl_ts_words='grant keep-alive list revoke timetolive' ;;
         'member') __etcdctl_ts_words='add list promote remove update' ;;
@@ -43,12 +44,16 @@ __etcdctl_ts_flags() {
         'completion zsh') __etcdctl_ts_words='--no-descriptions --help -h' ;;
         'defrag') __etcdctl_ts_words='--cluster --data-dir --help -h' ;;
         'del') __etcdctl_ts_words='--confirm-above --dry-run --from-key --prefix --prev-kv --range --help -h' ;;
+        'downgrade') __etcdctl_ts_words='--help -h' ;;
+        'downgrade cancel') __etcdctl_ts_words='--help -h' ;;
+        'downgrade enable') __etcdctl_ts_words='--help -h' ;;
+        'downgrade validate') __etcdctl_ts_words='--help -h' ;;
         'elect') __etcdctl_ts_words='--listen -l --help -h' ;;
         'endpoint') __etcdctl_ts_words='--cluster --help -h' ;;
         'endpoint hashkv') __etcdctl_ts_words='--cluster --rev --help -h' ;;
         'endpoint health') __etcdctl_ts_words='--cluster --help -h' ;;
         'endpoint status') __etcdctl_ts_words='--cluster --help -h' ;;
-        'get') __etcdctl_ts_words='--consistency --count-only --from-key --keys-only --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --page-size --prefix --print-value-only --rev --sort-by --help -h' ;;
+        'get') __etcdctl_ts_words='--consistency --count-only --from-key --keys-only --limit --max-create-rev --max-create-revision --max-mod-rev --max-mod-revision --min-create-rev --min-create-revision --min-mod-rev --min-mod-revision --order --page-size --prefix --print-value-only --rev --sort-by --help -h' ;;
         'help') __etcdctl_ts_words='--help -h' ;;
         'history') __etcdctl_ts_words='--help -h' ;;
         'lease') __etcdctl_ts_words='--help -h' ;;
@@ -58,10 +63,10 @@ __etcdctl_ts_flags() {
         'lease revoke') __etcdctl_ts_words='--help -h' ;;
         'lease timetolive') __etcdctl_ts_words='--keys --help -h' ;;
         'lock') __etcdctl_ts_words='--ttl --help -h' ;;
-        'make-mirror') __etcdctl_ts_words='--dest-cacert --dest-cert --dest-insecure-transport --dest-key --dest-prefix --no-dest-prefix --prefix --help -h' ;;
+        'make-mirror') __etcdctl_ts_words='--dest-cacert --dest-cert --dest-insecure-transport --dest-key --dest-password --dest-prefix --dest-user --max-txn-ops --no-dest-prefix --prefix --rev --help -h' ;;
         'member') __etcdctl_ts_words='--help -h' ;;
         'member add') __etcdctl_ts_words='--learner --peer-urls --help -h' ;;
-        'member list') __etcdctl_ts_words='--help -h' ;;
+        'member list') __etcdctl_ts_words='--consistency --help -h' ;;
         'member promote') __etcdctl_ts_words='--help -h' ;;
         'member remove') __etcdctl_ts_words='--help -h' ;;
         'member update') __etcdctl_ts_words='--peer-urls --help -h' ;;
@@ -76,7 +81,7 @@ __etcdctl_ts_flags() {
         'role list') __etcdctl_ts_words='--help -h' ;;
         'role revoke-permission') __etcdctl_ts_words='--from-key --prefix --help -h' ;;
         'snapshot') __etcdctl_ts_words='--help -h' ;;
-        'snapshot restore') __etcdctl_ts_words='--bump-revision --bundled-server --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --mark-compacted --name --skip-hash-check --wal-dir --help -h' ;;
+        'snapshot restore') __etcdctl_ts_words='--bump-revision --bundled-server --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --initial-memory-map-size --mark-compacted --name --skip-hash-check --wal-dir --help -h' ;;
         'snapshot save') __etcdctl_ts_words='--help -h' ;;
         'snapshot status') __etcdctl_ts_words='--help -h' ;;
         'txn') __etcdctl_ts_words='--interactive -i --help -h' ;;
@@ -92,7 +97,7 @@ __etcdctl_ts_flags() {
         'watch') __etcdctl_ts_words='--interactive -i --prefix --prev-kv --progress-notify --rev --help -h' ;;
         *) __etcdctl_ts_words='' ;;
     esac
-    __etcdctl_ts_words+=' --cacert --cert --command-timeout --debug --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --hex --insecure-discovery --insecure-skip-tls-verify --insecure-transport --keepalive-time --keepalive-timeout --key --no-color --password --user --write-out -w'
+    __etcdctl_ts_words+=' --cacert --cert --command-timeout --debug --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --hex --insecure-discovery --insecure-skip-tls-verify --insecure-transport --keepalive-time --keepalive-timeout --key --max-recv-bytes --max-request-bytes --no-color --password --user --write-out -w'
 }
 
 # The flags of a command path that take a value (in the next word unless written --flag=value).
@@ -103,19 +108,20 @@ __etcdctl_ts_value_flags() {
         'defrag') __etcdctl_ts_words='--data-dir' ;;
         'del') __etcdctl_ts_words='--confirm-above' ;;
         'endpoint hashkv') __etcdctl_ts_words='--rev' ;;
-        'get') __etcdctl_ts_words='--consistency --limit --max-create-revision --max-mod-revision --min-create-revision --min-mod-revision --order --page-size --rev --sort-by' ;;
+        'get') __etcdctl_ts_words='--consistency --limit --max-create-rev --max-create-revision --max-mod-rev --max-mod-revision --min-create-rev --min-create-revision --min-mod-rev --min-mod-revision --order --page-size --rev --sort-by' ;;
         'lock') __etcdctl_ts_words='--ttl' ;;
-        'make-mirror') __etcdctl_ts_words='--dest-cacert --dest-cert --dest-key --dest-prefix --prefix' ;;
+        'make-mirror') __etcdctl_ts_words='--dest-cacert --dest-cert --dest-key --dest-password --dest-prefix --dest-user --max-txn-ops --prefix --rev' ;;
         'member add') __etcdctl_ts_words='--peer-urls' ;;
+        'member list') __etcdctl_ts_words='--consistency' ;;
         'member update') __etcdctl_ts_words='--peer-urls' ;;
         'migrate') __etcdctl_ts_words='--data-dir --transformer --wal-dir' ;;
         'put') __etcdctl_ts_words='--lease' ;;
-        'snapshot restore') __etcdctl_ts_words='--bump-revision --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --name --wal-dir' ;;
+        'snapshot restore') __etcdctl_ts_words='--bump-revision --data-dir --initial-advertise-peer-urls --initial-cluster --initial-cluster-token --initial-memory-map-size --name --wal-dir' ;;
         'user add') __etcdctl_ts_words='--new-user-password' ;;
         'watch') __etcdctl_ts_words='--rev' ;;
         *) __etcdctl_ts_words='' ;;
     esac
-    __etcdctl_ts_words+=' --cacert --cert --command-timeout --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --keepalive-time --keepalive-timeout --key --password --user --write-out -w'
+    __etcdctl_ts_words+=' --cacert --cert --command-timeout --dial-timeout --discovery-srv -d --discovery-srv-name --endpoints --keepalive-time --keepalive-timeout --key --max-recv-bytes --max-request-bytes --password --user --write-out -w'
 }
 
 # Completes the value of a flag ($1) from $2; fails for free-form values.

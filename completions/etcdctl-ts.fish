@@ -7,7 +7,7 @@
 function __etcdctl_ts_subcommands
     switch $argv[1]
         case ''
-            printf '%s\t%s\n' 'alarm' 'Alarm related commands' 'auth' 'Enable or disable authentication' 'check' 'commands for checking properties of the etcd cluster' 'compaction' 'Compacts the event history in etcd' 'completion' 'Generate the autocompletion script for the specified shell' 'defrag' 'Defragments the storage of the etcd members with given endpoints' 'del' 'Removes the specified key or range of keys [key, range_end)' 'elect' 'Observes and participates in leader election' 'endpoint' 'Endpoint related commands' 'get' 'Gets the key or a range of keys' 'help' 'Help about any command' 'history' 'Lists every revision of a key still in the history, with the changes between them (etcdctl-ts extension)' 'lease' 'Lease related commands' 'lock' 'Acquires a named lock' 'make-mirror' 'Makes a mirror at the destination etcd cluster' 'member' 'Membership related commands' 'migrate' 'Migrates keys in a v2 store to a mvcc store' 'move-leader' 'Transfers leadership to another etcd cluster member.' 'put' 'Puts the given key into the store' 'role' 'Role related commands' 'snapshot' 'Manages etcd node snapshots' 'txn' 'Txn processes all the requests in one transaction' 'user' 'User related commands' 'version' 'Prints the version of etcdctl' 'watch' 'Watches events stream on keys or prefixes'
+            printf '%s\t%s\n' 'alarm' 'Alarm related commands' 'auth' 'Enable or disable authentication' 'check' 'commands for checking properties of the etcd cluster' 'compaction' 'Compacts the event history in etcd' 'completion' 'Generate the autocompletion script for the specified shell' 'defrag' 'Defragments the storage of the etcd members with given endpoints' 'del' 'Removes the specified key or range of keys [key, range_end)' 'downgrade' 'Downgrade related commands' 'elect' 'Observes and participates in leader election' 'endpoint' 'Endpoint related commands' 'get' 'Gets the key or a range of keys' 'help' 'Help about any command' 'history' 'Lists every revision of a key still in the history, with the changes between them (etcdctl-ts extension)' 'lease' 'Lease related commands' 'lock' 'Acquires a named lock' 'make-mirror' 'Makes a mirror at the destination etcd cluster' 'member' 'Membership related commands' 'migrate' 'Migrates keys in a v2 store to a mvcc store' 'move-leader' 'Transfers leadership to another etcd cluster member.' 'put' 'Puts the given key into the store' 'role' 'Role related commands' 'snapshot' 'Manages etcd node snapshots' 'txn' 'Txn processes all the requests in one transaction' 'user' 'User related commands' 'version' 'Prints the version of etcdctl' 'watch' 'Watches events stream on keys or prefixes'
         case 'alarm'
             printf '%s\t%s\n' 'disarm' 'Disarms all alarms' 'list' 'Lists all alarms'
         case 'auth'
@@ -16,6 +16,8 @@ function __etcdctl_ts_subcommands
             printf '%s\t%s\n' 'datascale' 'Check the memory usage of holding data for different workloads on a given server endpoint.' 'perf' 'Check the performance of the etcd cluster'
         case 'completion'
             printf '%s\t%s\n' 'bash' 'Generate the autocompletion script for bash' 'fish' 'Generate the autocompletion script for fish' 'powershell' 'Generate the autocompletion script for powershell' 'zsh' 'Generate the autocompletion script for zsh'
+        case 'downgrade'
+            printf '%s\t%s\n' 'cancel' 'Cancel the ongoing downgrade action to cluster' 'enable' 'Start a downgrade action to cluster' 'validate' 'Validate downgrade capability before starting downgrade'
         case 'endpoint'
             printf '%s\t%s\n' 'hashkv' 'Prints the KV history hash for each endpoint in --endpoints' 'health' 'Checks the healthiness of endpoints specified in `--endpoints` flag' 'status' 'Prints out the status of endpoints specified in `--endpoints` flag'
         case 'lease'
@@ -73,7 +75,15 @@ function __etcdctl_ts_flags
         case 'defrag'
             printf '%s\t%s\n' '--cluster' 'use all endpoints from the cluster member list' '--data-dir' 'Optional. If present, defragments a data directory not in use by etcd.' '--help' 'help for this command' '-h' 'help for this command'
         case 'del'
-            printf '%s\t%s\n' '--confirm-above' 'on a terminal, ask before deleting more keys than this (-1: never ask; etcdctl-ts extension, env ETCDCTL_TS_DEL_CONFIRM_ABOVE)' '--dry-run' 'print the keys that would be deleted, and how many, without deleting (etcdctl-ts extension)' '--from-key' 'delete keys that are greater than or equal to the given key using byte compare' '--prefix' 'delete keys with matching prefix' '--prev-kv' 'return deleted key-value pairs' '--range' 'delete range of keys without delay' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--confirm-above' 'on a terminal, ask before deleting more keys than this (-1: never ask; etcdctl-ts extension, env ETCDCTL_TS_DEL_CONFIRM_ABOVE)' '--dry-run' 'print the keys that would be deleted, and how many, without deleting (etcdctl-ts extension)' '--from-key' 'delete keys that are greater than or equal to the given key using byte compare' '--prefix' 'delete keys with matching prefix' '--prev-kv' 'return deleted key-value pairs' '--range' 'delete range of keys' '--help' 'help for this command' '-h' 'help for this command'
+        case 'downgrade'
+            printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
+        case 'downgrade cancel'
+            printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
+        case 'downgrade enable'
+            printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
+        case 'downgrade validate'
+            printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'elect'
             printf '%s\t%s\n' '--listen' 'observation mode' '-l' 'observation mode' '--help' 'help for this command' '-h' 'help for this command'
         case 'endpoint'
@@ -85,7 +95,7 @@ function __etcdctl_ts_flags
         case 'endpoint status'
             printf '%s\t%s\n' '--cluster' 'use all endpoints from the cluster member list' '--help' 'help for this command' '-h' 'help for this command'
         case 'get'
-            printf '%s\t%s\n' '--consistency' 'Linearizable(l) or Serializable(s)' '--count-only' 'Get only the count' '--from-key' 'Get keys that are greater than or equal to the given key using byte compare' '--keys-only' 'Get only the keys' '--limit' 'Maximum number of results' '--max-create-revision' 'Only keys created at or before this revision (etcdctl-ts extension)' '--max-mod-revision' 'Only keys modified at or before this revision (etcdctl-ts extension)' '--min-create-revision' 'Only keys created at or after this revision (etcdctl-ts extension)' '--min-mod-revision' 'Only keys modified at or after this revision (etcdctl-ts extension)' '--order' 'Order of results; ASCEND or DESCEND (ASCEND by default)' '--page-size' 'Read a range in pages of at most this many keys, all at one revision; 0 reads it in one request (etcdctl-ts extension)' '--prefix' 'Get keys with matching prefix' '--print-value-only' 'Only write values when using the "simple" output format' '--rev' 'Specify the kv revision' '--sort-by' 'Sort target; CREATE, KEY, MODIFY, VALUE, or VERSION' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--consistency' 'Linearizable(l) or Serializable(s)' '--count-only' 'Get only the count' '--from-key' 'Get keys that are greater than or equal to the given key using byte compare' '--keys-only' 'Get only the keys' '--limit' 'Maximum number of results' '--max-create-rev' 'Maximum create revision' '--max-create-revision' 'Same as --max-create-rev (etcdctl-ts alias)' '--max-mod-rev' 'Maximum modification revision' '--max-mod-revision' 'Same as --max-mod-rev (etcdctl-ts alias)' '--min-create-rev' 'Minimum create revision' '--min-create-revision' 'Same as --min-create-rev (etcdctl-ts alias)' '--min-mod-rev' 'Minimum modification revision' '--min-mod-revision' 'Same as --min-mod-rev (etcdctl-ts alias)' '--order' 'Order of results; ASCEND or DESCEND (ASCEND by default)' '--page-size' 'Read a range in pages of at most this many keys, all at one revision; 0 reads it in one request (etcdctl-ts extension)' '--prefix' 'Get keys with matching prefix' '--print-value-only' 'Only write values when using the "simple" output format' '--rev' 'Specify the kv revision' '--sort-by' 'Sort target; CREATE, KEY, MODIFY, VALUE, or VERSION' '--help' 'help for this command' '-h' 'help for this command'
         case 'help'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'history'
@@ -105,13 +115,13 @@ function __etcdctl_ts_flags
         case 'lock'
             printf '%s\t%s\n' '--ttl' 'timeout for session' '--help' 'help for this command' '-h' 'help for this command'
         case 'make-mirror'
-            printf '%s\t%s\n' '--dest-cacert' 'Verify certificates of TLS enabled secure servers using this CA bundle' '--dest-cert' 'Identify secure client using this TLS certificate file for the destination cluster' '--dest-insecure-transport' 'Disable transport security for client connections' '--dest-key' 'Identify secure client using this TLS key file' '--dest-prefix' 'destination prefix to mirror a prefix to a different prefix in the destination cluster' '--no-dest-prefix' 'mirror key-values to the root of the destination cluster' '--prefix' 'Key-value prefix to mirror' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--dest-cacert' 'Verify certificates of TLS enabled secure servers using this CA bundle' '--dest-cert' 'Identify secure client using this TLS certificate file for the destination cluster' '--dest-insecure-transport' 'Disable transport security for client connections' '--dest-key' 'Identify secure client using this TLS key file' '--dest-password' 'Destination password for authentication (if this option is used, --user option shouldn\'t include password)' '--dest-prefix' 'destination prefix to mirror a prefix to a different prefix in the destination cluster' '--dest-user' 'Destination username[:password] for authentication (prompt if password is not supplied)' '--max-txn-ops' 'Maximum number of operations permitted in a transaction during syncing updates.' '--no-dest-prefix' 'mirror key-values to the root of the destination cluster' '--prefix' 'Key-value prefix to mirror' '--rev' 'Specify the kv revision to start to mirror' '--help' 'help for this command' '-h' 'help for this command'
         case 'member'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'member add'
             printf '%s\t%s\n' '--learner' 'indicates if the new member is raft learner' '--peer-urls' 'comma separated peer URLs for the new member.' '--help' 'help for this command' '-h' 'help for this command'
         case 'member list'
-            printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--consistency' 'Linearizable(l) or Serializable(s)' '--help' 'help for this command' '-h' 'help for this command'
         case 'member promote'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'member remove'
@@ -141,7 +151,7 @@ function __etcdctl_ts_flags
         case 'snapshot'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'snapshot restore'
-            printf '%s\t%s\n' '--bump-revision' 'How much to increase the latest revision after restore' '--bundled-server' 'Restore an etcd snapshot into a data dir for \'etcdctl-ts server\' (its own format) instead of etcd\'s (etcdctl-ts extension)' '--data-dir' 'Path to the data directory' '--initial-advertise-peer-urls' 'List of this member\'s peer URLs to advertise to the rest of the cluster' '--initial-cluster' 'Initial cluster configuration for restore bootstrap' '--initial-cluster-token' 'Initial cluster token for the etcd cluster during restore bootstrap' '--mark-compacted' 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)' '--name' 'Human-readable name for this member' '--skip-hash-check' 'Ignore snapshot integrity hash value (required if copied from data directory)' '--wal-dir' 'Path to the WAL directory (use --data-dir if none given)' '--help' 'help for this command' '-h' 'help for this command'
+            printf '%s\t%s\n' '--bump-revision' 'How much to increase the latest revision after restore' '--bundled-server' 'Restore an etcd snapshot into a data dir for \'etcdctl-ts server\' (its own format) instead of etcd\'s (etcdctl-ts extension)' '--data-dir' 'Path to the data directory' '--initial-advertise-peer-urls' 'List of this member\'s peer URLs to advertise to the rest of the cluster' '--initial-cluster' 'Initial cluster configuration for restore bootstrap' '--initial-cluster-token' 'Initial cluster token for the etcd cluster during restore bootstrap' '--initial-memory-map-size' 'Initial memory map size of the database in bytes. It uses the default value if not defined or defined to 0' '--mark-compacted' 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)' '--name' 'Human-readable name for this member' '--skip-hash-check' 'Ignore snapshot integrity hash value (required if copied from data directory)' '--wal-dir' 'Path to the WAL directory (use --data-dir if none given)' '--help' 'help for this command' '-h' 'help for this command'
         case 'snapshot save'
             printf '%s\t%s\n' '--help' 'help for this command' '-h' 'help for this command'
         case 'snapshot status'
@@ -171,7 +181,7 @@ function __etcdctl_ts_flags
         case '*'
             true
     end
-    printf '%s\t%s\n' '--cacert' 'verify certificates of TLS-enabled secure servers using this CA bundle' '--cert' 'identify secure client using this TLS certificate file' '--command-timeout' 'timeout for short running command (excluding dial timeout)' '--debug' 'enable client-side debug logging' '--dial-timeout' 'dial timeout for client connections' '--discovery-srv' 'domain name to query for SRV records describing cluster endpoints' '-d' 'domain name to query for SRV records describing cluster endpoints' '--discovery-srv-name' 'service name to query when using DNS discovery' '--endpoints' 'gRPC endpoints' '--hex' 'print byte strings as hex encoded strings' '--insecure-discovery' 'accept insecure SRV records describing cluster endpoints' '--insecure-skip-tls-verify' 'skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)' '--insecure-transport' 'disable transport security for client connections' '--keepalive-time' 'keepalive time for client connections' '--keepalive-timeout' 'keepalive timeout for client connections' '--key' 'identify secure client using this TLS key file' '--no-color' 'no colour on a terminal (as NO_COLOR does)' '--password' 'password for authentication (if this option is used, --user option shouldn\'t include password)' '--user' 'username[:password] for authentication (prompt if password is not supplied)' '--write-out' 'set the output format (fields, json, protobuf, simple, table)' '-w' 'set the output format (fields, json, protobuf, simple, table)'
+    printf '%s\t%s\n' '--cacert' 'verify certificates of TLS-enabled secure servers using this CA bundle' '--cert' 'identify secure client using this TLS certificate file' '--command-timeout' 'timeout for short running command (excluding dial timeout)' '--debug' 'enable client-side debug logging' '--dial-timeout' 'dial timeout for client connections' '--discovery-srv' 'domain name to query for SRV records describing cluster endpoints' '-d' 'domain name to query for SRV records describing cluster endpoints' '--discovery-srv-name' 'service name to query when using DNS discovery' '--endpoints' 'gRPC endpoints' '--hex' 'print byte strings as hex encoded strings' '--insecure-discovery' 'accept insecure SRV records describing cluster endpoints' '--insecure-skip-tls-verify' 'skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)' '--insecure-transport' 'disable transport security for client connections' '--keepalive-time' 'keepalive time for client connections' '--keepalive-timeout' 'keepalive timeout for client connections' '--key' 'identify secure client using this TLS key file' '--max-recv-bytes' 'client-side response receive limit in bytes (if 0, it defaults to "math.MaxInt32")' '--max-request-bytes' 'client-side request send limit in bytes (if 0, it defaults to 2.0 MiB (2 * 1024 * 1024).)' '--no-color' 'no colour on a terminal (as NO_COLOR does)' '--password' 'password for authentication (if this option is used, --user option shouldn\'t include password)' '--user' 'username[:password] for authentication (prompt if password is not supplied)' '--write-out' 'set the output format (fields, json, protobuf, simple, table)' '-w' 'set the output format (fields, json, protobuf, simple, table)'
 end
 
 # The flags of a command path that take a value (in the next token unless written --flag=value).
@@ -188,13 +198,15 @@ function __etcdctl_ts_value_flags
         case 'endpoint hashkv'
             printf '%s\n' '--rev'
         case 'get'
-            printf '%s\n' '--consistency' '--limit' '--max-create-revision' '--max-mod-revision' '--min-create-revision' '--min-mod-revision' '--order' '--page-size' '--rev' '--sort-by'
+            printf '%s\n' '--consistency' '--limit' '--max-create-rev' '--max-create-revision' '--max-mod-rev' '--max-mod-revision' '--min-create-rev' '--min-create-revision' '--min-mod-rev' '--min-mod-revision' '--order' '--page-size' '--rev' '--sort-by'
         case 'lock'
             printf '%s\n' '--ttl'
         case 'make-mirror'
-            printf '%s\n' '--dest-cacert' '--dest-cert' '--dest-key' '--dest-prefix' '--prefix'
+            printf '%s\n' '--dest-cacert' '--dest-cert' '--dest-key' '--dest-password' '--dest-prefix' '--dest-user' '--max-txn-ops' '--prefix' '--rev'
         case 'member add'
             printf '%s\n' '--peer-urls'
+        case 'member list'
+            printf '%s\n' '--consistency'
         case 'member update'
             printf '%s\n' '--peer-urls'
         case 'migrate'
@@ -202,7 +214,7 @@ function __etcdctl_ts_value_flags
         case 'put'
             printf '%s\n' '--lease'
         case 'snapshot restore'
-            printf '%s\n' '--bump-revision' '--data-dir' '--initial-advertise-peer-urls' '--initial-cluster' '--initial-cluster-token' '--name' '--wal-dir'
+            printf '%s\n' '--bump-revision' '--data-dir' '--initial-advertise-peer-urls' '--initial-cluster' '--initial-cluster-token' '--initial-memory-map-size' '--name' '--wal-dir'
         case 'user add'
             printf '%s\n' '--new-user-password'
         case 'watch'
@@ -210,7 +222,7 @@ function __etcdctl_ts_value_flags
         case '*'
             true
     end
-    printf '%s\n' '--cacert' '--cert' '--command-timeout' '--dial-timeout' '--discovery-srv' '-d' '--discovery-srv-name' '--endpoints' '--keepalive-time' '--keepalive-timeout' '--key' '--password' '--user' '--write-out' '-w'
+    printf '%s\n' '--cacert' '--cert' '--command-timeout' '--dial-timeout' '--discovery-srv' '-d' '--discovery-srv-name' '--endpoints' '--keepalive-time' '--keepalive-timeout' '--key' '--max-recv-bytes' '--max-request-bytes' '--password' '--user' '--write-out' '-w'
 end
 
 # The values of a flag ($argv[1]) for the typed text $argv[2]; fails for free-form values.

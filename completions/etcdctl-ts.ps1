@@ -16,6 +16,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             'completion' = 'Generate the autocompletion script for the specified shell'
             'defrag' = 'Defragments the storage of the etcd members with given endpoints'
             'del' = 'Removes the specified key or range of keys [key, range_end)'
+            'downgrade' = 'Downgrade related commands'
             'elect' = 'Observes and participates in leader election'
             'endpoint' = 'Endpoint related commands'
             'get' = 'Gets the key or a range of keys'
@@ -53,6 +54,11 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             'fish' = 'Generate the autocompletion script for fish'
             'powershell' = 'Generate the autocompletion script for powershell'
             'zsh' = 'Generate the autocompletion script for zsh'
+        }
+        'downgrade' = [ordered]@{
+            'cancel' = 'Cancel the ongoing downgrade action to cluster'
+            'enable' = 'Start a downgrade action to cluster'
+            'validate' = 'Validate downgrade capability before starting downgrade'
         }
         'endpoint' = [ordered]@{
             'hashkv' = 'Prints the KV history hash for each endpoint in --endpoints'
@@ -192,7 +198,23 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--from-key' = 'delete keys that are greater than or equal to the given key using byte compare'
             '--prefix' = 'delete keys with matching prefix'
             '--prev-kv' = 'return deleted key-value pairs'
-            '--range' = 'delete range of keys without delay'
+            '--range' = 'delete range of keys'
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade cancel' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade enable' = [ordered]@{
+            '--help' = 'help for this command'
+            '-h' = 'help for this command'
+        }
+        'downgrade validate' = [ordered]@{
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -229,10 +251,14 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--from-key' = 'Get keys that are greater than or equal to the given key using byte compare'
             '--keys-only' = 'Get only the keys'
             '--limit' = 'Maximum number of results'
-            '--max-create-revision' = 'Only keys created at or before this revision (etcdctl-ts extension)'
-            '--max-mod-revision' = 'Only keys modified at or before this revision (etcdctl-ts extension)'
-            '--min-create-revision' = 'Only keys created at or after this revision (etcdctl-ts extension)'
-            '--min-mod-revision' = 'Only keys modified at or after this revision (etcdctl-ts extension)'
+            '--max-create-rev' = 'Maximum create revision'
+            '--max-create-revision' = 'Same as --max-create-rev (etcdctl-ts alias)'
+            '--max-mod-rev' = 'Maximum modification revision'
+            '--max-mod-revision' = 'Same as --max-mod-rev (etcdctl-ts alias)'
+            '--min-create-rev' = 'Minimum create revision'
+            '--min-create-revision' = 'Same as --min-create-rev (etcdctl-ts alias)'
+            '--min-mod-rev' = 'Minimum modification revision'
+            '--min-mod-revision' = 'Same as --min-mod-rev (etcdctl-ts alias)'
             '--order' = 'Order of results; ASCEND or DESCEND (ASCEND by default)'
             '--page-size' = 'Read a range in pages of at most this many keys, all at one revision; 0 reads it in one request (etcdctl-ts extension)'
             '--prefix' = 'Get keys with matching prefix'
@@ -286,9 +312,13 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--dest-cert' = 'Identify secure client using this TLS certificate file for the destination cluster'
             '--dest-insecure-transport' = 'Disable transport security for client connections'
             '--dest-key' = 'Identify secure client using this TLS key file'
+            '--dest-password' = 'Destination password for authentication (if this option is used, --user option shouldn''t include password)'
             '--dest-prefix' = 'destination prefix to mirror a prefix to a different prefix in the destination cluster'
+            '--dest-user' = 'Destination username[:password] for authentication (prompt if password is not supplied)'
+            '--max-txn-ops' = 'Maximum number of operations permitted in a transaction during syncing updates.'
             '--no-dest-prefix' = 'mirror key-values to the root of the destination cluster'
             '--prefix' = 'Key-value prefix to mirror'
+            '--rev' = 'Specify the kv revision to start to mirror'
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -303,6 +333,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '-h' = 'help for this command'
         }
         'member list' = [ordered]@{
+            '--consistency' = 'Linearizable(l) or Serializable(s)'
             '--help' = 'help for this command'
             '-h' = 'help for this command'
         }
@@ -382,6 +413,7 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
             '--initial-advertise-peer-urls' = 'List of this member''s peer URLs to advertise to the rest of the cluster'
             '--initial-cluster' = 'Initial cluster configuration for restore bootstrap'
             '--initial-cluster-token' = 'Initial cluster token for the etcd cluster during restore bootstrap'
+            '--initial-memory-map-size' = 'Initial memory map size of the database in bytes. It uses the default value if not defined or defined to 0'
             '--mark-compacted' = 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)'
             '--name' = 'Human-readable name for this member'
             '--skip-hash-check' = 'Ignore snapshot integrity hash value (required if copied from data directory)'
@@ -472,6 +504,8 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         '--keepalive-time' = 'keepalive time for client connections'
         '--keepalive-timeout' = 'keepalive timeout for client connections'
         '--key' = 'identify secure client using this TLS key file'
+        '--max-recv-bytes' = 'client-side response receive limit in bytes (if 0, it defaults to "math.MaxInt32")'
+        '--max-request-bytes' = 'client-side request send limit in bytes (if 0, it defaults to 2.0 MiB (2 * 1024 * 1024).)'
         '--no-color' = 'no colour on a terminal (as NO_COLOR does)'
         '--password' = 'password for authentication (if this option is used, --user option shouldn''t include password)'
         '--user' = 'username[:password] for authentication (prompt if password is not supplied)'
@@ -485,18 +519,19 @@ Register-ArgumentCompleter -Native -CommandName 'etcdctl-ts', 'etcdctl' -ScriptB
         'defrag' = @('--data-dir')
         'del' = @('--confirm-above')
         'endpoint hashkv' = @('--rev')
-        'get' = @('--consistency', '--limit', '--max-create-revision', '--max-mod-revision', '--min-create-revision', '--min-mod-revision', '--order', '--page-size', '--rev', '--sort-by')
+        'get' = @('--consistency', '--limit', '--max-create-rev', '--max-create-revision', '--max-mod-rev', '--max-mod-revision', '--min-create-rev', '--min-create-revision', '--min-mod-rev', '--min-mod-revision', '--order', '--page-size', '--rev', '--sort-by')
         'lock' = @('--ttl')
-        'make-mirror' = @('--dest-cacert', '--dest-cert', '--dest-key', '--dest-prefix', '--prefix')
+        'make-mirror' = @('--dest-cacert', '--dest-cert', '--dest-key', '--dest-password', '--dest-prefix', '--dest-user', '--max-txn-ops', '--prefix', '--rev')
         'member add' = @('--peer-urls')
+        'member list' = @('--consistency')
         'member update' = @('--peer-urls')
         'migrate' = @('--data-dir', '--transformer', '--wal-dir')
         'put' = @('--lease')
-        'snapshot restore' = @('--bump-revision', '--data-dir', '--initial-advertise-peer-urls', '--initial-cluster', '--initial-cluster-token', '--name', '--wal-dir')
+        'snapshot restore' = @('--bump-revision', '--data-dir', '--initial-advertise-peer-urls', '--initial-cluster', '--initial-cluster-token', '--initial-memory-map-size', '--name', '--wal-dir')
         'user add' = @('--new-user-password')
         'watch' = @('--rev')
     }
-    $globalValueFlags = @('--cacert', '--cert', '--command-timeout', '--dial-timeout', '--discovery-srv', '-d', '--discovery-srv-name', '--endpoints', '--keepalive-time', '--keepalive-timeout', '--key', '--password', '--user', '--write-out', '-w')
+    $globalValueFlags = @('--cacert', '--cert', '--command-timeout', '--dial-timeout', '--discovery-srv', '-d', '--discovery-srv-name', '--endpoints', '--keepalive-time', '--keepalive-timeout', '--key', '--max-recv-bytes', '--max-request-bytes', '--password', '--user', '--write-out', '-w')
     # Known values of flags: a list of words, or 'file' / 'directory' (left to PowerShell's path completion).
     $flagValues = @{
         '--cacert' = 'file'

@@ -2,8 +2,8 @@
 // client and printer. Nothing here loads the gRPC stack until a command asks for a client.
 import type { Command } from 'commander';
 import { commandPath, specOf } from './command-tree.js';
-import type { ClientConfig, EtcdClient, RpcError } from '../client/client.js';
-import { badArgs, generalError } from './errors.js';
+import { type ClientConfig, ClientConfigError, type EtcdClient, type RpcError } from '../client/client.js';
+import { badArgs, CliError, ExitCode, generalError } from './errors.js';
 import { debugDump, GLOBAL_FLAGS, type GlobalOptions, resolveGlobalOptions, type ResolvedOptions, unrecognizedEnvWarning } from './global-flags.js';
 import type { IO } from './io.js';
 import type { ArgBytes } from './raw-args.js';
@@ -130,7 +130,10 @@ export class CommandContext {
       command: this.commandName(),
       paint: await this.paint(this.options.writeOut),
     });
-    const client = await this.deps.createClient(config);
+    const client = await this.deps.createClient(config).catch((error: unknown) => {
+      // clientv3.New's refusal of the settings: etcdctl's mustClient exits with ExitBadConnection.
+      throw error instanceof ClientConfigError ? new CliError(error.message, ExitCode.BadConnection) : error;
+    });
     this.clients.push(client);
     return { client, printer, config };
   }
@@ -157,6 +160,8 @@ export class CommandContext {
       insecureSkipVerify: options.insecureSkipTlsVerify,
       tls: tlsFiles.caFile || tlsFiles.certFile || tlsFiles.keyFile ? tlsFiles : undefined,
       auth: await this.authConfig(),
+      maxCallSendMsgSize: options.maxRequestBytes,
+      maxCallRecvMsgSize: options.maxRecvBytes,
       // On a terminal a failure is explained (error-hints.ts), and that needs the whole probe.
       diagnoseDialFailures: Boolean(this.io.stderr.isTTY),
       onUnaryFailure: (error, target, attempt) => this.warnUnaryFailure(error, target, 'balanced', attempt),
@@ -182,16 +187,23 @@ export class CommandContext {
     return this.options.endpoints.map((ep) => ep.trim());
   }
 
-  /** --user name[:password] and --password; clientv3 logs in only when both name and password are non-empty. */
-  private async authConfig(): Promise<ClientConfig['auth']> {
-    const { user, password } = this.options;
+  /** --user name[:password] and --password. */
+  private authConfig(): Promise<ClientConfig['auth']> {
+    return this.credentials(this.options.user, this.options.password, 'Password: ');
+  }
+
+  /**
+   * etcdctl's authCfgFromCmd (and make-mirror's authDestCfg): `user` is name[:password]; a separate password
+   * wins; with neither, `prompt` asks for one. clientv3 logs in only when both name and password are non-empty.
+   */
+  async credentials(user: string, password: string, prompt: string): Promise<ClientConfig['auth']> {
     if (user === '') return undefined;
     let credentials: { username: string; password: string };
     if (password !== '') credentials = { username: user, password };
     else if (user.includes(':')) {
       const colon = user.indexOf(':');
       credentials = { username: user.slice(0, colon), password: user.slice(colon + 1) };
-    } else credentials = { username: user, password: await askPassword(this.io, new StdinLines(this.io.stdin), 'Password: ') };
+    } else credentials = { username: user, password: await askPassword(this.io, new StdinLines(this.io.stdin), prompt) };
     return credentials.username !== '' && credentials.password !== '' ? credentials : undefined;
   }
 

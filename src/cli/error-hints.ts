@@ -36,6 +36,7 @@ export async function hintFor(error: unknown, context: HintContext): Promise<str
   const rpc = rpcErrorOf(error);
   if (!rpc) return undefined;
   if (rpc.transportFailure) return transportHint(rpc.transportFailure, context);
+  if (rpc.clientLimit) return clientLimitHint(rpc.clientLimit);
   switch (rpc.details) {
     case EtcdErrors.UserEmpty.message:
       return 'the server has authentication enabled and no user was given: pass --user=NAME (the password is asked for) or --user=NAME:PASSWORD';
@@ -168,6 +169,13 @@ async function tooLargeHint(rpc: RpcError, context: HintContext): Promise<string
     }
   }
   return limitHint(size, limit);
+}
+
+/** A message over this client's own limit (etcdctl 3.6's --max-request-bytes / --max-recv-bytes): the server saw nothing. */
+function clientLimitHint({ kind, size, limit }: NonNullable<RpcError['clientLimit']>): string {
+  return kind === 'send'
+    ? `the request (${size} bytes) is over this client's send limit of ${limit} bytes, so it was not sent: raise --max-request-bytes (2 MiB when not given), or send smaller values or fewer operations per request`
+    : `the response (${size} bytes) is over this client's receive limit of ${limit} bytes: raise --max-recv-bytes, or ask for less (--limit, --keys-only)`;
 }
 
 function limitHint(size: number | undefined, limit: number | undefined): string {

@@ -22,6 +22,8 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'password', kind: 'string', default: '', usage: 'password for authentication (if this option is used, --user option shouldn\'t include password)' },
   { name: 'discovery-srv', short: 'd', kind: 'string', default: '', usage: 'domain name to query for SRV records describing cluster endpoints' },
   { name: 'discovery-srv-name', kind: 'string', default: '', usage: 'service name to query when using DNS discovery' },
+  { name: 'max-request-bytes', kind: 'int', default: 0n, usage: 'client-side request send limit in bytes (if 0, it defaults to 2.0 MiB (2 * 1024 * 1024).)', since: '3.6' },
+  { name: 'max-recv-bytes', kind: 'int', default: 0n, usage: 'client-side response receive limit in bytes (if 0, it defaults to "math.MaxInt32")', since: '3.6' },
   { name: 'no-color', kind: 'bool', default: false, usage: 'no colour on a terminal (as NO_COLOR does)', since: 'extension' },
 ];
 
@@ -52,6 +54,9 @@ export interface GlobalOptions {
   readonly password: string;
   readonly discoverySrv: string;
   readonly discoverySrvName: string;
+  /** 3.6's --max-request-bytes / --max-recv-bytes: 0 (or less) means clientv3's default. */
+  readonly maxRequestBytes: number;
+  readonly maxRecvBytes: number;
 }
 
 export interface ResolvedOptions {
@@ -114,9 +119,14 @@ export function resolveGlobalOptions(
     password: value('password'),
     discoverySrv: value('discovery-srv'),
     discoverySrvName: value('discovery-srv-name'),
+    maxRequestBytes: goInt(value<bigint>('max-request-bytes')),
+    maxRecvBytes: goInt(value<bigint>('max-recv-bytes')),
   };
   return { options: Object.freeze(options), unrecognizedEnv };
 }
+
+/** A Go int flag's value as a JS number; beyond what a message can be, it is a limit nothing reaches. */
+const goInt = (value: bigint) => (value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value));
 
 /** pkg/flags' warning for a variable that names no global flag. */
 export function unrecognizedEnvWarning([name, value]: [string, string], now: Date): string {

@@ -85,11 +85,15 @@ export const GET_VERB: VerbSpec = {
     { name: 'keys-only', kind: 'bool', default: false, usage: 'Get only the keys' },
     { name: 'count-only', kind: 'bool', default: false, usage: 'Get only the count', since: '3.5' },
     { name: 'print-value-only', kind: 'bool', default: false, usage: 'Only write values when using the "simple" output format' },
-    // Extensions: RangeRequest filters etcd has always had but etcdctl never exposed.
-    { name: 'min-mod-revision', kind: 'int', default: 0n, usage: 'Only keys modified at or after this revision (etcdctl-ts extension)', since: 'extension' },
-    { name: 'max-mod-revision', kind: 'int', default: 0n, usage: 'Only keys modified at or before this revision (etcdctl-ts extension)', since: 'extension' },
-    { name: 'min-create-revision', kind: 'int', default: 0n, usage: 'Only keys created at or after this revision (etcdctl-ts extension)', since: 'extension' },
-    { name: 'max-create-revision', kind: 'int', default: 0n, usage: 'Only keys created at or before this revision (etcdctl-ts extension)', since: 'extension' },
+    { name: 'min-create-rev', kind: 'int', default: 0n, usage: 'Minimum create revision', since: '3.6' },
+    { name: 'max-create-rev', kind: 'int', default: 0n, usage: 'Maximum create revision', since: '3.6' },
+    { name: 'min-mod-rev', kind: 'int', default: 0n, usage: 'Minimum modification revision', since: '3.6' },
+    { name: 'max-mod-rev', kind: 'int', default: 0n, usage: 'Maximum modification revision', since: '3.6' },
+    // Our spellings of the same filters, from before 3.6 added them: kept as aliases.
+    { name: 'min-mod-revision', kind: 'int', default: 0n, usage: 'Same as --min-mod-rev (etcdctl-ts alias)', since: 'extension' },
+    { name: 'max-mod-revision', kind: 'int', default: 0n, usage: 'Same as --max-mod-rev (etcdctl-ts alias)', since: 'extension' },
+    { name: 'min-create-revision', kind: 'int', default: 0n, usage: 'Same as --min-create-rev (etcdctl-ts alias)', since: 'extension' },
+    { name: 'max-create-revision', kind: 'int', default: 0n, usage: 'Same as --max-create-rev (etcdctl-ts alias)', since: 'extension' },
   ],
 };
 
@@ -120,6 +124,7 @@ export function buildRangeRequest(flag: CommandContext['flag'], args: Array<stri
   // clientv3.WithSort: ascending by key is the server's natural order, sent as no sort at all.
   const sortOrder = sortTarget === 'KEY' && order === 'ASCEND' ? 'NONE' : SORT_ORDERS[order];
   const rev = flag<bigint>('rev');
+  const filters = revisionFilters(flag);
   return {
     key,
     range_end: rangeEnd,
@@ -130,10 +135,28 @@ export function buildRangeRequest(flag: CommandContext['flag'], args: Array<stri
     serializable: consistency === 's',
     keys_only: keysOnly,
     count_only: countOnly,
-    min_mod_revision: flag<bigint>('min-mod-revision').toString(),
-    max_mod_revision: flag<bigint>('max-mod-revision').toString(),
-    min_create_revision: flag<bigint>('min-create-revision').toString(),
-    max_create_revision: flag<bigint>('max-create-revision').toString(),
+    ...filters,
+  };
+}
+
+/**
+ * 3.6's --min/max-create/mod-rev (or our older spellings): only positive values are sent, and a maximum
+ * below its minimum is refused, with etcdctl 3.6's texts (its variable names included).
+ */
+function revisionFilters(flag: CommandContext['flag']): Pick<RangeRequestInit, 'min_mod_revision' | 'max_mod_revision' | 'min_create_revision' | 'max_create_revision'> {
+  const either = (name: string, alias: string) => flag<bigint>(name) || flag<bigint>(alias);
+  const minCreate = either('min-create-rev', 'min-create-revision');
+  const maxCreate = either('max-create-rev', 'max-create-revision');
+  const minMod = either('min-mod-rev', 'min-mod-revision');
+  const maxMod = either('max-mod-rev', 'max-mod-revision');
+  if (maxCreate > 0n && minCreate > maxCreate) throw badFeature(`getMinCreateRev(=${minCreate}) > getMaxCreateRev(=${maxCreate})`);
+  if (maxMod > 0n && minMod > maxMod) throw badFeature(`getMinModRev(=${minMod}) > getMaxModRev(=${maxMod})`);
+  const positive = (value: bigint) => (value > 0n ? value.toString() : '0');
+  return {
+    min_create_revision: positive(minCreate),
+    max_create_revision: positive(maxCreate),
+    min_mod_revision: positive(minMod),
+    max_mod_revision: positive(maxMod),
   };
 }
 
@@ -144,8 +167,9 @@ export const DEL_VERB: VerbSpec = {
     { name: 'prefix', kind: 'bool', default: false, usage: 'delete keys with matching prefix' },
     { name: 'prev-kv', kind: 'bool', default: false, usage: 'return deleted key-value pairs' },
     { name: 'from-key', kind: 'bool', default: false, usage: 'delete keys that are greater than or equal to the given key using byte compare' },
-    // 3.6 added --range to skip its 2-second warning delay; ours never delays, so it is accepted and does nothing.
-    { name: 'range', kind: 'bool', default: false, usage: 'delete range of keys without delay', since: '3.6' },
+    // 3.5 added --range to skip its warning (3.6: and a 2-second delay) before deleting [key, range_end); ours
+    // deletes as 3.4.23 does, without either, so it is accepted and does nothing.
+    { name: 'range', kind: 'bool', default: false, usage: 'delete range of keys', since: '3.5' },
   ],
 };
 

@@ -7,6 +7,7 @@ import { isStaleAuthError, MAX_UNARY_ATTEMPTS, retryBackoffMs } from './auth-ret
 import {
   type CallOptions,
   type ClientConfig,
+  clientMessageLimits,
   DEADLINE_DETAILS,
   type EtcdClient,
   type EtcdServices,
@@ -23,6 +24,8 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   protected preferred: string | undefined;
   /** Present when --user gave a name and a password (clientv3's authTokenBundle). */
   protected readonly token: AuthToken | undefined;
+  /** clientv3's message size limits (--max-request-bytes / --max-recv-bytes), which every transport enforces. */
+  protected readonly limits: { send: number; recv: number };
 
   readonly kv = this.service('KV');
   readonly watch = this.service('Watch');
@@ -37,6 +40,7 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
     /** Another client's token, to share its login (a transport used for streams only). */
     token?: AuthToken,
   ) {
+    this.limits = clientMessageLimits(config);
     this.token = token ?? (config.auth ? new AuthToken(endpoints, (endpoint, deadline, waitForReady) => this.authenticate(endpoint, deadline, waitForReady)) : undefined);
   }
 
@@ -95,7 +99,7 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
         return await this.invoke<Res>(connection, service, method, req, token, deadline);
       } catch (error) {
         const rpcError = this.toRpcError(error, endpoint);
-        if (isTooLarge(rpcError)) rpcError.requestBytes ??= this.encodedSize(connection, service, method, req);
+        if (isTooLarge(rpcError) && !rpcError.clientLimit) rpcError.requestBytes ??= this.encodedSize(connection, service, method, req);
         lastError = rpcError;
         this.config.onUnaryFailure?.(rpcError, target, attempt);
         if (isStaleAuthError(rpcError.details, this.token !== undefined)) {

@@ -1,6 +1,6 @@
 // What commands use to talk to etcd. Commands depend on this interface only; the clients are loaded lazily
 // (the etcd3-based one pulls in the gRPC stack), and tests can hand commands any implementation.
-import { grpcStatusText, isEtcdErrorMessage } from '../api/etcd-errors.js';
+import { GrpcCode, grpcStatusText, isEtcdErrorMessage } from '../api/etcd-errors.js';
 import type { AuthService, ClusterService, KVService, LeaseService, MaintenanceService, WatchService } from './services.js';
 
 export type * from './services.js';
@@ -14,6 +14,14 @@ export interface ClientConfig {
   insecureSkipVerify: boolean;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   auth?: { username: string; password: string };
+  /**
+   * clientv3's MaxCallSendMsgSize / MaxCallRecvMsgSize (etcdctl 3.6's --max-request-bytes / --max-recv-bytes), in
+   * bytes of one encoded message; 0 or less (or absent) means clientv3's defaults, 2 MiB to send and
+   * math.MaxInt32 to receive. A message over a limit fails the call, without sending it, with grpc-go's
+   * ResourceExhausted texts (`clientMessageLimits` and `sendLimitError`/`recvLimitError` below): every transport honours them.
+   */
+  maxCallSendMsgSize?: number;
+  maxCallRecvMsgSize?: number;
   /**
    * After a failed dial, probe the endpoint fully (TCP, TLS handshake, HTTP/2 preface) to tell why; otherwise only
    * the TCP connect that grpc-go's dial error needs. The CLI asks for it when stderr is a terminal, where it explains.
@@ -75,6 +83,8 @@ export class RpcError extends Error {
   requestBytes?: number;
   /** Raised while authenticating: etcdctl fails such a client at creation (exit 2, ExitBadConnection). */
   authFailure?: boolean;
+  /** A message over this client's own limit (--max-request-bytes / --max-recv-bytes): never a server's answer. */
+  clientLimit?: { kind: 'send' | 'recv'; size: number; limit: number };
 
   constructor(
     readonly code: number,
@@ -97,6 +107,36 @@ export class RpcError extends Error {
     return grpcStatusText(this.code, this.details);
   }
 }
+
+/** clientv3's default send limit: etcd's default --max-request-bytes (1.5 MiB) plus gRPC overhead. */
+export const DEFAULT_MAX_CALL_SEND_MSG_SIZE = 2 * 1024 * 1024;
+/** clientv3's default receive limit, math.MaxInt32: a range response may well exceed the send limit. */
+export const DEFAULT_MAX_CALL_RECV_MSG_SIZE = 2 ** 31 - 1;
+
+/** The limits a client enforces, as clientv3.New settles them; a send limit above the receive limit is refused. */
+export function clientMessageLimits(config: Pick<ClientConfig, 'maxCallSendMsgSize' | 'maxCallRecvMsgSize'>): { send: number; recv: number } {
+  const send = config.maxCallSendMsgSize ?? 0;
+  const recv = config.maxCallRecvMsgSize ?? 0;
+  if (recv > 0 && send > recv) {
+    throw new ClientConfigError(`gRPC message recv limit (${recv} bytes) must be greater than send limit (${send} bytes)`);
+  }
+  return { send: send > 0 ? send : DEFAULT_MAX_CALL_SEND_MSG_SIZE, recv: recv > 0 ? recv : DEFAULT_MAX_CALL_RECV_MSG_SIZE };
+}
+
+/** A configuration clientv3.New refuses (etcdctl exits with ExitBadConnection). */
+export class ClientConfigError extends Error {}
+
+/** grpc-go's client-side error for a request over the send limit (`size` is the encoded message's length). */
+export const sendLimitError = (size: number, limit: number, endpoint: string) =>
+  Object.assign(new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${size} vs. ${limit})`, endpoint), {
+    clientLimit: { kind: 'send' as const, size, limit },
+  });
+
+/** grpc-go's client-side error for a response over the receive limit. */
+export const recvLimitError = (size: number, limit: number, endpoint: string) =>
+  Object.assign(new RpcError(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${size} vs. ${limit})`, endpoint), {
+    clientLimit: { kind: 'recv' as const, size, limit },
+  });
 
 /** Raised when no endpoint could be reached before the deadline. */
 export const DEADLINE_DETAILS = 'latest balancer error: all SubConns are in TransientFailure';

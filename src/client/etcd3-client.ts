@@ -13,7 +13,16 @@ import type { IOptions } from 'etcd3/lib/options.js';
 import { GrpcCode } from '../api/etcd-errors.js';
 import type { AuthToken } from './auth-token.js';
 import { BalancedClient } from './balanced-client.js';
-import { type ClientConfig, type GrpcStream, RpcError, type ServiceName, type StreamName, type TransportFailure } from './client.js';
+import {
+  type ClientConfig,
+  type GrpcStream,
+  recvLimitError,
+  RpcError,
+  sendLimitError,
+  type ServiceName,
+  type StreamName,
+  type TransportFailure,
+} from './client.js';
 import { type ProbeOptions, probeEndpoint } from './dial-probe.js';
 
 // etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
@@ -29,6 +38,7 @@ type RawClient = Record<string, (...args: unknown[]) => unknown> & {
 };
 
 interface Connection {
+  endpoint: string;
   client: RawClient;
 }
 
@@ -44,11 +54,13 @@ export class Etcd3Client extends BalancedClient<Connection> {
     this.pools.clear();
   }
 
-  protected async invoke<Res>(connection: Connection, _service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
+  protected async invoke<Res>(connection: Connection, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
     const metadata = withToken(token);
     return new Promise<Res>((resolve, reject) => {
       const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
       connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
+    }).catch((error: unknown) => {
+      throw this.limitError(error, connection, service, method, req) ?? error;
     });
   }
 
@@ -60,6 +72,17 @@ export class Etcd3Client extends BalancedClient<Connection> {
   /** grpc-js keeps the socket or TLS error to itself: a probe connection tells why the dial failed. */
   protected dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
     return probeEndpoint(endpoint, this.probeOptions(endpoint));
+  }
+
+  /**
+   * grpc-js enforces the limits with texts of its own; clientv3's users (and scripts) see grpc-go's, which
+   * name the encoded message's size, so a refused request is encoded again (only then) to measure it.
+   */
+  private limitError(error: unknown, connection: Connection, service: ServiceName, method: string, req: object): RpcError | undefined {
+    const { code, details } = error as { code?: unknown; details?: unknown };
+    if (code !== GrpcCode.ResourceExhausted || typeof details !== 'string' || !details.startsWith(GRPC_JS_SEND_LIMIT)) return undefined;
+    const size = this.encodedSize(connection, service, method, req);
+    return size === undefined ? undefined : sendLimitError(size, this.limits.send, connection.endpoint);
   }
 
   /** The size of a request as grpc-js encodes it (its generated methods carry their serializer). */
@@ -107,7 +130,7 @@ export class Etcd3Client extends BalancedClient<Connection> {
   }
 
   private connection(endpoint: string, service: ServiceName): Promise<Connection> {
-    return this.pool(endpoint).withConnection(service, ({ client }) => ({ client: client as unknown as RawClient }));
+    return this.pool(endpoint).withConnection(service, ({ client }) => ({ endpoint, client: client as unknown as RawClient }));
   }
 
   private pool(endpoint: string): ConnectionPool {
@@ -161,7 +184,8 @@ export class Etcd3Client extends BalancedClient<Connection> {
           'grpc.keepalive_time_ms': Math.max(keepAliveTimeMs, MIN_KEEPALIVE_MS),
           'grpc.keepalive_timeout_ms': keepAliveTimeoutMs === 0 ? GRPC_GO_KEEPALIVE_TIMEOUT_MS : keepAliveTimeoutMs,
         }),
-        'grpc.max_receive_message_length': -1,
+        'grpc.max_send_message_length': this.limits.send,
+        'grpc.max_receive_message_length': this.limits.recv,
       },
       faultHandling: { host: () => passThrough as never, global: passThrough as never },
     };
@@ -188,6 +212,10 @@ function withToken(token: string | undefined): Metadata {
   return metadata;
 }
 
+// grpc-js's texts for a message over a limit (grpc.max_send/receive_message_length).
+const GRPC_JS_SEND_LIMIT = 'Attempted to send message with a size larger than ';
+const GRPC_JS_RECV_LIMIT = /^Received message larger than max \((\d+) vs (\d+)\)$/;
+
 /** grpc-js errors carry code and details; etcd3's casts keep only `"<code> <NAME>: <details>"` in the message. */
 function toRpcError(error: unknown, endpoint: string): RpcError {
   if (error instanceof RpcError) return error;
@@ -197,6 +225,8 @@ function toRpcError(error: unknown, endpoint: string): RpcError {
   const details = typeof e.details === 'string' ? e.details : match?.[2];
   // Go's client names an expired call after its context, whatever grpc-js says.
   if (code === GrpcCode.DeadlineExceeded) return new RpcError(code, 'context deadline exceeded', endpoint);
+  const overRecvLimit = code === GrpcCode.ResourceExhausted && typeof details === 'string' ? GRPC_JS_RECV_LIMIT.exec(details) : null;
+  if (overRecvLimit) return recvLimitError(Number(overRecvLimit[1]), Number(overRecvLimit[2]), endpoint);
   if (code !== undefined && details !== undefined) return new RpcError(code, details, endpoint);
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
 }

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { BalancedClient } from './balanced-client.js';
-import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, type ServiceName, type TransportFailure } from './client.js';
+import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, sendLimitError, type ServiceName, type TransportFailure } from './client.js';
 import { describeCertificate, endpointAddress, grpcDialError, probeEndpoint, type ProbeOptions } from './dial-probe.js';
 import { ConnectionLost, unaryCall } from './h2/grpc-unary.js';
 import { Http2ClientConnection } from './h2/http2-client-connection.js';
@@ -27,9 +27,6 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MULTIPLIER = 1.6;
 const BACKOFF_JITTER = 0.2;
 const BACKOFF_MAX_MS = 120_000;
-
-/** clientv3's default MaxCallSendMsgSize: a larger request fails before it is sent (its receive limit is math.MaxInt32). */
-const MAX_SEND_BYTES = 2 * 1024 * 1024;
 
 /** A dial that failed. */
 class DialError extends Error {}
@@ -158,13 +155,12 @@ export class H2Client extends BalancedClient<Channel> {
   private async call(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<unknown> {
     const types = methodTypes(`etcdserverpb.${service}`, method);
     const message = encodeMessage(messageInfo(types.request), req as Record<string, unknown>);
-    if (message.length > MAX_SEND_BYTES) {
-      const tooLarge = new RpcError(GrpcCode.ResourceExhausted, `trying to send message larger than max (${message.length} vs. ${MAX_SEND_BYTES})`, channel.endpoint);
-      tooLarge.requestBytes = message.length;
-      throw tooLarge;
-    }
+    // clientv3's MaxCallSendMsgSize: a larger request fails before it is sent
+    if (message.length > this.limits.send) throw sendLimitError(message.length, this.limits.send, channel.endpoint);
     const path = `/etcdserverpb.${service}/${method}`;
-    const bytes = await unaryCall(channel.http2, channel.endpoint, { path, authority: channel.authority, scheme: channel.scheme, token, deadline, message });
+    const bytes = await unaryCall(channel.http2, channel.endpoint, {
+      path, authority: channel.authority, scheme: channel.scheme, token, deadline, message, maxReceiveBytes: this.limits.recv,
+    });
     try {
       return decodeMessage(messageInfo(types.response), bytes);
     } catch (error) {

@@ -13,7 +13,7 @@ export const UNARY_METHODS = {
   Watch: [],
   Lease: ['leaseGrant', 'leaseRevoke', 'leaseTimeToLive', 'leaseLeases'],
   Cluster: ['memberAdd', 'memberRemove', 'memberUpdate', 'memberList', 'memberPromote'],
-  Maintenance: ['alarm', 'status', 'defragment', 'hashKV', 'moveLeader'],
+  Maintenance: ['alarm', 'status', 'defragment', 'hashKV', 'moveLeader', 'downgrade'],
   Auth: [
     'authEnable',
     'authDisable',

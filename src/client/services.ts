@@ -2,6 +2,8 @@
 // (`HashKV` → `hashKV`), so a misspelt RPC or a wrong request shape does not compile.
 import type {
   AlarmRequestInit,
+  DowngradeRequestInit,
+  DowngradeResponse,
   AlarmResponse,
   AuthDisableRequestInit,
   AuthDisableResponse,
@@ -128,6 +130,8 @@ export interface MaintenanceService {
   defragment: Unary<DefragmentRequestInit, DefragmentResponse>;
   hashKV: Unary<HashKVRequestInit, HashKVResponse>;
   moveLeader: Unary<MoveLeaderRequestInit, MoveLeaderResponse>;
+  /** etcd 3.5's Downgrade (etcd 3.4 answers Unimplemented: it has no such method). */
+  downgrade: Unary<DowngradeRequestInit, DowngradeResponse>;
   snapshot(request: SnapshotRequestInit): Promise<GrpcStream<never, SnapshotResponse>>;
 }
 

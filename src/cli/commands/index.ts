@@ -6,6 +6,7 @@ import { authCommand } from './auth.js';
 import { compactionCommand } from './compaction.js';
 import { completionCommand } from './completion.js';
 import { delCommand } from './del.js';
+import { downgradeCommand } from './downgrade.js';
 import { electCommand } from './elect.js';
 import { getCommand } from './get.js';
 import { helpCommand } from './help.js';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
       checkCommand(),
       helpCommand(() => root),
       completionCommand(() => root),
+      downgradeCommand(),
     ],
   });
   return root;

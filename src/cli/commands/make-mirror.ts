@@ -18,12 +18,16 @@ export function makeMirrorCommand() {
     short: 'Makes a mirror at the destination etcd cluster',
     flags: [
       { name: 'prefix', kind: 'string', default: '', usage: 'Key-value prefix to mirror' },
+      { name: 'rev', kind: 'int', default: 0n, usage: 'Specify the kv revision to start to mirror', since: '3.6' },
+      { name: 'max-txn-ops', kind: 'uint', default: 128n, usage: 'Maximum number of operations permitted in a transaction during syncing updates.', since: '3.6' },
       { name: 'dest-prefix', kind: 'string', default: '', usage: 'destination prefix to mirror a prefix to a different prefix in the destination cluster' },
       { name: 'no-dest-prefix', kind: 'bool', default: false, usage: 'mirror key-values to the root of the destination cluster' },
       { name: 'dest-cert', kind: 'string', default: '', usage: 'Identify secure client using this TLS certificate file for the destination cluster' },
       { name: 'dest-key', kind: 'string', default: '', usage: 'Identify secure client using this TLS key file' },
       { name: 'dest-cacert', kind: 'string', default: '', usage: 'Verify certificates of TLS enabled secure servers using this CA bundle' },
       { name: 'dest-insecure-transport', kind: 'bool', default: true, usage: 'Disable transport security for client connections' },
+      { name: 'dest-user', kind: 'string', default: '', usage: 'Destination username[:password] for authentication (prompt if password is not supplied)', since: '3.5' },
+      { name: 'dest-password', kind: 'string', default: '', usage: "Destination password for authentication (if this option is used, --user option shouldn't include password)", since: '3.5' },
     ],
     run: runMakeMirror,
   });
@@ -41,6 +45,8 @@ function modifyPrefix(key: Buffer, prefix: Buffer, destPrefix: Buffer): Buffer {
 
 async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length !== 1) throw badArgs('make-mirror takes one destination argument');
+  // etcdctl asks for the destination's password before it builds either client.
+  const auth = await ctx.credentials(ctx.flag<string>('dest-user'), ctx.flag<string>('dest-password'), 'Destination Password: ');
   const { client: source } = await ctx.connect();
   const destTls = {
     certFile: ctx.flag<string>('dest-cert') || undefined,
@@ -52,31 +58,38 @@ async function runMakeMirror(ctx: CommandContext, args: string[]): Promise<void>
     tls: destTls.certFile || destTls.keyFile || destTls.caFile ? destTls : undefined,
     insecureTransport: ctx.flag<boolean>('dest-insecure-transport'),
     insecureSkipVerify: false,
-    auth: undefined,
+    auth,
   });
+  const maxTxnOps = ctx.flag<bigint>('max-txn-ops');
+  // 3.6's --rev: start watching at this revision, without copying the keyspace first.
+  const rev = ctx.flag<bigint>('rev');
+  const startRev = rev - 1n > 0n ? rev - 1n : 0n;
 
   let total = 0;
   const progress = setInterval(() => ctx.io.stdout.write(`${total}\n`), PROGRESS_INTERVAL_MS);
   try {
     const prefix = Buffer.from(ctx.flag<string>('prefix'));
     // The syncer pins the revision with a read before etcdctl looks at the prefix flags.
-    const pinned = await source.kv.range({ key: Buffer.from('foo') });
-    const revision = BigInt(String(pinned.header?.revision ?? '0'));
+    const revision = startRev !== 0n ? startRev : BigInt(String((await source.kv.range({ key: Buffer.from('foo') })).header?.revision ?? '0'));
     const noDestPrefix = ctx.flag<boolean>('no-dest-prefix');
     let destPrefixText = ctx.flag<string>('dest-prefix');
     if (noDestPrefix && destPrefixText.length > 0) {
       throw badArgs('`--dest-prefix` and `--no-dest-prefix` cannot be set at the same time, choose one');
     }
+    // etcdctl 3.6 defaults the destination prefix only when it copies the keyspace first, so with --rev a
+    // --prefix without --dest-prefix would strip the prefix from every key: we default it in both cases.
     if (!noDestPrefix && destPrefixText.length === 0) destPrefixText = ctx.flag<string>('prefix');
     const rewrite = (key: Buffer) => modifyPrefix(key, prefix, Buffer.from(destPrefixText));
 
-    for await (const kvs of syncBase(source, prefix, revision)) {
-      for (const kv of kvs) {
-        await dest.kv.put({ key: rewrite(Buffer.from(kv.key)), value: Buffer.from(kv.value ?? []) });
-        total++;
+    if (startRev === 0n) {
+      for await (const kvs of syncBase(source, prefix, revision)) {
+        for (const kv of kvs) {
+          await dest.kv.put({ key: rewrite(Buffer.from(kv.key)), value: Buffer.from(kv.value ?? []) });
+          total++;
+        }
       }
     }
-    await syncUpdates(source, dest, prefix, revision + 1n, rewrite, () => total++);
+    await syncUpdates(source, dest, prefix, revision + 1n, rewrite, Number(maxTxnOps), () => total++);
   } finally {
     clearInterval(progress);
   }
@@ -107,6 +120,7 @@ async function syncUpdates(
   prefix: Buffer,
   startRevision: bigint,
   rewrite: (key: Buffer) => Buffer,
+  maxTxnOps: number,
   counted: () => void,
 ): Promise<never> {
   const { key, rangeEnd } = prefixRange(prefix);
@@ -127,6 +141,11 @@ async function syncUpdates(
             ops = [];
           }
           lastRevision = revision;
+          // --max-txn-ops splits a revision's changes over several txns (a limit of 0 commits an empty txn first, as etcdctl does).
+          if (ops.length === maxTxnOps) {
+            await applyToDest(dest, ops);
+            ops = [];
+          }
           const target = rewrite(Buffer.from(event.kv?.key ?? []));
           if (enumNumber(event.type, EVENT_TYPE_NAMES) === DELETE) ops.push({ request_delete_range: { key: target } });
           else ops.push({ request_put: { key: target, value: Buffer.from(event.kv?.value ?? []) } });

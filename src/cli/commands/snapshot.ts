@@ -39,6 +39,8 @@ export function snapshotCommand() {
           { name: 'skip-hash-check', kind: 'bool', default: false, usage: 'Ignore snapshot integrity hash value (required if copied from data directory)' },
           { name: 'bump-revision', kind: 'uint', default: 0n, usage: 'How much to increase the latest revision after restore', since: '3.5' },
           { name: 'mark-compacted', kind: 'bool', default: false, usage: 'Mark the latest revision after restore as the point of scheduled compaction (required if --bump-revision > 0, disallowed otherwise)', since: '3.5' },
+          // bbolt's initial mmap size while etcdctl 3.5 writes the restored db; it changes nothing in the file.
+          { name: 'initial-memory-map-size', kind: 'uint', default: 10_737_418_240n, usage: 'Initial memory map size of the database in bytes. It uses the default value if not defined or defined to 0', since: '3.5' },
           { name: 'bundled-server', kind: 'bool', default: false, usage: "Restore an etcd snapshot into a data dir for 'etcdctl-ts server' (its own format) instead of etcd's (etcdctl-ts extension)", since: 'extension' },
         ],
         run: runRestore,

@@ -2,6 +2,8 @@
 // kind. Responses arrive exactly as the gRPC layer decodes them (proto field names, int64 as decimal strings,
 // bytes as Buffers, enums as names), so every format can be exact without lossy conversions.
 import type {
+  DowngradeAction,
+  DowngradeResponse,
   AlarmResponse,
   AuthRoleAddResponse,
   AuthRoleDeleteResponse,
@@ -93,6 +95,8 @@ export interface Printer {
   endpointHashKV(list: EndpointHashKV[]): void;
   /** leader, target: member IDs as decimal uint64 strings. */
   moveLeader(leader: string, target: string, r: MoveLeaderResponse): void;
+  /** etcdctl 3.6's downgrade validate|enable|cancel. */
+  downgrade(action: DowngradeAction, r: DowngradeResponse): void;
 
   alarm(r: AlarmResponse): void;
   dbStatus(s: DBStatus): void;

@@ -16,6 +16,8 @@ import type {
   AuthUserListResponse,
   AuthUserRevokeRoleResponse,
   DeleteRangeResponse,
+  DowngradeAction,
+  DowngradeResponse,
   LeaseRevokeResponse,
   MemberAddResponse,
   MemberListResponse,
@@ -66,6 +68,9 @@ export abstract class RawPrinter extends UnsupportedPrinter {
   }
   override moveLeader(_leader: string, _target: string, r: MoveLeaderResponse): void {
     this.message(pb('MoveLeaderResponse'), r);
+  }
+  override downgrade(_action: DowngradeAction, r: DowngradeResponse): void {
+    this.message(pb('DowngradeResponse'), r);
   }
   override roleAdd(_role: string, r: AuthRoleAddResponse): void {
     this.message(pb('AuthRoleAddResponse'), r);

@@ -2,6 +2,8 @@
 import { prefixRangeEnd } from '../../api/primitives/key-range.js';
 import type {
   AlarmResponse,
+  DowngradeAction,
+  DowngradeResponse,
   AuthRoleGetResponse,
   AuthUserGetResponse,
   AuthRoleListResponse,
@@ -244,6 +246,9 @@ export class SimplePrinter implements Printer {
   }
   moveLeader(leader: string, target: string): void {
     this.emit((o) => o.line(`Leadership transferred from ${hexId(leader)} to ${hexId(target)}`));
+  }
+  downgrade(action: DowngradeAction, r: DowngradeResponse): void {
+    this.emit((o) => o.line(`Downgrade ${action.toLowerCase()} success, cluster version ${r.version ?? ''}`));
   }
 
   alarm(r: AlarmResponse): void {

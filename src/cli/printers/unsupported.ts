@@ -75,6 +75,9 @@ export class UnsupportedPrinter implements Printer {
   moveLeader(..._args: Parameters<Printer['moveLeader']>): void {
     this.unsupported();
   }
+  downgrade(..._args: Parameters<Printer['downgrade']>): void {
+    this.unsupported();
+  }
   alarm(..._args: Parameters<Printer['alarm']>): void {
     this.unsupported();
   }

@@ -4,7 +4,7 @@
 import { GrpcCode } from '../../api/etcd-errors.js';
 import { ErrorCode } from '../../api/http2/frames.js';
 import type { Header } from '../../api/http2/hpack.js';
-import { RpcError } from '../client.js';
+import { recvLimitError, RpcError } from '../client.js';
 import type { Http2ClientConnection, StreamEnd } from './http2-client-connection.js';
 
 export interface UnaryRequest {
@@ -15,7 +15,7 @@ export interface UnaryRequest {
   token: string | undefined;
   deadline: number | undefined;
   message: Buffer;
-  /** Raised when a response message is larger (clientv3's MaxCallRecvMsgSize). */
+  /** A larger response message fails the call with grpc-go's error (clientv3's MaxCallRecvMsgSize). */
   maxReceiveBytes?: number;
 }
 
@@ -83,7 +83,7 @@ export function responseMessage(end: StreamEnd, endpoint: string, maxReceiveByte
   if (data[0] !== 0) throw new RpcError(GrpcCode.Internal, 'Received compressed message but "grpc-encoding" header was not set', endpoint);
   const length = data.readUInt32BE(1);
   if (length > maxReceiveBytes) {
-    throw new RpcError(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${length} vs. ${maxReceiveBytes})`, endpoint);
+    throw recvLimitError(length, maxReceiveBytes, endpoint);
   }
   if (data.length !== 5 + length) throw new RpcError(GrpcCode.Internal, 'Response message parsing error: bad message length', endpoint);
   return data.subarray(5);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { countClientRequest, grpcMethodCounts, METRICS_RECORDING, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import type { Header } from '../../api/http2/hpack.js';
 import { Http2ServerConnection, type Http2Stream, type KeepaliveOptions, type StreamHandler } from './http2-connection.js';
 import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
@@ -330,6 +331,8 @@ export interface GrpcEdgeServerOptions {
 
 export class GrpcEdgeServer {
   private readonly routes = new Map<string, Route>();
+  /** Services with at least one method served, by full name (`etcdserverpb.KV`). */
+  private readonly services = new Set<string>();
   private readonly connections = new Set<Http2ServerConnection>();
 
   constructor(private readonly options: GrpcEdgeServerOptions) {}
@@ -339,6 +342,7 @@ export class GrpcEdgeServer {
       const handler = impl[name];
       if (!handler) continue;
       const [service, methodName] = method.path.slice(1).split('/');
+      this.services.add(service);
       const type = method.requestStream ? (method.responseStream ? 'bidi_stream' : 'client_stream') : method.responseStream ? 'server_stream' : 'unary';
       this.routes.set(method.path, { method, impl: handler, counts: grpcMethodCounts(service, methodName, type) });
     }
@@ -377,11 +381,21 @@ export class GrpcEdgeServer {
     return this.onStream(stream, headers, PLAINTEXT_PEER);
   }
 
+  /** grpc-go's answer to a path no handler serves (Server.handleStream, grpc 1.26 as in etcd 3.4). */
+  private unknownRoute(path: string): { code: number; details: string } {
+    const name = path.startsWith('/') ? path.slice(1) : path;
+    const slash = name.lastIndexOf('/');
+    if (slash === -1) return { code: Status.RESOURCE_EXHAUSTED, details: `malformed method name: ${goQuote(path)}` };
+    const service = name.slice(0, slash);
+    const details = this.services.has(service) ? `unknown method ${name.slice(slash + 1)} for service ${service}` : `unknown service ${service}`;
+    return { code: Status.UNIMPLEMENTED, details };
+  }
+
   private onStream(stream: CallStream, headers: Header[], peer: ConnectionPeer): StreamHandler {
     const path = headers.find(([name]) => name === ':path')?.[1];
     const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
-      stream.sendHeaders(trailersOnly({ code: Status.UNIMPLEMENTED, details: `unknown service or method ${path}` }), true);
+      stream.sendHeaders(trailersOnly(this.unknownRoute(path ?? '')), true);
       return IGNORED;
     }
     if (METRICS_RECORDING) {

@@ -100,10 +100,8 @@ export function maintenanceService(server: MaintenanceMember) {
       if (req.targetID !== server.memberIdText) fail('BadLeaderTransferee');
       return { header: header() };
     }),
-    Downgrade: unary(server, (_req: unknown, call) => {
-      admin(call);
-      return fail('Unimplemented', 'Downgrade');
-    }),
+    // No Downgrade: the server is etcd 3.4.23 (its version, its cluster version 3.4.0), which has no such RPC, so
+    // the call gets grpc-go's `unknown method` answer, as from etcd 3.4 (etcd 3.5's Downgrade needs a 3.5 cluster).
     Snapshot: (call: GrpcCall) => {
       const refuse = (err: unknown) => call.destroy(Object.assign(new Error(), toGrpcError(err)));
       try {

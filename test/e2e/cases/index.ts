@@ -15,6 +15,7 @@ import { watchScenarios } from './watch.js';
 import { authScenarios } from './auth.js';
 import { helpScenarios } from './help.js';
 import { zeroDurationScenarios } from './zero-durations.js';
+import { newerScenarios } from './newer.js';
 
 export const allScenarios: Scenario[] = [
   // The slow ones (timeouts) first, so they overlap with the many quick ones.
@@ -33,6 +34,7 @@ export const allScenarios: Scenario[] = [
   ...leaseScenarios,
   ...authScenarios,
   ...helpScenarios,
+  ...newerScenarios,
 ];
 
 /** DIFF_ONLY=<regex> runs only the scenarios whose name matches (handy while fixing one command). */

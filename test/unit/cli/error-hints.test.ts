@@ -2,7 +2,7 @@
 // certificate not yet valid, a refused client certificate), and which errors get no hint at all.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RpcError, type TransportFailure } from '../../../src/client/client.js';
+import { recvLimitError, RpcError, sendLimitError, type TransportFailure } from '../../../src/client/client.js';
 import { generalError } from '../../../src/cli/errors.js';
 import { hintFor, rpcErrorOf, transportHint } from '../../../src/cli/error-hints.js';
 
@@ -44,6 +44,14 @@ describe('hintFor', () => {
   it("the gRPC server's own size error names the limit", async () => {
     const rpc = new RpcError(8, 'grpc: received message larger than max (3000000 vs. 2097152)', 'x:1');
     assert.match((await hintFor(rpc, { options })) ?? '', /^the request \(3000000 bytes\) is over the server's limit of 1572864 bytes/);
+  });
+  it("this client's own limits (--max-request-bytes / --max-recv-bytes) are not blamed on the server", async () => {
+    const sent = sendLimitError(3000010, 2097152, 'x:1');
+    assert.match((await hintFor(sent, { options })) ?? '', /^the request \(3000010 bytes\) is over this client's send limit of 2097152 bytes, so it was not sent: raise --max-request-bytes/);
+    // The same text as the server's, yet from this client's receive limit.
+    const received = recvLimitError(79, 20, 'x:1');
+    assert.equal(received.details, 'grpc: received message larger than max (79 vs. 20)');
+    assert.match((await hintFor(received, { options })) ?? '', /^the response \(79 bytes\) is over this client's receive limit of 20 bytes: raise --max-recv-bytes/);
   });
   it('permission denied names the user only when there is one', async () => {
     const rpc = new RpcError(7, 'etcdserver: permission denied', 'x:1');

@@ -176,3 +176,23 @@ describe('move-leader', () => {
     });
   }
 });
+
+describe('downgrade (etcdctl 3.6: printer_simple.go, printerRPC, printerUnsupported)', () => {
+  const resp = { header, version: '3.5.0' } as never;
+  it('simple names the action and the cluster version', async () => {
+    for (const [action, word] of [['VALIDATE', 'validate'], ['ENABLE', 'enable'], ['CANCEL', 'cancel']] as const) {
+      const { out } = await printed('simple', false, (p) => p.downgrade(action, resp));
+      assert.equal(out, `Downgrade ${word} success, cluster version 3.5.0\n`);
+    }
+  });
+  it('json is the DowngradeResponse', async () => {
+    const { out } = await printed('json', false, (p) => p.downgrade('ENABLE', resp));
+    assert.equal(out, '{"header":{"cluster_id":14443903163313418560,"member_id":11417610130673999598,"revision":3,"raft_term":2},"version":"3.5.0"}\n');
+  });
+  for (const format of ['fields', 'table']) {
+    it(`${format} is unsupported`, async () => {
+      const p = await createPrinter(format, false, new Capture());
+      assert.throws(() => p.downgrade('CANCEL', resp), rejects(format, `${format} not supported as output format`));
+    });
+  }
+});
