@@ -8,8 +8,8 @@ import type tls from 'node:tls';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { BalancedClient } from './balanced-client.js';
 import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, sendLimitError, type ServiceName, type TransportFailure } from './client.js';
-import { describeCertificate, endpointAddress, grpcDialError, probeEndpoint, type ProbeOptions } from './dial-probe.js';
-import { ConnectionLost, unaryCall } from './h2/grpc-unary.js';
+import { describeCertificate, endpointAddress, probeEndpoint, type ProbeOptions } from './dial-probe.js';
+import { unaryCall } from './h2/grpc-unary.js';
 import { Http2ClientConnection } from './h2/http2-client-connection.js';
 import { decodeMessage, encodeMessage, messageInfo, methodTypes } from './h2/schema-codec.js';
 
@@ -18,8 +18,6 @@ interface Channel {
   http2: Http2ClientConnection;
   authority: string;
   scheme: 'http' | 'https';
-  /** The server's certificate (TLS), for a failure the server reports after the handshake. */
-  peerCertificate?: TransportFailure['peerCertificate'];
 }
 
 /** grpc-go's (and grpc-js') reconnect backoff: 1 s, ×1.6 per failure, ±20 % jitter, at most 120 s. */
@@ -67,18 +65,8 @@ export class H2Client extends BalancedClient<Channel> {
     }
   }
 
-  protected async invoke<Res>(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
-    try {
-      return (await this.call(channel, service, method, req, token, deadline)) as Res;
-    } catch (error) {
-      // Lost before the server said anything (grpc-go waits for its SETTINGS before it calls a dial done): a TLS
-      // alert about our certificate, a TLS port spoken to in plaintext. The dial's failure, for the hint.
-      if (error instanceof ConnectionLost && !channel.http2.heardFromServer) {
-        error.transportFailure = await this.connectionFailure(channel);
-        error.dialError = grpcDialError(error.transportFailure);
-      }
-      throw error;
-    }
+  protected invoke<Res>(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
+    return this.call(channel, service, method, req, token, deadline) as Promise<Res>;
   }
 
   protected async login(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
@@ -105,22 +93,18 @@ export class H2Client extends BalancedClient<Channel> {
     this.channels.delete(endpoint);
   }
 
-  /** What the dial's socket or handshake said; a probe when it said nothing (a timeout, a silent close). */
+  /**
+   * What the dial's socket or handshake said; a probe when it said nothing (a timeout, a silent close) or only that
+   * the peer reset the connection (the probe tells a TLS/plaintext mix-up from a port that is not etcd's).
+   */
   protected async dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
-    return this.dialFailures.get(endpoint) ?? probeEndpoint(endpoint, this.probeOptions(endpoint));
+    const known = this.dialFailures.get(endpoint);
+    if (known && known.code !== 'ECONNRESET' && known.code !== 'EPIPE') return known;
+    return (await probeEndpoint(endpoint, this.probeOptions(endpoint))) ?? known;
   }
 
   protected encodedSize(_channel: Channel, service: ServiceName, method: string, req: object): number | undefined {
     return encodeMessage(messageInfo(methodTypes(`etcdserverpb.${service}`, method).request), req as Record<string, unknown>).length;
-  }
-
-  /** Why a connection that the server never answered ended: its socket's error, else what a probe finds. */
-  private async connectionFailure(channel: Channel): Promise<TransportFailure | undefined> {
-    const code = channel.http2.socketErrorCode;
-    const address = endpointAddress(channel.endpoint)?.address;
-    if (!code || !address) return probeEndpoint(channel.endpoint, this.probeOptions(channel.endpoint));
-    const tls = channel.scheme === 'https';
-    return { address, code, tls, ...(tls && { clientCertificate: Boolean(this.tlsFiles?.cert), peerCertificate: channel.peerCertificate }) };
   }
 
   /** The probe for a failure the transport could not see the cause of, dialling as dial() does. */
@@ -169,8 +153,9 @@ export class H2Client extends BalancedClient<Channel> {
   }
 
   /**
-   * One connection attempt (TCP, then TLS when the endpoint uses it), given up at `by`. A failure the socket or the
-   * certificate check names is kept for dialFailure (node's TLS checks the certificate here, to keep it for the hint).
+   * One connection attempt (TCP, then TLS when the endpoint uses it, then the server's SETTINGS, as grpc-go's dial),
+   * given up at `by`. A failure the socket or the certificate check names is kept for dialFailure (node's TLS check
+   * is made here, so that the certificate is kept for the hint).
    */
   private async dial(endpoint: string, by: number): Promise<Channel> {
     const target = endpointAddress(endpoint);
@@ -188,6 +173,7 @@ export class H2Client extends BalancedClient<Channel> {
       ...(tlsOptions && { clientCertificate: Boolean(tlsOptions.cert), peerCertificate }),
     });
     let peerCertificate: TransportFailure['peerCertificate'];
+    let http2: Http2ClientConnection | undefined;
     await new Promise<void>((resolve, reject) => {
       const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout')), Math.max(0, by - Date.now()));
       const onAbort = () => fail(new DialError('client closed'));
@@ -197,13 +183,16 @@ export class H2Client extends BalancedClient<Channel> {
         this.closing.signal.removeEventListener('abort', onAbort);
         socket.off('error', onError);
       };
+      let settled = false;
       const fail = (error: Error, why?: TransportFailure) => {
+        if (settled) return;
+        settled = true;
         cleanup();
         socket.destroy();
         if (why) this.dialFailures.set(endpoint, why);
         reject(error);
       };
-      const onError = (error: NodeJS.ErrnoException) => fail(new DialError(error.message), error.code ? failure(error.code) : undefined);
+      const onError = (error: NodeJS.ErrnoException) => fail(new DialError(error.message), error.code ? failure(error.code, peerCertificate) : undefined);
       socket.once('error', onError);
       socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         if (tlsOptions) {
@@ -215,16 +204,24 @@ export class H2Client extends BalancedClient<Channel> {
             return fail(new DialError(`certificate check failed: ${code}`), failure(code, peerCertificate));
           }
         }
-        cleanup();
-        resolve();
+        // Not done before the server's SETTINGS: a TLS alert about our certificate, or a TLS port spoken to in
+        // plaintext, fails the dial (retried until --dial-timeout), not the call.
+        http2 = new Http2ClientConnection(socket);
+        http2.established.then(
+          () => {
+            if (settled) return;
+            settled = true;
+            cleanup();
+            resolve();
+          },
+          (error: NodeJS.ErrnoException) => onError(error),
+        );
       });
       if (this.closing.signal.aborted) onAbort();
     });
     this.dialFailures.delete(endpoint);
     this.channels.get(endpoint)?.http2.close();
-    const channel: Channel = {
-      endpoint, http2: new Http2ClientConnection(socket), authority: target.address, scheme: tlsOptions ? 'https' : 'http', peerCertificate,
-    };
+    const channel: Channel = { endpoint, http2: http2!, authority: target.address, scheme: tlsOptions ? 'https' : 'http' };
     this.channels.set(endpoint, channel);
     return channel;
   }

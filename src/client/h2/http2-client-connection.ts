@@ -59,10 +59,16 @@ export class Http2ClientConnection {
   private dead = false;
   /** Why the connection went, for calls still in flight. */
   private closeReason = 'transport is closing';
-  /** Whether a frame came from the server (its SETTINGS come first): grpc-go's dial is done only then. */
-  heardFromServer = false;
   /** The code of the socket error that ended the connection (a TLS alert after the handshake, a reset). */
-  socketErrorCode: string | undefined;
+  private socketErrorCode: string | undefined;
+  private firstFrame: { resolve(): void; reject(error: Error): void } | undefined;
+  /**
+   * Settles at the server's first frame (its SETTINGS: grpc-go's dial is done only then), or fails, with the socket
+   * error's code when there was one, when the connection ends before (a TLS alert about our certificate, a TLS port).
+   */
+  readonly established = new Promise<void>((resolve, reject) => {
+    this.firstFrame = { resolve, reject };
+  });
 
   constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
@@ -71,7 +77,8 @@ export class Http2ClientConnection {
       this.socketErrorCode = error.code;
     });
     socket.on('close', () => this.teardown());
-    // The preface and our settings go out with the first request, in one write.
+    this.established.catch(() => undefined);
+    // The preface and our settings go out at once, in one write: the server answers with its SETTINGS.
     this.emit(PREFACE);
     this.emit(
       settingsFrame([
@@ -168,7 +175,10 @@ export class Http2ClientConnection {
   }
 
   private onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
-    this.heardFromServer = true;
+    if (this.firstFrame) {
+      this.firstFrame.resolve();
+      this.firstFrame = undefined;
+    }
     if (this.headerBlocks.open && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR, 'expected CONTINUATION');
     switch (type) {
       case FrameType.DATA:
@@ -299,6 +309,8 @@ export class Http2ClientConnection {
   }
 
   private teardown(): void {
+    this.firstFrame?.reject(Object.assign(new Error(this.closeReason), { code: this.socketErrorCode }));
+    this.firstFrame = undefined;
     this.dead = true;
     this.reader.clear();
     for (const stream of [...this.streams.values()]) this.finish(stream, { kind: 'connection', reason: this.closeReason, refused: false });
