@@ -1,7 +1,7 @@
 import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
-import { KeyIndex, type KeyEntry, type RevisionSet } from './key-index.js';
+import { KeyIndex, type KeyEntry } from './key-index.js';
 import { decodeKeyValue, encodeKeyValue, NO_LEASE, storedKeyAndLease, type KeyValue } from './key-value.js';
 import {
   decodeMetaUint,
@@ -17,8 +17,8 @@ import {
 
 // The multi-version store: every write gets a new main revision (sub revisions number the changes
 // inside it), values live in the backend's "key" bucket keyed by revision, and the in-memory key
-// index answers ranges. Each key's latest value is cached on its index entry, so reads at the current
-// revision never touch the backend.
+// index answers ranges. Values are not cached in memory: a row is read from the backend (or from the
+// changes not yet in it) when needed, so memory per key is the index's alone, at any number of keys.
 
 export interface RangeOptions {
   /** 0 or less: the current revision. */
@@ -43,7 +43,13 @@ export interface Change {
 }
 
 const EMPTY = Buffer.alloc(0);
-const COMPACTION_BATCH = 10_000;
+const ZERO_BYTE = Buffer.alloc(1);
+/** Keys of the index compacted between two turns of the event loop. */
+const INDEX_COMPACTION_SLICE = 10_000;
+/** Rows a physical compaction removes per batch, and its pause between batches (etcd's defaults). */
+const COMPACTION_BATCH_LIMIT = 1_000;
+const COMPACTION_SLEEP_MS = 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Range end as the index wants it: null for a single key, '' for "to the end of the keyspace". */
 export function rangeEndId(rangeEnd: Buffer | undefined | null): string | null {
@@ -113,8 +119,8 @@ export class MvccStore {
     if (scheduled !== undefined) {
       this.compactRevision = scheduled;
       if (this.currentRevision < scheduled) this.currentRevision = scheduled;
-      const available = this.index.compact(scheduled);
-      if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
+      this.index.compact(scheduled);
+      if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled);
     }
     for (const entry of this.index.all()) if (entry.live) this.liveKeys++;
   }
@@ -136,22 +142,22 @@ export class MvccStore {
     return this.backend.put('meta', META_CONSISTENT_INDEX, encodeMetaUint(index));
   }
 
-  /** A key's value now, or null when it is deleted; read from the backend once if not loaded. */
+  /** A key's value now, or null when it is deleted. */
   private latestOf(entry: KeyEntry): KeyValue | null {
-    if (entry.latest || !entry.live) return entry.latest;
-    return (entry.latest = this.valueAt(entry.latestMain, entry.latestSub));
+    return entry.live ? this.valueAt(entry.latestMain, entry.latestSub) : null;
   }
 
   private readAt(entry: KeyEntry, rev: number): KeyValue | null {
     if (rev >= this.currentRevision) return this.latestOf(entry);
     const at = entry.get(rev);
     if (!at) return null;
-    if (entry.isLatest(at.main, at.sub)) return this.latestOf(entry);
     return this.valueAt(at.main, at.sub);
   }
 
   private valueAt(main: number, sub: number): KeyValue {
-    const queued = this.pending.get(main)?.[sub];
+    // the open write transaction's own changes first (a txn may read a key it has put), then those queued
+    const writing = this.writing;
+    const queued = (writing && main === writing.beginRev + 1 ? writing.changes : this.pending.get(main))?.[sub];
     if (queued) return queued.kv;
     const bytes = this.backend.get('key', revToBytes(main, sub));
     if (!bytes) throw new Error(`mvcc: revision ${main}_${sub} missing from the backend`);
@@ -195,7 +201,7 @@ export class MvccStore {
     const entry = this.index.getOrCreate(key.toString('latin1'));
     const prev = this.latestOf(entry);
     const kv: KeyValue = {
-      key: entry.key,
+      key: prev ? prev.key : entry.key,
       create_revision: prev ? prev.create_revision : main,
       mod_revision: main,
       version: prev ? prev.version + 1 : 1,
@@ -203,7 +209,6 @@ export class MvccStore {
       lease,
     };
     entry.put(main, sub);
-    entry.latest = kv;
     if (!prev) this.liveKeys++;
     this.currentRevision = main;
     return { kv, prev, deleted: false };
@@ -223,7 +228,6 @@ export class MvccStore {
         deleted: true,
       });
       entry.tombstone(main, sub);
-      entry.latest = null;
     });
     this.liveKeys -= changes.length;
     if (changes.length) this.currentRevision = main;
@@ -269,33 +273,47 @@ export class MvccStore {
   }
 
   /**
-   * Compacts the history at rev: the index at once, the backend in the background. Resolves when
-   * the backend rows are gone (what a physical compaction waits for).
+   * Compacts the history at rev: reads before rev are refused at once; the index and then the backend
+   * are compacted in the background, a slice at a time, so requests go on being served meanwhile.
+   * Resolves when the backend rows are gone (what a physical compaction waits for).
    */
   compact(rev: number): Promise<void> {
     if (rev <= this.compactRevision) fail('Compacted');
     if (rev > this.currentRevision) fail('FutureRev');
     this.compactRevision = rev;
     this.backend.put('meta', META_SCHEDULED_COMPACT, encodeMetaUint(rev));
-    const available = this.index.compact(rev);
-    this.compaction = this.compaction.then(() => this.deleteCompacted(rev, available));
+    this.compaction = this.compaction.then(async () => {
+      for (let next: string | null = ''; next !== null; ) {
+        next = this.index.compactSome(rev, next, INDEX_COMPACTION_SLICE);
+        await new Promise(setImmediate);
+      }
+      await this.deleteCompacted(rev);
+    });
     return this.compaction;
   }
 
-  private async deleteCompacted(rev: number, available: RevisionSet): Promise<void> {
+  /**
+   * Removes the rows at or before rev that the (compacted) index no longer holds, in batches with a
+   * pause between them, as etcd's scheduleCompaction does; a row's key says which index entry to ask.
+   */
+  private async deleteCompacted(rev: number): Promise<void> {
     await this.backend.flushed();
     const end = revToBytes(rev + 1, 0);
-    let batch: Buffer[] = [];
-    const flush = async () => {
-      for (const key of batch) this.backend.remove('key', key);
-      batch = [];
-      await this.backend.flushed();
-    };
-    for (const { key } of this.backend.scan('key', undefined, end)) {
-      if (!available.has(revMainOf(key), revSubOf(key))) batch.push(Buffer.from(key));
-      if (batch.length >= COMPACTION_BATCH) await flush();
+    for (let start: Buffer | undefined; ; await sleep(COMPACTION_SLEEP_MS)) {
+      let rows = 0;
+      for (const { key, value } of this.backend.scan('key', start, end)) {
+        const main = revMainOf(key);
+        const sub = revSubOf(key);
+        if (!this.index.get(storedKeyAndLease(value).id)?.has(main, sub)) this.backend.remove('key', Buffer.from(key));
+        // the next batch starts just past this row (its key with a zero byte appended)
+        if (++rows === COMPACTION_BATCH_LIMIT) {
+          start = Buffer.concat([key, ZERO_BYTE]);
+          break;
+        }
+      }
+      if (rows < COMPACTION_BATCH_LIMIT) break;
     }
-    await flush();
+    await this.backend.flushed();
     await this.backend.put('meta', META_FINISHED_COMPACT, encodeMetaUint(rev));
   }
 
