@@ -18,6 +18,8 @@ export interface ResponseHeader {
 export interface RangeResponse {
   header: ResponseHeader;
   kvs: KeyValue[];
+  /** In place of kvs: the kvs field already encoded (a large range's answer, see MvccStore.rangeEncoded). */
+  encoded_kvs?: Buffer;
   more: boolean;
   count: Int64;
 }

@@ -2,7 +2,8 @@ import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
 import { KeyIndex, type KeyEntry } from './key-index.js';
-import { decodeKeyValue, encodeKeyValue, NO_LEASE, storedKeyAndLease, type KeyValue } from './key-value.js';
+import { varintSize, writeVarint } from '../../api/primitives/varint.js';
+import { decodeKeyValue, encodedKeyValueSize, encodeKeyValue, NO_LEASE, storedKeyAndLease, writeKeyValue, type KeyValue } from './key-value.js';
 import {
   decodeMetaUint,
   encodeMetaUint,
@@ -32,6 +33,13 @@ export interface RangeResult {
   kvs: KeyValue[];
   count: number;
   /** The store's current revision (what etcd puts in the response header). */
+  rev: number;
+}
+
+/** A range's KeyValues already encoded as a repeated protobuf field (see MvccStore.rangeEncoded). */
+export interface EncodedRange {
+  encoded: Buffer;
+  count: number;
   rev: number;
 }
 
@@ -148,20 +156,34 @@ export class MvccStore {
   }
 
   private readAt(entry: KeyEntry, rev: number): KeyValue | null {
-    if (rev >= this.currentRevision) return this.latestOf(entry);
-    const at = entry.get(rev);
-    if (!at) return null;
-    return this.valueAt(at.main, at.sub);
+    const row = this.visibleRow(entry, rev);
+    return row === null || !Buffer.isBuffer(row) ? row : decodeKeyValue(row);
   }
 
   private valueAt(main: number, sub: number): KeyValue {
+    const row = this.rowAt(main, sub);
+    return Buffer.isBuffer(row) ? decodeKeyValue(row) : row;
+  }
+
+  /** The key's row visible at rev (see rowAt), or null when it did not exist then. */
+  private visibleRow(entry: KeyEntry, rev: number): Buffer | KeyValue | null {
+    if (rev >= this.currentRevision) return entry.live ? this.rowAt(entry.latestMain, entry.latestSub) : null;
+    const at = entry.get(rev);
+    return at ? this.rowAt(at.main, at.sub) : null;
+  }
+
+  /**
+   * A revision's row: its KeyValue while it is not yet in the backend, else its stored bytes (valid
+   * only until the next backend read).
+   */
+  private rowAt(main: number, sub: number): Buffer | KeyValue {
     // the open write transaction's own changes first (a txn may read a key it has put), then those queued
     const writing = this.writing;
     const queued = (writing && main === writing.beginRev + 1 ? writing.changes : this.pending.get(main))?.[sub];
     if (queued) return queued.kv;
-    const bytes = this.backend.get('key', revToBytes(main, sub));
+    const bytes = this.backend.getView('key', revToBytes(main, sub));
     if (!bytes) throw new Error(`mvcc: revision ${main}_${sub} missing from the backend`);
-    return decodeKeyValue(bytes);
+    return bytes;
   }
 
   /** Checks a read revision the way etcd does: future first, then compacted. */
@@ -185,6 +207,41 @@ export class MvccStore {
       if (!options.countOnly && (limit <= 0 || kvs.length < limit)) kvs.push(kv);
     });
     return { kvs, count, rev: this.currentRevision };
+  }
+
+  /**
+   * range's KeyValues (at most limit of them; count is all of them) encoded as the repeated field
+   * `tag` of a response: each row's stored bytes are copied as they are (they are the KeyValue's
+   * protobuf encoding), into one buffer sized by a first pass, so a range over millions of keys
+   * builds no object per key and holds only its answer.
+   */
+  rangeEncoded(key: Buffer, end: string | null, options: { rev?: number; limit?: number }, tag: number): EncodedRange {
+    const at = this.checkRev(options.rev ?? 0);
+    const startId = key.toString('latin1');
+    const limit = options.limit ?? 0;
+    const rowSize = (row: Buffer | KeyValue) => (Buffer.isBuffer(row) ? row.length : encodedKeyValueSize(row));
+    let count = 0;
+    let size = 0;
+    this.index.forEach(startId, end, (entry) => {
+      const row = this.visibleRow(entry, at);
+      if (!row) return;
+      if (limit <= 0 || count < limit) {
+        const n = rowSize(row);
+        size += 1 + varintSize(n) + n;
+      }
+      count++;
+    });
+    const encoded = Buffer.allocUnsafe(size);
+    let pos = 0;
+    this.index.forEach(startId, end, (entry) => {
+      if (pos === size) return false;
+      const row = this.visibleRow(entry, at);
+      if (!row) return;
+      encoded[pos++] = tag;
+      pos = writeVarint(encoded, pos, rowSize(row));
+      pos = Buffer.isBuffer(row) ? pos + row.copy(encoded, pos) : writeKeyValue(encoded, pos, row);
+    });
+    return { encoded, count, rev: this.currentRevision };
   }
 
   /** Starts the write transaction; only one exists at a time and it must end in the same turn. */

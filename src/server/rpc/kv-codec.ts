@@ -280,7 +280,7 @@ export class KvEncoder {
 
   private sizeRange(resp: RangeResponse, full: boolean, s: Sizes): number {
     const slot = s.reserve();
-    let size = lenFieldSize(this.header.size(rev(resp.header), full)) + sizeKvs(resp.kvs, true, s);
+    let size = lenFieldSize(this.header.size(rev(resp.header), full)) + sizeKvs(resp.kvs, true, s) + (resp.encoded_kvs?.length ?? 0);
     if (resp.more) size += 2;
     const count = Number(resp.count);
     if (count !== 0) size += 1 + int64VarintSize(count);
@@ -291,6 +291,7 @@ export class KvEncoder {
     s.take();
     this.header.writeField(w, rev(resp.header), full);
     for (const kv of resp.kvs) writeKv(w, 0x12, kv, s);
+    if (resp.encoded_kvs) w.raw(resp.encoded_kvs);
     if (resp.more) w.byte(0x18), w.byte(1);
     const count = Number(resp.count);
     if (count !== 0) w.byte(0x20), w.int64(count);

@@ -17,7 +17,7 @@ export function kvService(server: KvMember) {
   };
   return {
     // these four are encoded by kv-codec.ts, which writes the member's header itself
-    Range: unary(server, (req: RangeRequest, call) => applier.range(req, authInfoOf(server, call))),
+    Range: unary(server, (req: RangeRequest, call) => applier.range(req, authInfoOf(server, call), true)),
     Put: unary(server, (req: PutRequest, call) => applier.put(req, authInfoOf(server, call))),
     DeleteRange: unary(server, (req: DeleteRangeRequest, call) => applier.deleteRange(req, authInfoOf(server, call))),
     Txn: unary(server, (req: TxnRequest, call) => applier.txn(req, authInfoOf(server, call))),
