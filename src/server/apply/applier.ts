@@ -44,6 +44,8 @@ export interface QuotaSize {
 const num = (s: string | number | undefined): number => Number(s ?? 0);
 /** RangeResponse.kvs: field 2, length-delimited. */
 const KVS_FIELD_TAG = 0x12;
+/** Room around encoded kvs for the RangeResponse's header (at most 46 bytes) and more and count (13), which kv-codec writes in place. */
+const RANGE_FIELDS_ROOM = { before: 48, after: 16 };
 
 /** A range whose kvs come out in key order as stored: no sort (by key ascending is the same), no filter, values included. */
 function isPlainRange(req: RangeRequest): boolean {
@@ -123,8 +125,8 @@ export class Applier {
 
   private rangeEncoded(req: RangeRequest): RangeResponse {
     const limit = num(req.limit);
-    const rr = this.kv.rangeEncoded(req.key, rangeEndId(req.range_end), { rev: num(req.revision), limit }, KVS_FIELD_TAG);
-    return { header: { revision: rr.rev }, kvs: [], encoded_kvs: rr.encoded, more: limit > 0 && rr.count > limit, count: rr.count };
+    const rr = this.kv.rangeEncoded(req.key, rangeEndId(req.range_end), { rev: num(req.revision), limit }, KVS_FIELD_TAG, RANGE_FIELDS_ROOM);
+    return { header: { revision: rr.rev }, kvs: [], encoded_kvs: rr.kvs, more: limit > 0 && rr.count > limit, count: rr.count };
   }
 
   private rangeIn(view: View, req: RangeRequest): RangeResponse {

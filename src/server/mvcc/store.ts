@@ -36,9 +36,16 @@ export interface RangeResult {
   rev: number;
 }
 
+/** Encoded KeyValues: buf[start, end), with the room asked for free before and after them. */
+export interface EncodedKvs {
+  buf: Buffer;
+  start: number;
+  end: number;
+}
+
 /** A range's KeyValues already encoded as a repeated protobuf field (see MvccStore.rangeEncoded). */
 export interface EncodedRange {
-  encoded: Buffer;
+  kvs: EncodedKvs;
   count: number;
   rev: number;
 }
@@ -213,9 +220,10 @@ export class MvccStore {
    * range's KeyValues (at most limit of them; count is all of them) encoded as the repeated field
    * `tag` of a response: each row's stored bytes are copied as they are (they are the KeyValue's
    * protobuf encoding), into one buffer sized by a first pass, so a range over millions of keys
-   * builds no object per key and holds only its answer.
+   * builds no object per key and holds only its answer. `room` bytes are left free before and after
+   * (for the response's other fields, so that the answer need not be copied again).
    */
-  rangeEncoded(key: Buffer, end: string | null, options: { rev?: number; limit?: number }, tag: number): EncodedRange {
+  rangeEncoded(key: Buffer, end: string | null, options: { rev?: number; limit?: number }, tag: number, room = { before: 0, after: 0 }): EncodedRange {
     const at = this.checkRev(options.rev ?? 0);
     const startId = key.toString('latin1');
     const limit = options.limit ?? 0;
@@ -231,17 +239,18 @@ export class MvccStore {
       }
       count++;
     });
-    const encoded = Buffer.allocUnsafe(size);
-    let pos = 0;
+    const encoded = Buffer.allocUnsafe(room.before + size + room.after);
+    const last = room.before + size;
+    let pos = room.before;
     this.index.forEach(startId, end, (entry) => {
-      if (pos === size) return false;
+      if (pos === last) return false;
       const row = this.visibleRow(entry, at);
       if (!row) return;
       encoded[pos++] = tag;
       pos = writeVarint(encoded, pos, rowSize(row));
       pos = Buffer.isBuffer(row) ? pos + row.copy(encoded, pos) : writeKeyValue(encoded, pos, row);
     });
-    return { encoded, count, rev: this.currentRevision };
+    return { kvs: { buf: encoded, start: room.before, end: last }, count, rev: this.currentRevision };
   }
 
   /** Starts the write transaction; only one exists at a time and it must end in the same turn. */
