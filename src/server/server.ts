@@ -18,7 +18,6 @@ import { systemTimers, type Timers } from './timers.js';
 import { WatchableStore } from './watch/watchable-store.js';
 import { ETCD_API_VERSION } from './version.js';
 import type { ResponseHeader } from './wire.js';
-import { tuneHeapForServer } from './heap-tuning.js';
 
 // The member: builds the layers bottom-up (storage → mvcc → watch/lease → apply) and offers the rpc
 // layer what it needs besides the applier (IDs, term, status, hashes, snapshots, defragment) as
@@ -44,9 +43,7 @@ export interface ServerDeps {
   warn?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-/** What a real server process runs with (tests pass their own); its heap is tuned for serving. */
 export function systemServerDeps(): ServerDeps {
-  tuneHeapForServer();
   return { timers: systemTimers, expireLeases: true };
 }
 

@@ -44,8 +44,6 @@ const SERVER_LAYERS: [group: string, rank: number][] = [
   ['src/server/version.ts', 0],
   ['src/server/ids.ts', 0],
   ['src/server/timers.ts', 0],
-  // the process's V8 heap settings for a long-running server
-  ['src/server/heap-tuning.ts', 0],
   ['src/server/config.ts', 0],
   // process-wide counters and the /metrics registry (as etcd's package-level metrics), fed by every layer
   ['src/server/metrics.ts', 0],
