@@ -3,6 +3,7 @@
 // (revisions as numbers), so they are not the proto-loader objects the client sees.
 import type * as wire from '../api/wire-types.generated.js';
 import type { KeyValue } from './mvcc/key-value.js';
+import type { EncodedKvs } from './mvcc/store.js';
 
 export type { CompactionRequest, Compare, DeleteRangeRequest, PutRequest, RangeRequest } from '../api/wire-types.generated.js';
 
@@ -18,6 +19,8 @@ export interface ResponseHeader {
 export interface RangeResponse {
   header: ResponseHeader;
   kvs: KeyValue[];
+  /** In place of kvs: the kvs field already encoded (a large range's answer, see MvccStore.rangeEncoded). */
+  encoded_kvs?: EncodedKvs;
   more: boolean;
   count: Int64;
 }

@@ -25,6 +25,10 @@ export class MemoryBuckets implements BucketStore {
     return this.bucket(bucket).get(key.toString('latin1'));
   }
 
+  getView(bucket: BucketName, key: Buffer): Buffer | undefined {
+    return this.get(bucket, key);
+  }
+
   put(bucket: BucketName, key: Buffer, value: Buffer): Promise<void> {
     this.queued.push({ bucket, key: Buffer.from(key), value: Buffer.from(value) });
     return Promise.resolve();

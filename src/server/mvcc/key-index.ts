@@ -1,5 +1,4 @@
 import sortedBtree from 'sorted-btree';
-import type { KeyValue } from './key-value.js';
 
 // etcd's treeIndex: per key, the generations of revisions (a generation ends with a tombstone), in a
 // B+ tree ordered by key. Keys are latin1 strings, whose comparison order is the byte order etcd ranges
@@ -67,17 +66,12 @@ export class KeyEntry implements Generation {
   revs = NO_REVS as number[];
   /** Generations ended by a tombstone and not yet compacted away, oldest first. */
   private past: Generation[] | null = null;
-  /**
-   * The value at the latest revision, when the key exists and it is loaded: after a restart values stay
-   * in the backend until first read (MvccStore.latestOf), so a restart does not decode every key.
-   */
-  latest: KeyValue | null = null;
 
   constructor(readonly id: string) {}
 
-  /** The key's bytes (shared with its latest value when that is loaded). */
+  /** The key's bytes. */
   get key(): Buffer {
-    return this.latest?.key ?? Buffer.from(this.id, 'latin1');
+    return Buffer.from(this.id, 'latin1');
   }
 
   private get lastGen(): number {
@@ -122,12 +116,6 @@ export class KeyEntry implements Generation {
     return this.revs[this.revs.length - 1];
   }
 
-  /** Whether main/sub is the key's latest put (whose value is `latest`). */
-  isLatest(main: number, sub: number): boolean {
-    const n = this.revs.length;
-    return n > 0 && this.revs[n - 2] === main && this.revs[n - 1] === sub;
-  }
-
   private findGeneration(rev: number): Generation | null {
     const last = this.lastGen;
     for (let i = last; i >= 0; i--) {
@@ -153,7 +141,7 @@ export class KeyEntry implements Generation {
   }
 
   /** etcd's keyIndex.doCompact: which generation and revision survive a compaction at rev. */
-  private compactionPoint(rev: number, available: RevisionSet): { genIdx: number; revIdx: number } {
+  private compactionPoint(rev: number, available: RevisionSet | null): { genIdx: number; revIdx: number } {
     let genIdx = 0;
     const last = this.lastGen;
     while (genIdx < last) {
@@ -164,7 +152,7 @@ export class KeyEntry implements Generation {
     let revIdx = -1;
     for (let i = g.revs.length - 2; i >= 0; i -= 2) {
       if (g.revs[i] <= rev) {
-        available.add(g.revs[i], g.revs[i + 1]);
+        available?.add(g.revs[i], g.revs[i + 1]);
         revIdx = i;
         break;
       }
@@ -172,20 +160,35 @@ export class KeyEntry implements Generation {
     return { genIdx, revIdx };
   }
 
-  /** Drops revisions older than rev except the one visible at rev; returns whether the key is gone. */
-  compact(rev: number, available: RevisionSet): boolean {
+  /**
+   * Drops revisions older than rev except the one visible at rev; returns whether the key is gone.
+   * available (when given) collects the revisions at or before rev that are kept.
+   */
+  compact(rev: number, available: RevisionSet | null = null): boolean {
     let { genIdx, revIdx } = this.compactionPoint(rev, available);
     const g = this.gen(genIdx);
     if (g.revs.length) {
       if (revIdx > 0) g.revs = g.revs.slice(revIdx);
       // only the tombstone is left of this generation: drop it too
       if (g.revs.length === 2 && genIdx !== this.lastGen) {
-        available.delete(g.revs[0], g.revs[1]);
+        available?.delete(g.revs[0], g.revs[1]);
         genIdx++;
       }
     }
     if (genIdx > 0) this.past = genIdx < this.lastGen ? this.past!.slice(genIdx) : null;
     return this.isEmpty();
+  }
+
+  /** Whether the key still holds revision main/sub (a compaction has not dropped it). */
+  has(main: number, sub: number): boolean {
+    for (let i = this.lastGen; i >= 0; i--) {
+      const revs = this.gen(i).revs;
+      if (revs.length === 0 || revs[0] > main) continue;
+      if (revs[revs.length - 2] < main) return false; // older generations end earlier still
+      for (let j = revs.length - 2; j >= 0 && revs[j] >= main; j -= 2) if (revs[j] === main && revs[j + 1] === sub) return true;
+      return false;
+    }
+    return false;
   }
 
   /** What compact(rev) would keep, without changing anything (etcd's keyIndex.keep). */
@@ -258,6 +261,25 @@ export class KeyIndex {
     });
     this.tree.deleteKeys(gone);
     return available;
+  }
+
+  /**
+   * Compacts up to `limit` keys from startId on (etcd's treeIndex.Compact, a slice at a time so that
+   * requests are served in between); returns the key to go on from, or null when past the last.
+   */
+  compactSome(rev: number, startId: string, limit: number): string | null {
+    const gone: string[] = [];
+    let next: string | null = null;
+    let visited = 0;
+    this.tree.forRange(startId, PAST_ALL_KEYS, false, (id, entry) => {
+      if (visited++ === limit) {
+        next = id;
+        return STOP;
+      }
+      if (entry.compact(rev)) gone.push(id);
+    });
+    this.tree.deleteKeys(gone);
+    return next;
   }
 
   keep(rev: number): RevisionSet {

@@ -2,8 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Crc32c } from '../../api/primitives/crc32c.js';
 import { fail } from '../errors.js';
 import type { BucketStore } from '../storage/buckets.js';
-import { KeyIndex, type KeyEntry, type RevisionSet } from './key-index.js';
-import { decodeKeyValue, encodeKeyValue, NO_LEASE, storedKeyAndLease, type KeyValue } from './key-value.js';
+import { KeyIndex, type KeyEntry } from './key-index.js';
+import { varintSize, writeVarint } from '../../api/primitives/varint.js';
+import { decodeKeyValue, encodedKeyValueSize, encodeKeyValue, NO_LEASE, storedKeyAndLease, writeKeyValue, type KeyValue } from './key-value.js';
 import {
   decodeMetaUint,
   encodeMetaUint,
@@ -18,8 +19,8 @@ import {
 
 // The multi-version store: every write gets a new main revision (sub revisions number the changes
 // inside it), values live in the backend's "key" bucket keyed by revision, and the in-memory key
-// index answers ranges. Each key's latest value is cached on its index entry, so reads at the current
-// revision never touch the backend.
+// index answers ranges. Values are not cached in memory: a row is read from the backend (or from the
+// changes not yet in it) when needed, so memory per key is the index's alone, at any number of keys.
 
 export interface RangeOptions {
   /** 0 or less: the current revision. */
@@ -36,6 +37,20 @@ export interface RangeResult {
   rev: number;
 }
 
+/** Encoded KeyValues: buf[start, end), with the room asked for free before and after them. */
+export interface EncodedKvs {
+  buf: Buffer;
+  start: number;
+  end: number;
+}
+
+/** A range's KeyValues already encoded as a repeated protobuf field (see MvccStore.rangeEncoded). */
+export interface EncodedRange {
+  kvs: EncodedKvs;
+  count: number;
+  rev: number;
+}
+
 /** One change of a write transaction: the new value (a tombstone has only key and mod_revision). */
 export interface Change {
   kv: KeyValue;
@@ -44,6 +59,9 @@ export interface Change {
 }
 
 const EMPTY = Buffer.alloc(0);
+const ZERO_BYTE = Buffer.alloc(1);
+/** Keys of the index compacted between two turns of the event loop. */
+const INDEX_COMPACTION_SLICE = 10_000;
 
 /** etcd's compaction pacing: rows looked at per batch (--experimental-compaction-batch-limit) and the pause between batches (--experimental-compaction-sleep-interval). */
 export interface CompactionPacing {
@@ -125,8 +143,8 @@ export class MvccStore {
     if (scheduled !== undefined) {
       this.compactRevision = scheduled;
       if (this.currentRevision < scheduled) this.currentRevision = scheduled;
-      const available = this.index.compact(scheduled);
-      if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled, available);
+      this.index.compact(scheduled);
+      if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled);
     }
     for (const entry of this.index.all()) if (entry.live) this.liveKeys++;
   }
@@ -148,26 +166,40 @@ export class MvccStore {
     return this.backend.put('meta', META_CONSISTENT_INDEX, encodeMetaUint(index));
   }
 
-  /** A key's value now, or null when it is deleted; read from the backend once if not loaded. */
+  /** A key's value now, or null when it is deleted. */
   private latestOf(entry: KeyEntry): KeyValue | null {
-    if (entry.latest || !entry.live) return entry.latest;
-    return (entry.latest = this.valueAt(entry.latestMain, entry.latestSub));
+    return entry.live ? this.valueAt(entry.latestMain, entry.latestSub) : null;
   }
 
   private readAt(entry: KeyEntry, rev: number): KeyValue | null {
-    if (rev >= this.currentRevision) return this.latestOf(entry);
-    const at = entry.get(rev);
-    if (!at) return null;
-    if (entry.isLatest(at.main, at.sub)) return this.latestOf(entry);
-    return this.valueAt(at.main, at.sub);
+    const row = this.visibleRow(entry, rev);
+    return row === null || !Buffer.isBuffer(row) ? row : decodeKeyValue(row);
   }
 
   private valueAt(main: number, sub: number): KeyValue {
-    const queued = this.pending.get(main)?.[sub];
+    const row = this.rowAt(main, sub);
+    return Buffer.isBuffer(row) ? decodeKeyValue(row) : row;
+  }
+
+  /** The key's row visible at rev (see rowAt), or null when it did not exist then. */
+  private visibleRow(entry: KeyEntry, rev: number): Buffer | KeyValue | null {
+    if (rev >= this.currentRevision) return entry.live ? this.rowAt(entry.latestMain, entry.latestSub) : null;
+    const at = entry.get(rev);
+    return at ? this.rowAt(at.main, at.sub) : null;
+  }
+
+  /**
+   * A revision's row: its KeyValue while it is not yet in the backend, else its stored bytes (valid
+   * only until the next backend read).
+   */
+  private rowAt(main: number, sub: number): Buffer | KeyValue {
+    // the open write transaction's own changes first (a txn may read a key it has put), then those queued
+    const writing = this.writing;
+    const queued = (writing && main === writing.beginRev + 1 ? writing.changes : this.pending.get(main))?.[sub];
     if (queued) return queued.kv;
-    const bytes = this.backend.get('key', revToBytes(main, sub));
+    const bytes = this.backend.getView('key', revToBytes(main, sub));
     if (!bytes) throw new Error(`mvcc: revision ${main}_${sub} missing from the backend`);
-    return decodeKeyValue(bytes);
+    return bytes;
   }
 
   /** Checks a read revision the way etcd does: future first, then compacted. */
@@ -193,6 +225,43 @@ export class MvccStore {
     return { kvs, count, rev: this.currentRevision };
   }
 
+  /**
+   * range's KeyValues (at most limit of them; count is all of them) encoded as the repeated field
+   * `tag` of a response: each row's stored bytes are copied as they are (they are the KeyValue's
+   * protobuf encoding), into one buffer sized by a first pass, so a range over millions of keys
+   * builds no object per key and holds only its answer. `room` bytes are left free before and after
+   * (for the response's other fields, so that the answer need not be copied again).
+   */
+  rangeEncoded(key: Buffer, end: string | null, options: { rev?: number; limit?: number }, tag: number, room = { before: 0, after: 0 }): EncodedRange {
+    const at = this.checkRev(options.rev ?? 0);
+    const startId = key.toString('latin1');
+    const limit = options.limit ?? 0;
+    const rowSize = (row: Buffer | KeyValue) => (Buffer.isBuffer(row) ? row.length : encodedKeyValueSize(row));
+    let count = 0;
+    let size = 0;
+    this.index.forEach(startId, end, (entry) => {
+      const row = this.visibleRow(entry, at);
+      if (!row) return;
+      if (limit <= 0 || count < limit) {
+        const n = rowSize(row);
+        size += 1 + varintSize(n) + n;
+      }
+      count++;
+    });
+    const encoded = Buffer.allocUnsafe(room.before + size + room.after);
+    const last = room.before + size;
+    let pos = room.before;
+    this.index.forEach(startId, end, (entry) => {
+      if (pos === last) return false;
+      const row = this.visibleRow(entry, at);
+      if (!row) return;
+      encoded[pos++] = tag;
+      pos = writeVarint(encoded, pos, rowSize(row));
+      pos = Buffer.isBuffer(row) ? pos + row.copy(encoded, pos) : writeKeyValue(encoded, pos, row);
+    });
+    return { kvs: { buf: encoded, start: room.before, end: last }, count, rev: this.currentRevision };
+  }
+
   /** Starts the write transaction; only one exists at a time and it must end in the same turn. */
   write(): WriteTxn {
     if (this.writing) throw new Error('mvcc: nested write transaction');
@@ -207,7 +276,7 @@ export class MvccStore {
     const entry = this.index.getOrCreate(key.toString('latin1'));
     const prev = this.latestOf(entry);
     const kv: KeyValue = {
-      key: entry.key,
+      key: prev ? prev.key : entry.key,
       create_revision: prev ? prev.create_revision : main,
       mod_revision: main,
       version: prev ? prev.version + 1 : 1,
@@ -215,7 +284,6 @@ export class MvccStore {
       lease,
     };
     entry.put(main, sub);
-    entry.latest = kv;
     if (!prev) this.liveKeys++;
     this.currentRevision = main;
     return { kv, prev, deleted: false };
@@ -235,7 +303,6 @@ export class MvccStore {
         deleted: true,
       });
       entry.tombstone(main, sub);
-      entry.latest = null;
     });
     this.liveKeys -= changes.length;
     if (changes.length) this.currentRevision = main;
@@ -281,40 +348,50 @@ export class MvccStore {
   }
 
   /**
-   * Compacts the history at rev: the index at once, the backend in the background. Resolves when
-   * the backend rows are gone (what a physical compaction waits for).
+   * Compacts the history at rev: reads before rev are refused at once; the index and then the backend
+   * are compacted in the background, a slice at a time, so requests go on being served meanwhile.
+   * Resolves when the backend rows are gone (what a physical compaction waits for).
    */
   compact(rev: number): Promise<void> {
     if (rev <= this.compactRevision) fail('Compacted');
     if (rev > this.currentRevision) fail('FutureRev');
     this.compactRevision = rev;
     this.backend.put('meta', META_SCHEDULED_COMPACT, encodeMetaUint(rev));
-    const available = this.index.compact(rev);
-    this.compaction = this.compaction.then(() => this.deleteCompacted(rev, available));
+    this.compaction = this.compaction.then(async () => {
+      for (let next: string | null = ''; next !== null; ) {
+        next = this.index.compactSome(rev, next, INDEX_COMPACTION_SLICE);
+        await new Promise(setImmediate);
+      }
+      await this.deleteCompacted(rev);
+    });
     return this.compaction;
   }
 
-  private async deleteCompacted(rev: number, available: RevisionSet): Promise<void> {
+  /**
+   * Removes the rows at or before rev that the (compacted) index no longer holds, in batches with a
+   * pause between them, as etcd's scheduleCompaction does; a row's key says which index entry to ask.
+   */
+  private async deleteCompacted(rev: number): Promise<void> {
     await this.backend.flushed();
     const end = revToBytes(rev + 1, 0);
     const { batchLimit, sleepMs, sleep = delay } = this.pacing;
     // as etcd: each batch looks at batchLimit rows, commits its deletions, then pauses before the next
-    let batch: Buffer[] = [];
-    let scanned = 0;
-    const flush = async () => {
-      for (const key of batch) this.backend.remove('key', key);
-      batch = [];
-      scanned = 0;
-      await this.backend.flushed();
-    };
-    for (const { key } of this.backend.scan('key', undefined, end)) {
-      if (!available.has(revMainOf(key), revSubOf(key))) batch.push(Buffer.from(key));
-      if (++scanned >= batchLimit) {
-        await flush();
-        await sleep(sleepMs);
+    for (let start: Buffer | undefined; ; await sleep(sleepMs)) {
+      let rows = 0;
+      for (const { key, value } of this.backend.scan('key', start, end)) {
+        const main = revMainOf(key);
+        const sub = revSubOf(key);
+        if (!this.index.get(storedKeyAndLease(value).id)?.has(main, sub)) this.backend.remove('key', Buffer.from(key));
+        // the next batch starts just past this row (its key with a zero byte appended)
+        if (++rows === batchLimit) {
+          start = Buffer.concat([key, ZERO_BYTE]);
+          break;
+        }
       }
+      await this.backend.flushed();
+      if (rows < batchLimit) break;
     }
-    await flush();
+    await this.backend.flushed();
     await this.backend.put('meta', META_FINISHED_COMPACT, encodeMetaUint(rev));
   }
 

@@ -1,4 +1,5 @@
 import { encodedKeyValueSize, writeKeyValue, type KeyValue } from '../mvcc/key-value.js';
+import type { EncodedKvs } from '../mvcc/store.js';
 import type {
   Compare, DeleteRangeRequest, DeleteRangeResponse, PutRequest, PutResponse, RangeRequest, RangeResponse, RequestOp,
   ResponseOp, TxnRequest, TxnResponse,
@@ -281,6 +282,7 @@ export class KvEncoder {
   private sizeRange(resp: RangeResponse, full: boolean, s: Sizes): number {
     const slot = s.reserve();
     let size = lenFieldSize(this.header.size(rev(resp.header), full)) + sizeKvs(resp.kvs, true, s);
+    if (resp.encoded_kvs) size += resp.encoded_kvs.end - resp.encoded_kvs.start;
     if (resp.more) size += 2;
     const count = Number(resp.count);
     if (count !== 0) size += 1 + int64VarintSize(count);
@@ -291,6 +293,7 @@ export class KvEncoder {
     s.take();
     this.header.writeField(w, rev(resp.header), full);
     for (const kv of resp.kvs) writeKv(w, 0x12, kv, s);
+    if (resp.encoded_kvs) w.raw(resp.encoded_kvs.buf.subarray(resp.encoded_kvs.start, resp.encoded_kvs.end));
     if (resp.more) w.byte(0x18), w.byte(1);
     const count = Number(resp.count);
     if (count !== 0) w.byte(0x20), w.int64(count);
@@ -374,11 +377,29 @@ export class KvEncoder {
   }
 
   range = (resp: RangeResponse): Buffer => {
+    if (resp.encoded_kvs) return this.rangeAroundKvs(resp, resp.encoded_kvs);
     const s = new Sizes();
     const w = new ProtoWriter(this.sizeRange(resp, true, s));
     this.writeRange(w, resp, true, s);
     return w.finish();
   };
+
+  /** A range answered with encoded kvs: its other fields go in the room around them, so the answer is not copied. */
+  private rangeAroundKvs(resp: RangeResponse, kvs: EncodedKvs): Buffer {
+    const revision = rev(resp.header);
+    const head = new ProtoWriter(lenFieldSize(this.header.size(revision, true)));
+    this.header.writeField(head, revision, true);
+    const count = Number(resp.count);
+    const tail = new ProtoWriter((resp.more ? 2 : 0) + (count !== 0 ? 1 + int64VarintSize(count) : 0));
+    if (resp.more) tail.byte(0x18), tail.byte(1);
+    if (count !== 0) tail.byte(0x20), tail.int64(count);
+    const [before, after] = [head.finish(), tail.finish()];
+    const { buf, start, end } = kvs;
+    if (before.length > start || after.length > buf.length - end) return Buffer.concat([before, buf.subarray(start, end), after]);
+    before.copy(buf, start - before.length);
+    after.copy(buf, end);
+    return buf.subarray(start - before.length, end + after.length);
+  }
 
   put = (resp: PutResponse): Buffer => {
     const s = new Sizes();

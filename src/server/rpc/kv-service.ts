@@ -19,7 +19,7 @@ export function kvService(server: KvMember) {
   const threshold = server.config.warningApplyDurationMs;
   return {
     // these four are encoded by kv-codec.ts, which writes the member's header itself
-    Range: unary(server, warnSlowApply(threshold, server.warn, RANGE_KIND, (req: RangeRequest, call) => applier.range(req, authInfoOf(server, call)))),
+    Range: unary(server, warnSlowApply(threshold, server.warn, RANGE_KIND, (req: RangeRequest, call) => applier.range(req, authInfoOf(server, call), true))),
     Put: unary(server, warnSlowApply(threshold, server.warn, PUT_KIND, (req: PutRequest, call) => applier.put(req, authInfoOf(server, call)))),
     DeleteRange: unary(server, warnSlowApply(threshold, server.warn, DELETE_KIND, (req: DeleteRangeRequest, call) => applier.deleteRange(req, authInfoOf(server, call)))),
     Txn: unary(server, warnSlowApply(threshold, server.warn, TXN_KIND, (req: TxnRequest, call) => applier.txn(req, authInfoOf(server, call)))),

@@ -189,6 +189,13 @@ export class Backend implements BucketStore {
     return this.buckets[bucket].getBinary(key) as Buffer | undefined;
   }
 
+  getView(bucket: BucketName, key: Bytes): Buffer | undefined {
+    const db = this.buckets[bucket] as Database<Bytes, Bytes> & { lastSize: number };
+    const bytes = db.getBinaryFast(key) as (Buffer & { isGlobal?: boolean }) | undefined;
+    // lmdb-js answers small rows in its shared buffer, whose length is not the row's
+    return bytes?.isGlobal ? bytes.subarray(0, db.lastSize) : bytes;
+  }
+
   /** Queues a write; the promise resolves once it is durable (shared by the whole batch). */
   put(bucket: BucketName, key: Bytes, value: Bytes): Promise<void> {
     return this.enqueue(bucket, key, value);

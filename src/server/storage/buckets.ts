@@ -7,6 +7,8 @@ export type BucketName = 'key' | 'meta' | 'lease' | 'alarm' | 'auth' | 'authUser
 export interface BucketStore {
   /** A row as of the last checkpoint (see onApplied). */
   get(bucket: BucketName, key: Buffer): Buffer | undefined;
+  /** As get, without a copy: the buffer is valid only until the next read (for rows read once, in bulk). */
+  getView(bucket: BucketName, key: Buffer): Buffer | undefined;
   /** Queues a write; resolves once it is durable. */
   put(bucket: BucketName, key: Buffer, value: Buffer): Promise<void>;
   remove(bucket: BucketName, key: Buffer): Promise<void>;

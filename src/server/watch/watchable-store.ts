@@ -1,5 +1,5 @@
 import type { KeyValue } from '../mvcc/key-value.js';
-import type { Change, MvccStore, RangeOptions, RangeResult, WriteTxn } from '../mvcc/store.js';
+import type { Change, EncodedRange, MvccStore, RangeOptions, RangeResult, WriteTxn } from '../mvcc/store.js';
 import type { Event } from '../wire.js';
 import { IntervalTree } from './interval-tree.js';
 
@@ -90,6 +90,10 @@ export class WatchableStore {
 
   range(key: Buffer, end: string | null, options?: RangeOptions): RangeResult {
     return this.store.range(key, end, options);
+  }
+
+  rangeEncoded(...args: Parameters<MvccStore['rangeEncoded']>): EncodedRange {
+    return this.store.rangeEncoded(...args);
   }
 
   write(): WatchableWriteTxn {

@@ -152,6 +152,33 @@ describe('MvccStore', () => {
     assert.equal(buckets.size('key'), 1, "only the key's latest value stays");
   });
 
+  it('compacts in batches while writes go on, keeping exactly what reads at or after it need', async () => {
+    const { buckets, store } = fresh();
+    // more rows than a few deletion batches, each key put twice (index slices: key-index.test.ts)
+    const keys = Array.from({ length: 3_000 }, (_, i) => `k${String(i).padStart(5, '0')}`);
+    for (const key of keys) put(store, key, 'old');
+    for (const key of keys) put(store, key, 'new');
+    for (let i = 0; i < 10; i++) del(store, keys[i]);
+    await buckets.flushed();
+    const at = store.rev;
+    const compaction = store.compact(at);
+    // writes while it runs: a key put again, a deleted one put again, a new one
+    await new Promise(setImmediate);
+    put(store, keys[100], 'during');
+    put(store, keys[0], 'back');
+    put(store, 'z', 'fresh');
+    await compaction;
+    await buckets.flushed();
+    const revs = [...buckets.scan('key')].map((row) => row.key.readUInt32BE(4));
+    // the second put of each key but the deleted ten, and the three writes since
+    assert.equal(revs.length, keys.length - 10 + 3);
+    assert.deepEqual(revs.slice(0, 3), [3_012, 3_013, 3_014], 'the first put of each key and the deleted keys are gone');
+    assert.deepEqual(values(store, keys[100], null), [`${keys[100]}=during@${at + 1}`]);
+    assert.deepEqual(values(store, keys[101], null, at), [`${keys[101]}=new@${3_002 + 101}`]);
+    assert.deepEqual(values(store, keys[0], null), [`${keys[0]}=back@${at + 2}`]);
+    assert.equal(store.range(b('k'), '', { rev: at }).count, keys.length - 10);
+  });
+
   it('restores the index, revisions, compaction and consistent index from storage', async () => {
     const { buckets, store } = fresh();
     put(store, 'a', '1');
