@@ -88,6 +88,10 @@ function renderStartup(result: BenchReport['startup']): string[] {
     lines.push(`| ours \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`ours-${verb}`), med('node'))} | ≤ ${goal.toFixed(2)}× | ${verdict(ratio, goal)} |`);
   }
   for (const verb of ['get', 'put', 'version', 'help']) {
+    if (byId.has(`ours-h2-${verb}`)) {
+      const h2Ratio = med(`ours-h2-${verb}`) / med('node');
+      lines.push(`| ours \`${verb}\` over H2Client (ETCDCTL_TS_TRANSPORT=h2) / \`node -e 0\` | ${formatRatio(med(`ours-h2-${verb}`), med('node'))} | ≤ 1.30× | ${verdict(h2Ratio, 1.3)} |`);
+    }
     if (byId.has(`before-${verb}`)) lines.push(`| before \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`before-${verb}`), med('node'))} | | |`);
   }
   lines.push(`| \`node -e "process.stdout.write(…)"\` (printing, nothing else) / \`node -e 0\` | ${formatRatio(med('print'), med('node'))} | (floor for a local command) | |`);

@@ -22,6 +22,8 @@ export interface TimedCommand {
   display: string;
   command: string;
   args: string[];
+  /** Variables on top of the bench's environment. */
+  env?: NodeJS.ProcessEnv;
   samplesMs: number[];
   failure?: string;
 }
@@ -98,6 +100,10 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       ...verbs.flatMap(({ verb, args }) => [
         { id: `etcdctl-${verb}`, display: `etcdctl ${show(args)}`, command: etcdctl, args, samplesMs: [] },
         { id: `ours-${verb}`, display: `node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], samplesMs: [] },
+        // unary calls over H2Client (our own HTTP/2 on node:net), opt-in for now
+        ...(verb === 'get' || verb === 'put'
+          ? [{ id: `ours-h2-${verb}`, display: `ETCDCTL_TS_TRANSPORT=h2 node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], env: { ETCDCTL_TS_TRANSPORT: 'h2' }, samplesMs: [] }]
+          : []),
         ...(options.beforeBin ? [{ id: `before-${verb}`, display: `before: node <${options.beforeBin}> ${show(args)}`, command: node, args: [options.beforeBin, ...args], samplesMs: [] }] : []),
       ]),
     ];
@@ -109,7 +115,7 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       for (let i = 0; i < live.length; i++) {
         const timed = live[(i + round) % live.length]!;
         const started = process.hrtime.bigint();
-        const run = spawnSync(timed.command, timed.args, { cwd: repoRoot, env, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+        const run = spawnSync(timed.command, timed.args, { cwd: repoRoot, env: { ...env, ...timed.env }, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
         const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         if (run.error || run.status !== 0) {
           timed.failure = `exit ${run.status ?? run.signal ?? run.error?.message}: ${oneLine(run.stderr || run.stdout || '')}`;
@@ -147,7 +153,7 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
 const PRINT_SCRIPT = "process.stdout.write('etcdctl version: 3.4.23\\nAPI version: 3.4\\n')";
 /** What grpc-js loads of Node's own modules: their cost is paid by any CLI on grpc-js, bundled or not. */
 const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
-const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'before-get', 'ours-version', 'ours-help']);
+const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-h2-get', 'before-get', 'ours-version', 'ours-help']);
 const PEAK_RSS_RUNS = 5;
 const PROFILE_IDS = new Set(['ours-get', 'before-get', 'ours-version', 'before-version']);
 const PROFILE_RUNS = 5;
@@ -162,7 +168,7 @@ function measurePeakRss(commands: TimedCommand[], repoRoot: string, env: NodeJS.
     if (command.failure) continue;
     const samples: number[] = [];
     for (let i = 0; i < PEAK_RSS_RUNS; i++) {
-      const run = spawnSync(time, ['-f', '%M', command.command, ...command.args], { cwd: repoRoot, env, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+      const run = spawnSync(time, ['-f', '%M', command.command, ...command.args], { cwd: repoRoot, env: { ...env, ...command.env }, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
       const kib = Number(/(\d+)\s*$/.exec(run.stderr ?? '')?.[1]);
       if (run.status === 0 && Number.isFinite(kib)) samples.push(kib);
     }
@@ -176,8 +182,10 @@ function compareOutputs(outputs: Map<string, string>): string | undefined {
   const mismatches: string[] = [];
   for (const verb of ['get', 'put', 'help', 'version']) {
     const theirs = outputs.get(`etcdctl-${verb}`);
-    const ours = outputs.get(`ours-${verb}`);
-    if (theirs !== undefined && ours !== undefined && theirs !== ours) mismatches.push(verb);
+    for (const id of [`ours-${verb}`, `ours-h2-${verb}`]) {
+      const ours = outputs.get(id);
+      if (theirs !== undefined && ours !== undefined && theirs !== ours) mismatches.push(id);
+    }
   }
   return mismatches.length ? `stdout differs from etcdctl's for: ${mismatches.join(', ')}` : undefined;
 }

@@ -81,7 +81,7 @@ export function resolveGlobalOptions(
   const unrecognizedEnv: ResolvedOptions['unrecognizedEnv'] = [];
   const known = new Map(GLOBAL_FLAGS.map((f) => [envName(f.name), f]));
   for (const [name, value] of Object.entries(env)) {
-    // ETCDCTL_TS_* are etcdctl-ts's own settings (completion timeout, del's confirmation threshold): not etcdctl's to warn about.
+    // ETCDCTL_TS_* are etcdctl-ts's own settings (transport, debug, completion timeout, del's confirmation threshold): not etcdctl's to warn about.
     if (!name.startsWith('ETCDCTL_') || name.startsWith('ETCDCTL_TS_') || name === 'ETCDCTL_API' || commandEnv.includes(name)) continue;
     const spec = known.get(name);
     if (!spec || value === undefined || value === '') {

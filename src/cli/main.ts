@@ -27,7 +27,7 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
     io,
     clock: deps?.clock ?? { now: () => new Date() },
     argBytes: deps?.argBytes ?? (deps?.io ? utf8ArgBytes : argBytesFromCmdline(argv)),
-    createClient: deps?.createClient ?? (async (config) => (await import('../client/client.js')).createClient(config)),
+    createClient: deps?.createClient ?? (async (config) => (await import('../client/client.js')).createClient(config, io.env.ETCDCTL_TS_TRANSPORT)),
   };
   const { buildProgram } = await import('./commands/index.js');
   const root = buildProgram();

@@ -153,7 +153,8 @@ async function speaksTls(host: string, port: number, timeoutMs: number): Promise
   return true;
 }
 
-function describeCertificate(cert: PeerCertificate): TransportFailure['peerCertificate'] {
+/** The server certificate's names and dates, as a TransportFailure carries them. */
+export function describeCertificate(cert: PeerCertificate): TransportFailure['peerCertificate'] {
   if (!cert || Object.keys(cert).length === 0) return undefined;
   const name = (fields: Record<string, unknown> | undefined) => (fields?.CN ? `CN=${String(fields.CN)}` : '');
   return {

@@ -1,6 +1,7 @@
 // The EtcdClient over etcd3's generated raw clients and connection pool. etcd3's retry and circuit-breaker
 // policies are replaced by no-ops: they would stretch --command-timeout. Instead this adapter keeps one pool
-// per endpoint, waits at most --dial-timeout for any endpoint to connect, and fails over on Unavailable.
+// per endpoint, and BalancedClient waits at most --dial-timeout for any endpoint to connect and fails over on
+// Unavailable. The CLI uses it for streams (watch, keep-alive, snapshot); unary calls go over H2Client.
 import { readFileSync } from 'node:fs';
 // First: etcd3 must find our precompiled schema in place of its .proto parser when it loads.
 import './precompiled-proto-loader.js';
@@ -9,25 +10,20 @@ import * as grpc from '@grpc/grpc-js';
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
 import type { IOptions } from 'etcd3/lib/options.js';
-import { EtcdErrors, GrpcCode, isEtcdErrorMessage } from '../api/etcd-errors.js';
-import { isStaleAuthError, MAX_UNARY_ATTEMPTS, retryBackoffMs } from './auth-retry.js';
-import { AuthToken, isAuthNotEnabled } from './auth-token.js';
+import { GrpcCode } from '../api/etcd-errors.js';
+import type { AuthToken } from './auth-token.js';
+import { BalancedClient } from './balanced-client.js';
 import {
-  type CallOptions,
   type ClientConfig,
-  clientMessageLimits,
-  DEADLINE_DETAILS,
-  type EtcdClient,
-  type EtcdServices,
   type GrpcStream,
   recvLimitError,
   RpcError,
   sendLimitError,
   type ServiceName,
   type StreamName,
+  type TransportFailure,
 } from './client.js';
-import { grpcDialError, type ProbeOptions, probeEndpoint } from './dial-probe.js';
-import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
+import { type ProbeOptions, probeEndpoint } from './dial-probe.js';
 
 // etcd3 calls `policy.execute(fn)` only; passing straight through disables its retries and breakers.
 const passThrough = { execute: (fn: (ctx: unknown) => unknown) => fn({ signal: new AbortController().signal, attempt: 0 }) };
@@ -42,30 +38,15 @@ type RawClient = Record<string, (...args: unknown[]) => unknown> & {
 };
 
 interface Connection {
+  endpoint: string;
   client: RawClient;
 }
 
-export class Etcd3Client implements EtcdClient {
+export class Etcd3Client extends BalancedClient<Connection> {
   private readonly pools = new Map<string, ConnectionPool>();
-  private preferred: string | undefined;
-  /** Present when --user gave a name and a password (clientv3's authTokenBundle). */
-  private readonly token: AuthToken | undefined;
-  /** clientv3's message size limits, enforced by grpc-js (see `limitError` for the texts). */
-  private readonly limits: { send: number; recv: number };
 
-  readonly kv = this.service('KV');
-  readonly watch = this.service('Watch');
-  readonly lease = this.service('Lease');
-  readonly cluster = this.service('Cluster');
-  readonly maintenance = this.service('Maintenance');
-  readonly auth = this.service('Auth');
-
-  constructor(
-    private readonly config: ClientConfig,
-    readonly endpoints: string[] = config.endpoints,
-  ) {
-    this.limits = clientMessageLimits(config);
-    if (config.auth) this.token = new AuthToken(endpoints, (endpoint, deadline, waitForReady) => this.authenticate(endpoint, deadline, waitForReady));
+  constructor(config: ClientConfig, endpoints: string[] = config.endpoints, token?: AuthToken) {
+    super(config, endpoints, token);
   }
 
   close(): void {
@@ -73,194 +54,83 @@ export class Etcd3Client implements EtcdClient {
     this.pools.clear();
   }
 
-  /** The typed methods of one service, each calling etcd3's generated client by its RPC name. */
-  private service<S extends ServiceName>(service: S): EtcdServices[S] {
-    const methods: Record<string, unknown> = {};
-    for (const method of UNARY_METHODS[service]) {
-      methods[method] = (request: object, opts?: CallOptions) => this.unary(service, rpcName(method), request, opts);
-    }
-    for (const method of BIDI_STREAM_METHODS[service] as readonly string[]) {
-      methods[method] = () => this.duplex(service, rpcName(method));
-    }
-    for (const method of SERVER_STREAM_METHODS[service] as readonly string[]) {
-      methods[method] = (request: object) => this.serverStream(service, rpcName(method), request);
-    }
-    return methods as unknown as EtcdServices[S];
+  protected async invoke<Res>(connection: Connection, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
+    const metadata = withToken(token);
+    return new Promise<Res>((resolve, reject) => {
+      const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
+      connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
+    }).catch((error: unknown) => {
+      throw this.limitError(error, connection, service, method, req) ?? error;
+    });
   }
 
-  private async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
-    const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
-    const target = this.endpoints[0];
-    if (deadline !== undefined && deadline <= Date.now()) {
-      // --command-timeout=0s: grpc-go fails a call on an expired context before it picks a connection.
-      const expired = new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', target);
-      this.config.onUnaryFailure?.(expired, target, 0);
-      throw expired;
-    }
-    let lastError: RpcError | undefined;
-    for (let attempt = 0; attempt < MAX_UNARY_ATTEMPTS; attempt++) {
-      await this.backoff(attempt, deadline);
-      const { endpoint, connection } = await this.connect(service, deadline).catch((error: RpcError) => {
-        // A failed login was logged as its own call.
-        if (!error.authFailure) this.config.onUnaryFailure?.(error, target, attempt);
-        throw error;
-      });
-      const metadata = await this.metadata();
-      try {
-        return await new Promise<Res>((resolve, reject) => {
-          const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
-          connection.client[method](req, metadata, callOptions, (err: Error | null, res: Res) => (err ? reject(err) : resolve(res)));
-        });
-      } catch (error) {
-        const rpcError = this.limitError(error, endpoint, connection.client, method, req) ?? toRpcError(error, endpoint);
-        if (isTooLarge(rpcError) && !rpcError.clientLimit) rpcError.requestBytes = encodedSize(connection.client[method], req);
-        lastError = rpcError;
-        this.config.onUnaryFailure?.(rpcError, target, attempt);
-        if (isStaleAuthError(rpcError.details, this.token !== undefined)) {
-          // Certificate (CN) auth has no token: the call is simply tried again.
-          await this.token?.refresh(deadline, 'forget').catch((loginError: RpcError) => {
-            this.config.onTokenRefreshFailure?.(loginError, target);
-            throw loginError;
-          });
-          continue;
-        }
-        // A dropped connection fails over to another endpoint; an answer from a server is final.
-        const transportFailure = rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details);
-        if (!transportFailure || this.endpoints.length === 1) throw rpcError;
-        this.preferred = undefined;
-        this.pool(endpoint).close();
-        this.pools.delete(endpoint);
-        if (deadline !== undefined && Date.now() >= deadline) throw rpcError;
-      }
-    }
-    throw lastError!;
+  protected forget(endpoint: string): void {
+    this.pool(endpoint).close();
+    this.pools.delete(endpoint);
+  }
+
+  /** grpc-js keeps the socket or TLS error to itself: a probe connection tells why the dial failed. */
+  protected dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
+    return probeEndpoint(endpoint, this.probeOptions(endpoint));
   }
 
   /**
    * grpc-js enforces the limits with texts of its own; clientv3's users (and scripts) see grpc-go's, which
    * name the encoded message's size, so a refused request is encoded again (only then) to measure it.
    */
-  private limitError(error: unknown, endpoint: string, client: RawClient, method: string, req: object): RpcError | undefined {
+  private limitError(error: unknown, connection: Connection, service: ServiceName, method: string, req: object): RpcError | undefined {
     const { code, details } = error as { code?: unknown; details?: unknown };
     if (code !== GrpcCode.ResourceExhausted || typeof details !== 'string' || !details.startsWith(GRPC_JS_SEND_LIMIT)) return undefined;
-    const size = encodedSize(client[method], req);
-    return size === undefined ? undefined : sendLimitError(size, this.limits.send, endpoint);
+    const size = this.encodedSize(connection, service, method, req);
+    return size === undefined ? undefined : sendLimitError(size, this.limits.send, connection.endpoint);
   }
 
-  /** The pause before a retry (clientv3's backoff); a deadline that passes meanwhile ends the call. */
-  private async backoff(attempt: number, deadline: number | undefined): Promise<void> {
-    const waitMs = retryBackoffMs(attempt, this.endpoints.length);
-    if (waitMs <= 0) return;
-    if (deadline !== undefined && Date.now() + waitMs >= deadline) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
-      throw new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', this.endpoints[0]);
-    }
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  /** The size of a request as grpc-js encodes it (its generated methods carry their serializer). */
+  protected encodedSize(connection: Connection, _service: ServiceName, method: string, req: object): number | undefined {
+    const serialize = (connection.client[method] as { requestSerialize?: (value: object) => Buffer }).requestSerialize;
+    return serialize ? serialize(req).length : undefined;
   }
 
-  private async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
+  protected toRpcError(error: unknown, endpoint: string): RpcError {
+    return toRpcError(error, endpoint);
+  }
+
+  protected async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
     await this.loginForStream(method as StreamName);
     const { endpoint, connection } = await this.connect(service, undefined);
-    const call = connection.client[method](await this.metadata(), {}) as ClientDuplexStream<Req, Res>;
+    const call = connection.client[method](withToken(await this.token?.current()), {}) as ClientDuplexStream<Req, Res>;
     return wrapStream(call, endpoint);
   }
 
-  private async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
+  protected async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
     await this.loginForStream(method as StreamName);
     const { endpoint, connection } = await this.connect(service, undefined);
-    const call = connection.client[method](req, await this.metadata(), {}) as ClientReadableStream<Res>;
+    const call = connection.client[method](req, withToken(await this.token?.current()), {}) as ClientReadableStream<Res>;
     return wrapStream(call as unknown as ClientDuplexStream<never, Res>, endpoint);
   }
 
-  /** clientv3's stream interceptor logs in afresh before every stream (a server with auth off is no failure). */
-  private async loginForStream(stream: StreamName): Promise<void> {
-    if (!this.token) return;
-    try {
-      await this.token.refresh(undefined, 'keep');
-    } catch (error) {
-      if (isAuthNotEnabled(error)) return;
-      const rpcError = toRpcError(error, this.endpoints[0]);
-      if (!rpcError.authFailure) this.config.onStreamLoginFailure?.(rpcError, stream);
-      throw rpcError;
-    }
-  }
-
-  /** The call's metadata: the auth token, when there is one. */
-  private async metadata(): Promise<Metadata> {
-    const metadata = new grpc.Metadata();
-    const token = await this.token?.current();
-    if (token !== undefined) metadata.set('token', token);
-    return metadata;
-  }
-
-  /** One Authenticate call (clientv3 logs its failure like any unary call's). */
-  private async authenticate(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
+  protected async login(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
     const { username, password } = this.config.auth!;
-    try {
-      const client = await this.pool(endpoint).withConnection('Auth', ({ client }) => client as unknown as RawClient);
-      // While it waits for a connection, grpc-js's reconnect timers alone would not keep the process alive.
-      const holdOpen = waitForReady ? setInterval(() => {}, 60_000) : undefined;
-      const response = await new Promise<{ token: string }>((resolve, reject) => {
-        const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
-        client.Authenticate({ name: username, password }, new grpc.Metadata({ waitForReady }), callOptions, (err: Error | null, res: { token: string }) =>
-          err ? reject(err) : resolve(res),
-        );
-      }).finally(() => clearInterval(holdOpen));
-      return response.token;
-    } catch (error) {
-      let rpcError = toRpcError(error, endpoint);
-      if (!waitForReady && rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details)) {
-        // clientv3 logs in over the connection it dialled: an endpoint it cannot reach fails the dial.
-        rpcError = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, endpoint);
-        rpcError.transportFailure = await probeEndpoint(endpoint, this.probeOptions(endpoint));
-        rpcError.dialError = grpcDialError(rpcError.transportFailure);
-      }
-      this.config.onUnaryFailure?.(rpcError, this.endpoints[0], 0);
-      throw rpcError;
-    }
+    const client = await this.pool(endpoint).withConnection('Auth', ({ client }) => client as unknown as RawClient);
+    // While it waits for a connection, grpc-js's reconnect timers alone would not keep the process alive.
+    const holdOpen = waitForReady ? setInterval(() => {}, 60_000) : undefined;
+    const response = await new Promise<{ token: string }>((resolve, reject) => {
+      const callOptions = deadline === undefined ? {} : { deadline: new Date(deadline) };
+      client.Authenticate({ name: username, password }, new grpc.Metadata({ waitForReady }), callOptions, (err: Error | null, res: { token: string }) =>
+        err ? reject(err) : resolve(res),
+      );
+    }).finally(() => clearInterval(holdOpen));
+    return response.token;
   }
 
-  /** The first endpoint to become ready, waiting at most --dial-timeout (and never past the call's deadline). */
-  private async connect(service: ServiceName, deadline: number | undefined): Promise<{ endpoint: string; connection: Connection }> {
-    // clientv3 logs in before it dials; a failure to log in fails the command (exit 2).
-    await this.token?.current();
-    // clientv3 dials without a deadline when --dial-timeout is 0 (or negative).
-    const dialTimeoutMs = this.config.dialTimeoutMs > 0 ? this.config.dialTimeoutMs : Infinity;
-    const dialDeadline = Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs);
-    const candidates = this.preferred ? [this.preferred] : this.endpoints;
-    try {
-      const endpoint = await Promise.any(
-        candidates.map(async (ep) => {
-          const connection = await this.connection(ep, service);
-          // Logging in (a slow bcrypt check on the server) already proved the endpoint reachable: the service
-          // channel still gets a whole dial timeout of its own, never past the call's deadline.
-          const readyBy = Math.max(dialDeadline, Math.min(deadline ?? Infinity, Date.now() + dialTimeoutMs));
-          // Without a deadline grpc-js arms no timer, and its connecting socket does not keep the process alive.
-          const holdOpen = readyBy === Infinity ? setInterval(() => {}, 60_000) : undefined;
-          await new Promise<void>((resolve, reject) =>
-            connection.client.waitForReady(readyBy, (err) => (err ? reject(err) : resolve())),
-          ).finally(() => clearInterval(holdOpen));
-          return ep;
-        }),
-      );
-      this.preferred = endpoint;
-      return { endpoint, connection: await this.connection(endpoint, service) };
-    } catch (error) {
-      const first = error instanceof AggregateError ? error.errors[0] : error;
-      if (first instanceof RpcError) throw first;
-      if (this.preferred) {
-        this.preferred = undefined;
-        return this.connect(service, deadline);
-      }
-      const timeout = new RpcError(GrpcCode.DeadlineExceeded, DEADLINE_DETAILS, this.endpoints[0]);
-      timeout.transportFailure = await probeEndpoint(this.endpoints[0], this.probeOptions(this.endpoints[0]));
-      timeout.dialError = grpcDialError(timeout.transportFailure);
-      throw timeout;
-    }
+  protected async ready(endpoint: string, service: ServiceName, readyBy: number): Promise<Connection> {
+    const connection = await this.connection(endpoint, service);
+    await new Promise<void>((resolve, reject) => connection.client.waitForReady(readyBy, (err) => (err ? reject(err) : resolve())));
+    return connection;
   }
 
   private connection(endpoint: string, service: ServiceName): Promise<Connection> {
-    return this.pool(endpoint).withConnection(service, ({ client }) => ({ client: client as unknown as RawClient }));
+    return this.pool(endpoint).withConnection(service, ({ client }) => ({ endpoint, client: client as unknown as RawClient }));
   }
 
   private pool(endpoint: string): ConnectionPool {
@@ -335,6 +205,13 @@ function skipCertificateChecks(pool: ConnectionPool, files: IOptions['credential
   for (const host of internals.hosts) host.channelCredentials = credentials;
 }
 
+/** The call's metadata: the auth token, when there is one. */
+function withToken(token: string | undefined): Metadata {
+  const metadata = new grpc.Metadata();
+  if (token !== undefined) metadata.set('token', token);
+  return metadata;
+}
+
 // grpc-js's texts for a message over a limit (grpc.max_send/receive_message_length).
 const GRPC_JS_SEND_LIMIT = 'Attempted to send message with a size larger than ';
 const GRPC_JS_RECV_LIMIT = /^Received message larger than max \((\d+) vs (\d+)\)$/;
@@ -352,17 +229,6 @@ function toRpcError(error: unknown, endpoint: string): RpcError {
   if (overRecvLimit) return recvLimitError(Number(overRecvLimit[1]), Number(overRecvLimit[2]), endpoint);
   if (code !== undefined && details !== undefined) return new RpcError(code, details, endpoint);
   return new RpcError(GrpcCode.Unknown, e.message ?? String(error), endpoint);
-}
-
-/** Refused for its size: by etcd (over --max-request-bytes) or by its gRPC server (over that plus 512 KiB). */
-function isTooLarge(error: RpcError): boolean {
-  return error.details === EtcdErrors.RequestTooLarge.message || /^grpc: (received|trying to send) message larger than max/.test(error.details);
-}
-
-/** The size of a request as grpc-js encodes it (its generated methods carry their serializer). */
-function encodedSize(method: unknown, request: object): number | undefined {
-  const serialize = (method as { requestSerialize?: (value: object) => Buffer }).requestSerialize;
-  return serialize ? serialize(request).length : undefined;
 }
 
 function wrapStream<Req, Res>(call: ClientDuplexStream<Req, Res>, endpoint: string): GrpcStream<Req, Res> {

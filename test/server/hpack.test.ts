@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HpackDecoder, HpackEncoder, HpackError, huffmanDecode, type Header } from '../../src/server/rpc/hpack.js';
+import { HpackDecoder, HpackEncoder, HpackError, huffmanDecode, type Header } from '../../src/api/http2/hpack.js';
 
 // HPACK against RFC 7541's own examples (appendix C), plus the encoder's dynamic-table use.
 

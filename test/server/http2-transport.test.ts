@@ -4,7 +4,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startOurServer, type OurServer } from '../helpers/our-server.js';
-import { HpackDecoder, type Header } from '../../src/server/rpc/hpack.js';
+import { HpackDecoder, type Header } from '../../src/api/http2/hpack.js';
 import { loadRpcProto } from '../helpers/rpc-proto.js';
 
 // Our HTTP/2 transport against independent peers: node:http2's client (its own framing, HPACK and

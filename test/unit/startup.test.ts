@@ -4,9 +4,12 @@
 // module recorder; the control cases prove the recorder sees gRPC when it is loaded.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { filesFromPackages, loadedModules } from '../../bench/loaded-modules.js';
+import { type EtcdProcess, startEtcd } from '../helpers/etcd-process.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'bin', 'etcdctl-ts');
@@ -27,7 +30,7 @@ describe('start-up: local commands do not load the gRPC stack', () => {
     assert.ok(filesFromPackages(run.files, ['@grpc']).length > 0, 'the recorder missed @grpc under an ESM import');
   });
 
-  it('the bundled bin loads http2 for a command that dials a server (control)', () => {
+  it('the bundled bin loads http2 for a command that dials a server over etcd3 (control)', () => {
     const run = loadedModules([bin, 'get', 'foo', '--endpoints=127.0.0.1:1', '--dial-timeout=200ms'], { cwd: repoRoot, env: cleanEnv });
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /context deadline exceeded/);
@@ -51,6 +54,39 @@ describe('start-up: local commands do not load the gRPC stack', () => {
       assert.deepEqual(run.files.filter((file) => file.endsWith('chalk.cjs')), [], 'nothing is coloured, so chalk stays unloaded');
     });
   }
+});
+
+// With ETCDCTL_TS_TRANSPORT=h2, unary calls go over our own HTTP/2 on node:net (H2Client); grpc-js (and with it
+// node:http2) is loaded only for a stream. Checked against a live etcd, with a stream as the control.
+describe('start-up: get and put against a server load no gRPC code (H2Client)', () => {
+  const h2Env = { ...cleanEnv, ETCDCTL_TS_TRANSPORT: 'h2' };
+  let etcd: EtcdProcess;
+  before(async () => {
+    etcd = await startEtcd();
+  });
+  after(() => etcd?.stop());
+
+  for (const args of [['put', 'foo', 'bar'], ['get', 'foo']]) {
+    it(`etcdctl-ts ${args.join(' ')} loads neither http2 nor grpc-js`, () => {
+      const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, ...args], { cwd: repoRoot, env: h2Env });
+      assert.equal(run.stderr, '', 'no warning about ETCDCTL_TS_TRANSPORT: it is ours, not etcdctl\'s');
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, args[0] === 'put' ? /^OK$/m : /^foo\nbar$/m);
+      assert.deepEqual(filesFromPackages(run.files, ['@grpc', 'etcd3']), []);
+      assert.deepEqual(run.builtins.filter((name) => /(^|\/)http2/.test(name)), []);
+    });
+  }
+
+  it('a stream (snapshot save) loads the gRPC client (control)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'startup-snapshot-'));
+    try {
+      const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, 'snapshot', 'save', path.join(dir, 'db')], { cwd: repoRoot, env: h2Env });
+      assert.equal(run.status, 0, run.stderr);
+      assert.ok(run.builtins.includes('http2'), 'a stream must go over grpc-js: the checks above would prove nothing');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('start-up: chalk loads only when something is coloured', () => {

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { countClientRequest, grpcMethodCounts, METRICS_RECORDING, networkCounts, type GrpcMethodCounts } from '../metrics.js';
 import { Status, type GrpcStatus } from './errors.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
-import type { Header } from './hpack.js';
+import type { Header } from '../../api/http2/hpack.js';
 import { Http2ServerConnection, type Http2Stream, type KeepaliveOptions, type StreamHandler } from './http2-connection.js';
 import { PLAINTEXT_PEER, type ConnectionPeer } from './tls-terminator.js';
 

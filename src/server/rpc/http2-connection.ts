@@ -1,9 +1,11 @@
 import type net from 'node:net';
-import { HpackDecoder, HpackEncoder, HpackError, type Header } from './hpack.js';
+import { HpackEncoder, type Header } from '../../api/http2/hpack.js';
+import { type HeaderBlock, HeaderBlockReader } from '../../api/http2/header-block.js';
 import {
-  allocFrame, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, MAX_FRAME_SIZE_LIMIT,
-  MAX_WINDOW, PREFACE, Setting,
-} from './http2-frames.js';
+  allocFrame, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, FrameType, goAwayFrame, headerFrames,
+  MAX_WINDOW, readSettings, pingAckFrame, pingFrame, PREFACE, Setting, settingsFrame, uint32Frame,
+} from '../../api/http2/frames.js';
+import { FrameReader, unpadded } from '../../api/http2/frame-reader.js';
 
 // The server side of one HTTP/2 connection (RFC 7540), just what gRPC clients use: request streams
 // opened by HEADERS, DATA both ways under flow control, trailers, RST_STREAM, PING, GOAWAY. No
@@ -123,7 +125,7 @@ export class Http2ServerConnection {
   private readonly streams = new Map<number, Http2Stream>();
   /** The highest stream ID the client opened: lower unknown IDs are closed streams, higher ones idle. */
   private lastStreamId = 0;
-  private readonly decoder = new HpackDecoder();
+  private readonly headerBlocks = new HeaderBlockReader(MAX_HEADER_BLOCK);
   private readonly encoder: HpackEncoder;
 
   // what the peer allows us
@@ -134,11 +136,11 @@ export class Http2ServerConnection {
   private receiveWindow = CONNECTION_RECEIVE_WINDOW;
   private receivedUnacked = 0;
 
-  private input: Buffer | null = null;
+  private readonly reader = new FrameReader(DEFAULT_MAX_FRAME_SIZE);
+  /** The start of the client's preface, when it came cut across reads. */
+  private prefaceBytes: Buffer | null = null;
   private prefaceSeen = false;
   private settingsSeen = false;
-  /** A header block in progress (HEADERS without END_HEADERS, then CONTINUATION frames). */
-  private headerBlock: { streamId: number; endStream: boolean; fragments: Buffer[]; bytes: number } | null = null;
 
   private out: Buffer[] = [];
   private outBytes = 0;
@@ -206,12 +208,7 @@ export class Http2ServerConnection {
       [Setting.MAX_CONCURRENT_STREAMS, this.maxConcurrentStreams],
       [Setting.INITIAL_WINDOW_SIZE, STREAM_RECEIVE_WINDOW],
     ];
-    const frame = allocFrame(settings.length * 6, FrameType.SETTINGS, 0, 0);
-    settings.forEach(([id, value], i) => {
-      frame.writeUInt16BE(id, FRAME_HEADER_BYTES + i * 6);
-      frame.writeUInt32BE(value, FRAME_HEADER_BYTES + i * 6 + 2);
-    });
-    this.emit(frame);
+    this.emit(settingsFrame(settings));
     // the connection window is not a setting: it grows from 65535 by WINDOW_UPDATE
     this.emitWindowUpdate(0, CONNECTION_RECEIVE_WINDOW - DEFAULT_WINDOW);
   }
@@ -221,33 +218,21 @@ export class Http2ServerConnection {
   private onSocketData(chunk: Buffer): void {
     if (this.dead) return;
     this.activity = true;
-    let buf = this.input ? Buffer.concat([this.input, chunk]) : chunk;
-    this.input = null;
-    let pos = 0;
     if (!this.prefaceSeen) {
+      const buf = this.prefaceBytes ? Buffer.concat([this.prefaceBytes, chunk]) : chunk;
+      this.prefaceBytes = null;
       const n = Math.min(buf.length, PREFACE.length);
       if (buf.compare(PREFACE, 0, n, 0, n) !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'bad connection preface');
       if (buf.length < PREFACE.length) {
-        this.input = buf;
+        this.prefaceBytes = buf;
         return;
       }
       this.prefaceSeen = true;
-      pos = PREFACE.length;
+      chunk = buf.subarray(PREFACE.length);
     }
-    while (!this.dead && buf.length - pos >= FRAME_HEADER_BYTES) {
-      const length = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2];
-      // we never raise SETTINGS_MAX_FRAME_SIZE, so a peer frame is at most the default
-      if (length > DEFAULT_MAX_FRAME_SIZE) return this.fail(ErrorCode.FRAME_SIZE_ERROR, `frame of ${length} bytes`);
-      const end = pos + FRAME_HEADER_BYTES + length;
-      if (end > buf.length) break;
-      const type = buf[pos + 3];
-      const flags = buf[pos + 4];
-      const streamId = buf.readUInt32BE(pos + 5) & 0x7fffffff;
-      const payload = buf.subarray(pos + FRAME_HEADER_BYTES, end);
-      pos = end;
-      this.onFrame(type, flags, streamId, payload);
-    }
-    if (!this.dead && pos < buf.length) this.input = buf.subarray(pos);
+    // we never raise SETTINGS_MAX_FRAME_SIZE, so a peer frame is at most the default
+    const oversized = this.reader.push(chunk, (type, flags, streamId, payload) => this.onFrame(type, flags, streamId, payload), () => this.dead);
+    if (oversized) this.fail(ErrorCode.FRAME_SIZE_ERROR, `frame of ${oversized} bytes`);
   }
 
   private onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
@@ -256,14 +241,17 @@ export class Http2ServerConnection {
       if (type !== FrameType.SETTINGS || flags & Flag.ACK) return this.fail(ErrorCode.PROTOCOL_ERROR, 'expected SETTINGS');
       this.settingsSeen = true;
     }
-    if (this.headerBlock && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR, 'expected CONTINUATION');
+    if (this.headerBlocks.open && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR, 'expected CONTINUATION');
     switch (type) {
       case FrameType.DATA:
         return this.onDataFrame(flags, streamId, payload);
       case FrameType.HEADERS:
-        return this.onHeadersFrame(flags, streamId, payload);
-      case FrameType.CONTINUATION:
-        return this.onContinuation(flags, streamId, payload);
+      case FrameType.CONTINUATION: {
+        if (type === FrameType.HEADERS && streamId === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'HEADERS on stream 0');
+        const block = this.headerBlocks.read(type, flags, streamId, payload, (code, reason) => this.fail(code, reason));
+        if (block) this.onHeaderBlock(block);
+        return;
+      }
       case FrameType.PRIORITY:
         if (streamId === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'PRIORITY on stream 0');
         if (payload.length !== 5) return this.resetStream(streamId, ErrorCode.FRAME_SIZE_ERROR);
@@ -287,16 +275,6 @@ export class Http2ServerConnection {
     }
   }
 
-  /** The payload without its padding (PADDED flag), or null when the padding does not fit. */
-  private unpadded(flags: number, payload: Buffer, skip = 0): Buffer | null {
-    if (!(flags & Flag.PADDED)) return skip ? (payload.length >= skip ? payload.subarray(skip) : null) : payload;
-    if (payload.length < 1) return null;
-    const padding = payload[0];
-    const start = 1 + skip;
-    const end = payload.length - padding;
-    return end < start ? null : payload.subarray(start, end);
-  }
-
   private onDataFrame(flags: number, streamId: number, payload: Buffer): void {
     if (streamId === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
     if (streamId > this.lastStreamId) return this.fail(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${streamId}`);
@@ -304,7 +282,7 @@ export class Http2ServerConnection {
     if (payload.length > this.receiveWindow) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, 'connection window exceeded');
     this.receiveWindow -= payload.length;
     this.consumed(payload.length);
-    const data = this.unpadded(flags, payload);
+    const data = unpadded(flags, payload);
     if (!data) return this.fail(ErrorCode.PROTOCOL_ERROR, 'bad DATA padding');
     const stream = this.streams.get(streamId);
     if (!stream) return; // closed (perhaps reset by us while this was in flight): ignored
@@ -337,34 +315,8 @@ export class Http2ServerConnection {
     this.receivedUnacked = 0;
   }
 
-  private onHeadersFrame(flags: number, streamId: number, payload: Buffer): void {
-    if (streamId === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'HEADERS on stream 0');
-    const fragment = this.unpadded(flags, payload, flags & Flag.PRIORITY ? 5 : 0);
-    if (!fragment) return this.fail(ErrorCode.PROTOCOL_ERROR, 'bad HEADERS padding');
-    this.headerBlock = { streamId, endStream: (flags & Flag.END_STREAM) !== 0, fragments: [fragment], bytes: fragment.length };
-    if (flags & Flag.END_HEADERS) this.onHeaderBlock();
-  }
-
-  private onContinuation(flags: number, streamId: number, payload: Buffer): void {
-    const block = this.headerBlock;
-    if (!block || block.streamId !== streamId) return this.fail(ErrorCode.PROTOCOL_ERROR, 'unexpected CONTINUATION');
-    block.fragments.push(payload);
-    block.bytes += payload.length;
-    if (block.bytes > MAX_HEADER_BLOCK) return this.fail(ErrorCode.ENHANCE_YOUR_CALM, 'header block too large');
-    if (flags & Flag.END_HEADERS) this.onHeaderBlock();
-  }
-
-  private onHeaderBlock(): void {
-    const { streamId, endStream, fragments } = this.headerBlock!;
-    this.headerBlock = null;
-    let headers: Header[];
-    try {
-      // always decoded, even when ignored: the HPACK table must follow every block
-      headers = this.decoder.decode(fragments.length === 1 ? fragments[0] : Buffer.concat(fragments));
-    } catch (err) {
-      if (err instanceof HpackError) return this.fail(ErrorCode.COMPRESSION_ERROR, err.message);
-      throw err;
-    }
+  /** A header block, whole: a request opening a stream, or trailers ending one. */
+  private onHeaderBlock({ streamId, endStream, headers }: HeaderBlock): void {
     const open = this.streams.get(streamId);
     if (open) {
       // trailers: they must end the stream
@@ -401,33 +353,17 @@ export class Http2ServerConnection {
       if (payload.length) return this.fail(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
       return;
     }
-    if (payload.length % 6) return this.fail(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS size');
-    for (let pos = 0; pos < payload.length; pos += 6) {
-      const value = payload.readUInt32BE(pos + 2);
-      switch (payload.readUInt16BE(pos)) {
-        case Setting.HEADER_TABLE_SIZE:
-          this.encoder.setPeerTableSize(value);
-          break;
-        case Setting.ENABLE_PUSH:
-          if (value > 1) return this.fail(ErrorCode.PROTOCOL_ERROR, 'ENABLE_PUSH above 1');
-          break;
-        case Setting.INITIAL_WINDOW_SIZE: {
-          if (value > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, 'INITIAL_WINDOW_SIZE too large');
-          // open streams' windows move by the difference, and may go negative (RFC 7540 §6.9.2)
-          const delta = value - this.peerInitialWindow;
-          this.peerInitialWindow = value;
-          for (const stream of this.streams.values()) {
-            stream.sendWindow += delta;
-            if (stream.sendWindow > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, 'stream window overflow');
-          }
-          break;
-        }
-        case Setting.MAX_FRAME_SIZE:
-          if (value < DEFAULT_MAX_FRAME_SIZE || value > MAX_FRAME_SIZE_LIMIT) return this.fail(ErrorCode.PROTOCOL_ERROR, 'MAX_FRAME_SIZE out of range');
-          this.peerMaxFrameSize = value;
-          break;
-        default:
-          break; // MAX_CONCURRENT_STREAMS (we push nothing), MAX_HEADER_LIST_SIZE, unknown ones
+    const settings = readSettings(payload, (code, reason) => this.fail(code, reason));
+    if (!settings) return;
+    if (settings.headerTableSize !== undefined) this.encoder.setPeerTableSize(settings.headerTableSize);
+    if (settings.maxFrameSize !== undefined) this.peerMaxFrameSize = settings.maxFrameSize;
+    if (settings.initialWindowSize !== undefined) {
+      // open streams' windows move by the difference, and may go negative (RFC 7540 §6.9.2)
+      const delta = settings.initialWindowSize - this.peerInitialWindow;
+      this.peerInitialWindow = settings.initialWindowSize;
+      for (const stream of this.streams.values()) {
+        stream.sendWindow += delta;
+        if (stream.sendWindow > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, 'stream window overflow');
       }
     }
     this.emit(allocFrame(0, FrameType.SETTINGS, Flag.ACK, 0));
@@ -438,9 +374,7 @@ export class Http2ServerConnection {
     if (payload.length !== 8) return this.fail(ErrorCode.FRAME_SIZE_ERROR, 'PING size');
     if (streamId !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, 'PING on a stream');
     if (flags & Flag.ACK) return; // our keepalive ping's answer: reading it was the activity it waited for
-    const ack = allocFrame(8, FrameType.PING, Flag.ACK, 0);
-    payload.copy(ack, FRAME_HEADER_BYTES);
-    this.emit(ack);
+    this.emit(pingAckFrame(payload));
     this.enforcePingPolicy();
   }
 
@@ -486,7 +420,7 @@ export class Http2ServerConnection {
       return this.teardown();
     }
     this.pingSent = true;
-    this.emit(allocFrame(8, FrameType.PING, 0, 0).fill(0, FRAME_HEADER_BYTES));
+    this.emit(pingFrame());
     this.armKeepalive(this.keepalive.timeoutMs);
   }
 
@@ -626,42 +560,19 @@ export class Http2ServerConnection {
   private emitHeaders(streamId: number, headers: readonly Header[], endStream: boolean): void {
     this.resetPingStrikes = true; // as grpc-go's onWrite of headers and data
     // encoded now, as it goes out: the peer's decoder sees blocks in wire order
-    const block = this.encoder.encode(headers);
-    const max = this.peerMaxFrameSize;
-    let type = FrameType.HEADERS;
-    let flags = endStream ? Flag.END_STREAM : 0;
-    let pos = 0;
-    do {
-      const length = Math.min(block.length - pos, max);
-      const last = pos + length === block.length;
-      const frame = allocFrame(length, type, flags | (last ? Flag.END_HEADERS : 0), streamId);
-      block.copy(frame, FRAME_HEADER_BYTES, pos, pos + length);
-      this.emit(frame);
-      pos += length;
-      type = FrameType.CONTINUATION;
-      flags = 0;
-    } while (pos < block.length);
+    for (const frame of headerFrames(this.encoder.encode(headers), streamId, endStream, this.peerMaxFrameSize)) this.emit(frame);
   }
 
   private emitRstStream(streamId: number, code: ErrorCode): void {
-    const frame = allocFrame(4, FrameType.RST_STREAM, 0, streamId);
-    frame.writeUInt32BE(code, FRAME_HEADER_BYTES);
-    this.emit(frame);
+    this.emit(uint32Frame(FrameType.RST_STREAM, streamId, code));
   }
 
   private emitWindowUpdate(streamId: number, increment: number): void {
-    const frame = allocFrame(4, FrameType.WINDOW_UPDATE, 0, streamId);
-    frame.writeUInt32BE(increment, FRAME_HEADER_BYTES);
-    this.emit(frame);
+    this.emit(uint32Frame(FrameType.WINDOW_UPDATE, streamId, increment));
   }
 
   private emitGoAway(code: ErrorCode, reason: string): void {
-    const debug = Buffer.from(reason);
-    const frame = allocFrame(8 + debug.length, FrameType.GOAWAY, 0, 0);
-    frame.writeUInt32BE(this.lastStreamId, FRAME_HEADER_BYTES);
-    frame.writeUInt32BE(code, FRAME_HEADER_BYTES + 4);
-    debug.copy(frame, FRAME_HEADER_BYTES + 8);
-    this.emit(frame);
+    this.emit(goAwayFrame(this.lastStreamId, code, reason));
   }
 
   /** Queues bytes for the socket; everything queued in this event-loop turn leaves in one write. */
@@ -706,7 +617,7 @@ export class Http2ServerConnection {
   /** Every stream still open learns the connection is gone. */
   private teardown(): void {
     this.dead = true;
-    this.input = null;
+    this.reader.clear();
     if (this.keepaliveTimer) clearTimeout(this.keepaliveTimer);
     this.keepaliveTimer = null;
     for (const stream of [...this.streams.values()]) this.abortStream(stream);

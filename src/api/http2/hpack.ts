@@ -1,4 +1,4 @@
-// HPACK (RFC 7541) for our HTTP/2 transport: a decoder for the clients' request headers and an
+// HPACK (RFC 7541) for our HTTP/2 transports (server and client): a decoder for the peer's headers and an
 // encoder for our responses, each with its own dynamic table (one pair per connection).
 
 /** What malformed header compression raises; the connection answers it with COMPRESSION_ERROR. */

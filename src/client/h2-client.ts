@@ -1,0 +1,265 @@
+// The EtcdClient for unary calls over our own HTTP/2 on node:net (node:tls for TLS endpoints): neither grpc-js,
+// etcd3 nor node:http2 is loaded, which is most of a short command's start-up. Requests and responses go through
+// the schema codec in the shapes etcd3 gives (BalancedClient does the retries, failover and auth as clientv3).
+// Streams (watch, lease keep-alive, snapshot) are opened by an Etcd3Client made on first use, sharing the token.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import type tls from 'node:tls';
+import { GrpcCode } from '../api/etcd-errors.js';
+import { BalancedClient } from './balanced-client.js';
+import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, sendLimitError, type ServiceName, type TransportFailure } from './client.js';
+import { describeCertificate, endpointAddress, probeEndpoint, type ProbeOptions } from './dial-probe.js';
+import { unaryCall } from './h2/grpc-unary.js';
+import { Http2ClientConnection } from './h2/http2-client-connection.js';
+import { decodeMessage, encodeMessage, messageInfo, methodTypes } from './h2/schema-codec.js';
+
+interface Channel {
+  endpoint: string;
+  http2: Http2ClientConnection;
+  authority: string;
+  scheme: 'http' | 'https';
+}
+
+/** grpc-go's (and grpc-js') reconnect backoff: 1 s, ×1.6 per failure, ±20 % jitter, at most 120 s. */
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MULTIPLIER = 1.6;
+const BACKOFF_JITTER = 0.2;
+const BACKOFF_MAX_MS = 120_000;
+
+/** A dial that failed. */
+class DialError extends Error {}
+
+export class H2Client extends BalancedClient<Channel> {
+  private readonly channels = new Map<string, Channel>();
+  private readonly closing = new AbortController();
+  private streamClient: Promise<EtcdClient> | undefined;
+  private tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
+  /** Why the last dial of an endpoint failed, as its socket or TLS handshake said (no probe needed then). */
+  private readonly dialFailures = new Map<string, TransportFailure>();
+
+  constructor(config: ClientConfig) {
+    super(config);
+  }
+
+  close(): void {
+    this.closing.abort();
+    for (const channel of this.channels.values()) channel.http2.close();
+    this.channels.clear();
+    void this.streamClient?.then((client) => client.close());
+  }
+
+  protected async ready(endpoint: string, _service: ServiceName, readyBy: number): Promise<Channel> {
+    const existing = this.channels.get(endpoint);
+    if (existing?.http2.usable) return existing;
+    for (let failures = 0; ; failures++) {
+      try {
+        return await this.dial(endpoint, readyBy);
+      } catch (error) {
+        if (this.closing.signal.aborted) throw error;
+        // grpc-js keeps reconnecting with backoff until the deadline (a TLS handshake failure included)
+        const backoff = Math.min(BACKOFF_BASE_MS * BACKOFF_MULTIPLIER ** failures, BACKOFF_MAX_MS) * (1 + BACKOFF_JITTER * (Math.random() * 2 - 1));
+        const wait = Math.min(backoff, readyBy - Date.now());
+        await this.sleep(wait);
+        if (Date.now() >= readyBy) throw error;
+      }
+    }
+  }
+
+  protected invoke<Res>(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {
+    return this.call(channel, service, method, req, token, deadline) as Promise<Res>;
+  }
+
+  protected async login(endpoint: string, deadline: number | undefined, waitForReady: boolean): Promise<string> {
+    const { username, password } = this.config.auth!;
+    let channel: Channel;
+    if (waitForReady) {
+      channel = await this.ready(endpoint, 'Auth', deadline ?? Infinity).catch(() => {
+        throw new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', endpoint);
+      });
+    } else {
+      // a fail-fast call: one connection attempt, Unavailable when it fails
+      const existing = this.channels.get(endpoint);
+      // (BalancedClient makes a failed dial clientv3's dial timeout, with why it failed)
+      channel = existing?.http2.usable ? existing : await this.dial(endpoint, deadline ?? Infinity).catch((error: Error) => {
+        throw new RpcError(GrpcCode.Unavailable, error.message, endpoint);
+      });
+    }
+    const response = (await this.call(channel, 'Auth', 'Authenticate', { name: username, password }, undefined, deadline)) as { token: string };
+    return response.token;
+  }
+
+  protected forget(endpoint: string): void {
+    this.channels.get(endpoint)?.http2.close();
+    this.channels.delete(endpoint);
+  }
+
+  /**
+   * What the dial's socket or handshake said; a probe when it said nothing (a timeout, a silent close) or only that
+   * the peer reset the connection (the probe tells a TLS/plaintext mix-up from a port that is not etcd's).
+   */
+  protected async dialFailure(endpoint: string): Promise<TransportFailure | undefined> {
+    const known = this.dialFailures.get(endpoint);
+    if (known && known.code !== 'ECONNRESET' && known.code !== 'EPIPE') return known;
+    return (await probeEndpoint(endpoint, this.probeOptions(endpoint))) ?? known;
+  }
+
+  protected encodedSize(_channel: Channel, service: ServiceName, method: string, req: object): number | undefined {
+    return encodeMessage(messageInfo(methodTypes(`etcdserverpb.${service}`, method).request), req as Record<string, unknown>).length;
+  }
+
+  /** The probe for a failure the transport could not see the cause of, dialling as dial() does. */
+  private probeOptions(endpoint: string): ProbeOptions {
+    const target = endpointAddress(endpoint);
+    const tlsOptions = target && this.tlsOptions(endpoint, target.host);
+    const skipVerify = tlsOptions?.rejectUnauthorized === false;
+    return { tls: Boolean(tlsOptions), ...(tlsOptions && this.tlsFiles), skipVerify, tcpOnly: !this.config.diagnoseDialFailures };
+  }
+
+  protected toRpcError(error: unknown, endpoint: string): RpcError {
+    if (error instanceof RpcError) return error;
+    return new RpcError(GrpcCode.Unknown, error instanceof Error ? error.message : String(error), endpoint);
+  }
+
+  protected async duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>> {
+    const client = (await this.streams()) as unknown as Record<string, Record<string, () => Promise<GrpcStream<Req, Res>>>>;
+    return client[service.toLowerCase()][lowerFirst(method)]();
+  }
+
+  protected async serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>> {
+    const client = (await this.streams()) as unknown as Record<string, Record<string, (req: Req) => Promise<GrpcStream<never, Res>>>>;
+    return client[service.toLowerCase()][lowerFirst(method)](req);
+  }
+
+  /** The etcd3 client for streams, loaded (with grpc-js) only when a command opens one. */
+  private streams(): Promise<EtcdClient> {
+    this.streamClient ??= import('./etcd3-client.js').then(({ Etcd3Client }) => new Etcd3Client(this.config, this.endpoints, this.token));
+    return this.streamClient;
+  }
+
+  private async call(channel: Channel, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<unknown> {
+    const types = methodTypes(`etcdserverpb.${service}`, method);
+    const message = encodeMessage(messageInfo(types.request), req as Record<string, unknown>);
+    // clientv3's MaxCallSendMsgSize: a larger request fails before it is sent
+    if (message.length > this.limits.send) throw sendLimitError(message.length, this.limits.send, channel.endpoint);
+    const path = `/etcdserverpb.${service}/${method}`;
+    const bytes = await unaryCall(channel.http2, channel.endpoint, {
+      path, authority: channel.authority, scheme: channel.scheme, token, deadline, message, maxReceiveBytes: this.limits.recv,
+    });
+    try {
+      return decodeMessage(messageInfo(types.response), bytes);
+    } catch (error) {
+      throw new RpcError(GrpcCode.Internal, `Response message parsing error: ${(error as Error).message}`, channel.endpoint);
+    }
+  }
+
+  /**
+   * One connection attempt (TCP, then TLS when the endpoint uses it, then the server's SETTINGS, as grpc-go's dial),
+   * given up at `by`. A failure the socket or the certificate check names is kept for dialFailure (node's TLS check
+   * is made here, so that the certificate is kept for the hint).
+   */
+  private async dial(endpoint: string, by: number): Promise<Channel> {
+    const target = endpointAddress(endpoint);
+    if (!target) throw new DialError(`cannot dial ${endpoint}: not host:port`);
+    const tlsOptions = this.tlsOptions(endpoint, target.host);
+    const verify = tlsOptions && tlsOptions.rejectUnauthorized !== false;
+    const socket: net.Socket = tlsOptions
+      ? (await import('node:tls')).connect({ ...tlsOptions, rejectUnauthorized: false, host: target.host, port: target.port })
+      : net.connect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    const failure = (code: string, peerCertificate?: TransportFailure['peerCertificate']): TransportFailure => ({
+      address: target.address,
+      code,
+      tls: Boolean(tlsOptions),
+      ...(tlsOptions && { clientCertificate: Boolean(tlsOptions.cert), peerCertificate }),
+    });
+    let peerCertificate: TransportFailure['peerCertificate'];
+    let http2: Http2ClientConnection | undefined;
+    await new Promise<void>((resolve, reject) => {
+      const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout')), Math.max(0, by - Date.now()));
+      const onAbort = () => fail(new DialError('client closed'));
+      this.closing.signal.addEventListener('abort', onAbort);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.closing.signal.removeEventListener('abort', onAbort);
+        socket.off('error', onError);
+      };
+      let settled = false;
+      const fail = (error: Error, why?: TransportFailure) => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        socket.destroy();
+        if (why) this.dialFailures.set(endpoint, why);
+        reject(error);
+      };
+      const onError = (error: NodeJS.ErrnoException) => fail(new DialError(error.message), error.code ? failure(error.code, peerCertificate) : undefined);
+      socket.once('error', onError);
+      socket.once(tlsOptions ? 'secureConnect' : 'connect', () => {
+        if (tlsOptions) {
+          const secure = socket as tls.TLSSocket;
+          peerCertificate = describeCertificate(secure.getPeerCertificate());
+          // node's own check (chain, then the name), as rejectUnauthorized would have made it
+          if (verify && !secure.authorized) {
+            const code = String(secure.authorizationError);
+            return fail(new DialError(`certificate check failed: ${code}`), failure(code, peerCertificate));
+          }
+        }
+        // Not done before the server's SETTINGS: a TLS alert about our certificate, or a TLS port spoken to in
+        // plaintext, fails the dial (retried until --dial-timeout), not the call.
+        http2 = new Http2ClientConnection(socket);
+        http2.established.then(
+          () => {
+            if (settled) return;
+            settled = true;
+            cleanup();
+            resolve();
+          },
+          (error: NodeJS.ErrnoException) => onError(error),
+        );
+      });
+      if (this.closing.signal.aborted) onAbort();
+    });
+    this.dialFailures.delete(endpoint);
+    this.channels.get(endpoint)?.http2.close();
+    const channel: Channel = { endpoint, http2: http2!, authority: target.address, scheme: tlsOptions ? 'https' : 'http' };
+    this.channels.set(endpoint, channel);
+    return channel;
+  }
+
+  /**
+   * TLS as etcd3's pool sets it up: with certificate files, for an https:// endpoint, for one without a scheme
+   * unless --insecure-transport (and no files), and whenever --insecure-skip-tls-verify applies.
+   */
+  private tlsOptions(endpoint: string, host: string): tls.ConnectionOptions | undefined {
+    const { tls: files, insecureTransport, insecureSkipVerify } = this.config;
+    const withFiles = Boolean(files?.caFile || files?.certFile);
+    const secure = Boolean(files?.caFile || files?.certFile || files?.keyFile) || !insecureTransport;
+    const https = /^https:\/\//.test(endpoint) || (secure && !/^https?:\/\//.test(endpoint));
+    const skipVerify = insecureSkipVerify && (Boolean(files) || !insecureTransport);
+    if (!withFiles && !https && !skipVerify) return undefined;
+    this.tlsFiles ??= {
+      ca: withFiles && files?.caFile ? readFileSync(files.caFile) : undefined,
+      cert: withFiles && files?.certFile ? readFileSync(files.certFile) : undefined,
+      key: withFiles && files?.keyFile ? readFileSync(files.keyFile) : undefined,
+    };
+    return {
+      ...this.tlsFiles,
+      ALPNProtocols: ['h2'],
+      servername: net.isIP(host) ? undefined : host,
+      ...(skipVerify && { rejectUnauthorized: false, checkServerIdentity: () => undefined }),
+    };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.closing.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
