@@ -90,7 +90,7 @@ function registerScenario(scenario: Scenario, options: DifferentialOptions): voi
           registerLease(b, testCase.captureLease, resultB.stdout);
         }
         const protobufType = testCase.protobuf ?? guessProtobufType(testCase);
-        const serverMasks = options.applyServerMasks ? testCase.maskServer : undefined;
+        const serverMasks = [...(testCase.maskRaced ?? []), ...((options.applyServerMasks && testCase.maskServer) || [])];
         const renderedA = renderResult(resultA, a.identity, protobufType, serverMasks);
         const renderedB = renderResult(resultB, b.identity, protobufType, serverMasks);
         if (process.env.DIFF_DUMP) dumpCase(process.env.DIFF_DUMP, scenario.name, testCase, renderedA);

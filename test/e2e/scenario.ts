@@ -34,6 +34,11 @@ export interface Case {
   captureLease?: string;
   /** Only in the server comparison: values that differ between etcd and our server by design. */
   maskServer?: ServerMaskName[];
+  /**
+   * In both comparisons: values two fresh etcd servers may give differently by timing alone (etcd appends raft
+   * entries of its own, e.g. the cluster version, a few seconds after start).
+   */
+  maskRaced?: ServerMaskName[];
 }
 
 export interface Expectation {
@@ -47,7 +52,7 @@ export interface Expectation {
  * says, and the real etcdctl is still checked against `etcdctl`, so the difference is known to be
  * real. Extensions run after all of the scenario's cases (they may leave the two servers apart).
  */
-export interface ExtensionCase extends Omit<Case, 'maskServer' | 'protobuf' | 'captureLease'> {
+export interface ExtensionCase extends Omit<Case, 'maskServer' | 'maskRaced' | 'protobuf' | 'captureLease'> {
   ours: Expectation;
   etcdctl: Expectation;
 }

@@ -20,7 +20,7 @@ export const zeroDurationScenarios: Scenario[] = [
       { name: '--dial-timeout=0s lock with a command', args: ['--dial-timeout=0s', 'lock', 'zero-lock', 'echo', 'locked'] },
       { name: '--dial-timeout=0s defrag', args: ['--dial-timeout=0s', 'defrag'] },
       { name: '--dial-timeout=0s endpoint health', args: ['--dial-timeout=0s', 'endpoint', 'health'] },
-      { name: '--dial-timeout=0s endpoint status', args: ['--dial-timeout=0s', 'endpoint', 'status', '-w', 'json'], maskServer: ['dbSize', 'raftIndex'] },
+      { name: '--dial-timeout=0s endpoint status', args: ['--dial-timeout=0s', 'endpoint', 'status', '-w', 'json'], maskServer: ['dbSize'], maskRaced: ['raftIndex'] },
       { name: '--command-timeout=0s put', args: ['--command-timeout=0s', 'put', 'zero', '2'] },
       { name: '--command-timeout=0s get', args: ['--command-timeout=0s', 'get', 'foo'] },
       { name: '--command-timeout=0s get, a dead endpoint', args: ['--command-timeout=0s', 'get', 'foo'], endpoints: 'dead' },
