@@ -391,7 +391,6 @@ export class MvccStore {
       await this.backend.flushed();
       if (rows < batchLimit) break;
     }
-    await this.backend.flushed();
     await this.backend.put('meta', META_FINISHED_COMPACT, encodeMetaUint(rev));
   }
 
