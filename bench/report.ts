@@ -88,9 +88,8 @@ function renderStartup(result: BenchReport['startup']): string[] {
     lines.push(`| ours \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`ours-${verb}`), med('node'))} | ≤ ${goal.toFixed(2)}× | ${verdict(ratio, goal)} |`);
   }
   for (const verb of ['get', 'put', 'version', 'help']) {
-    if (byId.has(`ours-h2-${verb}`)) {
-      const h2Ratio = med(`ours-h2-${verb}`) / med('node');
-      lines.push(`| ours \`${verb}\` over H2Client (ETCDCTL_TS_TRANSPORT=h2) / \`node -e 0\` | ${formatRatio(med(`ours-h2-${verb}`), med('node'))} | ≤ 1.30× | ${verdict(h2Ratio, 1.3)} |`);
+    if (byId.has(`ours-etcd3-${verb}`)) {
+      lines.push(`| ours \`${verb}\` over etcd3 (ETCDCTL_TS_TRANSPORT=etcd3) / \`node -e 0\` | ${formatRatio(med(`ours-etcd3-${verb}`), med('node'))} | (the former default) | |`);
     }
     if (byId.has(`before-${verb}`)) lines.push(`| before \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`before-${verb}`), med('node'))} | | |`);
   }

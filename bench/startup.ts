@@ -100,9 +100,9 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       ...verbs.flatMap(({ verb, args }) => [
         { id: `etcdctl-${verb}`, display: `etcdctl ${show(args)}`, command: etcdctl, args, samplesMs: [] },
         { id: `ours-${verb}`, display: `node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], samplesMs: [] },
-        // unary calls over H2Client (our own HTTP/2 on node:net), opt-in for now
+        // everything over etcd3 (grpc-js), the transport before H2Client became the default
         ...(verb === 'get' || verb === 'put'
-          ? [{ id: `ours-h2-${verb}`, display: `ETCDCTL_TS_TRANSPORT=h2 node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], env: { ETCDCTL_TS_TRANSPORT: 'h2' }, samplesMs: [] }]
+          ? [{ id: `ours-etcd3-${verb}`, display: `ETCDCTL_TS_TRANSPORT=etcd3 node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], env: { ETCDCTL_TS_TRANSPORT: 'etcd3' }, samplesMs: [] }]
           : []),
         ...(options.beforeBin ? [{ id: `before-${verb}`, display: `before: node <${options.beforeBin}> ${show(args)}`, command: node, args: [options.beforeBin, ...args], samplesMs: [] }] : []),
       ]),
@@ -153,7 +153,7 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
 const PRINT_SCRIPT = "process.stdout.write('etcdctl version: 3.4.23\\nAPI version: 3.4\\n')";
 /** What grpc-js loads of Node's own modules: their cost is paid by any CLI on grpc-js, bundled or not. */
 const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
-const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-h2-get', 'before-get', 'ours-version', 'ours-help']);
+const PEAK_RSS_IDS = new Set(['node', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-etcd3-get', 'before-get', 'ours-version', 'ours-help']);
 const PEAK_RSS_RUNS = 5;
 const PROFILE_IDS = new Set(['ours-get', 'before-get', 'ours-version', 'before-version']);
 const PROFILE_RUNS = 5;
@@ -182,7 +182,7 @@ function compareOutputs(outputs: Map<string, string>): string | undefined {
   const mismatches: string[] = [];
   for (const verb of ['get', 'put', 'help', 'version']) {
     const theirs = outputs.get(`etcdctl-${verb}`);
-    for (const id of [`ours-${verb}`, `ours-h2-${verb}`]) {
+    for (const id of [`ours-${verb}`, `ours-etcd3-${verb}`]) {
       const ours = outputs.get(id);
       if (theirs !== undefined && ours !== undefined && theirs !== ours) mismatches.push(id);
     }

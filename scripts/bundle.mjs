@@ -48,8 +48,8 @@ const separateFiles = {
 
 // Node modules that only some commands use (HTTP for check, child_process for watch/lock --exec, crypto and
 // fs/promises for snapshots): each import gets a stand-in that loads the real module when first touched, so
-// no command pays at start-up for what another one needs. (commander, too, requires child_process at load.)
-const LAZY_BUILTINS = ['child_process', 'crypto', 'dns', 'dns/promises', 'fs/promises', 'http', 'https', 'os', 'readline', 'stream/promises', 'timers/promises', 'zlib'];
+// no command pays at start-up for what another one needs (tls: a plaintext endpoint never loads it). (commander, too, requires child_process at load.)
+const LAZY_BUILTINS = ['child_process', 'crypto', 'dns', 'dns/promises', 'fs/promises', 'http', 'https', 'os', 'readline', 'stream/promises', 'timers/promises', 'tls', 'zlib'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {

@@ -30,7 +30,7 @@ async function staticForms(distDir) {
     if (!specOf(command).run || STATIC_RUNNERS.has(words.join(' '))) forms.push(words);
     for (const sub of command.commands) visit(sub, [...words, sub.name()]);
   };
-  visit(buildProgram(), []);
+  visit(await buildProgram(), []);
   return forms;
 }
 

@@ -232,10 +232,12 @@ export class CommandContext {
 
   /** clientv3's balancer target: one client UUID for the whole command, then the first endpoint's host. */
   private balancedTarget(endpoint: string): string {
+    // Made on first use: Node's crypto costs a command that never logs a retry ~3 ms at start-up.
+    this.clientUuid ??= globalThis.crypto.randomUUID();
     return `endpoint://client-${this.clientUuid}/${endpoint.replace(/^[a-z]+:\/\//, '')}`;
   }
 
-  private readonly clientUuid = globalThis.crypto.randomUUID();
+  private clientUuid?: string;
 
   /** A zap line of clientv3's logger, stamped now. */
   private clientLog(entry: { level: string; caller: string; msg: string } & Record<string, string>): void {

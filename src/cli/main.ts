@@ -29,14 +29,16 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
     argBytes: deps?.argBytes ?? (deps?.io ? utf8ArgBytes : argBytesFromCmdline(argv)),
     createClient: deps?.createClient ?? (async (config) => (await import('../client/client.js')).createClient(config, io.env.ETCDCTL_TS_TRANSPORT)),
   };
-  const { buildProgram } = await import('./commands/index.js');
-  const root = buildProgram();
+  const { buildProgram, buildProgramFor, bareRoot } = await import('./commands/index.js');
   if (argv[0] === '__etcdctl-ts-complete') {
     // The completion scripts' hidden command: not in the tree, so never in help, suggestions or completions. Not
     // cobra's `__complete`: the real etcdctl has that one, and answers it with its own format.
     const { runComplete } = await import('./completion/complete-command.js');
-    return runComplete(argv.slice(1), fullDeps, root, findCommand);
+    return runComplete(argv.slice(1), fullDeps, await buildProgram(), findCommand);
   }
+  // Only the command the line names, when it names one exactly (start-up); anything else gets the whole tree.
+  const commandWord = nonFlagWords(argv, bareRoot())[0];
+  const root = (commandWord !== undefined && (await buildProgramFor(commandWord))) || (await buildProgram());
   let context: CommandContext | undefined;
   try {
     const { command, args } = findCommand(root, argv);

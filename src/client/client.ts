@@ -149,16 +149,16 @@ export function madeClient(): boolean {
 }
 
 /**
- * Everything goes over etcd3 unless `h2` (ETCDCTL_TS_TRANSPORT=h2) asks for H2Client: unary calls over our own
- * HTTP/2 on node:net, streams over etcd3, loaded only when one is opened. (Opt-in until the differential suites
- * pass with it on a quiet machine: see the branch h2client's report.)
+ * H2Client by default: unary calls over our own HTTP/2 on node:net, streams over etcd3, loaded only when one is
+ * opened (grpc-js and node:http2 alone cost a short command more than Node's own start-up: bench/results.md §1).
+ * `etcd3` (ETCDCTL_TS_TRANSPORT=etcd3) sends everything over etcd3, as before.
  */
 export async function createClient(config: ClientConfig, transport?: string): Promise<EtcdClient> {
   clientCreated = true;
-  if (transport === 'h2') {
-    const { H2Client } = await import('./h2-client.js');
-    return new H2Client(config);
+  if (transport === 'etcd3') {
+    const { Etcd3Client } = await import('./etcd3-client.js');
+    return new Etcd3Client(config);
   }
-  const { Etcd3Client } = await import('./etcd3-client.js');
-  return new Etcd3Client(config);
+  const { H2Client } = await import('./h2-client.js');
+  return new H2Client(config);
 }

@@ -16,6 +16,8 @@ import { freePort, requireEtcdBinaries, startEtcd } from '../helpers/etcd-proces
 import { startOurServer } from '../helpers/our-server.js';
 import { cleanEnv, REAL_ETCDCTL, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
+const commandTree = await buildProgram();
+
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-completion-server-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -27,7 +29,7 @@ chmodSync(path.join(binDir, 'etcdctl-ts'), 0o755);
 
 function scriptFile(shell: Shell): string {
   const file = path.join(scratch, `script.${shell}`);
-  writeFileSync(file, completionScript(buildProgram(), shell));
+  writeFileSync(file, completionScript(commandTree, shell));
   return file;
 }
 

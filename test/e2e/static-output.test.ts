@@ -13,6 +13,8 @@ import { buildProgram } from '../../src/cli/commands/index.js';
 import { startOnPty } from '../helpers/pty.js';
 import { cleanEnv, type CliCommand, OUR_ETCDCTL, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
+const commandTree = await buildProgram();
+
 const STATIC_OUTPUT = path.join(REPO_ROOT, 'dist', 'bundle', 'static-output.dat');
 const FULL_CLI = { ETCDCTL_TS_NO_FAST_PATH: '1' };
 const CONCURRENCY = 2;
@@ -50,7 +52,7 @@ describe('static help and version output (bin/etcdctl-ts fast path)', () => {
   it('holds --help, -h and `help …` of every command and sub-command, both variants, and version', () => {
     for (const variant of ['p', 't'] as const) {
       const keys = new Set(forms[variant].map((argv) => JSON.stringify(argv)));
-      const expected = commandPaths(buildProgram()).flatMap((words) => [[...words, '--help'], [...words, '-h'], ['help', ...words]]);
+      const expected = commandPaths(commandTree).flatMap((words) => [[...words, '--help'], [...words, '-h'], ['help', ...words]]);
       for (const argv of [...expected, ['version'], [], ['help'], ['lease']]) assert.ok(keys.has(JSON.stringify(argv)), `${variant}: etcdctl-ts ${argv.join(' ')} missing`);
     }
   });

@@ -31,7 +31,7 @@ describe('start-up: local commands do not load the gRPC stack', () => {
   });
 
   it('the bundled bin loads http2 for a command that dials a server over etcd3 (control)', () => {
-    const run = loadedModules([bin, 'get', 'foo', '--endpoints=127.0.0.1:1', '--dial-timeout=200ms'], { cwd: repoRoot, env: cleanEnv });
+    const run = loadedModules([bin, 'get', 'foo', '--endpoints=127.0.0.1:1', '--dial-timeout=200ms'], { cwd: repoRoot, env: { ...cleanEnv, ETCDCTL_TS_TRANSPORT: 'etcd3' } });
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /context deadline exceeded/);
     assert.ok(run.builtins.includes('http2'), `http2 not among ${run.builtins.length} built-ins: the check below would prove nothing`);
@@ -56,10 +56,10 @@ describe('start-up: local commands do not load the gRPC stack', () => {
   }
 });
 
-// With ETCDCTL_TS_TRANSPORT=h2, unary calls go over our own HTTP/2 on node:net (H2Client); grpc-js (and with it
-// node:http2) is loaded only for a stream. Checked against a live etcd, with a stream as the control.
+// Unary calls go over our own HTTP/2 on node:net (H2Client, the default); grpc-js (and with it node:http2) is
+// loaded only for a stream, or for everything with ETCDCTL_TS_TRANSPORT=etcd3. Checked against a live etcd, with a
+// stream and the etcd3 transport as controls.
 describe('start-up: get and put against a server load no gRPC code (H2Client)', () => {
-  const h2Env = { ...cleanEnv, ETCDCTL_TS_TRANSPORT: 'h2' };
   let etcd: EtcdProcess;
   before(async () => {
     etcd = await startEtcd();
@@ -68,8 +68,8 @@ describe('start-up: get and put against a server load no gRPC code (H2Client)', 
 
   for (const args of [['put', 'foo', 'bar'], ['get', 'foo']]) {
     it(`etcdctl-ts ${args.join(' ')} loads neither http2 nor grpc-js`, () => {
-      const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, ...args], { cwd: repoRoot, env: h2Env });
-      assert.equal(run.stderr, '', 'no warning about ETCDCTL_TS_TRANSPORT: it is ours, not etcdctl\'s');
+      const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, ...args], { cwd: repoRoot, env: cleanEnv });
+      assert.equal(run.stderr, '');
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, args[0] === 'put' ? /^OK$/m : /^foo\nbar$/m);
       assert.deepEqual(filesFromPackages(run.files, ['@grpc', 'etcd3']), []);
@@ -77,10 +77,18 @@ describe('start-up: get and put against a server load no gRPC code (H2Client)', 
     });
   }
 
+  it('with ETCDCTL_TS_TRANSPORT=etcd3, get goes over grpc-js (control)', () => {
+    const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, 'get', 'foo'], { cwd: repoRoot, env: { ...cleanEnv, ETCDCTL_TS_TRANSPORT: 'etcd3' } });
+    assert.equal(run.stderr, '', 'no warning about ETCDCTL_TS_TRANSPORT: it is ours, not etcdctl\'s');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^foo\nbar$/m);
+    assert.ok(run.builtins.includes('http2'));
+  });
+
   it('a stream (snapshot save) loads the gRPC client (control)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'startup-snapshot-'));
     try {
-      const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, 'snapshot', 'save', path.join(dir, 'db')], { cwd: repoRoot, env: h2Env });
+      const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, 'snapshot', 'save', path.join(dir, 'db')], { cwd: repoRoot, env: cleanEnv });
       assert.equal(run.status, 0, run.stderr);
       assert.ok(run.builtins.includes('http2'), 'a stream must go over grpc-js: the checks above would prove nothing');
     } finally {

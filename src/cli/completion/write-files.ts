@@ -11,9 +11,10 @@ export const COMPLETIONS_DIR = path.join(REPO_ROOT, 'completions');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(COMPLETIONS_DIR, { recursive: true });
+  const commandTree = await buildProgram();
   for (const shell of SHELLS) {
     const file = path.join(COMPLETIONS_DIR, COMPLETION_FILES[shell]);
-    writeFileSync(file, completionScript(buildProgram(), shell));
+    writeFileSync(file, completionScript(commandTree, shell));
     process.stdout.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
   }
 }

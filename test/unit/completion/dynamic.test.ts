@@ -5,6 +5,8 @@ import { buildProgram } from '../../../src/cli/commands/index.js';
 import { completionQuery, formatCandidates, lexShellLine } from '../../../src/cli/completion/dynamic.js';
 import { findCommand } from '../../../src/cli/main.js';
 
+const commandTree = await buildProgram();
+
 describe('lexShellLine', () => {
   const cases: [string, string[], string, string, string][] = [
     // line, finished words, current text, current as typed, open quote
@@ -20,7 +22,7 @@ describe('lexShellLine', () => {
 });
 
 describe('completionQuery', () => {
-  const root = buildProgram();
+  const root = commandTree;
   const source = (words: string[], current: string) => completionQuery(root, findCommand, words, current)?.source;
   const cases: [string[], string, string | undefined][] = [
     [['get'], 'a', 'keys'],

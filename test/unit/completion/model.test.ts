@@ -6,6 +6,8 @@ import { specOf } from '../../../src/cli/command-tree.js';
 import { buildProgram } from '../../../src/cli/commands/index.js';
 import { completionModel, valueHints } from '../../../src/cli/completion/model.js';
 
+const commandTree = await buildProgram();
+
 function allPaths(command: Command, prefix = ''): string[] {
   return command.commands.flatMap((sub) => {
     const path = prefix === '' ? sub.name() : `${prefix} ${sub.name()}`;
@@ -14,7 +16,7 @@ function allPaths(command: Command, prefix = ''): string[] {
 }
 
 describe('completion model', () => {
-  const root = buildProgram();
+  const root = commandTree;
   const model = completionModel(root);
   const node = (path: string) => model.nodes.find((n) => n.path === path);
 

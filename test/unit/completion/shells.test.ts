@@ -14,13 +14,15 @@ import { buildProgram } from '../../../src/cli/commands/index.js';
 import { completionScript, type Shell } from '../../../src/cli/completion/index.js';
 import { completionModel } from '../../../src/cli/completion/model.js';
 
+const commandTree = await buildProgram();
+
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-completion-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 for (const name of ['snap1.db', 'snap2.db', 'other.txt']) writeFileSync(path.join(scratch, name), '');
 
 function scriptFile(shell: Shell): string {
   const file = path.join(scratch, `script.${shell}`);
-  writeFileSync(file, completionScript(buildProgram(), shell));
+  writeFileSync(file, completionScript(commandTree, shell));
   return file;
 }
 
@@ -28,7 +30,7 @@ function hasShell(name: string): boolean {
   return spawnSync(name, ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
 }
 
-const root = buildProgram();
+const root = commandTree;
 const rootCommands = root.commands.map((c) => c.name()).sort();
 
 interface CompletionCase {
