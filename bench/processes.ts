@@ -109,7 +109,7 @@ async function startServerOnce(kind: ServerKind, repoRoot: string, security: Ser
     ];
   } else {
     command = process.execPath;
-    args = [path.join(repoRoot, 'bin', 'etcdctl-ts'), 'server', '--data-dir', path.join(dataRoot, 'data'), '--listen-client-urls', clientUrl, ...tlsArgs];
+    args = [path.join(repoRoot, 'bin', 'etcdctl-ts.cjs'), 'server', '--data-dir', path.join(dataRoot, 'data'), '--listen-client-urls', clientUrl, ...tlsArgs];
   }
   let tail = '';
   const keepTail = (chunk: Buffer) => {

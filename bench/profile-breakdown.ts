@@ -34,7 +34,7 @@ export function categoryOf(url: string, functionName: string): string {
   const pkg = /\/node_modules\/((@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg) return `package: ${pkg[1]}`;
   if (/\/dist\/src\//.test(url)) return 'our modules (unbundled)';
-  if (/\/bin\/etcdctl-ts$/.test(url)) return 'bin/etcdctl-ts (loader)';
+  if (/\/bin\/etcdctl-ts$/.test(url)) return 'bin/etcdctl-ts.cjs (loader)';
   return 'other';
 }
 

@@ -75,7 +75,7 @@ function renderStartup(result: BenchReport['startup']): string[] {
     `Whole-process wall time (spawn to exit, measured by the bench's \`spawnSync\`) of each command, ${result.rounds} rounds`,
     `after ${result.warmups} warm-up rounds; every round runs all commands, in an order rotated by one each round.`,
     `\`get foo\` and \`put foo bar\` talk to a real etcd started for the bench (\`${result.serverCommand}\`).`,
-    'Environment: `ETCDCTL_API=3`, PATH and HOME only. The warm-up rounds also make the code caches (bin/etcdctl-ts).',
+    'Environment: `ETCDCTL_API=3`, PATH and HOME only. The warm-up rounds also make the code caches (bin/etcdctl-ts.cjs).',
     result.beforeBin ? `"before" is \`${result.beforeBin}\`: another build, timed in the same rounds.` : '',
     '',
     '| command | median ms | p10 ms | p90 ms | runs |',

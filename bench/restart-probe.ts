@@ -128,7 +128,7 @@ const ours: Server = {
   name: 'ours',
   dataDir: path.join(root, 'ours'),
   port: ourPort,
-  args: () => [process.execPath, [path.join(repoRoot, 'bin', 'etcdctl-ts'), 'server', '--data-dir', ours.dataDir, '--listen-client-urls', `http://127.0.0.1:${ourPort}`, '--advertise-client-urls', `http://127.0.0.1:${ourPort}`, '--quota-backend-bytes', String(8 * 2 ** 30)]],
+  args: () => [process.execPath, [path.join(repoRoot, 'bin', 'etcdctl-ts.cjs'), 'server', '--data-dir', ours.dataDir, '--listen-client-urls', `http://127.0.0.1:${ourPort}`, '--advertise-client-urls', `http://127.0.0.1:${ourPort}`, '--quota-backend-bytes', String(8 * 2 ** 30)]],
 };
 try {
   for (const s of [etcd, ours]) await startAndTime(s);

@@ -3,7 +3,7 @@
 // (issue 10: ours with and without recording); writes bench/results.md.
 // Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
 // BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security,metrics; add scale), BENCH_LOADGEN (a prebuilt binary),
-// BENCH_SCALE_KEYS (1000000: keys loaded by the scale part), BENCH_BEFORE_BIN (another build's bin/etcdctl-ts, timed alongside ours as "before").
+// BENCH_SCALE_KEYS (1000000: keys loaded by the scale part), BENCH_BEFORE_BIN (another build's bin/etcdctl-ts.cjs, timed alongside ours as "before").
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

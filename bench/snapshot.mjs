@@ -44,7 +44,7 @@ async function start(kind) {
   const endpoint = `127.0.0.1:${port}`;
   const child =
     kind === 'ours'
-      ? spawn(process.execPath, [path.join(repoRoot, 'bin/etcdctl-ts'), 'server', '--data-dir', dir, '--listen-client-urls', `http://${endpoint}`], { stdio: 'ignore' })
+      ? spawn(process.execPath, [path.join(repoRoot, 'bin/etcdctl-ts.cjs'), 'server', '--data-dir', dir, '--listen-client-urls', `http://${endpoint}`], { stdio: 'ignore' })
       : spawn('etcd', ['--data-dir', dir, '--listen-client-urls', `http://${endpoint}`, '--advertise-client-urls', `http://${endpoint}`, '--listen-peer-urls', `http://127.0.0.1:${await freePort()}`], { stdio: 'ignore' });
   await waitServing(endpoint);
   return { child, endpoint };

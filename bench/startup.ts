@@ -64,7 +64,7 @@ const RUN_TIMEOUT_MS = 30_000;
 export async function runStartupBench(options: StartupOptions): Promise<StartupResult> {
   const { repoRoot } = options;
   const etcdctl = requireBinary('etcdctl');
-  const bin = path.join(repoRoot, 'bin', 'etcdctl-ts');
+  const bin = path.join(repoRoot, 'bin', 'etcdctl-ts.cjs');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? repoRoot, ETCDCTL_API: '3' };
 
   const moduleChecks = checkLoadedModules(bin, repoRoot, env);
@@ -99,10 +99,10 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       { id: 'grpc-floor', display: 'one unary Range with grpc-js, bundled and code-cached (bench/floors/grpc-unary.ts)', command: node, args: [floorLoader, 'grpc-unary', hostPort], samplesMs: [] },
       ...verbs.flatMap(({ verb, args }) => [
         { id: `etcdctl-${verb}`, display: `etcdctl ${show(args)}`, command: etcdctl, args, samplesMs: [] },
-        { id: `ours-${verb}`, display: `node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], samplesMs: [] },
+        { id: `ours-${verb}`, display: `node bin/etcdctl-ts.cjs ${show(args)}`, command: node, args: [bin, ...args], samplesMs: [] },
         // everything over etcd3 (grpc-js), the transport before H2Client became the default
         ...(verb === 'get' || verb === 'put'
-          ? [{ id: `ours-etcd3-${verb}`, display: `ETCDCTL_TS_TRANSPORT=etcd3 node bin/etcdctl-ts ${show(args)}`, command: node, args: [bin, ...args], env: { ETCDCTL_TS_TRANSPORT: 'etcd3' }, samplesMs: [] }]
+          ? [{ id: `ours-etcd3-${verb}`, display: `ETCDCTL_TS_TRANSPORT=etcd3 node bin/etcdctl-ts.cjs ${show(args)}`, command: node, args: [bin, ...args], env: { ETCDCTL_TS_TRANSPORT: 'etcd3' }, samplesMs: [] }]
           : []),
         ...(options.beforeBin ? [{ id: `before-${verb}`, display: `before: node <${options.beforeBin}> ${show(args)}`, command: node, args: [options.beforeBin, ...args], samplesMs: [] }] : []),
       ]),

@@ -1,9 +1,9 @@
 // Bundles the CLI into dist/bundle with esbuild, for start-up time (see bench/results.md for the breakdown):
-// - etcdctl-ts.cjs: every command and the gRPC client in one minified CommonJS file. bin/etcdctl-ts loads it
+// - etcdctl-ts.cjs: every command and the gRPC client in one minified CommonJS file. bin/etcdctl-ts.cjs loads it
 //   through vm.Script with a V8 code cache, so its functions are neither parsed nor compiled on each run.
 //   Parts only some commands need (the client, printers, completion) stay lazy: their modules run on first use.
 // - server.cjs, ora.cjs and chalk.cjs: the bundled server, the terminal spinner and colour, loaded only by what needs them.
-// - static-output.dat: every help and version text, printed by bin/etcdctl-ts without loading the CLI (static-output.mjs).
+// - static-output.dat: every help and version text, printed by bin/etcdctl-ts.cjs without loading the CLI (static-output.mjs).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { writeStaticOutput } from './static-output.mjs';
 
-/** Files bin/etcdctl-ts loads through vm.Script with a code cache (the others are plain require()s). */
+/** Files bin/etcdctl-ts.cjs loads through vm.Script with a code cache (the others are plain require()s). */
 const CODE_CACHED = ['etcdctl-ts.cjs', 'client.cjs'];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +26,7 @@ const SEPARATE = [
 ];
 
 /**
- * In the client bundle, the client module is the main bundle's (bin/etcdctl-ts hands it over by this name), for
+ * In the client bundle, the client module is the main bundle's (bin/etcdctl-ts.cjs hands it over by this name), for
  * every module of src/client: a second copy would make its RpcError a different class (instanceof fails).
  */
 const SHARED_CLIENT_API = 'etcdctl-ts:client-api';
@@ -72,6 +72,26 @@ const lazyBuiltins = {
   },
 };
 
+// Packages that only some commands use, as separate files loaded when first touched: the import gets a stand-in
+// whose every property access loads the file (a Proxy, so esbuild's interop never touches it before that).
+// protobufjs (a third of the main bundle) serves -w protobuf/json reflection and snapshot files only.
+const LAZY_FILES = [{ filter: /^protobufjs\/light(\.js)?$/, file: './protobuf.cjs', entry: "module.exports = require('protobufjs/light.js');" }];
+const lazyFiles = {
+  name: 'lazy-files',
+  setup(build) {
+    for (const { filter, file } of LAZY_FILES) build.onResolve({ filter }, () => ({ path: file, namespace: 'lazy-file' }));
+    // The stand-in's own require is the separate file.
+    build.onResolve({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({
+      contents: [
+        `let real; const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+        'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options every bundle file shares (bench/floors/build.ts bundles its floors with them too). */
 export const BUNDLE_OPTIONS = {
   absWorkingDir: repoRoot,
@@ -100,15 +120,18 @@ export const BUNDLE_OPTIONS = {
 
 export async function bundle({ metafile = false } = {}) {
   const results = await Promise.all([
-    esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { 'etcdctl-ts': 'src/cli/bundle-entry.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [separateFiles, lazyBuiltins], metafile }),
+    esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { 'etcdctl-ts': 'src/cli/bundle-entry.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [separateFiles, lazyBuiltins, lazyFiles], metafile }),
     esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { client: 'src/client/etcd3-client.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, plugins: [sharedClientApi, lazyBuiltins], metafile }),
     esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: { server: 'src/server/cli.ts' }, outdir: BUNDLE_DIR, outExtension: { '.js': '.cjs' }, metafile }),
     // module.exports is ora itself, as `import ora from 'ora'` in the main bundle then expects.
     esbuild.build({ ...BUNDLE_OPTIONS, stdin: { contents: "module.exports = require('ora').default;", resolveDir: repoRoot, sourcefile: 'ora-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'ora.cjs'), metafile }),
+    ...LAZY_FILES.map(({ file, entry }) =>
+      esbuild.build({ ...BUNDLE_OPTIONS, stdin: { contents: entry, resolveDir: repoRoot, sourcefile: `${file}-entry.cjs` }, outfile: path.join(BUNDLE_DIR, file), metafile }),
+    ),
     // Colour on a terminal (src/cli/paint.ts): its module namespace, for `const { Chalk } = await import('chalk')`.
     esbuild.build({ ...BUNDLE_OPTIONS, stdin: { contents: "module.exports = require('chalk');", resolveDir: repoRoot, sourcefile: 'chalk-entry.cjs' }, outfile: path.join(BUNDLE_DIR, 'chalk.cjs'), metafile }),
   ]);
-  // The code-cached files come wrapped as CommonJS function expressions, so bin/etcdctl-ts compiles the file's
+  // The code-cached files come wrapped as CommonJS function expressions, so bin/etcdctl-ts.cjs compiles the file's
   // text as it is (no second, wrapped copy of a few hundred KiB to build and then collect), and their first
   // line names the build (a hash of the text), so it never uses a stale code cache.
   for (const name of CODE_CACHED) {
@@ -116,7 +139,7 @@ export async function bundle({ metafile = false } = {}) {
     const code = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
     writeFileSync(file, `// build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
   }
-  // Help and version texts, rendered by the bundle just built, for bin/etcdctl-ts's fast path.
+  // Help and version texts, rendered by the bundle just built, for bin/etcdctl-ts.cjs's fast path.
   await writeStaticOutput(path.join(repoRoot, 'dist'), BUNDLE_DIR);
   return results;
 }

@@ -1,7 +1,7 @@
 // Renders every output of the CLI that depends on nothing but argv and whether stdout is a terminal (`--help`/`-h`
 // of the root and of every command and sub-command, `help <command>`, a group on its own, `version`) into
 // dist/bundle/static-output.dat, with the bundled CLI itself, so the bytes are the full CLI's by construction.
-// bin/etcdctl-ts prints them from there without loading the CLI (test/e2e/static-output.test.ts compares both).
+// bin/etcdctl-ts.cjs prints them from there without loading the CLI (test/e2e/static-output.test.ts compares both).
 //
 // File format: one line of JSON, {"<variant><NUL and an argument, for each argument>": [offset, length]}, variant
 // `p` for a pipe or file and `t` for a terminal; then the texts, each once, as UTF-8 (offsets count from the byte
@@ -14,7 +14,7 @@ import vm from 'node:vm';
 
 export const STATIC_OUTPUT_FILE = 'static-output.dat';
 
-/** The index key of an output (bin/etcdctl-ts builds the same). NUL cannot occur in an argument. */
+/** The index key of an output (bin/etcdctl-ts.cjs builds the same). NUL cannot occur in an argument. */
 export const staticOutputKey = (variant, argv) => variant + argv.map((arg) => `\0${arg}`).join('');
 
 /** Commands that print the same text whenever they run with no arguments (the others need a server or arguments). */
@@ -34,7 +34,7 @@ async function staticForms(distDir) {
   return forms;
 }
 
-/** The bundled CLI's main, loaded as bin/etcdctl-ts loads it (the file is a CommonJS function expression). */
+/** The bundled CLI's main, loaded as bin/etcdctl-ts.cjs loads it (the file is a CommonJS function expression). */
 function bundledMain(bundleDir) {
   const filename = path.join(bundleDir, 'etcdctl-ts.cjs');
   const wrapper = vm.runInThisContext(readFileSync(filename, 'utf8'), { filename });

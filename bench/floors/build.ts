@@ -1,5 +1,5 @@
 // Bundles the start-up floors (grpc-unary.ts, http2-unary.ts) the way scripts/bundle.mjs bundles the CLI, and
-// writes the loader that runs them through a V8 code cache, as bin/etcdctl-ts does.
+// writes the loader that runs them through a V8 code cache, as bin/etcdctl-ts.cjs does.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -143,7 +143,7 @@ export const DEADLINE_DETAILS = 'latest balancer error: all SubConns are in Tran
 
 let clientCreated = false;
 
-/** Whether this process made a client: bin/etcdctl-ts then saves the code cache of a command that talks to a server. */
+/** Whether this process made a client: bin/etcdctl-ts.cjs then saves the code cache of a command that talks to a server. */
 export function madeClient(): boolean {
   return clientCreated;
 }

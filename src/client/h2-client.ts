@@ -2,6 +2,7 @@
 // etcd3 nor node:http2 is loaded, which is most of a short command's start-up. Requests and responses go through
 // the schema codec in the shapes etcd3 gives (BalancedClient does the retries, failover and auth as clientv3).
 // Streams (watch, lease keep-alive, snapshot) are opened by an Etcd3Client made on first use, sharing the token.
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type tls from 'node:tls';
@@ -31,7 +32,10 @@ class DialError extends Error {}
 
 export class H2Client extends BalancedClient<Channel> {
   private readonly channels = new Map<string, Channel>();
-  private readonly closing = new AbortController();
+  /** Aborted by close(); every call waiting on a dial or a backoff listens (as many as calls in flight). */
+  private readonly closing = unboundedAbortController();
+  /** The dial under way per endpoint: concurrent calls share it, as grpc's one connection per address. */
+  private readonly dialing = new Map<string, Promise<Channel>>();
   private streamClient: Promise<EtcdClient> | undefined;
   private tlsFiles: { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
   /** Why the last dial of an endpoint failed, as its socket or TLS handshake said (no probe needed then). */
@@ -53,7 +57,7 @@ export class H2Client extends BalancedClient<Channel> {
     if (existing?.http2.usable) return existing;
     for (let failures = 0; ; failures++) {
       try {
-        return await this.dial(endpoint, readyBy);
+        return await this.sharedDial(endpoint, readyBy);
       } catch (error) {
         if (this.closing.signal.aborted) throw error;
         // grpc-js keeps reconnecting with backoff until the deadline (a TLS handshake failure included)
@@ -80,7 +84,7 @@ export class H2Client extends BalancedClient<Channel> {
       // a fail-fast call: one connection attempt, Unavailable when it fails
       const existing = this.channels.get(endpoint);
       // (BalancedClient makes a failed dial clientv3's dial timeout, with why it failed)
-      channel = existing?.http2.usable ? existing : await this.dial(endpoint, deadline ?? Infinity).catch((error: Error) => {
+      channel = existing?.http2.usable ? existing : await this.sharedDial(endpoint, deadline ?? Infinity).catch((error: Error) => {
         throw new RpcError(GrpcCode.Unavailable, error.message, endpoint);
       });
     }
@@ -152,6 +156,22 @@ export class H2Client extends BalancedClient<Channel> {
     }
   }
 
+  /** The endpoint's dial under way, or a new one; each caller gives up at its own `by`. */
+  private sharedDial(endpoint: string, by: number): Promise<Channel> {
+    let pending = this.dialing.get(endpoint);
+    if (!pending) {
+      pending = this.dial(endpoint, by).finally(() => this.dialing.delete(endpoint));
+      this.dialing.set(endpoint, pending);
+      return pending;
+    }
+    if (by === Infinity) return pending;
+    const shared = pending;
+    return new Promise<Channel>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new DialError('dial timeout')), Math.max(0, by - Date.now()));
+      shared.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
   /**
    * One connection attempt (TCP, then TLS when the endpoint uses it, then the server's SETTINGS, as grpc-go's dial),
    * given up at `by`. A failure the socket or the certificate check names is kept for dialFailure (node's TLS check
@@ -220,7 +240,8 @@ export class H2Client extends BalancedClient<Channel> {
       if (this.closing.signal.aborted) onAbort();
     });
     this.dialFailures.delete(endpoint);
-    this.channels.get(endpoint)?.http2.close();
+    // calls still on the old connection (draining after a GOAWAY) finish there
+    this.channels.get(endpoint)?.http2.retire();
     const channel: Channel = { endpoint, http2: http2!, authority: target.address, scheme: tlsOptions ? 'https' : 'http' };
     this.channels.set(endpoint, channel);
     return channel;
@@ -252,14 +273,23 @@ export class H2Client extends BalancedClient<Channel> {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const signal = this.closing.signal;
       const timer = setTimeout(done, Math.max(0, ms));
       function done() {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
       }
-      this.closing.signal.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** An AbortController whose signal takes any number of listeners without Node's leak warning. */
+function unboundedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);

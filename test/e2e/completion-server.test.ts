@@ -24,7 +24,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 // `etcdctl-ts` on PATH, as after `npm install -g`.
 const binDir = path.join(scratch, 'bin');
 spawnSync('mkdir', ['-p', binDir]);
-writeFileSync(path.join(binDir, 'etcdctl-ts'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, 'bin/etcdctl-ts'))} "$@"\n`);
+writeFileSync(path.join(binDir, 'etcdctl-ts'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, 'bin/etcdctl-ts.cjs'))} "$@"\n`);
 chmodSync(path.join(binDir, 'etcdctl-ts'), 0o755);
 
 function scriptFile(shell: Shell): string {

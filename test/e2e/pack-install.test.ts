@@ -49,7 +49,7 @@ describe('npm pack, installed into a temporary prefix', () => {
 
   it('ships the bundle and the bin, and no sources or tests', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    for (const file of ['package/bin/etcdctl-ts', 'package/bin/package.json', 'package/dist/bundle/etcdctl-ts.cjs', 'package/dist/bundle/client.cjs', 'package/dist/bundle/server.cjs', 'package/dist/bundle/ora.cjs', 'package/dist/bundle/chalk.cjs', 'package/dist/bundle/static-output.dat']) {
+    for (const file of ['package/bin/etcdctl-ts.cjs', 'package/dist/bundle/etcdctl-ts.cjs', 'package/dist/bundle/client.cjs', 'package/dist/bundle/server.cjs', 'package/dist/bundle/ora.cjs', 'package/dist/bundle/chalk.cjs', 'package/dist/bundle/protobuf.cjs', 'package/dist/bundle/static-output.dat']) {
       assert.ok(listing.includes(file), `${file} missing from the tarball`);
     }
     assert.deepEqual(listing.filter((file) => /^package\/(src|test|bench)\/|\.cache$/.test(file)), []);

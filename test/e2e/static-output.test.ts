@@ -1,4 +1,4 @@
-// bin/etcdctl-ts prints help and version texts from dist/bundle/static-output.dat without loading the CLI
+// bin/etcdctl-ts.cjs prints help and version texts from dist/bundle/static-output.dat without loading the CLI
 // (scripts/static-output.mjs renders them at build time). Here every form in that file, piped and on a real
 // terminal, runs both ways: the fast path, and the full CLI (ETCDCTL_TS_NO_FAST_PATH=1); stdout, stderr and exit
 // code must be identical. The controls prove the fast path is taken and that a wrong text would be caught.
@@ -46,7 +46,7 @@ async function inPool<T>(items: T[], work: (item: T) => Promise<void>): Promise<
   }));
 }
 
-describe('static help and version output (bin/etcdctl-ts fast path)', () => {
+describe('static help and version output (bin/etcdctl-ts.cjs fast path)', () => {
   const forms = staticForms();
 
   it('holds --help, -h and `help …` of every command and sub-command, both variants, and version', () => {
@@ -156,7 +156,7 @@ describe('static help and version output (bin/etcdctl-ts fast path)', () => {
       assert.ok(at > 0);
       data[at + 'API version: 3.'.length] = '5'.charCodeAt(0);
       writeFileSync(file, data);
-      const { fast, full } = await bothWays({ file: process.execPath, prefixArgs: [path.join(copy, 'bin', 'etcdctl-ts')] }, ['version']);
+      const { fast, full } = await bothWays({ file: process.execPath, prefixArgs: [path.join(copy, 'bin', 'etcdctl-ts.cjs')] }, ['version']);
       assert.equal(full.stdout, 'etcdctl version: 3.4.23\nAPI version: 3.4\n');
       assert.equal(fast.stdout, 'etcdctl version: 3.4.23\nAPI version: 3.5\n');
     });

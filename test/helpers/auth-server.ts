@@ -119,7 +119,7 @@ export const startOurServer: StartAuthServer = async (options) => {
     ? ['--cert-file', options.tls.serverCert, '--key-file', options.tls.serverKey, '--trusted-ca-file', options.tls.ca, '--client-cert-auth']
     : [];
   const args = [
-    path.join(REPO_ROOT, 'bin/etcdctl-ts'), 'server', '--data-dir', path.join(dir, 'data'),
+    path.join(REPO_ROOT, 'bin/etcdctl-ts.cjs'), 'server', '--data-dir', path.join(dir, 'data'),
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint, '--auth-token-ttl', String(options.tokenTtlSeconds), ...tlsArgs,
   ];
   const launch = () => {

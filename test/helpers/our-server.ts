@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupOnExit, reapOnExit } from './reaper.js';
 
-// Starts our bundled server (`node bin/etcdctl-ts server`) on a free loopback port with a temp
+// Starts our bundled server (`node bin/etcdctl-ts.cjs server`) on a free loopback port with a temp
 // data dir, and resolves once it serves. Port 0 is passed through; the server prints the port it
 // bound, so there is no race for a port.
 
@@ -27,7 +27,7 @@ export interface OurServer {
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repoRoot, 'bin', 'etcdctl-ts');
+const bin = path.join(repoRoot, 'bin', 'etcdctl-ts.cjs');
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 const READY = /serving client requests on (https?:\/\/(127\.0\.0\.1:\d+))/;

@@ -25,7 +25,7 @@ export interface RunOptions {
   cwd?: string;
 }
 
-/** How to start a CLI: an executable plus leading arguments (`node bin/etcdctl-ts`). */
+/** How to start a CLI: an executable plus leading arguments (`node bin/etcdctl-ts.cjs`). */
 export interface CliCommand {
   file: string;
   prefixArgs: string[];
@@ -37,7 +37,7 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const REAL_ETCDCTL: CliCommand = { file: 'etcdctl', prefixArgs: [] };
-export const OUR_ETCDCTL: CliCommand = { file: process.execPath, prefixArgs: [path.join(REPO_ROOT, 'bin/etcdctl-ts')] };
+export const OUR_ETCDCTL: CliCommand = { file: process.execPath, prefixArgs: [path.join(REPO_ROOT, 'bin/etcdctl-ts.cjs')] };
 
 /**
  * Only PATH and HOME from the outer environment (so a developer's own ETCDCTL_* never leaks in),

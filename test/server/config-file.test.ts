@@ -15,7 +15,7 @@ import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 // metrics URL), command-line flags and ETCD_* ignored as etcd ignores them, and the same answers to the
 // real etcdctl; a file with a wrong type or bad YAML gets etcd's error text.
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/etcdctl-ts');
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/etcdctl-ts.cjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'etcdctl-ts-config-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

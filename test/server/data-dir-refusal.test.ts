@@ -15,7 +15,7 @@ import { reapOnExit } from '../helpers/reaper.js';
 // bbolt file crashed the process with SIGSEGV; a cut one serves a partial store).
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.resolve(here, '../../../bin/etcdctl-ts');
+const bin = path.resolve(here, '../../../bin/etcdctl-ts.cjs');
 const backendModule = path.resolve(here, '../../src/server/storage/backend.js');
 const lmdbModule = path.resolve(here, '../../../node_modules/lmdb/index.js');
 const dirs: string[] = [];

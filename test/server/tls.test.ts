@@ -404,7 +404,7 @@ describe('https --listen-metrics-urls (served with the client TLS settings, as e
     const fatal = (log: string) => log.split('\n').filter((l) => l.includes('"level":"fatal"')).map((l) => { const { msg, error } = JSON.parse(l); return { msg, error: error.replace(/:\d+:/, ':PORT:') }; });
     assert.equal(real.status, 1);
     const ourDir = mkdtempSync(path.join(os.tmpdir(), 'ours-metrics-no-cert-'));
-    const ours = spawnSync(process.execPath, ['bin/etcdctl-ts', 'server', '--data-dir', ourDir, '--listen-client-urls', 'http://127.0.0.1:0',
+    const ours = spawnSync(process.execPath, ['bin/etcdctl-ts.cjs', 'server', '--data-dir', ourDir, '--listen-client-urls', 'http://127.0.0.1:0',
       '--listen-metrics-urls', `https://127.0.0.1:${metricsPort}`], { encoding: 'utf8', timeout: 15_000 });
     rmSync(ourDir, { recursive: true, force: true });
     assert.equal(ours.status, 1, ours.stderr);

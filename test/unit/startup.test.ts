@@ -12,7 +12,7 @@ import { filesFromPackages, loadedModules } from '../../bench/loaded-modules.js'
 import { type EtcdProcess, startEtcd } from '../helpers/etcd-process.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repoRoot, 'bin', 'etcdctl-ts');
+const bin = path.join(repoRoot, 'bin', 'etcdctl-ts.cjs');
 // Only what node needs: no ETCDCTL_* variables from the caller's shell may change the command.
 const cleanEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? repoRoot };
 

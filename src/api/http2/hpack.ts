@@ -1,5 +1,6 @@
 // HPACK (RFC 7541) for our HTTP/2 transports (server and client): a decoder for the peer's headers and an
 // encoder for our responses, each with its own dynamic table (one pair per connection).
+import { HUFFMAN_ACCEPTS_END_BASE64, HUFFMAN_TABLE_BASE64 } from './huffman-tables.generated.js';
 
 /** What malformed header compression raises; the connection answers it with COMPRESSION_ERROR. */
 export class HpackError extends Error {}
@@ -30,7 +31,11 @@ const EOS = 256;
 const EMITS = 0x100;
 const FAILS = 0x200;
 
-const HUFFMAN = (() => {
+/**
+ * The decoder's tables, built from CODE_LENGTHS. Building them costs a few milliseconds of a CLI's start-up, so
+ * scripts/gen-huffman.mjs stores them in huffman-tables.generated.ts and a unit test checks the two agree.
+ */
+export function buildHuffmanTables(): HuffmanTables {
   const lengths = [...CODE_LENGTHS, 30];
   // canonical codes: by length, then by symbol, each the previous plus one
   const order = lengths.map((len, sym) => ({ len, sym })).sort((a, b) => a.len - b.len || a.sym - b.sym);
@@ -76,12 +81,30 @@ const HUFFMAN = (() => {
   const acceptsEnd = new Uint8Array(states);
   for (let node = 0, depth = 0; depth < 8; depth++, node = children[2 * node + 1]) acceptsEnd[node] = 1;
   return { table, acceptsEnd };
-})();
+}
+
+export interface HuffmanTables {
+  /** Indexed by state * 16 + nibble: the next state (bits 16+), EMITS | byte, or FAILS. */
+  table: Uint32Array;
+  /** Whether a string may end in the state. */
+  acceptsEnd: Uint8Array;
+}
+
+let huffmanTables: HuffmanTables | undefined;
+
+function storedHuffmanTables(): HuffmanTables {
+  if (!huffmanTables) {
+    const table = Buffer.from(HUFFMAN_TABLE_BASE64, 'base64');
+    const acceptsEnd = Buffer.from(HUFFMAN_ACCEPTS_END_BASE64, 'base64');
+    huffmanTables = { table: new Uint32Array(table.buffer.slice(table.byteOffset, table.byteOffset + table.length)), acceptsEnd: new Uint8Array(acceptsEnd) };
+  }
+  return huffmanTables;
+}
 
 let huffmanScratch = Buffer.allocUnsafe(256);
 
 export function huffmanDecode(data: Uint8Array): string {
-  const { table, acceptsEnd } = HUFFMAN;
+  const { table, acceptsEnd } = storedHuffmanTables();
   // every code is at least 5 bits
   const maxOut = Math.ceil((data.length * 8) / 5);
   if (huffmanScratch.length < maxOut) huffmanScratch = Buffer.allocUnsafe(Math.max(maxOut, huffmanScratch.length * 2));

@@ -118,6 +118,12 @@ export class Http2ClientConnection {
     };
   }
 
+  /** No new calls here; the connection closes once the calls on it have ended. */
+  retire(): void {
+    this.draining = true;
+    this.closeIfDrained();
+  }
+
   /** Closes the connection gracefully: GOAWAY, then the socket. */
   close(): void {
     if (this.dead) return;

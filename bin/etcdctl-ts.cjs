@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Start-up is most of a short command's run time, so this file stays small and CommonJS (an ES module entry
-// costs Node several milliseconds more). It runs the bundled CLI (dist/bundle, built by scripts/bundle.mjs)
+// costs Node several milliseconds more), named .cjs so Node reads no package.json to learn that. It runs the bundled CLI (dist/bundle, built by scripts/bundle.mjs)
 // through vm.Script with V8 code caches: functions compiled by an earlier run are neither parsed nor compiled
 // again. A cache is made on the first run with this Node and this build, in the package (if writable) or the
 // user's cache directory; V8 rejects a cache it cannot use, and the code then compiles as usual. The gRPC
@@ -108,18 +108,37 @@ function printStaticOutput() {
   if (argv.some((arg) => !/^(?:-h|--help|[a-z][a-z-]*)$/.test(arg))) return false;
   const { ETCDCTL_API: api, ETCDCTL_TS_NO_FAST_PATH: off } = process.env;
   if ((api !== undefined && api !== '' && api !== '3') || off) return false;
-  let data;
+  // The file is an index (one JSON line) then the texts: read the index, then only the text asked for.
+  let fd;
   try {
-    data = fs.readFileSync(path.join(bundleDir, 'static-output.dat'));
+    fd = fs.openSync(path.join(bundleDir, 'static-output.dat'), 'r');
   } catch {
     return false;
   }
-  const header = data.indexOf(10);
-  // A terminal gets the texts with the extensions listed (help shows flags and commands newer than etcdctl 3.4).
-  const key = (isTerminal(1) ? 't' : 'p') + argv.map((arg) => `\0${arg}`).join('');
-  const entry = JSON.parse(data.toString('latin1', 0, header))[key];
-  if (!entry) return false;
-  const text = data.subarray(header + 1 + entry[0], header + 1 + entry[0] + entry[1]);
+  let text;
+  try {
+    let head = Buffer.allocUnsafe(32 * 1024);
+    let length = fs.readSync(fd, head, 0, head.length, 0);
+    let header = head.subarray(0, length).indexOf(10);
+    while (header < 0 && length === head.length) {
+      head = Buffer.concat([head, Buffer.allocUnsafe(head.length)]);
+      length += fs.readSync(fd, head, length, head.length - length, length);
+      header = head.subarray(0, length).indexOf(10);
+    }
+    if (header < 0) return false;
+    // A terminal gets the texts with the extensions listed (help shows flags and commands newer than etcdctl 3.4).
+    const key = (isTerminal(1) ? 't' : 'p') + argv.map((arg) => `\0${arg}`).join('');
+    const entry = JSON.parse(head.toString('latin1', 0, header))[key];
+    if (!entry) return false;
+    text = Buffer.allocUnsafe(entry[1]);
+    for (let read = 0; read < text.length; ) {
+      const n = fs.readSync(fd, text, read, text.length - read, header + 1 + entry[0] + read);
+      if (n === 0) return false;
+      read += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   let written = 0;
   try {
     while (written < text.length) written += fs.writeSync(1, text, written);
