@@ -94,6 +94,7 @@ function renderStartup(result: BenchReport['startup']): string[] {
     if (byId.has(`before-${verb}`)) lines.push(`| before \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`before-${verb}`), med('node'))} | | |`);
   }
   lines.push(`| \`node -e "process.stdout.write(…)"\` (printing, nothing else) / \`node -e 0\` | ${formatRatio(med('print'), med('node'))} | (floor for a local command) | |`);
+  if (byId.has('net-floor')) lines.push(`| node:net floor / \`node -e 0\` | ${formatRatio(med('net-floor'), med('node'))} | (floor for \`get\` on our transport) | |`);
   lines.push(`| grpc-js floor / \`node -e 0\` | ${formatRatio(med('grpc-floor'), med('node'))} | (floor for \`get\` on grpc-js) | |`);
   lines.push(`| Node's modules grpc-js needs / \`node -e 0\` | ${formatRatio(med('builtins'), med('node'))} | | |`);
   for (const verb of ['get', 'version']) lines.push(`| ours \`${verb}\` / etcdctl \`${verb}\` | ${formatRatio(med(`ours-${verb}`), med(`etcdctl-${verb}`))} | | |`);
