@@ -56,6 +56,20 @@ describe('H2Client under concurrency (real etcd)', () => {
     assert.deepEqual(warnings, []);
   });
 
+  it('on an etcd with --max-concurrent-streams 2, 40 calls at once all succeed (the rest wait for a stream)', async () => {
+    const limited = await startEtcd(['--max-concurrent-streams', '2']);
+    const client = new H2Client({ ...config(), endpoints: [limited.endpoint] });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => client.kv.put({ key: Buffer.from(`limited/${i}`), value: Buffer.from('v') })));
+      assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), []);
+      const range = await client.kv.range({ key: Buffer.from('limited/'), range_end: Buffer.from('limited0'), count_only: true });
+      assert.equal(String(range.count), '40');
+    } finally {
+      client.close();
+      await limited.stop();
+    }
+  });
+
   it('calls waiting for an endpoint that does not answer all fail at their deadline, with no warning (control: no server)', async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);

@@ -136,6 +136,7 @@ export interface PeerSettings {
   headerTableSize?: number;
   initialWindowSize?: number;
   maxFrameSize?: number;
+  maxConcurrentStreams?: number;
 }
 
 /** Reads a SETTINGS payload, checking values as RFC 7540 §6.5.2 says; a connection error goes to `fail`. */
@@ -169,8 +170,11 @@ function parseSettings(payload: Buffer): PeerSettings {
         if (value < DEFAULT_MAX_FRAME_SIZE || value > MAX_FRAME_SIZE_LIMIT) throw new Http2ConnectionError(ErrorCode.PROTOCOL_ERROR, 'MAX_FRAME_SIZE out of range');
         settings.maxFrameSize = value;
         break;
+      case Setting.MAX_CONCURRENT_STREAMS:
+        settings.maxConcurrentStreams = value;
+        break;
       default:
-        break; // MAX_CONCURRENT_STREAMS, MAX_HEADER_LIST_SIZE, unknown ones
+        break; // MAX_HEADER_LIST_SIZE, unknown ones
     }
   }
   return settings;

@@ -40,12 +40,24 @@ interface ClientStream {
   done: (end: StreamEnd) => void;
 }
 
+interface QueuedRequest {
+  headers: readonly Header[];
+  body: Buffer;
+  done: (end: StreamEnd) => void;
+  /** Once the request has a stream. */
+  opened?: { cancel(): void };
+}
+
 export class Http2ClientConnection {
   private readonly streams = new Map<number, ClientStream>();
   private nextStreamId = 1;
   private readonly reader = new FrameReader(DEFAULT_MAX_FRAME_SIZE);
   private readonly headerBlocks = new HeaderBlockReader(MAX_HEADER_BLOCK);
   private readonly encoder = new HpackEncoder(UNINDEXED);
+
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS: requests beyond it wait here for a stream to end (as grpc-go's). */
+  private peerMaxStreams = Infinity;
+  private readonly queued: QueuedRequest[] = [];
 
   private sendWindow = DEFAULT_WINDOW;
   private peerInitialWindow = DEFAULT_WINDOW;
@@ -94,12 +106,25 @@ export class Http2ClientConnection {
     return !this.draining && !this.dead && this.nextStreamId < 2 ** 31;
   }
 
-  /** Opens a stream, sends the request headers and body, and reports how the stream ended. */
+  /** Opens a stream (once the server's stream limit allows), sends the request headers and body, and reports how the stream ended. */
   request(headers: readonly Header[], body: Buffer, done: (end: StreamEnd) => void): { cancel(): void } {
     if (!this.usable) {
       done({ kind: 'connection', reason: this.closeReason, refused: true });
       return { cancel() {} };
     }
+    if (this.streams.size < this.peerMaxStreams) return this.open(headers, body, done);
+    const waiting: QueuedRequest = { headers, body, done };
+    this.queued.push(waiting);
+    return {
+      cancel: () => {
+        if (waiting.opened) return waiting.opened.cancel();
+        const at = this.queued.indexOf(waiting);
+        if (at >= 0) this.queued.splice(at, 1);
+      },
+    };
+  }
+
+  private open(headers: readonly Header[], body: Buffer, done: (end: StreamEnd) => void): { cancel(): void } {
     const id = this.nextStreamId;
     this.nextStreamId += 2;
     const stream: ClientStream = {
@@ -121,6 +146,7 @@ export class Http2ClientConnection {
   /** No new calls here; the connection closes once the calls on it have ended. */
   retire(): void {
     this.draining = true;
+    this.openQueued();
     this.closeIfDrained();
   }
 
@@ -258,6 +284,7 @@ export class Http2ClientConnection {
     if (!settings) return;
     if (settings.headerTableSize !== undefined) this.encoder.setPeerTableSize(settings.headerTableSize);
     if (settings.maxFrameSize !== undefined) this.peerMaxFrameSize = settings.maxFrameSize;
+    if (settings.maxConcurrentStreams !== undefined) this.peerMaxStreams = settings.maxConcurrentStreams;
     if (settings.initialWindowSize !== undefined) {
       // open streams' windows move by the difference (RFC 7540 §6.9.2)
       for (const stream of this.streams.values()) stream.sendWindow += settings.initialWindowSize - this.peerInitialWindow;
@@ -265,6 +292,7 @@ export class Http2ClientConnection {
     }
     this.emit(allocFrame(0, FrameType.SETTINGS, Flag.ACK, 0));
     this.pump();
+    this.openQueued();
   }
 
   private onWindowUpdate(streamId: number, payload: Buffer): void {
@@ -291,17 +319,28 @@ export class Http2ClientConnection {
     for (const stream of [...this.streams.values()]) {
       if (stream.id > lastStreamId) this.finish(stream, { kind: 'connection', reason: this.closeReason, refused: true });
     }
+    this.openQueued();
     this.closeIfDrained();
   }
 
   private finish(stream: ClientStream, end: StreamEnd): void {
     if (!this.streams.delete(stream.id)) return;
     stream.done(end);
+    this.openQueued();
     this.closeIfDrained();
   }
 
+  /** Requests waiting for a stream get one while the server's limit allows; if no new stream may open, they fail. */
+  private openQueued(): void {
+    while (this.queued.length && (!this.usable || this.streams.size < this.peerMaxStreams)) {
+      const waiting = this.queued.shift()!;
+      if (!this.usable) waiting.done({ kind: 'connection', reason: this.closeReason, refused: true });
+      else waiting.opened = this.open(waiting.headers, waiting.body, waiting.done);
+    }
+  }
+
   private closeIfDrained(): void {
-    if (this.draining && this.streams.size === 0) this.close();
+    if (this.draining && this.streams.size === 0 && this.queued.length === 0) this.close();
   }
 
   /** A connection error: GOAWAY with its code, then every stream fails (RFC 7540 §5.4.1). */
@@ -320,5 +359,6 @@ export class Http2ClientConnection {
     this.dead = true;
     this.reader.clear();
     for (const stream of [...this.streams.values()]) this.finish(stream, { kind: 'connection', reason: this.closeReason, refused: false });
+    this.openQueued();
   }
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FrameReader } from '../../../src/api/http2/frame-reader.js';
-import { allocFrame, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, goAwayFrame, PREFACE, settingsFrame, Setting, uint32Frame } from '../../../src/api/http2/frames.js';
+import { allocFrame, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameType, goAwayFrame, headerFrames, PREFACE, settingsFrame, Setting, uint32Frame } from '../../../src/api/http2/frames.js';
+import { HpackEncoder } from '../../../src/api/http2/hpack.js';
 import { RpcError } from '../../../src/client/client.js';
 import { callStatus, grpcTimeout, percentDecode, responseMessage } from '../../../src/client/h2/grpc-unary.js';
 import { Http2ClientConnection, type StreamEnd } from '../../../src/client/h2/http2-client-connection.js';
@@ -140,6 +141,29 @@ describe('HTTP/2 client connection, fed real etcd\'s bytes', () => {
     await tick();
     assert.equal(dataBytes(), 200_000);
     assert.equal(ended(), true);
+  });
+
+  it('opens no more streams than the server\'s SETTINGS_MAX_CONCURRENT_STREAMS: the rest wait for one to end', async () => {
+    const socket = new FakeSocket();
+    const connection = new Http2ClientConnection(socket as unknown as net.Socket);
+    socket.emit('data', settingsFrame([[Setting.MAX_CONCURRENT_STREAMS, 2]]));
+    const ends: Array<[number, StreamEnd['kind']]> = [];
+    const calls = [0, 1, 2, 3, 4].map((i) => connection.request(requestHeaders('/etcdserverpb.KV/Range', 'x'), grpcBody(Buffer.alloc(0)), (end) => ends.push([i, end.kind])));
+    await tick();
+    const opened = () => socket.frames().filter(([type]) => type === FrameType.HEADERS).map(([, , id]) => id);
+    assert.deepEqual(opened(), [1, 3], 'two streams at a time');
+    // the third, still waiting, is cancelled: it never opens
+    calls[2]!.cancel();
+    // stream 1 ends (a trailers-only response): the fourth request takes its place
+    const trailers = new HpackEncoder(new Set()).encode([[':status', '200'], ['content-type', 'application/grpc'], ['grpc-status', '0']]);
+    for (const frame of headerFrames(trailers, 1, true, 16384)) socket.emit('data', frame);
+    await tick();
+    assert.deepEqual(ends, [[0, 'response']]);
+    assert.deepEqual(opened(), [1, 3, 5], 'the cancelled third never went');
+    // a GOAWAY fails the fifth, still waiting, as refused (safe to send elsewhere); streams it keeps go on
+    socket.emit('data', goAwayFrame(5, ErrorCode.NO_ERROR, ''));
+    assert.deepEqual(ends, [[0, 'response'], [4, 'connection']]);
+    assert.deepEqual(opened(), [1, 3, 5]);
   });
 
   it('fails the streams a GOAWAY leaves out as connection failures, and takes no new ones', async () => {
