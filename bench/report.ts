@@ -108,6 +108,16 @@ function renderStartup(result: BenchReport['startup']): string[] {
       lines.push(`| \`${byId.get(id)?.display ?? id}\` | ${(rss[id]! / 1024).toFixed(1)} | ${rssRatio(id).toFixed(2)}× | ${isGoal ? '≤ 1.30×' : ''} | ${isGoal ? verdict(rssRatio(id), 1.3) : ''} |`);
     }
   }
+  if (result.instructionsUnavailable) lines.push('', `Instructions not counted: ${result.instructionsUnavailable}.`);
+  else if (Object.keys(result.instructions ?? {}).length) {
+    const counts = result.instructions;
+    lines.push(
+      '',
+      '| instructions executed (callgrind, one run; load does not move them, the kernel\'s share is left out) | millions | / node -e 0 |',
+      '|---|---:|---:|',
+    );
+    for (const id of Object.keys(counts)) lines.push(`| \`${byId.get(id)?.display ?? id}\` | ${(counts[id]! / 1e6).toFixed(1)} | ${counts.node ? (counts[id]! / counts.node).toFixed(2) : '?'}× |`);
+  }
   const step = (from: string, to: string) => formatMs(med(to) - med(from));
   lines.push(
     '',
@@ -119,7 +129,9 @@ function renderStartup(result: BenchReport['startup']): string[] {
     `| + Node's modules grpc-js needs (http2, tls, dns, zlib, http) | ${step('node', 'builtins')} |`,
     `| → one Range over node:http2 alone, from \`node -e 0\` | ${step('node', 'http2-floor')} |`,
     `| → one Range with grpc-js (bundled, code-cached, precompiled schema), from \`node -e 0\` | ${step('node', 'grpc-floor')} |`,
-    `| + the CLI around it (flags, commander tree, context, printer, etcd3's pool) | ${step('grpc-floor', 'ours-get')} |`,
+    `| + the CLI around it over etcd3 (flags, commander tree, context, printer, etcd3's pool) | ${step('grpc-floor', 'ours-etcd3-get')} |`,
+    `| → one Range as hand-made HTTP/2 over node:net, from \`node -e 0\` | ${step('node', 'net-floor')} |`,
+    `| + the CLI around it over H2Client, the default (bundle, flags, the one command's tree, context, HTTP/2 and HPACK, codecs, printer) | ${step('net-floor', 'ours-get')} |`,
     `| = ours \`get\` | ${formatMs(med('ours-get'))} (${formatRatio(med('ours-get'), med('node'))}) |`,
     '',
   );

@@ -53,6 +53,9 @@ export interface StartupResult {
   peakRssKiB: Record<string, number>;
   /** Why peak memory was not measured, if it was not. */
   peakRssUnavailable?: string;
+  /** Instructions executed (valgrind's callgrind, one run each), by command id: load on the machine does not move them. */
+  instructions: Record<string, number>;
+  instructionsUnavailable?: string;
   beforeBin?: string;
   /** Set when a local command loaded the gRPC stack: the bench fails on it. */
   grpcViolation?: string;
@@ -132,8 +135,10 @@ export async function runStartupBench(options: StartupOptions): Promise<StartupR
       profiles[timed.id] = profileBreakdown(timed.command, timed.args, { cwd: repoRoot, env, runs: PROFILE_RUNS });
     }
     const memory = measurePeakRss(commands.filter((c) => PEAK_RSS_IDS.has(c.id)), repoRoot, env);
+    const instructions = countInstructions(commands.filter((c) => INSTRUCTION_IDS.has(c.id)), repoRoot, env);
     return {
       ...memory,
+      ...instructions,
       profiles,
       beforeBin: options.beforeBin,
       endpoint: server.endpoint,
@@ -156,8 +161,30 @@ const PRINT_SCRIPT = "process.stdout.write('etcdctl version: 3.4.23\\nAPI versio
 const GRPC_BUILTINS_SCRIPT = "require('http2');require('tls');require('dns');require('zlib');require('http')";
 const PEAK_RSS_IDS = new Set(['node', 'net-floor', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-etcd3-get', 'before-get', 'ours-version', 'ours-help']);
 const PEAK_RSS_RUNS = 5;
+const INSTRUCTION_IDS = new Set(['node', 'net-floor', 'grpc-floor', 'etcdctl-get', 'ours-get', 'ours-etcd3-get', 'before-get', 'ours-version']);
 const PROFILE_IDS = new Set(['ours-get', 'before-get', 'ours-version', 'before-version']);
 const PROFILE_RUNS = 5;
+
+/**
+ * Instructions each command executes, as valgrind's callgrind counts them (one run each, after the timed runs made
+ * the code caches). Wall time on a shared machine moves with everyone else's load; this does not, so it shows what a
+ * change saves even when the machine is busy. It leaves out what the kernel does (exec, page faults, reads), which
+ * is much of Node's own start-up, so its ratios run higher than wall-time ones.
+ */
+function countInstructions(commands: TimedCommand[], repoRoot: string, env: NodeJS.ProcessEnv): Pick<StartupResult, 'instructions' | 'instructionsUnavailable'> {
+  const probe = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return { instructions: {}, instructionsUnavailable: 'valgrind is not installed: apt-get install valgrind' };
+  const instructions: Record<string, number> = {};
+  for (const command of commands) {
+    if (command.failure) continue;
+    const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', command.command, ...command.args], {
+      cwd: repoRoot, env: { ...env, ...command.env }, encoding: 'utf8', timeout: 10 * 60_000,
+    });
+    const refs = /Collected\s*:\s*(\d+)/.exec(run.stderr ?? '')?.[1];
+    if (run.status === 0 && refs) instructions[command.id] = Number(refs);
+  }
+  return { instructions };
+}
 
 /** Peak RSS as GNU time reports it (%M, KiB), the median of a few runs of each command. */
 function measurePeakRss(commands: TimedCommand[], repoRoot: string, env: NodeJS.ProcessEnv): Pick<StartupResult, 'peakRssKiB' | 'peakRssUnavailable'> {
