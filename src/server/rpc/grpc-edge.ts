@@ -64,7 +64,7 @@ function unmarshalFailure(err: unknown, streamed: boolean): GrpcStatus {
 }
 
 /** The first value of a header (names arrive lower-case); a plain loop, as it runs for every call. */
-function headerValue(headers: readonly Header[], name: string): string | undefined {
+export function headerValue(headers: readonly Header[], name: string): string | undefined {
   for (let i = 0; i < headers.length; i++) if (headers[i][0] === name) return headers[i][1];
   return undefined;
 }
