@@ -68,9 +68,11 @@ export interface MetricsCostResult {
   pairs: number;
   /** The two runs of a pair ran at the same time (BENCH_METRICS_TOGETHER=1), not one after the other. */
   together: boolean;
+  /** Both servers recorded (BENCH_METRICS_CONTROL=1): the figures show the method's own noise and bias. */
+  control: boolean;
   rows: MetricsCostRow[];
-  /** The recording of one put, timed in-process through the server's functions. */
-  recordingWork: RecordingWork;
+  /** The recording of one put and one range, timed in-process through the server's functions. */
+  recordingWork: Record<'put' | 'range', RecordingWork>;
 }
 
 /** The measured workloads with part 2's flags; range reads keys put once per server beforehand. */
@@ -83,15 +85,16 @@ function measuredWorkloads(scale: number): Workload[] {
 /**
  * `loadgen`: bench/secure-loadgen (part 2's loadgen loop and output, with -seed=false); `pairs`: runs
  * per server and workload; `together`: a pair's two runs at the same time, so both servers see the same
- * load from others (each then gets about half the machine: their rps compare, but are not part 2's).
+ * load from others (each then gets about half the machine: their rps compare, but are not part 2's);
+ * `control`: the "off" server records too (an A/A run: what the method reports when there is nothing to find).
  */
-export async function runMetricsCostBench(options: { repoRoot: string; loadgen: string; scale: number; pairs: number; together?: boolean }): Promise<MetricsCostResult> {
+export async function runMetricsCostBench(options: { repoRoot: string; loadgen: string; scale: number; pairs: number; together?: boolean; control?: boolean }): Promise<MetricsCostResult> {
   const servers: Partial<Record<Variant, BenchServer>> = {};
   const server = async (variant: Variant): Promise<BenchServer> => {
     const current = servers[variant];
     if (current?.isAlive()) return current;
     await current?.stop();
-    const started = await startServer('ours', options.repoRoot, {}, variant === 'off' ? METRICS_OFF_ENV : {});
+    const started = await startServer('ours', options.repoRoot, {}, variant === 'off' && !options.control ? METRICS_OFF_ENV : {});
     const seeded = await runLoadgen(options.loadgen, ['-endpoints', started.endpoint, '-mode', 'range', '-key-space', RANGE_KEY_SPACE, '-total', '0']);
     if (!seeded.run) throw new Error(`seeding the range keys failed: ${seeded.failure}`);
     return (servers[variant] = started);
@@ -101,8 +104,9 @@ export async function runMetricsCostBench(options: { repoRoot: string; loadgen: 
     warmUps: WARM_UPS,
     pairs: options.pairs,
     together: options.together ?? false,
+    control: options.control ?? false,
     rows: [],
-    recordingWork: await measureRecordingWork(),
+    recordingWork: { put: await measureRecordingWork('put'), range: await measureRecordingWork('range') },
   };
   const run = async (variant: Variant, workload: Workload): Promise<CostRun | string> => {
     const target = await server(variant);

@@ -1,9 +1,9 @@
-// The recording one put request makes the server do, timed in this process through the server's own
+// The recording one put or range makes the server do, timed in this process through the server's own
 // functions: a figure in ns that the load of others barely moves (the end-to-end comparison in
-// metrics-cost.ts swings by more than the 3% it looks for on a shared machine). What a put records, in the
-// order the server does it: the call started and its client-api-version header, its message received,
-// the slow-apply timing around the apply, the store's counts, the answer sent and the call handled; and
-// every WAL_BATCH requests, one synced log append (its duration histogram and byte count).
+// metrics-cost.ts swings by more than the 3% it looks for on a shared machine). What a request records, in
+// the order the server does it: the call started and its client-api-version header, its message received,
+// the slow-apply timing around the apply, the store's counts, the answer sent and the call handled; and,
+// for puts, every WAL_BATCH requests one synced log append (its duration histogram and byte count).
 import { countClientRequest, countStoreTxn, grpcMethodCounts, networkCounts, recordWalAppend } from '../src/server/metrics.js';
 import { headerValue } from '../src/server/rpc/grpc-edge.js';
 import { PUT_KIND, warnSlowApply } from '../src/server/rpc/slow-apply.js';
@@ -22,15 +22,16 @@ const HEADERS: [string, string][] = [
 ];
 
 export interface RecordingWork {
-  /** Median over rounds of (recording − the same loop without it), ns per put. */
-  nsPerPut: number;
+  /** Median over rounds of (recording − the same loop without it), ns per request. */
+  ns: number;
   /** The lowest round: the least disturbed by others. */
-  minNsPerPut: number;
+  minNs: number;
   rounds: number;
 }
 
-export async function measureRecordingWork(): Promise<RecordingWork> {
-  const counts = grpcMethodCounts('bench.Recording', 'Put', 'unary');
+export async function measureRecordingWork(kind: 'put' | 'range'): Promise<RecordingWork> {
+  const counts = grpcMethodCounts('bench.Recording', kind, 'unary');
+  const put = kind === 'put';
   const messages = [Buffer.alloc(280)];
   const request = { key: Buffer.from('key'), value: Buffer.alloc(256) } as PutRequest;
   const apply = () => 1;
@@ -43,11 +44,12 @@ export async function measureRecordingWork(): Promise<RecordingWork> {
     counts.received += messages.length;
     for (let m = 0; m < messages.length; m++) networkCounts.receivedBytes += messages[m].length;
     sink += timedApply(request, undefined as never) as number;
-    countStoreTxn(0, 1, 0, request.key.length + request.value.length);
+    if (put) countStoreTxn(0, 1, 0, request.key.length + request.value.length);
+    else countStoreTxn(1, 0, 0);
     networkCounts.sentBytes += 30;
     counts.sent++;
     counts.finished(0);
-    if (i % WAL_BATCH === 0) recordWalAppend(performance.now(), 5_000);
+    if (put && i % WAL_BATCH === 0) recordWalAppend(performance.now(), 5_000);
   };
   const nothing = (i: number) => {
     sink += apply() + (i & 1);
@@ -69,5 +71,5 @@ export async function measureRecordingWork(): Promise<RecordingWork> {
   }
   if (sink < 0) throw new Error('unreachable'); // keeps the loops' work observable
   costs.sort((a, b) => a - b);
-  return { nsPerPut: costs[Math.floor(costs.length / 2)], minNsPerPut: costs[0], rounds: costs.length };
+  return { ns: costs[Math.floor(costs.length / 2)], minNs: costs[0], rounds: costs.length };
 }

@@ -307,6 +307,7 @@ function renderMetricsCost(result: BenchReport['metricsCost']): string[] {
       : "each server back to back, the order alternating. The server's CPU per 1000 requests is read exactly (every thread's",
     'schedstat). Cost and drop are medians of the per-pair differences (a load change between pairs cancels out); the',
     'spread is the middle half of the per-pair CPU costs. Target: recording costs at most 3%.',
+    ...(result.control ? ['', '**Control run (BENCH_METRICS_CONTROL=1): the "off" server records too**, so every difference below is the method\'s noise.'] : []),
     '',
     '| workload | rps, recording | rps, off | rps drop | CPU ms/1000 req, recording | CPU ms/1000 req, off | CPU cost | CPU cost, middle half of pairs | runs rps (recording / off) | notes |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
@@ -322,16 +323,23 @@ function renderMetricsCost(result: BenchReport['metricsCost']): string[] {
         `${low.toFixed(1)}% to ${high.toFixed(1)}% | ${list(recording)} / ${list(off)} | ${oneLine(row.failures.join('; '), 300)} |`,
     );
   }
-  const put = result.rows.find((row) => row.workload.name.startsWith('put'));
-  const offCpuNs = put ? median(put.pairs.map((p) => p.off.cpuMsPer1000)) * 1000 : Number.NaN;
-  const { nsPerPut, minNsPerPut, rounds } = result.recordingWork;
   lines.push(
     '',
-    `The recording one put makes the server do (call started, client-api-version counted, message received, slow-apply`,
-    `timing, store counts, answer sent, call handled, and a 20th of a log append's histogram and byte count), timed in`,
-    `the bench process through the server's own functions ([recording-work.ts](recording-work.ts)): **${nsPerPut.toFixed(0)} ns** per put`,
-    `(median of ${rounds} rounds; lowest ${minNsPerPut.toFixed(0)} ns), ${Number.isFinite(offCpuNs) ? `**${((nsPerPut / offCpuNs) * 100).toFixed(1)}%** of the ${(offCpuNs / 1000).toFixed(1)} µs of CPU a put costs the server without recording (table above)` : 'against no put CPU figure'}.`,
+    'The recording one request makes the server do (call started, client-api-version counted, message received, slow-apply',
+    "timing, store counts, answer sent, call handled; for a put also a 20th of a log append's histogram and byte count),",
+    "timed in the bench process through the server's own functions ([recording-work.ts](recording-work.ts)), median of",
+    `${result.recordingWork.put.rounds} rounds (lowest in brackets), against the server's CPU per request without recording (table above):`,
+    '',
+    '| request | recording work, ns | server CPU without recording, µs | recording, % of it |',
+    '|---|---:|---:|---:|',
   );
+  for (const kind of ['put', 'range'] as const) {
+    const work = result.recordingWork[kind];
+    const row = result.rows.find((r) => r.workload.name.startsWith(kind));
+    const offUs = row ? median(row.pairs.map((p) => p.off.cpuMsPer1000)) : Number.NaN;
+    const share = (work.ns / 1000 / offUs) * 100;
+    lines.push(`| ${kind} | ${work.ns.toFixed(0)} (${work.minNs.toFixed(0)}) | ${formatMs(offUs)} | ${Number.isFinite(share) ? `${share.toFixed(2)}%` : 'n/a'} |`);
+  }
   lines.push('', `loadgen: \`${result.loadgenCommand}\``, '');
   return lines;
 }
