@@ -4,7 +4,7 @@ import { summarize } from './startup.js';
 import { formatMs, formatRatio, median, oneLine } from './stats.js';
 import type { ScalePair, ScaleResult } from './scale.js';
 import type { SecurityResult } from './security.js';
-import { recordingCpuCost, recordingDrop, type MetricsCostResult } from './metrics-cost.js';
+import { recordingCpuCost, recordingCpuCostSpread, recordingDrop, type MetricsCostResult } from './metrics-cost.js';
 import { summarizeServer, type ThroughputResult } from './throughput.js';
 
 export interface MachineInfo {
@@ -311,23 +311,46 @@ function renderMetricsCost(result: BenchReport['metricsCost']): string[] {
   if (!result) return [...lines, 'Not run.', ''];
   if ('error' in result) return [...lines, `**Not measured:** ${result.error}`, ''];
   lines.push(
-    'Our server as it runs, and the same build started with `ETCDCTL_TS_BENCH_METRICS=off` (no per-request counters,',
-    `latency histograms or slow-apply timing), on part 2's put and range workloads: a warm-up run on each, then`,
-    `${result.repeats} run(s) each, alternating. rps and the server's CPU per 1000 requests (from /proc) are medians;`,
-    'on a shared machine the CPU figure is the steadier one (rps swings with the load of others). Target: recording',
-    'costs at most 3%.',
+    'Our server as it runs, and the same build started with `ETCDCTL_TS_BENCH_METRICS=off` (no counters, byte counts,',
+    "histograms, slow-apply timing or Node's default metrics), on part 2's put and range workloads (the range keys put",
+    `once per server beforehand, so a run's CPU is the gets'): ${result.warmUps} full-size warm-up run(s) on each, then ${result.pairs} pairs of runs, one on`,
+    result.together
+      ? "each server at the same time (both see the same load from others; each gets about half the machine, so their rps compare with each other, not with part 2's). The server's CPU per 1000 requests is read exactly (every thread's"
+      : "each server back to back, the order alternating. The server's CPU per 1000 requests is read exactly (every thread's",
+    'schedstat). Cost and drop are medians of the per-pair differences (a load change between pairs cancels out); the',
+    'spread is the middle half of the per-pair CPU costs. Target: recording costs at most 3%.',
+    ...(result.control ? ['', '**Control run (BENCH_METRICS_CONTROL=1): the "off" server records too**, so every difference below is the method\'s noise.'] : []),
     '',
-    '| workload | rps, recording | rps, off | rps drop | CPU ms/1000 req, recording | CPU ms/1000 req, off | CPU cost | runs rps (recording / off) | notes |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---|',
+    '| workload | rps, recording | rps, off | rps drop | CPU ms/1000 req, recording | CPU ms/1000 req, off | CPU cost | CPU cost, middle half of pairs | runs rps (recording / off) | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
   );
   for (const row of result.rows) {
-    const { recording, off } = row.runs;
+    const recording = row.pairs.map((p) => p.recording);
+    const off = row.pairs.map((p) => p.off);
     const list = (runs: typeof recording) => runs.map((r) => Math.round(r.rps)).join(', ');
+    const [low, high] = recordingCpuCostSpread(row);
     lines.push(
       `| ${row.workload.name} | ${rps(median(recording.map((r) => r.rps)))} | ${rps(median(off.map((r) => r.rps)))} | ${recordingDrop(row).toFixed(1)}% | ` +
         `${formatMs(median(recording.map((r) => r.cpuMsPer1000)))} | ${formatMs(median(off.map((r) => r.cpuMsPer1000)))} | ${recordingCpuCost(row).toFixed(1)}% | ` +
-        `${list(recording)} / ${list(off)} | ${oneLine(row.failures.join('; '), 300)} |`,
+        `${low.toFixed(1)}% to ${high.toFixed(1)}% | ${list(recording)} / ${list(off)} | ${oneLine(row.failures.join('; '), 300)} |`,
     );
+  }
+  lines.push(
+    '',
+    'The recording one request makes the server do (call started, client-api-version counted, message received, slow-apply',
+    "timing, store counts, answer sent, call handled; for a put also a 20th of a log append's histogram and byte count),",
+    "timed in the bench process through the server's own functions ([recording-work.ts](recording-work.ts)), median of",
+    `${result.recordingWork.put.rounds} rounds (lowest in brackets), against the server's CPU per request without recording (table above):`,
+    '',
+    '| request | recording work, ns | server CPU without recording, µs | recording, % of it |',
+    '|---|---:|---:|---:|',
+  );
+  for (const kind of ['put', 'range'] as const) {
+    const work = result.recordingWork[kind];
+    const row = result.rows.find((r) => r.workload.name.startsWith(kind));
+    const offUs = row ? median(row.pairs.map((p) => p.off.cpuMsPer1000)) : Number.NaN;
+    const share = (work.ns / 1000 / offUs) * 100;
+    lines.push(`| ${kind} | ${work.ns.toFixed(0)} (${work.minNs.toFixed(0)}) | ${formatMs(offUs)} | ${Number.isFinite(share) ? `${share.toFixed(2)}%` : 'n/a'} |`);
   }
   lines.push('', `loadgen: \`${result.loadgenCommand}\``, '');
   return lines;

@@ -3,7 +3,9 @@
 // (issue 10: ours with and without recording); writes bench/results.md.
 // Knobs (env): BENCH_ROUNDS (30), BENCH_WARMUPS (3), BENCH_REPEATS (3),
 // BENCH_SCALE (1: multiplies loadgen totals), BENCH_PARTS (startup,throughput,security,metrics; add scale), BENCH_LOADGEN (a prebuilt binary),
-// BENCH_SCALE_KEYS (1000000: keys loaded by the scale part), BENCH_BEFORE_BIN (another build's bin/etcdctl-ts.cjs, timed alongside ours as "before").
+// BENCH_SCALE_KEYS (1000000: keys loaded by the scale part), BENCH_BEFORE_BIN (another build's bin/etcdctl-ts.cjs, timed alongside ours as "before"),
+// BENCH_METRICS_PAIRS (15: runs per server and workload in the metrics part), BENCH_METRICS_TOGETHER=1 (a pair's two runs at
+// once), BENCH_METRICS_CONTROL=1 (both servers record: the metrics part's A/A control).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -143,7 +145,8 @@ async function main(): Promise<number> {
   if (parts.includes('metrics')) {
     process.stderr.write('bench: part 5, metrics cost\n');
     try {
-      report.metricsCost = await runMetricsCostBench({ repoRoot, loadgen: ensureLoadgen(repoRoot), scale, repeats });
+      const pairs = Math.round(envNumber('BENCH_METRICS_PAIRS', 15));
+      report.metricsCost = await runMetricsCostBench({ repoRoot, loadgen: ensureSecureLoadgen(repoRoot), scale, pairs, together: process.env.BENCH_METRICS_TOGETHER === '1', control: process.env.BENCH_METRICS_CONTROL === '1' });
     } catch (error) {
       failed = true;
       report.metricsCost = { error: describeError(error) };

@@ -1,14 +1,15 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 
 // /metrics: etcd's core metric names, types and help texts, so dashboards and alerts made for etcd read
 // the bundled server. As in etcd, the counters are process-wide (one server per process). The hot path
-// only adds to plain numbers here; prom-client reads them when /metrics is scraped, and the gauges ask
-// the member (register(), set once it is open) for what it knows then.
+// only adds to plain numbers and typed arrays here, allocating nothing; prom-client reads them when
+// /metrics is scraped, and the gauges ask the member (register(), set once it is open) for what it knows then.
 
 /**
- * Whether the hot path records anything: always, except when the metrics-cost bench starts a server with
+ * Whether the server records anything: always, except when the metrics-cost bench starts a server with
  * ETCDCTL_TS_BENCH_METRICS=off to measure what recording costs (not for use otherwise: /metrics then reads
- * zeros for the per-request counters and latency histograms, and slow applies are not timed).
+ * zeros for the per-request counters, byte counts and latency histograms, slow applies are not timed, and
+ * Node's process_* and nodejs_* metrics, with their GC observer and event-loop-delay sampler, are not collected).
  */
 export const METRICS_RECORDING = process.env.ETCDCTL_TS_BENCH_METRICS !== 'off';
 
@@ -32,29 +33,41 @@ export const healthCounts = { success: 0, failures: 0 };
 /** etcd_server_slow_apply_total: applies slower than --experimental-warning-apply-duration. */
 export const serverCounts = { slowApplies: 0 };
 
+/** grpc-go's names of status codes, as go-grpc-prometheus labels them, by code. */
+export const GRPC_CODE_NAMES: readonly string[] = [
+  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated',
+];
+/** grpc-go's name of a code it has no name for. */
+const grpcCodeName = (code: number) => GRPC_CODE_NAMES[code] ?? `Code(${code})`;
+
 /** gRPC's go-grpc-prometheus counters of one method, kept on its route. */
 export class GrpcMethodCounts {
   started = 0;
   received = 0;
   sent = 0;
-  readonly handled = new Map<string, number>();
+  /** Calls handled, by status code: a slot per code, named only at scrape. */
+  readonly handled = new Float64Array(GRPC_CODE_NAMES.length);
+  /** Codes beyond grpc-go's named ones (never sent by our server, kept so none is lost). */
+  readonly handledOther = new Map<number, number>();
   constructor(readonly service: string, readonly method: string, readonly type: 'unary' | 'server_stream' | 'client_stream' | 'bidi_stream') {}
 
-  finished(code: string): void {
+  finished(code: number): void {
     if (!METRICS_RECORDING) return;
-    this.handled.set(code, (this.handled.get(code) ?? 0) + 1);
+    if (code >= 0 && code < this.handled.length) this.handled[code]++;
+    else this.handledOther.set(code, (this.handledOther.get(code) ?? 0) + 1);
   }
 }
 
 const grpcMethods: GrpcMethodCounts[] = [];
-/** etcd_server_client_requests_total, by "<type> <client API version>". */
-const clientRequests = new Map<string, number>();
+/** etcd_server_client_requests_total, by type and then client API version (no key string built per call). */
+const clientRequests = { unary: new Map<string, number>(), stream: new Map<string, number>() };
 
 /** A call from a client that names its API version (clientv3 sends client-api-version). */
 export function countClientRequest(type: 'unary' | 'stream', version: string): void {
   if (!METRICS_RECORDING) return;
-  const key = `${type} ${version}`;
-  clientRequests.set(key, (clientRequests.get(key) ?? 0) + 1);
+  const counts = clientRequests[type];
+  counts.set(version, (counts.get(version) ?? 0) + 1);
 }
 
 /** The counters of one gRPC method; etcd lists every method from the start, at zero. */
@@ -84,36 +97,74 @@ export interface MemberGauges {
 let member: MemberGauges | null = null;
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+if (METRICS_RECORDING) collectDefaultMetrics({ register: registry });
 
 const DISK_BUCKETS = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192];
 const LONG_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
 
-export const walFsyncSeconds = new Histogram({
-  name: 'etcd_disk_wal_fsync_duration_seconds',
-  help: 'The latency distributions of fsync called by WAL.',
-  buckets: DISK_BUCKETS,
-  registers: [registry],
-});
-export const backendCommitSeconds = new Histogram({
-  name: 'etcd_disk_backend_commit_duration_seconds',
-  help: 'The latency distributions of commit called by backend.',
-  buckets: DISK_BUCKETS,
-  registers: [registry],
-});
-export const defragSeconds = new Histogram({
-  name: 'etcd_disk_backend_defrag_duration_seconds',
-  help: 'The latency distribution of backend defragmentation.',
-  buckets: LONG_BUCKETS,
-  registers: [registry],
-});
-export const snapshotSeconds = new Histogram({
-  name: 'etcd_disk_backend_snapshot_duration_seconds',
-  help: 'The latency distribution of backend snapshots.',
-  buckets: LONG_BUCKETS,
-  registers: [registry],
-});
+/**
+ * A label-less Prometheus histogram kept in plain numbers: observe() finds the bucket in the precomputed
+ * bounds and adds one to a typed array (prom-client's observe builds a label object, a hash and a closure
+ * per call). At scrape it hands the registry what prom-client's Histogram#get() would: cumulative buckets
+ * (`le` as the bound), the +Inf bucket, _sum and _count, so the text is the same.
+ */
+export class BucketHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  /** Observations per bucket, not cumulative; the last slot is +Inf's. */
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+
+  constructor(readonly name: string, readonly help: string, private readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  /** `value` lands in the first bucket whose bound it does not exceed, as Prometheus's `le`. */
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]) i++;
+    this.counts[i]++;
+    this.sum += value;
+    this.count++;
+  }
+
+  async get() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    let cumulative = 0;
+    this.bounds.forEach((le, i) => {
+      cumulative += this.counts[i];
+      values.push({ labels: { le }, value: cumulative, metricName: `${this.name}_bucket` });
+    });
+    values.push(
+      { labels: { le: '+Inf' }, value: this.count, metricName: `${this.name}_bucket` },
+      { labels: {}, value: this.sum, metricName: `${this.name}_sum` },
+      { labels: {}, value: this.count, metricName: `${this.name}_count` },
+    );
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
+function histogram(name: string, help: string, buckets: readonly number[]): BucketHistogram {
+  const h = new BucketHistogram(name, help, buckets);
+  // the registry takes any object with prom-client's get() and names, as its own metrics have
+  registry.registerMetric(h as unknown as Metric);
+  return h;
+}
+
+export const walFsyncSeconds = histogram('etcd_disk_wal_fsync_duration_seconds', 'The latency distributions of fsync called by WAL.', DISK_BUCKETS);
+export const backendCommitSeconds = histogram('etcd_disk_backend_commit_duration_seconds', 'The latency distributions of commit called by backend.', DISK_BUCKETS);
+export const defragSeconds = histogram('etcd_disk_backend_defrag_duration_seconds', 'The latency distribution of backend defragmentation.', LONG_BUCKETS);
+export const snapshotSeconds = histogram('etcd_disk_backend_snapshot_duration_seconds', 'The latency distribution of backend snapshots.', LONG_BUCKETS);
 export const walWriteBytes = { total: 0 };
+
+/** A synced log append that began at `startedMs` (performance.now()) and wrote `bytes`. */
+export function recordWalAppend(startedMs: number, bytes: number): void {
+  if (!METRICS_RECORDING) return;
+  walFsyncSeconds.observe((performance.now() - startedMs) / 1000);
+  walWriteBytes.total += bytes;
+}
 export const defragInflight = { value: 0 };
 
 type Collect = () => number;
@@ -162,9 +213,8 @@ new Counter({
   registers: [registry],
   collect() {
     this.reset();
-    for (const [key, n] of clientRequests) {
-      const [type, version] = key.split(' ');
-      this.inc({ type, client_api_version: version }, n);
+    for (const type of ['unary', 'stream'] as const) {
+      for (const [version, n] of clientRequests[type]) this.inc({ type, client_api_version: version }, n);
     }
   },
 });
@@ -233,7 +283,8 @@ function grpcCounter(name: string, help: string, labelNames: string[], each: (m:
 const GRPC_LABELS = ['grpc_service', 'grpc_method', 'grpc_type'];
 grpcCounter('grpc_server_started_total', 'Total number of RPCs started on the server.', GRPC_LABELS, (m, inc) => inc({}, m.started));
 grpcCounter('grpc_server_handled_total', 'Total number of RPCs completed on the server, regardless of success or failure.', [...GRPC_LABELS, 'grpc_code'], (m, inc) => {
-  for (const [code, n] of m.handled) inc({ grpc_code: code }, n);
+  m.handled.forEach((n, code) => n > 0 && inc({ grpc_code: grpcCodeName(code) }, n));
+  for (const [code, n] of m.handledOther) inc({ grpc_code: grpcCodeName(code) }, n);
 });
 grpcCounter('grpc_server_msg_received_total', 'Total number of RPC stream messages received on the server.', GRPC_LABELS, (m, inc) => inc({}, m.received));
 grpcCounter('grpc_server_msg_sent_total', 'Total number of gRPC stream messages sent by the server.', GRPC_LABELS, (m, inc) => inc({}, m.sent));

@@ -63,6 +63,12 @@ function unmarshalFailure(err: unknown, streamed: boolean): GrpcStatus {
   return { code: Status.INTERNAL, details };
 }
 
+/** The first value of a header (names arrive lower-case); a plain loop, as it runs for every call. */
+export function headerValue(headers: readonly Header[], name: string): string | undefined {
+  for (let i = 0; i < headers.length; i++) if (headers[i][0] === name) return headers[i][1];
+  return undefined;
+}
+
 /** An answer that is only a status: it rides on the response's only HEADERS frame. */
 const trailersOnly = (status: GrpcStatus): readonly Header[] => [...RESPONSE_HEADERS, ...statusTrailers(status)];
 
@@ -93,7 +99,7 @@ export class GrpcCall extends EventEmitter {
 
   /** The first value of a request metadata entry (an HTTP/2 header; names arrive lower-case). */
   metadata(name: string): string | undefined {
-    return this.headers.find(([n]) => n === name)?.[1];
+    return headerValue(this.headers, name);
   }
 
   private sendHeaders(): void {
@@ -150,7 +156,7 @@ export class GrpcCall extends EventEmitter {
     if (this.finished || this.stream.closed) return;
     this.finished = true;
     this.sent(message.length);
-    this.counts?.finished('OK');
+    this.counts?.finished(Status.OK);
     this.headersSent = true;
     this.stream.sendHeaders(RESPONSE_HEADERS);
     this.stream.send([messagePrefix(message.length), message]);
@@ -161,7 +167,7 @@ export class GrpcCall extends EventEmitter {
     if (this.finished || this.stream.closed) return;
     this.flush();
     this.finished = true;
-    this.counts?.finished(GRPC_CODE_NAMES[status.code] ?? String(status.code));
+    this.counts?.finished(status.code);
     if (!this.headersSent) this.stream.sendHeaders(trailersOnly(status), true);
     else this.stream.sendTrailers(statusTrailers(status));
   }
@@ -170,7 +176,7 @@ export class GrpcCall extends EventEmitter {
   clientGone(): void {
     if (this.finished) return;
     this.finished = true;
-    this.counts?.finished('Canceled');
+    this.counts?.finished(Status.CANCELLED);
     this.cancelled = true;
     this.emit('cancelled');
     this.emit('drain'); // whoever waits to write more must wake up and see `cancelled`
@@ -224,12 +230,6 @@ interface Route {
   counts: GrpcMethodCounts;
 }
 
-/** grpc-go's names of status codes, as go-grpc-prometheus labels them. */
-const GRPC_CODE_NAMES = [
-  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
-  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated',
-];
-
 /** What the transport tells one call: request messages in, the client's end, resets, drains. */
 class CallReceiver implements StreamHandler {
   private readonly reader: MessageReader;
@@ -260,7 +260,7 @@ class CallReceiver implements StreamHandler {
     if (!Array.isArray(messages)) return this.fail(messages);
     if (METRICS_RECORDING) {
       this.route.counts.received += messages.length;
-      for (const m of messages) networkCounts.receivedBytes += m.length;
+      for (let i = 0; i < messages.length; i++) networkCounts.receivedBytes += messages[i].length;
     }
     for (const bytes of messages) {
       if (!method.requestStream) {
@@ -392,7 +392,7 @@ export class GrpcEdgeServer {
   }
 
   private onStream(stream: CallStream, headers: Header[], peer: ConnectionPeer): StreamHandler {
-    const path = headers.find(([name]) => name === ':path')?.[1];
+    const path = headerValue(headers, ':path');
     const route = path === undefined ? undefined : this.routes.get(path);
     if (!route) {
       stream.sendHeaders(trailersOnly(this.unknownRoute(path ?? '')), true);
@@ -400,7 +400,7 @@ export class GrpcEdgeServer {
     }
     if (METRICS_RECORDING) {
       route.counts.started++;
-      const clientApiVersion = headers.find(([name]) => name === 'client-api-version')?.[1];
+      const clientApiVersion = headerValue(headers, 'client-api-version');
       if (clientApiVersion) countClientRequest(route.method.requestStream || route.method.responseStream ? 'stream' : 'unary', clientApiVersion);
     }
     const receiver = new CallReceiver(route, new GrpcCall(stream, route.method, headers, route.counts, peer), this.options.maxReceiveMessageBytes);

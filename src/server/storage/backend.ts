@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { DATA_DIR_MODE, dataDirLayout, LMDB_ENV_OPTIONS, lmdbBucketOptions, singleFileLayoutWalFile, walFile } from '../../api/data-dir.js';
 import type { BucketName, BucketReadView, BucketStore } from './buckets.js';
-import { backendCommitSeconds, METRICS_RECORDING, walFsyncSeconds, walWriteBytes } from '../metrics.js';
+import { backendCommitSeconds, METRICS_RECORDING, recordWalAppend } from '../metrics.js';
 import { checkDataDir, DataDirRefusedError, lockDataDir } from './data-dir-guard.js';
 import { Wal, WalCorruptError, type WalWrite } from './wal.js';
 
@@ -257,8 +257,7 @@ export class Backend implements BucketStore {
       try {
         const started = performance.now();
         this.wal.appendSync(record);
-        if (METRICS_RECORDING) walFsyncSeconds.observe((performance.now() - started) / 1000);
-        walWriteBytes.total += record.length;
+        recordWalAppend(started, record.length);
       } catch (err) {
         batch.reject(err);
         return;
@@ -269,8 +268,7 @@ export class Backend implements BucketStore {
     this.writing = batch;
     const started = performance.now();
     this.wal.append(record, (err) => {
-      if (METRICS_RECORDING) walFsyncSeconds.observe((performance.now() - started) / 1000);
-      walWriteBytes.total += record.length;
+      recordWalAppend(started, record.length);
       this.writing = null;
       if (err) batch.reject(err);
       else this.logged(batch);
