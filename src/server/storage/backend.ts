@@ -337,18 +337,20 @@ export class Backend implements BucketStore {
   private async commitWithRetry(records: Buffer[], generation: number): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        // writes queued in one turn share one lmdb transaction; were a crash to split them, the
-        // stored generation still names this round, whose replay puts every write back in order
-        // (lmdb-js hands every unconditional write of a batch the same promise: the set stays tiny)
-        const commits = new Set<Promise<unknown>>();
-        for (const record of records) {
-          Wal.forEachRecordWrite(record, (bucket, key, value) => {
-            const db = this.buckets[bucket];
-            commits.add(value === null ? db.remove(key) : db.put(key, value));
-          });
-        }
-        commits.add(this.buckets.meta.put(META_WAL_GENERATION, generationBytes(generation)));
-        await Promise.all(commits);
+        // one lmdb transaction, filled on this thread when lmdb's write thread opens it and committed
+        // (synced) on that thread: no object per write outlives this call (async puts would hold a
+        // pending write and the value's view per write until the commit, long enough for V8 to
+        // promote them to its old generation)
+        await this.root.transaction(() => {
+          for (const record of records) {
+            Wal.forEachRecordWrite(record, (bucket, key, value) => {
+              const db = this.buckets[bucket];
+              if (value === null) db.removeSync(key);
+              else db.putSync(key, value);
+            });
+          }
+          this.buckets.meta.putSync(META_WAL_GENERATION, generationBytes(generation));
+        });
         return;
       } catch (err) {
         if (attempt === 0) process.stderr.write(`etcdctl-ts server: checkpoint into lmdb failed, retrying: ${String(err)}\n`);
