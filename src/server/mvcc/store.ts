@@ -98,6 +98,8 @@ export class MvccStore {
   /** etcd's consistent index (raft applied index): one per applied write request. */
   appliedIndex = 0;
   private compaction: Promise<void> = Promise.resolve();
+  /** A releasePendingOnceApplied() is queued for this turn. */
+  private releaseQueued = false;
   /** Keys with a lease as restore() found them, until leasedKeys() hands them over. */
   private restoredLeases = new Map<KeyEntry, string>();
 
@@ -333,8 +335,28 @@ export class MvccStore {
       last = this.backend.put('key', revToBytes(main, sub, deleted), row);
     }
     // rows stay readable from memory until the backend's reads can see them
-    this.backend.onApplied(() => this.pending.delete(main));
+    this.releasePendingOnceApplied();
     return last;
+  }
+
+  /**
+   * Drops the pending rows of this turn's commits once the backend has them: one callback per turn,
+   * not per commit (a callback per put would live until the checkpoint, long enough to be promoted).
+   */
+  private releasePendingOnceApplied(): void {
+    if (this.releaseQueued) return;
+    this.releaseQueued = true;
+    setImmediate(() => {
+      this.releaseQueued = false;
+      const upTo = this.currentRevision; // every commit so far has queued its rows
+      this.backend.onApplied(() => {
+        // pending is in revision order (commits insert increasing mains)
+        for (const main of this.pending.keys()) {
+          if (main > upTo) break;
+          this.pending.delete(main);
+        }
+      });
+    });
   }
 
   /** Every change with a main revision >= from, in revision order (committed then pending). */
