@@ -78,6 +78,13 @@ export class KeyEntry {
 
   constructor(readonly id: string) {}
 
+  /** The entry of a key put once, at main revision `main` (sub 0), as the index packs it. */
+  static unpacked(id: string, main: number, detached: boolean): KeyEntry {
+    const entry = detached ? new DetachedEntry(id) : new KeyEntry(id);
+    entry.put(main, 0);
+    return entry;
+  }
+
   /** The key's bytes. */
   get key(): Buffer {
     return Buffer.from(this.id, 'latin1');
@@ -246,6 +253,12 @@ export class KeyEntry {
   }
 }
 
+/**
+ * What the index hands out for a key it keeps packed (see KeyIndex): a copy, so changing it changes
+ * nothing; KeyIndex.put and tombstone store the changes of such a key.
+ */
+class DetachedEntry extends KeyEntry {}
+
 // a CommonJS module: node's default import is its module.exports, the class is its `default`
 const BTree = sortedBtree.default;
 type BTree<K, V> = InstanceType<typeof BTree<K, V>>;
@@ -254,54 +267,118 @@ type BTree<K, V> = InstanceType<typeof BTree<K, V>>;
 const PAST_ALL_KEYS = '\u0100';
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const STOP = { break: true } as const;
+/** A key put once keeps its revision as a number in the tree (a small integer in V8: no object). */
+const PACKABLE_MAIN = 2 ** 30;
+type Slot = KeyEntry | number;
+
+const entryOf = (id: string, slot: Slot): KeyEntry => (typeof slot === 'number' ? KeyEntry.unpacked(id, slot, true) : slot);
 
 /**
  * The key index: a B+ tree (sorted-btree) from key to entry. O(log n) insert, delete and seek, and
- * about two pointers per key in its leaves, so no separate hash map is kept beside it.
+ * about two pointers per key in its leaves, so no separate hash map is kept beside it. A key put once
+ * (at sub revision 0: most keys of a large store) is kept as its main revision alone, a number in the
+ * leaf, so it costs its key string and no object; it gets a KeyEntry when it changes again. Readers
+ * then get a detached copy (see DetachedEntry): changes go through put() and tombstone().
  */
 export class KeyIndex {
-  private readonly tree = new BTree<string, KeyEntry>(undefined, compareIds, 64);
+  private readonly tree = new BTree<string, Slot>(undefined, compareIds, 64);
 
   get size(): number {
     return this.tree.size;
   }
 
+  /** The key's entry (a detached copy for a packed key), or undefined. */
   get(id: string): KeyEntry | undefined {
-    return this.tree.get(id);
+    const slot = this.tree.get(id);
+    return slot === undefined ? undefined : entryOf(id, slot);
   }
 
+  /** The key's entry, stored (unpacked if need be) so that changes to it are kept. */
   getOrCreate(id: string): KeyEntry {
-    let entry = this.tree.get(id);
-    if (entry) return entry;
-    entry = new KeyEntry(id);
+    const slot = this.tree.get(id);
+    if (slot !== undefined && typeof slot !== 'number') return slot;
+    const entry = slot === undefined ? new KeyEntry(id) : KeyEntry.unpacked(id, slot, false);
     this.tree.set(id, entry);
     return entry;
   }
 
   /**
+   * Puts revision main/sub on the key; `current` is what get(id) returned for it since the last change
+   * to the index (so that a put looks the key up once).
+   */
+  put(id: string, main: number, sub: number, current: KeyEntry | undefined): void {
+    if (current && !(current instanceof DetachedEntry)) {
+      current.put(main, sub);
+      return;
+    }
+    if (!current && sub === 0 && main < PACKABLE_MAIN) {
+      this.tree.set(id, main);
+      return;
+    }
+    const entry = current ? KeyEntry.unpacked(id, current.latestMain, false) : new KeyEntry(id);
+    entry.put(main, sub);
+    this.tree.set(id, entry);
+  }
+
+  /** Ends the key's generation with a tombstone at main/sub; `current` as for put. */
+  tombstone(id: string, main: number, sub: number, current: KeyEntry): void {
+    if (!(current instanceof DetachedEntry)) {
+      current.tombstone(main, sub);
+      return;
+    }
+    const entry = KeyEntry.unpacked(id, current.latestMain, false);
+    entry.tombstone(main, sub);
+    this.tree.set(id, entry);
+  }
+
+  /** Whether the key still holds revision main/sub (see KeyEntry.has). */
+  has(id: string, main: number, sub: number): boolean {
+    const slot = this.tree.get(id);
+    if (slot === undefined) return false;
+    return typeof slot === 'number' ? slot === main && sub === 0 : slot.has(main, sub);
+  }
+
+  /** Keys that exist now. */
+  liveCount(): number {
+    let live = 0;
+    this.tree.forEachPair((_id, slot) => {
+      if (typeof slot === 'number' || slot.live) live++;
+    });
+    return live;
+  }
+
+  /**
    * Visits entries with start <= key < end in key order; end null means the single key start, end ''
-   * means no upper bound. Stops when visit returns false. visit must not add or remove keys.
+   * means no upper bound. Stops when visit returns false. visit must not add or remove keys, and gets
+   * detached copies of packed keys (change them with put and tombstone).
    */
   forEach(start: string, end: string | null, visit: (entry: KeyEntry) => boolean | void): void {
     if (end === null) {
-      const entry = this.tree.get(start);
+      const entry = this.get(start);
       if (entry) visit(entry);
       return;
     }
     if (end !== '' && end <= start) return;
-    this.tree.forRange(start, end === '' ? PAST_ALL_KEYS : end, false, (_id, entry) => (visit(entry) === false ? STOP : undefined));
+    this.tree.forRange(start, end === '' ? PAST_ALL_KEYS : end, false, (id, slot) => (visit(entryOf(id, slot)) === false ? STOP : undefined));
   }
 
-  /** Every entry, in key order. */
-  all(): IterableIterator<KeyEntry> {
-    return this.tree.values();
+  /** Every entry, in key order (detached copies for packed keys). */
+  *all(): IterableIterator<KeyEntry> {
+    for (const [id, slot] of this.tree.entries()) yield entryOf(id, slot);
+  }
+
+  /** Compacts one slot; returns whether the key is gone. A packed key keeps its only revision. */
+  private static compactSlot(slot: Slot, rev: number, available: RevisionSet | null): boolean {
+    if (typeof slot !== 'number') return slot.compact(rev, available);
+    if (slot <= rev) available?.add(slot, 0);
+    return false;
   }
 
   compact(rev: number): RevisionSet {
     const available = new RevisionSet();
     const gone: string[] = [];
-    this.tree.forEachPair((id, entry) => {
-      if (entry.compact(rev, available)) gone.push(id);
+    this.tree.forEachPair((id, slot) => {
+      if (KeyIndex.compactSlot(slot, rev, available)) gone.push(id);
     });
     this.tree.deleteKeys(gone);
     return available;
@@ -315,12 +392,12 @@ export class KeyIndex {
     const gone: string[] = [];
     let next: string | null = null;
     let visited = 0;
-    this.tree.forRange(startId, PAST_ALL_KEYS, false, (id, entry) => {
+    this.tree.forRange(startId, PAST_ALL_KEYS, false, (id, slot) => {
       if (visited++ === limit) {
         next = id;
         return STOP;
       }
-      if (entry.compact(rev)) gone.push(id);
+      if (KeyIndex.compactSlot(slot, rev, null)) gone.push(id);
     });
     this.tree.deleteKeys(gone);
     return next;
@@ -328,7 +405,10 @@ export class KeyIndex {
 
   keep(rev: number): RevisionSet {
     const available = new RevisionSet();
-    this.tree.forEachPair((_id, entry) => entry.keep(rev, available));
+    this.tree.forEachPair((_id, slot) => {
+      if (typeof slot !== 'number') slot.keep(rev, available);
+      else if (slot <= rev) available.add(slot, 0);
+    });
     return available;
   }
 }

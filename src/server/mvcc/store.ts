@@ -101,7 +101,7 @@ export class MvccStore {
   /** A releasePendingOnceApplied() is queued for this turn. */
   private releaseQueued = false;
   /** Keys with a lease as restore() found them, until leasedKeys() hands them over. */
-  private restoredLeases = new Map<KeyEntry, string>();
+  private restoredLeases = new Map<string, string>();
 
   constructor(
     private readonly backend: BucketStore,
@@ -132,14 +132,14 @@ export class MvccStore {
       const { id, lease } = storedKeyAndLease(value);
       const main = revMainOf(revBytes);
       const sub = revSubOf(revBytes);
-      const entry = this.index.getOrCreate(id);
+      const entry = this.index.get(id);
       if (isTombstone(revBytes)) {
-        entry.tombstone(main, sub);
-        leases.delete(entry);
+        if (entry) this.index.tombstone(id, main, sub, entry);
+        leases.delete(id);
       } else {
-        entry.put(main, sub);
-        if (lease !== NO_LEASE) leases.set(entry, lease);
-        else if (leases.size) leases.delete(entry);
+        this.index.put(id, main, sub, entry);
+        if (lease !== NO_LEASE) leases.set(id, lease);
+        else if (leases.size) leases.delete(id);
       }
       if (main > this.currentRevision) this.currentRevision = main;
     }
@@ -152,14 +152,14 @@ export class MvccStore {
       this.index.compact(scheduled);
       if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled);
     }
-    for (const entry of this.index.all()) if (entry.live) this.liveKeys++;
+    this.liveKeys = this.index.liveCount();
   }
 
   /** The keys restore() found attached to a lease (once: the lessor takes them over). */
   *leasedKeys(): Generator<{ lease: string; id: string; key: Buffer }> {
     const leases = this.restoredLeases;
     this.restoredLeases = new Map();
-    for (const [entry, lease] of leases) if (entry.live) yield { lease, id: entry.id, key: entry.key };
+    for (const [id, lease] of leases) if (this.index.get(id)?.live) yield { lease, id, key: Buffer.from(id, 'latin1') };
   }
 
   /** Counts one applied write request; resolves once persisted. */
@@ -283,17 +283,18 @@ export class MvccStore {
   applyPut(txn: WriteTxn, key: Buffer, value: Buffer, lease: string): Change {
     const main = txn.beginRev + 1;
     const sub = txn.changes.length;
-    const entry = this.index.getOrCreate(key.toString('latin1'));
-    const prev = this.latestOf(entry);
+    const id = key.toString('latin1');
+    const entry = this.index.get(id);
+    const prev = entry ? this.latestOf(entry) : null;
     const kv: KeyValue = {
-      key: prev ? prev.key : entry.key,
+      key: prev ? prev.key : Buffer.from(id, 'latin1'),
       create_revision: prev ? prev.create_revision : main,
       mod_revision: main,
       version: prev ? prev.version + 1 : 1,
       value,
       lease,
     };
-    entry.put(main, sub);
+    this.index.put(id, main, sub, entry);
     if (!prev) this.liveKeys++;
     this.currentRevision = main;
     return { kv, prev, deleted: false };
@@ -303,17 +304,20 @@ export class MvccStore {
   applyDelete(txn: WriteTxn, key: Buffer, end: string | null): Change[] {
     const main = txn.beginRev + 1;
     const changes: Change[] = [];
+    const deleted: KeyEntry[] = [];
     this.index.forEach(key.toString('latin1'), end, (entry) => {
       const prev = this.latestOf(entry);
       if (!prev) return;
-      const sub = txn.changes.length + changes.length;
       changes.push({
         kv: { key: prev.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
         prev,
         deleted: true,
       });
-      entry.tombstone(main, sub);
+      deleted.push(entry);
     });
+    // after the visit: a packed key's tombstone stores a new entry in the index
+    const firstSub = txn.changes.length;
+    deleted.forEach((entry, i) => this.index.tombstone(entry.id, main, firstSub + i, entry));
     this.liveKeys -= changes.length;
     if (changes.length) this.currentRevision = main;
     return changes;
@@ -418,7 +422,7 @@ export class MvccStore {
       for (const { key, value } of this.backend.scan('key', start, end)) {
         const main = revMainOf(key);
         const sub = revSubOf(key);
-        if (!this.index.get(storedKeyAndLease(value).id)?.has(main, sub)) this.backend.remove('key', Buffer.from(key));
+        if (!this.index.has(storedKeyAndLease(value).id, main, sub)) this.backend.remove('key', Buffer.from(key));
         // the next batch starts just past this row (its key with a zero byte appended)
         if (++rows === batchLimit) {
           start = Buffer.concat([key, ZERO_BYTE]);
