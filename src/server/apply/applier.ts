@@ -202,10 +202,12 @@ export class Applier {
   }
 
   private putIn(txn: WatchableWriteTxn, req: PutRequest): PutResponse {
-    const prev = txn.range(req.key, null).kvs[0] ?? null;
-    const value = req.ignore_value ? prev!.value : req.value;
-    const lease = req.ignore_lease ? prev!.lease : req.lease;
-    const { kv } = txn.put(req.key, value, lease);
+    // the put itself reads the previous value (once per put: a read of the backend and a decode)
+    const keeps = req.ignore_value || req.ignore_lease;
+    const before = keeps ? (txn.range(req.key, null).kvs[0] ?? null) : null;
+    const value = req.ignore_value ? before!.value : req.value;
+    const lease = req.ignore_lease ? before!.lease : req.lease;
+    const { kv, prev } = txn.put(req.key, value, lease);
     const keyId = kv.key.toString('latin1');
     if (prev && prev.lease !== NO_LEASE) this.lessor.detach(prev.lease, keyId);
     if (lease !== NO_LEASE) this.lessor.attach(lease, keyId, kv.key);

@@ -86,16 +86,22 @@ function decodeUint(b: Buffer | undefined): number | undefined {
 export class MvccStore {
   private readonly index = new KeyIndex();
   private liveKeys = 0;
-  /** Changes queued to the backend but not yet readable from it, by main revision, indexed by sub. */
-  private readonly pending = new Map<number, Change[]>();
+  /**
+   * Rows queued to the backend but not yet readable from it (their stored bytes), by main revision,
+   * indexed by sub. Bytes rather than the Changes: these live until a checkpoint, long enough for V8
+   * to promote them, and one buffer per row leaves far less behind in the old generation.
+   */
+  private readonly pending = new Map<number, Buffer[]>();
   private currentRevision = 1;
   private compactRevision = -1;
   private writing: WriteTxn | null = null;
   /** etcd's consistent index (raft applied index): one per applied write request. */
   appliedIndex = 0;
   private compaction: Promise<void> = Promise.resolve();
+  /** A releasePendingOnceApplied() is queued for this turn. */
+  private releaseQueued = false;
   /** Keys with a lease as restore() found them, until leasedKeys() hands them over. */
-  private restoredLeases = new Map<KeyEntry, string>();
+  private restoredLeases = new Map<string, string>();
 
   constructor(
     private readonly backend: BucketStore,
@@ -126,14 +132,14 @@ export class MvccStore {
       const { id, lease } = storedKeyAndLease(value);
       const main = revMainOf(revBytes);
       const sub = revSubOf(revBytes);
-      const entry = this.index.getOrCreate(id);
+      const entry = this.index.get(id);
       if (isTombstone(revBytes)) {
-        entry.tombstone(main, sub);
-        leases.delete(entry);
+        if (entry) this.index.tombstone(id, main, sub, entry);
+        leases.delete(id);
       } else {
-        entry.put(main, sub);
-        if (lease !== NO_LEASE) leases.set(entry, lease);
-        else if (leases.size) leases.delete(entry);
+        this.index.put(id, main, sub, entry);
+        if (lease !== NO_LEASE) leases.set(id, lease);
+        else if (leases.size) leases.delete(id);
       }
       if (main > this.currentRevision) this.currentRevision = main;
     }
@@ -146,14 +152,14 @@ export class MvccStore {
       this.index.compact(scheduled);
       if (finished !== scheduled) this.compaction = this.deleteCompacted(scheduled);
     }
-    for (const entry of this.index.all()) if (entry.live) this.liveKeys++;
+    this.liveKeys = this.index.liveCount();
   }
 
   /** The keys restore() found attached to a lease (once: the lessor takes them over). */
   *leasedKeys(): Generator<{ lease: string; id: string; key: Buffer }> {
     const leases = this.restoredLeases;
     this.restoredLeases = new Map();
-    for (const [entry, lease] of leases) if (entry.live) yield { lease, id: entry.id, key: entry.key };
+    for (const [id, lease] of leases) if (this.index.get(id)?.live) yield { lease, id, key: Buffer.from(id, 'latin1') };
   }
 
   /** Counts one applied write request; resolves once persisted. */
@@ -195,8 +201,12 @@ export class MvccStore {
   private rowAt(main: number, sub: number): Buffer | KeyValue {
     // the open write transaction's own changes first (a txn may read a key it has put), then those queued
     const writing = this.writing;
-    const queued = (writing && main === writing.beginRev + 1 ? writing.changes : this.pending.get(main))?.[sub];
-    if (queued) return queued.kv;
+    if (writing && main === writing.beginRev + 1) {
+      const change = writing.changes[sub];
+      if (change) return change.kv;
+    }
+    const queued = this.pending.get(main)?.[sub];
+    if (queued) return queued;
     const bytes = this.backend.getView('key', revToBytes(main, sub));
     if (!bytes) throw new Error(`mvcc: revision ${main}_${sub} missing from the backend`);
     return bytes;
@@ -273,17 +283,18 @@ export class MvccStore {
   applyPut(txn: WriteTxn, key: Buffer, value: Buffer, lease: string): Change {
     const main = txn.beginRev + 1;
     const sub = txn.changes.length;
-    const entry = this.index.getOrCreate(key.toString('latin1'));
-    const prev = this.latestOf(entry);
+    const id = key.toString('latin1');
+    const entry = this.index.get(id);
+    const prev = entry ? this.latestOf(entry) : null;
     const kv: KeyValue = {
-      key: prev ? prev.key : entry.key,
+      key: prev ? prev.key : Buffer.from(id, 'latin1'),
       create_revision: prev ? prev.create_revision : main,
       mod_revision: main,
       version: prev ? prev.version + 1 : 1,
       value,
       lease,
     };
-    entry.put(main, sub);
+    this.index.put(id, main, sub, entry);
     if (!prev) this.liveKeys++;
     this.currentRevision = main;
     return { kv, prev, deleted: false };
@@ -293,17 +304,20 @@ export class MvccStore {
   applyDelete(txn: WriteTxn, key: Buffer, end: string | null): Change[] {
     const main = txn.beginRev + 1;
     const changes: Change[] = [];
+    const deleted: KeyEntry[] = [];
     this.index.forEach(key.toString('latin1'), end, (entry) => {
       const prev = this.latestOf(entry);
       if (!prev) return;
-      const sub = txn.changes.length + changes.length;
       changes.push({
         kv: { key: prev.key, create_revision: 0, mod_revision: main, version: 0, value: EMPTY, lease: NO_LEASE },
         prev,
         deleted: true,
       });
-      entry.tombstone(main, sub);
+      deleted.push(entry);
     });
+    // after the visit: a packed key's tombstone stores a new entry in the index
+    const firstSub = txn.changes.length;
+    deleted.forEach((entry, i) => this.index.tombstone(entry.id, main, firstSub + i, entry));
     this.liveKeys -= changes.length;
     if (changes.length) this.currentRevision = main;
     return changes;
@@ -315,17 +329,38 @@ export class MvccStore {
     const changes = txn.changes;
     if (changes.length === 0) return null;
     const main = txn.beginRev + 1;
-    this.pending.set(main, changes);
+    const rows: Buffer[] = new Array(changes.length);
+    this.pending.set(main, rows);
     let last: Promise<unknown> = Promise.resolve();
     for (let sub = 0; sub < changes.length; sub++) {
       const { kv, deleted } = changes[sub];
       // etcd stores a tombstone as a KeyValue with only the key set
-      const row = deleted ? encodeKeyValue({ ...kv, mod_revision: 0 }) : encodeKeyValue(kv);
+      const row = (rows[sub] = deleted ? encodeKeyValue({ ...kv, mod_revision: 0 }) : encodeKeyValue(kv));
       last = this.backend.put('key', revToBytes(main, sub, deleted), row);
     }
     // rows stay readable from memory until the backend's reads can see them
-    this.backend.onApplied(() => this.pending.delete(main));
+    this.releasePendingOnceApplied();
     return last;
+  }
+
+  /**
+   * Drops the pending rows of this turn's commits once the backend has them: one callback per turn,
+   * not per commit (a callback per put would live until the checkpoint, long enough to be promoted).
+   */
+  private releasePendingOnceApplied(): void {
+    if (this.releaseQueued) return;
+    this.releaseQueued = true;
+    setImmediate(() => {
+      this.releaseQueued = false;
+      const upTo = this.currentRevision; // every commit so far has queued its rows
+      this.backend.onApplied(() => {
+        // pending is in revision order (commits insert increasing mains)
+        for (const main of this.pending.keys()) {
+          if (main > upTo) break;
+          this.pending.delete(main);
+        }
+      });
+    });
   }
 
   /** Every change with a main revision >= from, in revision order (committed then pending). */
@@ -341,9 +376,15 @@ export class MvccStore {
       lastMain = main;
       yield { main, change: { kv, prev: null, deleted } };
     }
-    for (const [main, changes] of this.pending) {
+    for (const [main, rows] of this.pending) {
       if (main <= lastMain || main < from) continue;
-      for (const change of changes) yield { main, change };
+      for (const row of rows) {
+        const kv = decodeKeyValue(row);
+        // a tombstone's row is its key alone (see commit)
+        const deleted = kv.mod_revision === 0;
+        if (deleted) kv.mod_revision = main;
+        yield { main, change: { kv, prev: null, deleted } };
+      }
     }
   }
 
@@ -381,7 +422,7 @@ export class MvccStore {
       for (const { key, value } of this.backend.scan('key', start, end)) {
         const main = revMainOf(key);
         const sub = revSubOf(key);
-        if (!this.index.get(storedKeyAndLease(value).id)?.has(main, sub)) this.backend.remove('key', Buffer.from(key));
+        if (!this.index.has(storedKeyAndLease(value).id, main, sub)) this.backend.remove('key', Buffer.from(key));
         // the next batch starts just past this row (its key with a zero byte appended)
         if (++rows === batchLimit) {
           start = Buffer.concat([key, ZERO_BYTE]);

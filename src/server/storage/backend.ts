@@ -83,8 +83,12 @@ export class Backend implements BucketStore {
   private round: number;
   /** Gives the data dir back (removes the lock file). */
   private unlock: () => void = () => undefined;
-  /** Writes durable in the current round's log but not yet in lmdb, in order. */
-  private unapplied: QueuedWrite[] = [];
+  /**
+   * Log records durable in the current round but not yet in lmdb, in order. The records, not their
+   * writes: a write's objects then die young instead of living until the checkpoint (long enough to be
+   * promoted to V8's old generation, where a load left hundreds of MiB of them behind).
+   */
+  private unapplied: Buffer[] = [];
   /** Every write gets a sequence number when queued; these say how far each stage has got. */
   private queuedSeq = 0;
   private loggedSeq = 0;
@@ -262,7 +266,7 @@ export class Backend implements BucketStore {
         batch.reject(err);
         return;
       }
-      this.logged(batch);
+      this.logged(batch, record);
       return;
     }
     this.writing = batch;
@@ -271,14 +275,14 @@ export class Backend implements BucketStore {
       recordWalAppend(started, record.length);
       this.writing = null;
       if (err) batch.reject(err);
-      else this.logged(batch);
+      else this.logged(batch, record);
       this.flush();
     });
   }
 
   /** A batch is durable in the log: acknowledge it and see that lmdb gets it in time. */
-  private logged(batch: Batch): void {
-    for (const w of batch.writes) this.unapplied.push(w);
+  private logged(batch: Batch, record: Buffer): void {
+    this.unapplied.push(record);
     this.loggedSeq = batch.lastSeq;
     batch.resolve();
     if (this.wal.used > this.wal.capacity * CHECKPOINT_FILL) this.requestCheckpoint();
@@ -308,14 +312,14 @@ export class Backend implements BucketStore {
       this.checkpointTimer = null;
     }
     if (this.unapplied.length === 0) return;
-    const writes = this.unapplied;
+    const records = this.unapplied;
     const coveredSeq = this.loggedSeq;
     this.round = (this.round + 1) >>> 0;
     this.wal.restart(this.round);
     this.unapplied = [];
     const generation = this.round;
     const started = performance.now();
-    this.checkpointing = this.commitWithRetry(writes, generation).then(() => {
+    this.checkpointing = this.commitWithRetry(records, generation).then(() => {
       if (METRICS_RECORDING) backendCommitSeconds.observe((performance.now() - started) / 1000);
       this.checkpointing = null;
       this.appliedSeq = coveredSeq;
@@ -328,19 +332,23 @@ export class Backend implements BucketStore {
   }
 
   /** lmdb commits the writes durably; a failure leaves them in the log and is retried. */
-  private async commitWithRetry(writes: QueuedWrite[], generation: number): Promise<void> {
+  private async commitWithRetry(records: Buffer[], generation: number): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        // writes queued in one turn share one lmdb transaction; were a crash to split them, the
-        // stored generation still names this round, whose replay puts every write back in order
-        // (lmdb-js hands every unconditional write of a batch the same promise: the set stays tiny)
-        const commits = new Set<Promise<unknown>>();
-        for (const { bucket, key, value } of writes) {
-          const db = this.buckets[bucket];
-          commits.add(value === null ? db.remove(key) : db.put(key, value));
-        }
-        commits.add(this.buckets.meta.put(META_WAL_GENERATION, generationBytes(generation)));
-        await Promise.all(commits);
+        // one lmdb transaction, filled on this thread when lmdb's write thread opens it and committed
+        // (synced) on that thread: no object per write outlives this call (async puts would hold a
+        // pending write and the value's view per write until the commit, long enough for V8 to
+        // promote them to its old generation)
+        await this.root.transaction(() => {
+          for (const record of records) {
+            Wal.forEachRecordWrite(record, (bucket, key, value) => {
+              const db = this.buckets[bucket];
+              if (value === null) db.removeSync(key);
+              else db.putSync(key, value);
+            });
+          }
+          this.buckets.meta.putSync(META_WAL_GENERATION, generationBytes(generation));
+        });
         return;
       } catch (err) {
         if (attempt === 0) process.stderr.write(`etcdctl-ts server: checkpoint into lmdb failed, retrying: ${String(err)}\n`);

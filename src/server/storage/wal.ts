@@ -119,19 +119,33 @@ export class Wal {
   }
 
   private static decode(buf: Buffer, pos: number, end: number, out: WalWrite[]): void {
+    // copies: the file's buffer is large and short-lived
+    Wal.forEachWrite(buf, pos, end, (bucket, key, value) => out.push({ bucket, key, value }), true);
+  }
+
+  /**
+   * The writes in buf[pos, end) (the payloads of records), in order: views into buf (which must then
+   * not change while they are in use), or copies.
+   */
+  static forEachWrite(buf: Buffer, pos: number, end: number, visit: (bucket: WalBucket, key: Buffer, value: Buffer | null) => void, copy = false): void {
     const r = new VarintReader(buf, pos, end);
     const bytes = (): Buffer => {
       const length = r.varint();
-      const bytes = Buffer.from(buf.subarray(r.pos, r.pos + length));
+      const view = buf.subarray(r.pos, r.pos + length);
       r.pos += length;
-      return bytes;
+      return copy ? Buffer.from(view) : view;
     };
     while (r.pos < end) {
       const bucket = WAL_BUCKETS[buf[r.pos++]];
       const isPut = buf[r.pos++] === 0;
       const key = bytes();
-      out.push({ bucket, key, value: isPut ? bytes() : null });
+      visit(bucket, key, isPut ? bytes() : null);
     }
+  }
+
+  /** The writes of a record encode() made, as views into it. */
+  static forEachRecordWrite(record: Buffer, visit: (bucket: WalBucket, key: Buffer, value: Buffer | null) => void): void {
+    Wal.forEachWrite(record, RECORD_HEADER, record.length, visit);
   }
 
   /** A record for these writes (generation and checksum are filled in by append). */
