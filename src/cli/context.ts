@@ -5,7 +5,7 @@ import { commandPath, specOf } from './command-tree.js';
 import { type ClientConfig, ClientConfigError, type EtcdClient, type RpcError } from '../client/client.js';
 import { badArgs, CliError, ExitCode, generalError } from './errors.js';
 import { debugDump, GLOBAL_FLAGS, type GlobalOptions, resolveGlobalOptions, type ResolvedOptions, unrecognizedEnvWarning } from './global-flags.js';
-import type { IO } from './io.js';
+import { type IO, lazyOutput } from './io.js';
 import type { ArgBytes } from './raw-args.js';
 import type { ParsedFlags } from './parse/flags.js';
 import type { Paint } from './paint.js';
@@ -93,7 +93,7 @@ export class CommandContext {
   async printerOnly(): Promise<Printer> {
     const { createPrinter } = await import('./printers/index.js');
     const { writeOut, hex } = resolveGlobalOptions(this.flags, {}).options;
-    return createPrinter(writeOut, hex, this.io.stdout, { errOut: this.io.stderr, command: this.commandName(), paint: await this.paint(writeOut) });
+    return createPrinter(writeOut, hex, this.io.stdout, { errOut: lazyOutput(() => this.io.stderr), command: this.commandName(), paint: await this.paint(writeOut) });
   }
 
   /** Colours only where a printer uses them (tables, watch events), so other commands never load chalk. */
@@ -126,7 +126,7 @@ export class CommandContext {
     const config = await this.clientConfig();
     const { createPrinter } = await import('./printers/index.js');
     const printer = await createPrinter(this.options.writeOut, this.options.hex, io.stdout, {
-      errOut: io.stderr,
+      errOut: lazyOutput(() => io.stderr),
       command: this.commandName(),
       paint: await this.paint(this.options.writeOut),
     });
@@ -146,6 +146,7 @@ export class CommandContext {
     }
     const endpoints = await this.endpoints();
     const tlsFiles = { caFile: options.cacert || undefined, certFile: options.cert || undefined, keyFile: options.key || undefined };
+    const stderr = () => this.io.stderr;
     try {
       checkTlsFiles(tlsFiles);
     } catch (error) {
@@ -162,8 +163,11 @@ export class CommandContext {
       auth: await this.authConfig(),
       maxCallSendMsgSize: options.maxRequestBytes,
       maxCallRecvMsgSize: options.maxRecvBytes,
-      // On a terminal a failure is explained (error-hints.ts), and that needs the whole probe.
-      diagnoseDialFailures: Boolean(this.io.stderr.isTTY),
+      // On a terminal a failure is explained (error-hints.ts), and that needs the whole probe. Asked only after a
+      // failed dial: asking builds Node's stderr stream, which a command that never writes to it need not pay for.
+      get diagnoseDialFailures() {
+        return Boolean(stderr().isTTY);
+      },
       onUnaryFailure: (error, target, attempt) => this.warnUnaryFailure(error, target, 'balanced', attempt),
       onTokenRefreshFailure: (error, target) => this.clientLog(tokenRefreshFailureLine(error, this.balancedTarget(target))),
       onStreamLoginFailure: (error, stream) => this.clientLog(streamLoginFailureLine(error, stream)),

@@ -35,6 +35,22 @@ export function processIO(): IO {
   };
 }
 
+/** A stream that is looked up only when something writes to it or asks about it (Node builds process.stderr on first use). */
+export function lazyOutput(stream: () => OutputStream): OutputStream {
+  return {
+    write: (chunk) => stream().write(chunk),
+    get isTTY() {
+      return stream().isTTY;
+    },
+    get columns() {
+      return stream().columns;
+    },
+    get rows() {
+      return stream().rows;
+    },
+  };
+}
+
 /** Reads all of stdin as bytes; an interactive TTY with nothing typed still waits, as etcdctl does. */
 export async function readAll(stdin: InputStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
