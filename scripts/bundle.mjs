@@ -114,8 +114,9 @@ export const BUNDLE_OPTIONS = {
   alias: { '@grpc/proto-loader': './src/client/precompiled-proto-loader.ts' },
   // CommonJS has no import.meta: our few uses get the bundle file's URL. __ETCDCTL_TS_BUNDLED__ tells code that
   // works around module loading (src/client/precompiled-proto-loader.ts) that the bundle already did it.
-  define: { 'import.meta.url': '__bundleFileUrl', __ETCDCTL_TS_BUNDLED__: 'true' },
-  banner: { js: "var __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // (A getter: working the URL out costs every run, and most never ask.)
+  define: { 'import.meta.url': '__bundleFile.url', __ETCDCTL_TS_BUNDLED__: 'true' },
+  banner: { js: "var __bundleFile = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };
 
 export async function bundle({ metafile = false } = {}) {
