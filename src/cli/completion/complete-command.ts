@@ -127,6 +127,7 @@ async function fetchCandidates(client: EtcdClient, source: Source, prefix: strin
     }
     case 'leases': {
       const response = await client.lease.leaseLeases({}, opts);
+      // as `lease list` prints them (%x, no padding)
       return response.leases.map((lease) => ({ value: toHex(lease.ID) }));
     }
     case 'members': {
