@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 export type ArgBytes = (text: string | Buffer) => Buffer;
 
 export function argBytesFromCmdline(argv: string[]): ArgBytes {
-  const originals = new Map<string, Buffer>();
   // Valid UTF-8 decodes and encodes back to the same bytes; what did not decode became U+FFFD. So without one,
   // every argument is its bytes, and /proc need not be read.
   if (!argv.some((text) => text.includes('\uFFFD'))) return utf8ArgBytes;
+  const originals = new Map<string, Buffer>();
   try {
     const cmdline = readFileSync('/proc/self/cmdline');
     const parts: Buffer[] = [];
