@@ -19,16 +19,32 @@ if (printStaticOutput()) return;
 const cacheDirs = [path.join(bundleDir, '.cache'), userCacheDir()].filter(Boolean);
 /** Bundles loaded with a code cache this run, to save caches for once the command is done. */
 const loaded = [];
+/** The buffer loadBundle reads files through. */
+let scratch;
 
+const argv = process.argv.slice(2);
+// get, put and del run from the small bundle (scripts/bundle.mjs) when the line's first word names one (a flag's
+// value may be that word: the bundle's main() finds the command as cobra does, and hands any other to the main
+// bundle before doing anything). ETCDCTL_TS_NO_FAST_PATH runs everything with the main bundle.
+const word = argv.find((arg) => !arg.startsWith('-'));
+const small = (word === 'get' || word === 'put' || word === 'del') && !process.env.ETCDCTL_TS_NO_FAST_PATH;
+/** The CLI bundle running: its client module is the one the gRPC client bundle shares. */
 let cli;
+const provide = (id) => (id === './client.cjs' ? loadBundle('client.cjs', (id) => (id === 'etcdctl-ts:client-api' ? cli.clientApi : undefined)) : undefined);
 try {
-  cli = loadBundle('etcdctl-ts.cjs', (id) => (id === './client.cjs' ? loadBundle('client.cjs', (id) => (id === 'etcdctl-ts:client-api' ? cli.clientApi : undefined)) : undefined));
+  cli = loadBundle(small ? 'etcdctl-ts-kv.cjs' : 'etcdctl-ts.cjs', provide);
 } catch (error) {
   if (error.code !== 'ENOENT') throw error;
-  import('../dist/src/cli/main.js').then(({ main }) => main(process.argv.slice(2))).then((code) => process.exit(code));
+  import('../dist/src/cli/main.js').then(({ main }) => main(argv)).then((code) => process.exit(code));
   return;
 }
-cli.main(process.argv.slice(2)).then((code) => {
+cli.main(argv).catch((error) => {
+  if (error?.code !== 'ETCDCTL_TS_FULL_CLI') throw error;
+  // The small bundle ran only its start: its code cache would be a poor one.
+  loaded.length = 0;
+  cli = loadBundle('etcdctl-ts.cjs', provide);
+  return cli.main(argv);
+}).then((code) => {
   saveCaches();
   process.exit(code);
 });
@@ -36,32 +52,60 @@ cli.main(process.argv.slice(2)).then((code) => {
 /** Runs a CommonJS bundle file; `provide` answers the module ids it resolves itself, before Node's require. */
 function loadBundle(file, provide) {
   const vm = require('node:vm');
-  const { createRequire } = require('node:module');
   const filename = path.join(bundleDir, file);
-  // ASCII only (scripts/bundle.mjs), so Latin-1 reads it exactly, and faster than UTF-8.
-  const source = fs.readFileSync(filename, 'latin1');
-  // The first line names the build, so a cache never outlives the code it was made from.
-  const build = /^\/\/ build (\w+)/.exec(source)?.[1] ?? 'unknown';
-  const prefix = `${file}-${build}-${process.version}-${process.arch}`;
-  // The main bundle's cache made by a command that used the gRPC client covers more than a local command's.
+  const sourceFd = fs.openSync(filename, 'r');
+  let source;
+  let prefix;
   let cached;
-  for (const tier of ['client', 'local']) {
-    for (const dir of cacheDirs) {
-      try {
-        cached = { data: fs.readFileSync(path.join(dir, `${prefix}-${tier}.cache`)), tier };
-        break;
-      } catch {}
+  try {
+    // The first line names the build, so a cache never outlives the code it was made from.
+    const head = Buffer.alloc(64);
+    const build = /^\/\/ build (\w+)/.exec(head.toString('latin1', 0, fs.readSync(sourceFd, head, 0, head.length, 0)))?.[1] ?? 'unknown';
+    prefix = `${file}-${build}-${process.version}-${process.arch}`;
+    // The main bundle's cache made by a command that used the gRPC client covers more than a local command's.
+    for (const tier of ['client', 'local']) {
+      for (const dir of cacheDirs) {
+        try {
+          cached = { fd: fs.openSync(path.join(dir, `${prefix}-${tier}.cache`), 'r'), tier };
+          break;
+        } catch {}
+      }
+      if (cached) break;
     }
-    if (cached) break;
+    // Both files go through one buffer, the size of the larger: every fresh page of memory costs a page fault
+    // (~12 µs on a small VM), and a copy is made of each at once (V8 takes the source as a string, and the cache
+    // while the script compiles).
+    const sourceSize = fs.fstatSync(sourceFd).size;
+    const cacheSize = cached ? fs.fstatSync(cached.fd).size : 0;
+    if (!scratch || scratch.length < Math.max(sourceSize, cacheSize)) scratch = Buffer.allocUnsafeSlow(Math.max(sourceSize, cacheSize));
+    // ASCII only (scripts/bundle.mjs), so Latin-1 reads it exactly, and faster than UTF-8.
+    source = scratch.toString('latin1', 0, readInto(sourceFd, sourceSize));
+    if (cached) cached.data = scratch.subarray(0, readInto(cached.fd, cacheSize));
+  } finally {
+    fs.closeSync(sourceFd);
+    if (cached) fs.closeSync(cached.fd);
   }
   // The file is a CommonJS function expression already (scripts/bundle.mjs): compiled as it is, it yields the function.
   const script = new vm.Script(source, { filename, cachedData: cached?.data });
-  const nodeRequire = createRequire(filename);
-  const bundleRequire = Object.assign((id) => provide(id) ?? nodeRequire(id), nodeRequire);
+  // (the buffer is free again once the script is compiled)
+  if (cached) cached = { tier: cached.tier };
+  // The bundles require Node's modules, lmdb (found from here as from dist/bundle) and each other, by ./name.
+  const bundleRequire = (id) => provide(id) ?? require(id.startsWith('./') ? path.join(bundleDir, id) : id);
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, bundleRequire, module, filename, bundleDir);
   loaded.push({ file, prefix, script, cached });
   return module.exports;
+}
+
+/** Reads a whole file of `size` bytes into scratch; the length read. */
+function readInto(fd, size) {
+  let length = 0;
+  while (length < size) {
+    const n = fs.readSync(fd, scratch, length, size - length, length);
+    if (n === 0) break;
+    length += n;
+  }
+  return length;
 }
 
 function saveCaches() {
@@ -104,8 +148,10 @@ function writeCache(bundleFile, name, data) {
  */
 function printStaticOutput() {
   const argv = process.argv.slice(2);
-  // Static forms are command words, help flags and `help`: anything else (a key, a --flag=value) skips the file read.
+  // Static forms are command words, help flags and `help`, and hold a help word unless they are one word at most
+  // (`version`, `lease`): anything else (`get foo`, a --flag=value) skips the file read.
   if (argv.some((arg) => !/^(?:-h|--help|[a-z][a-z-]*)$/.test(arg))) return false;
+  if (argv.length > 1 && !argv.some((arg) => arg === '-h' || arg === '--help' || arg === 'help')) return false;
   const { ETCDCTL_API: api, ETCDCTL_TS_NO_FAST_PATH: off } = process.env;
   if ((api !== undefined && api !== '' && api !== '3') || off) return false;
   // The file is an index (one JSON line) then the texts: read the index, then only the text asked for.

@@ -2,17 +2,31 @@
 // printers (json field order, protobuf encoding) and test decoders. Built from the precompiled JSON
 // descriptor (scripts/gen-schema.mjs) with protobufjs' light build: no .proto text is parsed at run time.
 import protobuf from 'protobufjs/light.js';
-import { ETCD_SCHEMA_JSON } from './etcd-schema.generated.js';
+import { ETCD_SCHEMA_TYPES } from './etcd-schema.generated.js';
 
 let root: protobuf.Root | undefined;
 
 /** The schema root, with proto field names kept (`cluster_id`, not `clusterId`), as @grpc/proto-loader's keepCase. */
 export function protoRoot(): protobuf.Root {
   if (!root) {
-    root = protobuf.Root.fromJSON(JSON.parse(ETCD_SCHEMA_JSON) as protobuf.INamespace);
+    root = protobuf.Root.fromJSON(schemaDescriptor());
     root.resolveAll();
   }
   return root;
+}
+
+/** The whole schema as one nested protobufjs JSON descriptor, from the generated module's types by full name. */
+export function schemaDescriptor(): protobuf.INamespace {
+  const top: protobuf.INamespace = {};
+  const byName = new Map<string, protobuf.INamespace>([['', top]]);
+  for (const [fullName, json] of Object.entries(ETCD_SCHEMA_TYPES)) {
+    const dot = fullName.lastIndexOf('.');
+    const parent = byName.get(fullName.slice(0, Math.max(0, dot)))!;
+    const node = JSON.parse(json) as protobuf.INamespace;
+    (parent.nested ??= {})[fullName.slice(dot + 1)] = node;
+    byName.set(fullName, node);
+  }
+  return top;
 }
 
 /** The decode options @grpc/proto-loader uses, so tests and tools see responses exactly as clients do. */

@@ -11,7 +11,6 @@ import type { ParsedFlags } from './parse/flags.js';
 import type { Paint } from './paint.js';
 import type { Printer } from './printers/printer.js';
 import { askPassword, StdinLines } from './prompt.js';
-import { discoverEndpoints } from './srv-discovery.js';
 import { checkTlsFiles } from './tls-files.js';
 import { streamLoginFailureLine, tokenRefreshFailureLine } from './client-log.js';
 
@@ -178,6 +177,8 @@ export class CommandContext {
   private async endpoints(): Promise<string[]> {
     const { discoverySrv: domain, discoverySrvName: serviceName, insecureDiscovery: insecure } = this.options;
     if (domain !== '') {
+      // (loaded only here: it brings DNS in)
+      const { discoverEndpoints } = await import('./srv-discovery.js');
       try {
         const discovered = await discoverEndpoints(
           { domain, serviceName, insecure },

@@ -43,6 +43,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The small bundle (get, put and del alone; scripts/bundle.mjs) was given a command line it has no command for.
+ * Raised before anything is printed or sent; bin/etcdctl-ts.cjs then runs the line with the whole CLI.
+ */
+export class FullCliNeeded extends Error {
+  readonly code = 'ETCDCTL_TS_FULL_CLI';
+  constructor() {
+    super('this command needs the whole CLI');
+  }
+}
+
 /** Already reported in full (e.g. unknown command): only the exit code remains to be set; `cause` is what failed. */
 export class ReportedError extends Error {
   constructor(

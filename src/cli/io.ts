@@ -1,4 +1,6 @@
 // All TTY-vs-pipe decisions live here (colour, spinners, prompts), so commands stay testable with fake streams.
+import { fstatSync, writeSync } from 'node:fs';
+import tty from 'node:tty';
 export interface OutputStream {
   write(chunk: string | Uint8Array): unknown;
   isTTY?: boolean;
@@ -25,14 +27,61 @@ export function processIO(): IO {
     get stdin() {
       return process.stdin;
     },
-    get stdout() {
-      return process.stdout;
-    },
+    stdout: directStdout(),
     get stderr() {
       return process.stderr;
     },
     env: process.env,
   };
+}
+
+/**
+ * stdout written with write(2) at once when it is no terminal: building process.stdout (a net.Socket over a pipe)
+ * is a measurable part of a short command's start-up. Node writes stdout synchronously to files, pipes and
+ * terminals alike, so the bytes and their order are the same. A terminal gets process.stdout itself. The first
+ * write that fails or stops short (EAGAIN from a non-blocking pipe, EPIPE from a reader gone) goes, with every
+ * later one, to process.stdout, which then does what it always did.
+ */
+export function directStdout(fd = 1, stream: () => NodeJS.WriteStream = () => process.stdout): OutputStream {
+  let handedOver = isTerminal(fd);
+  const write = (chunk: string | Uint8Array): boolean => {
+    if (!handedOver) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      let written = 0;
+      try {
+        while (written < bytes.length) written += writeSync(fd, bytes, written);
+        return true;
+      } catch {
+        handedOver = true;
+        chunk = bytes.subarray(written);
+      }
+    }
+    return stream().write(chunk);
+  };
+  return {
+    write,
+    get isTTY() {
+      return handedOver ? stream().isTTY : false;
+    },
+    get columns() {
+      return handedOver ? stream().columns : undefined;
+    },
+    get rows() {
+      return handedOver ? stream().rows : undefined;
+    },
+    // writeDrained waits for process.stdout's 'drain' once writes have gone to it.
+    once: (event: string, listener: () => void) => stream().once(event, listener),
+    off: (event: string, listener: () => void) => stream().off(event, listener),
+  } as OutputStream;
+}
+
+/** isatty, without loading Node's tty module when fd is plainly no terminal (a pipe, socket or file). */
+function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice() && tty.isatty(fd);
+  } catch {
+    return false;
+  }
 }
 
 /** A stream that is looked up only when something writes to it or asks about it (Node builds process.stderr on first use). */

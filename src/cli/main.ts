@@ -33,8 +33,9 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
   if (argv[0] === '__etcdctl-ts-complete') {
     // The completion scripts' hidden command: not in the tree, so never in help, suggestions or completions. Not
     // cobra's `__complete`: the real etcdctl has that one, and answers it with its own format.
+    const root = await buildProgram();
     const { runComplete } = await import('./completion/complete-command.js');
-    return runComplete(argv.slice(1), fullDeps, await buildProgram(), findCommand);
+    return runComplete(argv.slice(1), fullDeps, root, findCommand);
   }
   // Only the command the line names, when it names one exactly (start-up); anything else gets the whole tree.
   const commandWord = nonFlagWords(argv, bareRoot())[0];

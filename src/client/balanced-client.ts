@@ -27,12 +27,26 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   /** clientv3's message size limits (--max-request-bytes / --max-recv-bytes), which every transport enforces. */
   protected readonly limits: { send: number; recv: number };
 
-  readonly kv = this.service('KV');
-  readonly watch = this.service('Watch');
-  readonly lease = this.service('Lease');
-  readonly cluster = this.service('Cluster');
-  readonly maintenance = this.service('Maintenance');
-  readonly auth = this.service('Auth');
+  // Each service's method table is made on first use: a command uses one or two of the six.
+  private readonly services = new Map<ServiceName, unknown>();
+  get kv(): EtcdServices['KV'] {
+    return this.lazyService('KV');
+  }
+  get watch(): EtcdServices['Watch'] {
+    return this.lazyService('Watch');
+  }
+  get lease(): EtcdServices['Lease'] {
+    return this.lazyService('Lease');
+  }
+  get cluster(): EtcdServices['Cluster'] {
+    return this.lazyService('Cluster');
+  }
+  get maintenance(): EtcdServices['Maintenance'] {
+    return this.lazyService('Maintenance');
+  }
+  get auth(): EtcdServices['Auth'] {
+    return this.lazyService('Auth');
+  }
 
   constructor(
     protected readonly config: ClientConfig,
@@ -63,6 +77,12 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   protected abstract serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>>;
 
   /** The typed methods of one service, each calling the transport by its RPC name. */
+  private lazyService<S extends ServiceName>(service: S): EtcdServices[S] {
+    let methods = this.services.get(service) as EtcdServices[S] | undefined;
+    if (!methods) this.services.set(service, (methods = this.service(service)));
+    return methods;
+  }
+
   private service<S extends ServiceName>(service: S): EtcdServices[S] {
     const methods: Record<string, unknown> = {};
     for (const method of UNARY_METHODS[service]) {

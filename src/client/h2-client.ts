@@ -2,9 +2,8 @@
 // etcd3 nor node:http2 is loaded, which is most of a short command's start-up. Requests and responses go through
 // the schema codec in the shapes etcd3 gives (BalancedClient does the retries, failover and auth as clientv3).
 // Streams (watch, lease keep-alive, snapshot) are opened by an Etcd3Client made on first use, sharing the token.
-import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
 import type tls from 'node:tls';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { BalancedClient } from './balanced-client.js';
@@ -32,8 +31,8 @@ class DialError extends Error {}
 
 export class H2Client extends BalancedClient<Channel> {
   private readonly channels = new Map<string, Channel>();
-  /** Aborted by close(); every call waiting on a dial or a backoff listens (as many as calls in flight). */
-  private readonly closing = unboundedAbortController();
+  /** Set by close(); every call waiting on a dial or a backoff listens (as many as calls in flight). */
+  private readonly closing = new ClosingSignal();
   /** The dial under way per endpoint: concurrent calls share it, as grpc's one connection per address. */
   private readonly dialing = new Map<string, Promise<Channel>>();
   private streamClient: Promise<EtcdClient> | undefined;
@@ -46,7 +45,7 @@ export class H2Client extends BalancedClient<Channel> {
   }
 
   close(): void {
-    this.closing.abort();
+    this.closing.fire();
     for (const channel of this.channels.values()) channel.http2.close();
     this.channels.clear();
     void this.streamClient?.then((client) => client.close());
@@ -59,7 +58,7 @@ export class H2Client extends BalancedClient<Channel> {
       try {
         return await this.sharedDial(endpoint, readyBy);
       } catch (error) {
-        if (this.closing.signal.aborted) throw error;
+        if (this.closing.fired) throw error;
         // grpc-js keeps reconnecting with backoff until the deadline (a TLS handshake failure included)
         const backoff = Math.min(BACKOFF_BASE_MS * BACKOFF_MULTIPLIER ** failures, BACKOFF_MAX_MS) * (1 + BACKOFF_JITTER * (Math.random() * 2 - 1));
         const wait = Math.min(backoff, readyBy - Date.now());
@@ -182,9 +181,9 @@ export class H2Client extends BalancedClient<Channel> {
     if (!target) throw new DialError(`cannot dial ${endpoint}: not host:port`);
     const tlsOptions = this.tlsOptions(endpoint, target.host);
     const verify = tlsOptions && tlsOptions.rejectUnauthorized !== false;
-    const socket: net.Socket = tlsOptions
+    const socket: Socket = tlsOptions
       ? (await import('node:tls')).connect({ ...tlsOptions, rejectUnauthorized: false, host: target.host, port: target.port })
-      : net.connect({ host: target.host, port: target.port });
+      : connect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
     const failure = (code: string, peerCertificate?: TransportFailure['peerCertificate']): TransportFailure => ({
       address: target.address,
@@ -197,10 +196,10 @@ export class H2Client extends BalancedClient<Channel> {
     await new Promise<void>((resolve, reject) => {
       const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout')), Math.max(0, by - Date.now()));
       const onAbort = () => fail(new DialError('client closed'));
-      this.closing.signal.addEventListener('abort', onAbort);
+      this.closing.listen(onAbort);
       const cleanup = () => {
         clearTimeout(timer);
-        this.closing.signal.removeEventListener('abort', onAbort);
+        this.closing.unlisten(onAbort);
         socket.off('error', onError);
       };
       let settled = false;
@@ -237,7 +236,7 @@ export class H2Client extends BalancedClient<Channel> {
           (error: NodeJS.ErrnoException) => onError(error),
         );
       });
-      if (this.closing.signal.aborted) onAbort();
+      if (this.closing.fired) onAbort();
     });
     this.dialFailures.delete(endpoint);
     // calls still on the old connection (draining after a GOAWAY) finish there
@@ -266,30 +265,47 @@ export class H2Client extends BalancedClient<Channel> {
     return {
       ...this.tlsFiles,
       ALPNProtocols: ['h2'],
-      servername: net.isIP(host) ? undefined : host,
+      servername: isIP(host) ? undefined : host,
       ...(skipVerify && { rejectUnauthorized: false, checkServerIdentity: () => undefined }),
     };
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const signal = this.closing.signal;
+      const closing = this.closing;
       const timer = setTimeout(done, Math.max(0, ms));
       function done() {
         clearTimeout(timer);
-        signal.removeEventListener('abort', done);
+        closing.unlisten(done);
         resolve();
       }
-      signal.addEventListener('abort', done, { once: true });
+      closing.listen(done);
     });
   }
 }
 
-/** An AbortController whose signal takes any number of listeners without Node's leak warning. */
-function unboundedAbortController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
+/**
+ * What close() tells the calls still waiting, each with its own listener. Not an AbortController: Node's
+ * EventTarget is some thirty functions compiled on first use, a measurable part of a short command's start-up.
+ */
+class ClosingSignal {
+  fired = false;
+  private readonly listeners = new Set<() => void>();
+
+  listen(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  unlisten(listener: () => void): void {
+    this.listeners.delete(listener);
+  }
+
+  fire(): void {
+    if (this.fired) return;
+    this.fired = true;
+    for (const listener of [...this.listeners]) listener();
+    this.listeners.clear();
+  }
 }
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);

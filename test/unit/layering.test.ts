@@ -85,7 +85,9 @@ export function violation({ from, to }: Edge): string | null {
   if (fromArea === 'server' && ['cli', 'client', 'snapshot'].includes(toArea)) return 'the server depends on no CLI, client or snapshot code';
   if (fromArea === 'cli' && toArea === 'server' && to !== 'src/server/cli.ts') return "the CLI reaches the server only through its entry point (src/server/cli.ts)";
   const commands = 'src/cli/commands/';
-  if (from.startsWith(commands) && to.startsWith(commands) && from !== `${commands}index.ts`) {
+  // The registry (index.ts, and other-commands.ts holding all but get, put and del) imports every command.
+  const registry = [`${commands}index.ts`, `${commands}other-commands.ts`];
+  if (from.startsWith(commands) && to.startsWith(commands) && !registry.includes(from)) {
     return 'a command imports no other command (shared code belongs in parse/, the client or a shared module)';
   }
   if (fromArea === 'server' && toArea === 'server') {
@@ -128,6 +130,7 @@ describe('layering: imports in src/ follow the architecture', () => {
     for (const [edge, why] of cases) assert.match(violation(edge) ?? 'accepted', why, key(edge));
     assert.equal(violation({ from: 'src/server/apply/applier.ts', to: 'src/server/mvcc/store.ts' }), null);
     assert.equal(violation({ from: 'src/cli/commands/index.ts', to: 'src/cli/commands/get.ts' }), null);
+    assert.equal(violation({ from: 'src/cli/commands/other-commands.ts', to: 'src/cli/commands/txn.ts' }), null);
   });
 
   it('has no break outside the known CLI-side list', () => {

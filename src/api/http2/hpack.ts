@@ -1,6 +1,5 @@
 // HPACK (RFC 7541) for our HTTP/2 transports (server and client): a decoder for the peer's headers and an
 // encoder for our responses, each with its own dynamic table (one pair per connection).
-import { HUFFMAN_ACCEPTS_END_BASE64, HUFFMAN_TABLE_BASE64 } from './huffman-tables.generated.js';
 
 /** What malformed header compression raises; the connection answers it with COMPRESSION_ERROR. */
 export class HpackError extends Error {}
@@ -25,103 +24,70 @@ const CODE_LENGTHS = [
 ];
 const EOS = 256;
 
-// The decoder is a state machine over 4-bit nibbles (as nghttp2's): a state is an inner node of the
-// code tree, and a table entry says where one nibble leads and which byte (at most one, as codes
-// are at least 5 bits) it completes. Entries pack the next state (bits 16+), EMITS | byte, FAILS.
-const EMITS = 0x100;
-const FAILS = 0x200;
+// Canonical decoding, a bit at a time: codes of one length are consecutive numbers, so a code read so far is a
+// symbol when it falls in its length's range. The tables are a few hundred entries made on first use (a table-driven
+// decoder's 16K entries cost a short command more to load than they save: peers' header strings are few and short,
+// and HPACK indexes the repeated ones).
+interface CanonicalCode {
+  /** The first code of each length (1..30). */
+  firstCode: Int32Array;
+  /** How many codes have each length. */
+  count: Int32Array;
+  /** Where each length's symbols start in `symbols`. */
+  offset: Int32Array;
+  /** The symbols, by code length then by value (the canonical order). */
+  symbols: Uint16Array;
+}
 
-/**
- * The decoder's tables, built from CODE_LENGTHS. Building them costs a few milliseconds of a CLI's start-up, so
- * scripts/gen-huffman.mjs stores them in huffman-tables.generated.ts and a unit test checks the two agree.
- */
-export function buildHuffmanTables(): HuffmanTables {
+let canonicalCode: CanonicalCode | undefined;
+
+function huffmanCode(): CanonicalCode {
+  if (canonicalCode) return canonicalCode;
   const lengths = [...CODE_LENGTHS, 30];
-  // canonical codes: by length, then by symbol, each the previous plus one
-  const order = lengths.map((len, sym) => ({ len, sym })).sort((a, b) => a.len - b.len || a.sym - b.sym);
-  // the tree: children[2 * node + bit] is an inner node (> 0), a symbol as -(sym + 1), or 0 (none)
-  const children: number[] = [0, 0];
-  let code = 0;
-  let prevLen = order[0].len;
-  for (const { len, sym } of order) {
-    code *= 2 ** (len - prevLen);
-    prevLen = len;
-    let node = 0;
-    for (let bit = len - 1; bit > 0; bit--) {
-      const slot = 2 * node + (Math.floor(code / 2 ** bit) & 1);
-      if (children[slot] === 0) {
-        children[slot] = children.length / 2;
-        children.push(0, 0);
-      }
-      node = children[slot];
-    }
-    children[2 * node + (code & 1)] = -(sym + 1);
-    code++;
+  const count = new Int32Array(31);
+  for (const len of lengths) count[len]++;
+  const offset = new Int32Array(31);
+  const firstCode = new Int32Array(31);
+  for (let len = 1, at = 0, code = 0; len <= 30; len++) {
+    offset[len] = at;
+    at += count[len];
+    code = (code + count[len - 1]) << 1;
+    firstCode[len] = code;
   }
-  const states = children.length / 2;
-  const table = new Uint32Array(states * 16);
-  for (let state = 0; state < states; state++) {
-    for (let nibble = 0; nibble < 16; nibble++) {
-      let node = state;
-      let entry = 0;
-      for (let bit = 3; bit >= 0; bit--) {
-        const next = children[2 * node + ((nibble >> bit) & 1)];
-        if (next < 0) {
-          const sym = -next - 1;
-          entry |= sym === EOS ? FAILS : EMITS | sym;
-          node = 0;
-        } else {
-          node = next;
-        }
-      }
-      table[state * 16 + nibble] = (node << 16) | entry;
-    }
-  }
-  // a string may end mid-code only on a prefix of EOS (all ones) shorter than 8 bits
-  const acceptsEnd = new Uint8Array(states);
-  for (let node = 0, depth = 0; depth < 8; depth++, node = children[2 * node + 1]) acceptsEnd[node] = 1;
-  return { table, acceptsEnd };
-}
-
-export interface HuffmanTables {
-  /** Indexed by state * 16 + nibble: the next state (bits 16+), EMITS | byte, or FAILS. */
-  table: Uint32Array;
-  /** Whether a string may end in the state. */
-  acceptsEnd: Uint8Array;
-}
-
-let huffmanTables: HuffmanTables | undefined;
-
-function storedHuffmanTables(): HuffmanTables {
-  if (!huffmanTables) {
-    const table = Buffer.from(HUFFMAN_TABLE_BASE64, 'base64');
-    const acceptsEnd = Buffer.from(HUFFMAN_ACCEPTS_END_BASE64, 'base64');
-    huffmanTables = { table: new Uint32Array(table.buffer.slice(table.byteOffset, table.byteOffset + table.length)), acceptsEnd: new Uint8Array(acceptsEnd) };
-  }
-  return huffmanTables;
+  const symbols = new Uint16Array(lengths.length);
+  const next = offset.slice();
+  for (let sym = 0; sym < lengths.length; sym++) symbols[next[lengths[sym]]++] = sym;
+  return (canonicalCode = { firstCode, count, offset, symbols });
 }
 
 let huffmanScratch = Buffer.allocUnsafe(256);
 
 export function huffmanDecode(data: Uint8Array): string {
-  const { table, acceptsEnd } = storedHuffmanTables();
+  const { firstCode, count, offset, symbols } = huffmanCode();
   // every code is at least 5 bits
   const maxOut = Math.ceil((data.length * 8) / 5);
   if (huffmanScratch.length < maxOut) huffmanScratch = Buffer.allocUnsafe(Math.max(maxOut, huffmanScratch.length * 2));
   const out = huffmanScratch;
   let n = 0;
-  let state = 0;
+  let code = 0;
+  let len = 0;
   for (let i = 0; i < data.length; i++) {
     const byte = data[i];
-    let entry = table[(state << 4) | (byte >> 4)];
-    if (entry & FAILS) throw new HpackError('hpack: EOS in a huffman string');
-    if (entry & EMITS) out[n++] = entry & 0xff;
-    entry = table[((entry >>> 16) << 4) | (byte & 0xf)];
-    if (entry & FAILS) throw new HpackError('hpack: EOS in a huffman string');
-    if (entry & EMITS) out[n++] = entry & 0xff;
-    state = entry >>> 16;
+    for (let bit = 7; bit >= 0; bit--) {
+      code = (code << 1) | ((byte >> bit) & 1);
+      len++;
+      const index = code - firstCode[len];
+      if (index >= 0 && index < count[len]) {
+        const sym = symbols[offset[len] + index];
+        if (sym === EOS) throw new HpackError('hpack: EOS in a huffman string');
+        out[n++] = sym;
+        code = 0;
+        len = 0;
+      }
+    }
   }
-  if (!acceptsEnd[state]) throw new HpackError('hpack: bad huffman padding');
+  // a string may end mid-code only on a prefix of EOS (all ones) shorter than 8 bits
+  if (len > 7 || code !== (1 << len) - 1) throw new HpackError('hpack: bad huffman padding');
   return out.toString('latin1', 0, n);
 }
 

@@ -31,8 +31,9 @@ export function decodeRune(b: Uint8Array, i: number): [number, number] {
 }
 
 // Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. Go 1.19 uses Unicode 13
-// tables; Node's are newer, so runes assigned after 13.0 count as printable here (Go would escape them).
-const GRAPHIC = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+// tables; Node's are newer, so runes assigned after 13.0 count as printable here (Go would escape them). Made on
+// first use: V8 builds a Unicode-property class as it creates the RegExp, ~1 ms that most runs never need.
+let graphic: RegExp | undefined;
 
 function isGoPrint(r: number): boolean {
   if (r <= 0xff) {
@@ -40,7 +41,7 @@ function isGoPrint(r: number): boolean {
     if (r >= 0xa1 && r <= 0xff) return r !== 0xad;
     return false;
   }
-  return GRAPHIC.test(String.fromCodePoint(r));
+  return (graphic ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u).test(String.fromCodePoint(r));
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');

@@ -3,49 +3,28 @@
 // (most of a short command's start-up was building the other 27 and initialising what they import).
 import type { Command } from 'commander';
 import { defineCommand } from '../command-tree.js';
+import { FullCliNeeded } from '../errors.js';
 import { GLOBAL_FLAGS } from '../global-flags.js';
-
-type LoadCommand = (root: () => Command) => Promise<Command>;
+import { type LoadCommand, OTHER_COMMANDS, WHOLE_TREE } from './other-commands.js';
 
 const COMMANDS: ReadonlyArray<readonly [name: string, load: LoadCommand]> = [
   ['get', async () => (await import('./get.js')).getCommand()],
   ['put', async () => (await import('./put.js')).putCommand()],
   ['del', async () => (await import('./del.js')).delCommand()],
-  ['txn', async () => (await import('./txn.js')).txnCommand()],
-  ['compaction', async () => (await import('./compaction.js')).compactionCommand()],
-  ['alarm', async () => (await import('./alarm.js')).alarmCommand()],
-  ['defrag', async () => (await import('./defrag.js')).defragCommand()],
-  ['endpoint', async () => (await import('./endpoint.js')).endpointCommand()],
-  ['move-leader', async () => (await import('./move-leader.js')).moveLeaderCommand()],
-  ['watch', async () => (await import('./watch.js')).watchCommand()],
-  ['history', async () => (await import('./history.js')).historyCommand()],
-  ['version', async () => (await import('./version.js')).versionCommand()],
-  ['lease', async () => (await import('./lease.js')).leaseCommand()],
-  ['member', async () => (await import('./member.js')).memberCommand()],
-  ['snapshot', async () => (await import('./snapshot.js')).snapshotCommand()],
-  ['make-mirror', async () => (await import('./make-mirror.js')).makeMirrorCommand()],
-  ['migrate', async () => (await import('./migrate.js')).migrateCommand()],
-  ['lock', async () => (await import('./lock.js')).lockCommand()],
-  ['elect', async () => (await import('./elect.js')).electCommand()],
-  ['auth', async () => (await import('./auth.js')).authCommand()],
-  ['user', async () => (await import('./user.js')).userCommand()],
-  ['role', async () => (await import('./role.js')).roleCommand()],
-  ['check', async () => (await import('./check.js')).checkCommand()],
-  ['help', async (root) => (await import('./help.js')).helpCommand(root)],
-  ['completion', async (root) => (await import('./completion.js')).completionCommand(root)],
-  ['downgrade', async () => (await import('./downgrade.js')).downgradeCommand()],
+  // The rest, in a module of its own: the small bundle (scripts/bundle.mjs) has none of them.
+  ...OTHER_COMMANDS,
 ];
 
 /** Commands that read the whole tree (help lists it, completion writes it out): never built alone. */
 const NEED_WHOLE_TREE = new Set(['help', 'completion']);
-
 /** etcdctl's root command (its global flags) over the given top-level commands. */
 function rootOver(subcommands: Command[]): Command {
   return defineCommand({ use: 'etcdctl', short: 'A simple command line client for etcd3.', flags: GLOBAL_FLAGS, subcommands });
 }
 
-/** The whole command tree. */
+/** The whole command tree; in the small bundle, FullCliNeeded (it has get, put and del only). */
 export async function buildProgram(): Promise<Command> {
+  if (!WHOLE_TREE) throw new FullCliNeeded();
   let root: Command | undefined;
   const subcommands = await Promise.all(COMMANDS.map(([, load]) => load(() => root!)));
   root = rootOver(subcommands);

@@ -3,7 +3,7 @@
 // The objects are exactly what @grpc/proto-loader (protobufjs' toObject with keepCase, longs: String, enums:
 // String, defaults, oneofs) gives the etcd3 client, down to key order; what callers pass is read as protobufjs'
 // fromObject reads it. test/unit/client/schema-codec.test.ts compares both ways with protobufjs.
-import { ETCD_SCHEMA_JSON } from '../../api/etcd-schema.generated.js';
+import { ETCD_SCHEMA_TYPES } from '../../api/etcd-schema.generated.js';
 import { VarintReader, writeUint64Varint } from '../../api/primitives/varint.js';
 
 type Scalar = 'uint64' | 'int64' | 'uint32' | 'bool' | 'string' | 'bytes';
@@ -46,38 +46,30 @@ const SCALARS = new Set<string>(['uint64', 'int64', 'uint32', 'bool', 'string', 
 const EMPTY = Buffer.alloc(0);
 const scratch = Buffer.alloc(10);
 
-let schema: { nodes: Map<string, SchemaNode>; messages: Map<string, MessageInfo>; enums: Map<string, EnumInfo> } | undefined;
+const nodes = new Map<string, SchemaNode>();
+const messages = new Map<string, MessageInfo>();
+const enums = new Map<string, EnumInfo>();
 
-function loadSchema(): NonNullable<typeof schema> {
-  if (schema) return schema;
-  const nodes = new Map<string, SchemaNode>();
-  const visit = (node: SchemaNode, prefix: string) => {
-    for (const [name, child] of Object.entries(node.nested ?? {})) {
-      const fullName = prefix ? `${prefix}.${name}` : name;
-      nodes.set(fullName, child);
-      visit(child, fullName);
-    }
-  };
-  visit(JSON.parse(ETCD_SCHEMA_JSON) as SchemaNode, '');
-  schema = { nodes, messages: new Map(), enums: new Map() };
-  return schema;
+/** A type's descriptor, parsed on first use: a short command needs a few of them, not the whole schema. */
+function schemaNode(fullName: string): SchemaNode | undefined {
+  let node = nodes.get(fullName);
+  if (!node && Object.hasOwn(ETCD_SCHEMA_TYPES, fullName)) nodes.set(fullName, (node = JSON.parse(ETCD_SCHEMA_TYPES[fullName]!) as SchemaNode));
+  return node;
 }
 
 /** protobufjs' lookup: the name inside the referring scope, then each enclosing one. */
 function resolveName(name: string, scope: string): string {
-  const { nodes } = loadSchema();
   for (let s = scope; ; s = s.slice(0, Math.max(0, s.lastIndexOf('.')))) {
     const candidate = s ? `${s}.${name}` : name;
-    if (nodes.has(candidate)) return candidate;
+    if (Object.hasOwn(ETCD_SCHEMA_TYPES, candidate)) return candidate;
     if (!s) throw new Error(`no type ${name} from ${scope}`);
   }
 }
 
 function enumInfo(fullName: string): EnumInfo {
-  const { nodes, enums } = loadSchema();
   let info = enums.get(fullName);
   if (!info) {
-    const values = nodes.get(fullName)!.values!;
+    const values = schemaNode(fullName)!.values!;
     const names = Object.keys(values);
     info = { byName: values, byNumber: new Map(names.map((name) => [values[name], name])), defaultName: names[0] };
     enums.set(fullName, info);
@@ -86,10 +78,9 @@ function enumInfo(fullName: string): EnumInfo {
 }
 
 export function messageInfo(fullName: string): MessageInfo {
-  const { nodes, messages } = loadSchema();
   let info = messages.get(fullName);
   if (info) return info;
-  const node = nodes.get(fullName);
+  const node = schemaNode(fullName);
   if (!node?.fields) throw new Error(`no message ${fullName}`);
   const oneofOf = new Map<string, string>();
   for (const [oneof, { oneof: members }] of Object.entries(node.oneofs ?? {})) for (const member of members) oneofOf.set(member, oneof);
@@ -102,7 +93,7 @@ export function messageInfo(fullName: string): MessageInfo {
       repeated: rule === 'repeated',
       oneof: oneofOf.get(name),
       scalar,
-      enumType: resolved && nodes.get(resolved)!.values ? enumInfo(resolved) : undefined,
+      enumType: resolved && schemaNode(resolved)!.values ? enumInfo(resolved) : undefined,
       message: undefined,
       typeName: resolved ?? type,
       scope: fullName,
@@ -120,8 +111,7 @@ function fieldMessage(field: FieldInfo): MessageInfo {
 
 /** The request and response message names of an RPC: `("etcdserverpb.KV", "Range")`. */
 export function methodTypes(service: string, method: string): { request: string; response: string } {
-  const { nodes } = loadSchema();
-  const rpc = nodes.get(service)?.methods?.[method];
+  const rpc = schemaNode(service)?.methods?.[method];
   if (!rpc) throw new Error(`no method ${service}/${method}`);
   const scope = service.slice(0, service.lastIndexOf('.'));
   return { request: resolveName(rpc.requestType, scope), response: resolveName(rpc.responseType, scope) };

@@ -56,6 +56,12 @@ describe('precompiled etcd schema', () => {
     assert.equal(readFileSync(SCHEMA_MODULE, 'utf8'), schemaSource(), 'stale: run `npm run gen:schema`');
   });
 
+  it('nests the generated types back into the descriptor protobufjs makes from the .proto files', async () => {
+    const { protoDescriptor } = (await import(pathToFileURL(path.join(repoRoot, 'scripts/gen-schema.mjs')).href)) as { protoDescriptor(): object };
+    const { schemaDescriptor } = await import('../../../src/api/proto.js');
+    assert.deepEqual(schemaDescriptor(), JSON.parse(JSON.stringify(protoDescriptor())));
+  });
+
   it('src/api/wire-types.generated.ts is what scripts/gen-schema.mjs makes from the .proto files', async () => {
     const { wireTypesSource, WIRE_TYPES_MODULE } = (await import(pathToFileURL(path.join(repoRoot, 'scripts/gen-schema.mjs')).href)) as {
       wireTypesSource(): string;
