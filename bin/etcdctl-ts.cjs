@@ -32,7 +32,8 @@ const small = (word === 'get' || word === 'put' || word === 'del') && !process.e
 let cli;
 const provide = (id) => (id === './client.cjs' ? loadBundle('client.cjs', (id) => (id === 'etcdctl-ts:client-api' ? cli.clientApi : undefined)) : undefined);
 try {
-  cli = loadBundle(small ? 'etcdctl-ts-kv.cjs' : 'etcdctl-ts.cjs', provide);
+  // The small bundle keeps a code cache per command: each then holds all of its command's code.
+  cli = small ? loadBundle('etcdctl-ts-kv.cjs', provide, [word]) : loadBundle('etcdctl-ts.cjs', provide);
 } catch (error) {
   if (error.code !== 'ENOENT') throw error;
   import('../dist/src/cli/main.js').then(({ main }) => main(argv)).then((code) => process.exit(code));
@@ -49,8 +50,12 @@ cli.main(argv).catch((error) => {
   process.exit(code);
 });
 
-/** Runs a CommonJS bundle file; `provide` answers the module ids it resolves itself, before Node's require. */
-function loadBundle(file, provide) {
+/**
+ * Runs a CommonJS bundle file; `provide` answers the module ids it resolves itself, before Node's require. `tiers`
+ * names the code caches it may use, best first: by default, one made by a command that used the gRPC client
+ * (it covers more), then any.
+ */
+function loadBundle(file, provide, tiers = ['client', 'local']) {
   const vm = require('node:vm');
   const filename = path.join(bundleDir, file);
   const sourceFd = fs.openSync(filename, 'r');
@@ -62,8 +67,7 @@ function loadBundle(file, provide) {
     const head = Buffer.alloc(64);
     const build = /^\/\/ build (\w+)/.exec(head.toString('latin1', 0, fs.readSync(sourceFd, head, 0, head.length, 0)))?.[1] ?? 'unknown';
     prefix = `${file}-${build}-${process.version}-${process.arch}`;
-    // The main bundle's cache made by a command that used the gRPC client covers more than a local command's.
-    for (const tier of ['client', 'local']) {
+    for (const tier of tiers) {
       for (const dir of cacheDirs) {
         try {
           cached = { fd: fs.openSync(path.join(dir, `${prefix}-${tier}.cache`), 'r'), tier };
@@ -93,7 +97,7 @@ function loadBundle(file, provide) {
   const bundleRequire = (id) => provide(id) ?? require(id.startsWith('./') ? path.join(bundleDir, id) : id);
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, bundleRequire, module, filename, bundleDir);
-  loaded.push({ file, prefix, script, cached });
+  loaded.push({ file, prefix, script, cached, tiers });
   return module.exports;
 }
 
@@ -110,8 +114,10 @@ function readInto(fd, size) {
 
 function saveCaches() {
   // A command that made a client (and so ran its code) has the fuller cache; http2 is loaded only by the gRPC client.
-  const tier = cli.clientApi?.madeClient?.() || process.moduleLoadList.includes('NativeModule http2') ? 'client' : 'local';
-  for (const { file, prefix, script, cached } of loaded) {
+  const made = () => (cli.clientApi?.madeClient?.() || process.moduleLoadList.includes('NativeModule http2') ? 'client' : 'local');
+  for (const { file, prefix, script, cached, tiers } of loaded) {
+    // (a bundle with one tier, the small one, always writes that one)
+    const tier = tiers.length === 1 ? tiers[0] : made();
     if (cached && !script.cachedDataRejected && !(cached.tier === 'local' && tier === 'client')) continue;
     writeCache(file, `${prefix}-${tier}.cache`, script.createCachedData());
   }
