@@ -102,10 +102,19 @@ function renderStartup(result: BenchReport['startup']): string[] {
   if (result.peakRssUnavailable) lines.push('', `Peak memory not measured: ${result.peakRssUnavailable}.`);
   else {
     const rssRatio = (id: string) => (rss[id] && rss.node ? rss[id]! / rss.node : Number.NaN);
-    lines.push('', '| peak RSS (GNU time %M, median of 5) | MiB | / node -e 0 | goal | |', '|---|---:|---:|---:|---|');
+    const faults = result.pageFaults ?? {};
+    lines.push('', '| peak RSS and minor page faults (GNU time %M %R, median of 5) | MiB | / node -e 0 | goal | | page faults | more than `node -e 0` |', '|---|---:|---:|---:|---|---:|---:|');
     for (const id of Object.keys(rss)) {
       const isGoal = id.startsWith('ours-');
-      lines.push(`| \`${byId.get(id)?.display ?? id}\` | ${(rss[id]! / 1024).toFixed(1)} | ${rssRatio(id).toFixed(2)}× | ${isGoal ? '≤ 1.30×' : ''} | ${isGoal ? verdict(rssRatio(id), 1.3) : ''} |`);
+      const faultCells = faults[id] === undefined ? '| |' : `| ${faults[id]} | ${faults.node === undefined ? '' : `+${faults[id]! - faults.node}`} |`;
+      lines.push(`| \`${byId.get(id)?.display ?? id}\` | ${(rss[id]! / 1024).toFixed(1)} | ${rssRatio(id).toFixed(2)}× | ${isGoal ? '≤ 1.30×' : ''} | ${isGoal ? verdict(rssRatio(id), 1.3) : ''} ${faultCells}`);
+    }
+    if (result.pageFaultUs !== undefined) {
+      lines.push(
+        '',
+        `Touching a fresh page of memory costs ${result.pageFaultUs.toFixed(1)} µs on this machine (a Node process writing a byte per 4 KiB of 64 MiB), ` +
+          'so each page a command touches beyond `node -e 0` costs that much: bytes read, the code cache deserialised, objects allocated.',
+      );
     }
   }
   if (result.instructionsUnavailable) lines.push('', `Instructions not counted: ${result.instructionsUnavailable}.`);
@@ -129,7 +138,7 @@ function renderStartup(result: BenchReport['startup']): string[] {
     `| + Node's modules grpc-js needs (http2, tls, dns, zlib, http) | ${step('node', 'builtins')} |`,
     `| → one Range over node:http2 alone, from \`node -e 0\` | ${step('node', 'http2-floor')} |`,
     `| → one Range with grpc-js (bundled, code-cached, precompiled schema), from \`node -e 0\` | ${step('node', 'grpc-floor')} |`,
-    `| + the CLI around it over etcd3 (flags, commander tree, context, printer, etcd3's pool) | ${step('grpc-floor', 'ours-etcd3-get')} |`,
+    `| + the CLI around it over etcd3 (flags, command tree, context, printer, etcd3's pool) | ${step('grpc-floor', 'ours-etcd3-get')} |`,
     `| → one Range as hand-made HTTP/2 over node:net, from \`node -e 0\` | ${step('node', 'net-floor')} |`,
     `| + the CLI around it over H2Client, the default (bundle, flags, the one command's tree, context, HTTP/2 and HPACK, codecs, printer) | ${step('net-floor', 'ours-get')} |`,
     `| = ours \`get\` | ${formatMs(med('ours-get'))} (${formatRatio(med('ours-get'), med('node'))}) |`,

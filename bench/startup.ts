@@ -53,6 +53,10 @@ export interface StartupResult {
   peakRssKiB: Record<string, number>;
   /** Why peak memory was not measured, if it was not. */
   peakRssUnavailable?: string;
+  /** Minor page faults (GNU time %R, medians of the same runs), by command id: the memory a run touches. */
+  pageFaults?: Record<string, number>;
+  /** What touching one fresh page of memory costs on this machine, in microseconds (a Node process timing it). */
+  pageFaultUs?: number;
   /** Instructions executed (valgrind's callgrind, one run each), by command id: load on the machine does not move them. */
   instructions: Record<string, number>;
   instructionsUnavailable?: string;
@@ -187,22 +191,38 @@ function countInstructions(commands: TimedCommand[], repoRoot: string, env: Node
 }
 
 /** Peak RSS as GNU time reports it (%M, KiB), the median of a few runs of each command. */
-function measurePeakRss(commands: TimedCommand[], repoRoot: string, env: NodeJS.ProcessEnv): Pick<StartupResult, 'peakRssKiB' | 'peakRssUnavailable'> {
+function measurePeakRss(commands: TimedCommand[], repoRoot: string, env: NodeJS.ProcessEnv): Pick<StartupResult, 'peakRssKiB' | 'peakRssUnavailable' | 'pageFaults' | 'pageFaultUs'> {
   const time = '/usr/bin/time';
   const probe = spawnSync(time, ['-f', '%M', 'true'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return { peakRssKiB: {}, peakRssUnavailable: `${time} (GNU time) is not installed: apt-get install time` };
   const peakRssKiB: Record<string, number> = {};
+  const pageFaults: Record<string, number> = {};
   for (const command of commands) {
     if (command.failure) continue;
-    const samples: number[] = [];
+    const rss: number[] = [];
+    const faults: number[] = [];
     for (let i = 0; i < PEAK_RSS_RUNS; i++) {
-      const run = spawnSync(time, ['-f', '%M', command.command, ...command.args], { cwd: repoRoot, env: { ...env, ...command.env }, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
-      const kib = Number(/(\d+)\s*$/.exec(run.stderr ?? '')?.[1]);
-      if (run.status === 0 && Number.isFinite(kib)) samples.push(kib);
+      const run = spawnSync(time, ['-f', '%M %R', command.command, ...command.args], { cwd: repoRoot, env: { ...env, ...command.env }, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+      const [, kib, minor] = (/(\d+) (\d+)\s*$/.exec(run.stderr ?? '') ?? []).map(Number);
+      if (run.status === 0 && Number.isFinite(kib) && Number.isFinite(minor)) {
+        rss.push(kib!);
+        faults.push(minor!);
+      }
     }
-    if (samples.length) peakRssKiB[command.id] = median(samples);
+    if (rss.length) {
+      peakRssKiB[command.id] = median(rss);
+      pageFaults[command.id] = median(faults);
+    }
   }
-  return { peakRssKiB };
+  return { peakRssKiB, pageFaults, pageFaultUs: pageFaultCost(env) };
+}
+
+/** Microseconds per fresh page touched, as a Node process sees it: 64 MiB written a byte per 4 KiB, best of 3. */
+function pageFaultCost(env: NodeJS.ProcessEnv): number | undefined {
+  const script = `const b = Buffer.allocUnsafeSlow(64 << 20); const t = process.hrtime.bigint(); for (let i = 0; i < b.length; i += 4096) b[i] = 1; console.log(Number(process.hrtime.bigint() - t) / 1e3 / (b.length / 4096));`;
+  const samples = [0, 1, 2].map(() => Number(spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).stdout));
+  const best = Math.min(...samples.filter(Number.isFinite));
+  return Number.isFinite(best) ? best : undefined;
 }
 
 /** A timing of ours means little if it printed something else than etcdctl: say so. */

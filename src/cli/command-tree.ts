@@ -1,6 +1,5 @@
-// The command tree is commander's: each command file builds a commander Command, and we attach etcdctl's
-// metadata (cobra `Use`, flag kinds and Go-style defaults, the runner). Our flag parser and help rendering read it.
-import { Command } from 'commander';
+// The command tree: each command file builds a Command, and we attach etcdctl's metadata (cobra `Use`, flag kinds
+// and Go-style defaults, the runner). Our flag parser, help rendering and completion read it.
 import type { FlagSpec } from './parse/flags.js';
 import type { CommandContext } from './context.js';
 
@@ -25,13 +24,44 @@ export interface CommandSpec {
   ownEnv?: string[];
 }
 
+/**
+ * A node of the tree: a name and aliases, a parent and sub-commands. Our own rather than commander's: flags
+ * (pflag's syntax), help (cobra's template) and completion are ours, so the tree was all we used of commander,
+ * and loading it was a measurable part of every command's start-up (README, "Dependencies we removed").
+ */
+export class Command {
+  readonly commands: Command[] = [];
+  parent: Command | null = null;
+  private aliasNames: readonly string[] = [];
+
+  constructor(private readonly commandName: string) {}
+
+  name(): string {
+    return this.commandName;
+  }
+
+  aliases(): readonly string[] {
+    return this.aliasNames;
+  }
+
+  setAliases(names: readonly string[]): this {
+    this.aliasNames = names;
+    return this;
+  }
+
+  addCommand(sub: Command): this {
+    sub.parent = this;
+    this.commands.push(sub);
+    return this;
+  }
+}
+
 const specs = new WeakMap<Command, CommandSpec>();
 
 export function defineCommand(spec: CommandSpec): Command {
-  const command = new Command(spec.use.split(' ')[0]).description(spec.short);
-  if (spec.aliases) command.aliases(spec.aliases);
-  // Flags stay in the spec only: pflag's syntax is parsed by parse/flags.ts and help renders from the specs, so
-  // registering them as commander Options (parsed and wired with listeners, ~300 of them) was start-up cost alone.
+  const command = new Command(spec.use.split(' ')[0]);
+  if (spec.aliases) command.setAliases(spec.aliases);
+  // Flags stay in the spec: pflag's syntax is parsed by parse/flags.ts, and help renders from the specs.
   for (const sub of spec.subcommands ?? []) command.addCommand(sub);
   specs.set(command, spec);
   return command;

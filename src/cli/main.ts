@@ -1,9 +1,10 @@
 // The one place that turns errors into `Error: …` lines and exit codes, as etcdctl's ExitWithError does.
-import type { Command } from 'commander';
+import type { Command } from './command-tree.js';
 import { RpcError } from '../client/client.js';
 import { acceptedFlags, commandPath, specOf } from './command-tree.js';
 import { CommandContext, type Deps } from './context.js';
-import { CliError, ExitCode, ReportedError, UsageError } from './errors.js';
+import { CliError, ExitCode, FullCliNeeded, ReportedError, UsageError } from './errors.js';
+import { WHOLE_TREE } from './commands/other-commands.js';
 import { renderHelp } from './help.js';
 import { type IO, processIO } from './io.js';
 import { FlagParseError, parseFlags } from './parse/flags.js';
@@ -49,9 +50,12 @@ export async function main(argv: string[], deps?: Partial<Deps>): Promise<number
       return ExitCode.Success;
     }
     context = new CommandContext(fullDeps, command, flags, argv);
+    // The small bundle prints the simple format only: any other goes to the whole CLI, before anything is printed.
+    if (!WHOLE_TREE && context.options.writeOut !== 'simple') throw new FullCliNeeded();
     await specOf(command).run!(context, flags.positionals);
     return ExitCode.Success;
   } catch (error) {
+    if (error instanceof FullCliNeeded) throw error;
     const noColor = context?.options.noColor ?? noColorInArgv(argv);
     const paint = await paintFor(io.stderr, io.env, noColor);
     const exitCode = report(error, io, paint);

@@ -1,6 +1,6 @@
 // cobra's "Did you mean this?" suggestions: Levenshtein distance ≤ 2 (case-insensitive) or a name prefix,
 // in the order the commands were added.
-import type { Command } from 'commander';
+import type { Command } from './command-tree.js';
 
 const MAX_DISTANCE = 2;
 

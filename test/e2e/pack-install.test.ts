@@ -64,10 +64,14 @@ describe('npm pack, installed into a temporary prefix', () => {
   it('the installed etcdctl-ts gets a key from a live etcd, as etcdctl prints it', () => {
     execFileSync(etcdctl, [`--endpoints=${etcd.endpoint}`, 'put', 'packed', 'value from a tarball'], { env: { PATH: env.PATH, ETCDCTL_API: '3' } });
     for (let i = 0; i < 2; i++) {
-      // Twice: the first run makes the code cache, the second uses it.
+      // Twice: the first run makes the code cache, the second uses it. (-w json runs from the main bundle, the
+      // simple format from the small one.)
       const ours = run([`--endpoints=${etcd.endpoint}`, 'get', 'packed', '-w', 'json']);
       assert.equal(ours.status, 0, ours.stderr);
       assert.match(ours.stdout, /"kvs":\[\{"key":"cGFja2Vk",.*"value":"dmFsdWUgZnJvbSBhIHRhcmJhbGw="\}\]/);
+      const simple = run([`--endpoints=${etcd.endpoint}`, 'get', 'packed']);
+      assert.equal(simple.status, 0, simple.stderr);
+      assert.equal(simple.stdout, 'packed\nvalue from a tarball\n');
     }
     const caches = fs.readdirSync(path.join(path.dirname(fs.realpathSync(installedBin)), '..', 'dist', 'bundle', '.cache'));
     // (get runs from the small bundle, which keeps a cache per command; unary calls go over H2Client, in it:

@@ -1,5 +1,5 @@
-// bin/etcdctl-ts.cjs runs get, put and del from the small bundle (dist/bundle/etcdctl-ts-kv.cjs, scripts/bundle.mjs)
-// and every other line from the main bundle. Against real etcd: the same lines give the same bytes and exit code
+// bin/etcdctl-ts.cjs runs get, put and del from the small bundle (dist/bundle/etcdctl-ts-kv.cjs, scripts/bundle.mjs:
+// those commands, simple format) and every other line from the main bundle. Against real etcd: the same lines give the same bytes and exit code
 // both ways (ETCDCTL_TS_NO_FAST_PATH=1 runs the main bundle only); a copy of the package without the main bundle
 // still runs get, put and del (so the small bundle is what runs them), and fails on any other command (control).
 import assert from 'node:assert/strict';
@@ -25,8 +25,8 @@ describe('the small bundle for get, put and del (real etcd)', () => {
   const shown = (r: { stdout: Buffer; stderr: Buffer; code: number | null }) => ({ stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString('latin1'), code: r.code });
 
   it('prints what the main bundle prints, for get, put and del lines and for lines it hands over', async () => {
-    // [line, a line run before each of its two runs, so that both start from the same keys]
-    const lines: Array<[string[], string[]?]> = [
+    // [line, a line run before each of its two runs, so that both start from the same keys, extra environment]
+    const lines: Array<[string[], string[]?, Record<string, string>?]> = [
       [['put', 'small/a', '1']],
       [['put', 'small/b', '2', '--prev-kv'], ['put', 'small/b', '2']],
       [['get', 'small/a']],
@@ -43,14 +43,19 @@ describe('the small bundle for get, put and del (real etcd)', () => {
       // a flag's value that is the word `get`, before another command: handed to the main bundle
       [['--user', 'get', 'version']],
       [['ge', 'small/a']],
+      // formats other than simple are the main bundle's, however they are asked for
+      [['get', 'small/a'], undefined, { ETCDCTL_WRITE_OUT: 'json' }],
+      [['get', 'small/a', '-w', 'protobuf']],
+      [['put', 'small/e', 'f', '-w', 'table']],
+      [['get', 'small/a', '--print-value-only']],
     ];
     // revisions move between the two runs of a write: compare the shape, not the numbers
     const masked = (r: ReturnType<typeof shown>) => JSON.stringify(r).replace(/"(revision|mod_revision|create_revision|version|raft_term)":\d+/g, '"$1":N');
-    for (const [args, setup] of lines) {
+    for (const [args, setup, env = {}] of lines) {
       if (setup) await run(OUR_ETCDCTL, setup);
-      const small = shown(await run(OUR_ETCDCTL, args));
+      const small = shown(await run(OUR_ETCDCTL, args, env));
       if (setup) await run(OUR_ETCDCTL, setup);
-      const main = shown(await run(OUR_ETCDCTL, args, { ETCDCTL_TS_NO_FAST_PATH: '1' }));
+      const main = shown(await run(OUR_ETCDCTL, args, { ...env, ETCDCTL_TS_NO_FAST_PATH: '1' }));
       assert.equal(masked(small), masked(main), `etcdctl-ts ${args.join(' ')}`);
     }
   });

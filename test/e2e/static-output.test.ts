@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Command } from 'commander';
+import type { Command } from '../../src/cli/command-tree.js';
 import { loadedModules } from '../../bench/loaded-modules.js';
 import { buildProgram } from '../../src/cli/commands/index.js';
 import { startOnPty } from '../helpers/pty.js';

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command } from '../command-tree.js';
 import { defineCommand } from '../command-tree.js';
 import { renderHelp } from '../help.js';
 

@@ -1,7 +1,7 @@
 // The command registry: one line per command, in etcdctl's order (cobra suggests in this order). Each command's
 // module is imported only when the tree needs it: a command line that names one command builds only that one
 // (most of a short command's start-up was building the other 27 and initialising what they import).
-import type { Command } from 'commander';
+import type { Command } from '../command-tree.js';
 import { defineCommand } from '../command-tree.js';
 import { FullCliNeeded } from '../errors.js';
 import { GLOBAL_FLAGS } from '../global-flags.js';

@@ -1,11 +1,11 @@
 // Every top-level command after get, put and del, in etcdctl's order (commands/index.ts puts these after them).
-// A module of its own so that the small bundle, which runs get, put and del alone, leaves them all out
-// (scripts/bundle.mjs gives it an empty list and WHOLE_TREE false instead).
-import type { Command } from 'commander';
+// A module of its own so that the small bundle, which runs get, put and del alone and prints the simple format
+// only, leaves them all out (scripts/bundle.mjs gives it an empty list and WHOLE_TREE false instead).
+import type { Command } from '../command-tree.js';
 
 export type LoadCommand = (root: () => Command) => Promise<Command>;
 
-/** This build has every command: false in the small bundle, whose main() leaves any other to the whole CLI. */
+/** This build has every command and format: false in the small bundle, whose main() leaves any other to the whole CLI. */
 export const WHOLE_TREE = true;
 
 export const OTHER_COMMANDS: ReadonlyArray<readonly [name: string, load: LoadCommand]> = [

@@ -1,5 +1,5 @@
 // Shell completion scripts generated from the command tree, one generator per shell.
-import type { Command } from 'commander';
+import type { Command } from '../command-tree.js';
 import { bashCompletion } from './bash.js';
 import { fishCompletion } from './fish.js';
 import { completionModel } from './model.js';

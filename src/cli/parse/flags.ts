@@ -1,6 +1,6 @@
 // A pflag-compatible flag parser. etcdctl's users script against cobra/pflag semantics (`--hex=false`,
 // `-w=json`, repeated `--endpoints` appending, `--` ending flags) and its exact error texts, which no
-// general-purpose parser reproduces; so parsing is ours, while the command tree stays commander's.
+// general-purpose parser reproduces; so parsing is ours, as is the command tree (command-tree.ts).
 import { DurationSyntaxError, formatGoDuration, parseGoDuration } from '../../api/primitives/go-duration.js';
 import { goQuote } from '../../api/primitives/go-quote.js';
 

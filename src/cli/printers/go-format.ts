@@ -103,6 +103,8 @@ export function alarmMemberCompactText(a: { memberID?: Int64Like; alarm?: unknow
   return s;
 }
 
+const STREAM_CHUNK_BYTES = 1 << 20;
+
 /** Collects one response's output (text and raw bytes) and writes it in a single chunk. */
 export class OutputBuffer {
   private readonly parts: Buffer[] = [];
@@ -131,12 +133,19 @@ export class OutputBuffer {
     out.write(Buffer.concat(this.parts));
     this.parts.length = 0;
   }
-  /** flush() for streamed output: waits while the stream's buffer is full. */
+  /**
+   * flush() for streamed output (a page of a paged get, ~10 MB): in chunks of about 1 MiB, so no second copy of
+   * the whole page is in memory, waiting while the stream's buffer is full.
+   */
   async flushDrained(out: OutputStream): Promise<void> {
-    if (this.parts.length === 0) return;
-    const chunk = Buffer.concat(this.parts);
-    this.parts.length = 0;
-    await writeDrained(out, chunk);
+    const parts = this.parts.splice(0);
+    for (let start = 0; start < parts.length; ) {
+      let end = start;
+      let size = 0;
+      while (end < parts.length && size < STREAM_CHUNK_BYTES) size += parts[end++]!.length;
+      await writeDrained(out, Buffer.concat(parts.slice(start, end), size));
+      start = end;
+    }
   }
 }
 

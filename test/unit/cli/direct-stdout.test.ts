@@ -39,6 +39,19 @@ describe('directStdout', () => {
     });
   });
 
+  it('hands a large write (streamed output), and every later one, to the stream', () => {
+    withFile((fd, written) => {
+      const fallback = fakeStream();
+      const out = directStdout(fd, fallback.stream);
+      out.write('small\n');
+      out.write(Buffer.alloc(1 << 20, 'x'));
+      out.write('after\n');
+      closeSync(fd);
+      assert.equal(written().toString(), 'small\n');
+      assert.deepEqual(fallback.chunks.map((chunk) => chunk.length), [1 << 20, 6]);
+    });
+  });
+
   it('hands a write that fails, and every later one, to the stream', () => {
     withFile((fd, written) => {
       const fallback = fakeStream();
