@@ -106,7 +106,7 @@ function renderStartup(result: BenchReport['startup']): string[] {
     lines.push('', '| peak RSS and minor page faults (GNU time %M %R, median of 5) | MiB | / node -e 0 | goal | | page faults | more than `node -e 0` |', '|---|---:|---:|---:|---|---:|---:|');
     for (const id of Object.keys(rss)) {
       const isGoal = id.startsWith('ours-');
-      const faultCells = faults[id] === undefined ? '| |' : `| ${faults[id]} | ${faults.node === undefined ? '' : `+${faults[id]! - faults.node}`} |`;
+      const faultCells = faults[id] === undefined ? '| |' : `| ${faults[id]} | ${faults.node === undefined ? '' : `${faults[id]! >= faults.node ? '+' : '−'}${Math.abs(faults[id]! - faults.node)}`} |`;
       lines.push(`| \`${byId.get(id)?.display ?? id}\` | ${(rss[id]! / 1024).toFixed(1)} | ${rssRatio(id).toFixed(2)}× | ${isGoal ? '≤ 1.30×' : ''} | ${isGoal ? verdict(rssRatio(id), 1.3) : ''} ${faultCells}`);
     }
     if (result.pageFaultUs !== undefined) {
