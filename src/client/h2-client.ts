@@ -12,6 +12,7 @@ import { describeCertificate, endpointAddress, probeEndpoint, type ProbeOptions 
 import { unaryCall } from './h2/grpc-unary.js';
 import { Http2ClientConnection } from './h2/http2-client-connection.js';
 import { decodeMessage, encodeMessage, messageInfo, methodTypes } from './h2/schema-codec.js';
+import { deadlineTimer } from './deadline-timer.js';
 
 interface Channel {
   endpoint: string;
@@ -194,11 +195,11 @@ export class H2Client extends BalancedClient<Channel> {
     let peerCertificate: TransportFailure['peerCertificate'];
     let http2: Http2ClientConnection | undefined;
     await new Promise<void>((resolve, reject) => {
-      const timer = by === Infinity ? undefined : setTimeout(() => fail(new DialError('dial timeout')), Math.max(0, by - Date.now()));
+      const cancelTimer = by === Infinity ? undefined : deadlineTimer(by - Date.now(), () => fail(new DialError('dial timeout')));
       const onAbort = () => fail(new DialError('client closed'));
       this.closing.listen(onAbort);
       const cleanup = () => {
-        clearTimeout(timer);
+        cancelTimer?.();
         this.closing.unlisten(onAbort);
         socket.off('error', onError);
       };

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../api/http2/frames.js';
 import type { Header } from '../../api/http2/hpack.js';
 import { recvLimitError, RpcError } from '../client.js';
 import type { Http2ClientConnection, StreamEnd } from './http2-client-connection.js';
+import { deadlineTimer } from '../deadline-timer.js';
 
 export interface UnaryRequest {
   path: string;
@@ -42,9 +43,9 @@ export function unaryCall(connection: Http2ClientConnection, endpoint: string, r
   request.message.copy(body, 5);
 
   return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer: (() => void) | undefined;
     const call = connection.request(headers, body, (end) => {
-      clearTimeout(timer);
+      cancelTimer?.();
       try {
         resolve(responseMessage(end, endpoint, request.maxReceiveBytes));
       } catch (error) {
@@ -52,10 +53,10 @@ export function unaryCall(connection: Http2ClientConnection, endpoint: string, r
       }
     });
     if (request.deadline !== undefined) {
-      timer = setTimeout(() => {
+      cancelTimer = deadlineTimer(request.deadline - Date.now(), () => {
         call.cancel();
         reject(new RpcError(GrpcCode.DeadlineExceeded, 'context deadline exceeded', endpoint));
-      }, Math.max(0, request.deadline - Date.now()));
+      });
     }
   });
 }
