@@ -15,6 +15,7 @@ const path = require('node:path');
 process.noDeprecation = true;
 
 const bundleDir = path.join(__dirname, '..', 'dist', 'bundle');
+const argv = process.argv.slice(2);
 if (printStaticOutput()) return;
 const cacheDirs = [path.join(bundleDir, '.cache'), userCacheDir()].filter(Boolean);
 /** Bundles loaded with a code cache this run, to save caches for once the command is done. */
@@ -22,7 +23,6 @@ const loaded = [];
 /** The buffer loadBundle reads files through. */
 let scratch;
 
-const argv = process.argv.slice(2);
 // get, put and del run from the small bundle (scripts/bundle.mjs) when the line's first word names one (a flag's
 // value may be that word: the bundle's main() finds the command as cobra does, and hands any other to the main
 // bundle before doing anything). ETCDCTL_TS_NO_FAST_PATH runs everything with the main bundle.
@@ -61,7 +61,9 @@ function loadBundle(file, provide, tiers = ['client', 'local']) {
   const sourceFd = fs.openSync(filename, 'r');
   let source;
   let prefix;
+  /** The cache found ({ fd, tier }), and its bytes once read. */
   let cached;
+  let cachedData;
   try {
     // The first line names the build, so a cache never outlives the code it was made from.
     const head = Buffer.alloc(64);
@@ -84,20 +86,19 @@ function loadBundle(file, provide, tiers = ['client', 'local']) {
     if (!scratch || scratch.length < Math.max(sourceSize, cacheSize)) scratch = Buffer.allocUnsafeSlow(Math.max(sourceSize, cacheSize));
     // ASCII only (scripts/bundle.mjs), so Latin-1 reads it exactly, and faster than UTF-8.
     source = scratch.toString('latin1', 0, readInto(sourceFd, sourceSize));
-    if (cached) cached.data = scratch.subarray(0, readInto(cached.fd, cacheSize));
+    if (cached) cachedData = scratch.subarray(0, readInto(cached.fd, cacheSize));
   } finally {
     fs.closeSync(sourceFd);
     if (cached) fs.closeSync(cached.fd);
   }
   // The file is a CommonJS function expression already (scripts/bundle.mjs): compiled as it is, it yields the function.
-  const script = new vm.Script(source, { filename, cachedData: cached?.data });
-  // (the buffer is free again once the script is compiled)
-  if (cached) cached = { tier: cached.tier };
+  // (scratch is free again once the script is compiled)
+  const script = new vm.Script(source, { filename, cachedData });
   // The bundles require Node's modules, lmdb (found from here as from dist/bundle) and each other, by ./name.
   const bundleRequire = (id) => provide(id) ?? require(id.startsWith('./') ? path.join(bundleDir, id) : id);
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, bundleRequire, module, filename, bundleDir);
-  loaded.push({ file, prefix, script, cached, tiers });
+  loaded.push({ file, prefix, script, cachedTier: cached?.tier, tiers });
   return module.exports;
 }
 
@@ -115,10 +116,10 @@ function readInto(fd, size) {
 function saveCaches() {
   // A command that made a client (and so ran its code) has the fuller cache; http2 is loaded only by the gRPC client.
   const made = () => (cli.clientApi?.madeClient?.() || process.moduleLoadList.includes('NativeModule http2') ? 'client' : 'local');
-  for (const { file, prefix, script, cached, tiers } of loaded) {
+  for (const { file, prefix, script, cachedTier, tiers } of loaded) {
     // (a bundle with one tier, the small one, always writes that one)
     const tier = tiers.length === 1 ? tiers[0] : made();
-    if (cached && !script.cachedDataRejected && !(cached.tier === 'local' && tier === 'client')) continue;
+    if (cachedTier && !script.cachedDataRejected && !(cachedTier === 'local' && tier === 'client')) continue;
     writeCache(file, `${prefix}-${tier}.cache`, script.createCachedData());
   }
 }
@@ -153,7 +154,6 @@ function writeCache(bundleFile, name, data) {
  * variables for them, and so do we); ETCDCTL_TS_NO_FAST_PATH turns this off (the tests compare both paths).
  */
 function printStaticOutput() {
-  const argv = process.argv.slice(2);
   // Static forms are command words, help flags and `help`, and hold a help word unless they are one word at most
   // (`version`, `lease`): anything else (`get foo`, a --flag=value) skips the file read.
   if (argv.some((arg) => !/^(?:-h|--help|[a-z][a-z-]*)$/.test(arg))) return false;

@@ -96,7 +96,7 @@ const lazyFiles = {
 };
 
 // The small bundle, etcdctl-ts-kv.cjs: the same CLI with get, put and del as its only commands and the simple
-// format as its only printer, for the lines scripts run most. A third of the main bundle's size, so a short command
+// format as its only printer, for the lines scripts run most. Under half the main bundle's size, so a short command
 // reads, deserialises and touches that much less. Its command list has none of the others, and nothing of
 // completion or of the other printers; main() raises FullCliNeeded for any other line, before doing anything, and
 // bin/etcdctl-ts.cjs runs that line with the main bundle.

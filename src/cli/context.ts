@@ -1,7 +1,6 @@
 // What a command receives: its IO, the resolved global options, its own flags, a clock, and lazily built
 // client and printer. Nothing here loads the gRPC stack until a command asks for a client.
-import type { Command } from './command-tree.js';
-import { commandPath, specOf } from './command-tree.js';
+import { type Command, commandPath, specOf } from './command-tree.js';
 import { type ClientConfig, ClientConfigError, type EtcdClient, type RpcError } from '../client/client.js';
 import { badArgs, CliError, ExitCode, generalError } from './errors.js';
 import { debugDump, GLOBAL_FLAGS, type GlobalOptions, resolveGlobalOptions, type ResolvedOptions, unrecognizedEnvWarning } from './global-flags.js';

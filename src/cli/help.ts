@@ -1,7 +1,6 @@
 // etcdctl's usage template (etcdctl/ctlv3/help.go), rendered from the command tree through a Go-tabwriter
 // emulation, so `--help` and flag errors print exactly what etcdctl prints.
-import type { Command } from './command-tree.js';
-import { commandPath, inheritedFlags, localFlags, specOf } from './command-tree.js';
+import { type Command, commandPath, inheritedFlags, localFlags, specOf } from './command-tree.js';
 import { goQuote } from '../api/primitives/go-quote.js';
 import { type FlagSpec, formatFlagDefault } from './parse/flags.js';
 import { tabwrite } from './tabwriter.js';

@@ -1,7 +1,6 @@
 // The one place that turns errors into `Error: …` lines and exit codes, as etcdctl's ExitWithError does.
-import type { Command } from './command-tree.js';
 import { RpcError } from '../client/client.js';
-import { acceptedFlags, commandPath, specOf } from './command-tree.js';
+import { acceptedFlags, type Command, commandPath, specOf } from './command-tree.js';
 import { CommandContext, type Deps } from './context.js';
 import { CliError, ExitCode, FullCliNeeded, ReportedError, UsageError } from './errors.js';
 import { WHOLE_TREE } from './commands/other-commands.js';

@@ -28,7 +28,7 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   protected readonly limits: { send: number; recv: number };
 
   // Each service's method table is made on first use: a command uses one or two of the six.
-  private readonly services = new Map<ServiceName, unknown>();
+  private readonly services: Partial<EtcdServices> = {};
   get kv(): EtcdServices['KV'] {
     return this.lazyService('KV');
   }
@@ -76,13 +76,11 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   protected abstract duplex<Req, Res>(service: ServiceName, method: string): Promise<GrpcStream<Req, Res>>;
   protected abstract serverStream<Req, Res>(service: ServiceName, method: string, req: Req): Promise<GrpcStream<never, Res>>;
 
-  /** The typed methods of one service, each calling the transport by its RPC name. */
   private lazyService<S extends ServiceName>(service: S): EtcdServices[S] {
-    let methods = this.services.get(service) as EtcdServices[S] | undefined;
-    if (!methods) this.services.set(service, (methods = this.service(service)));
-    return methods;
+    return (this.services[service] ??= this.service(service));
   }
 
+  /** The typed methods of one service, each calling the transport by its RPC name. */
   private service<S extends ServiceName>(service: S): EtcdServices[S] {
     const methods: Record<string, unknown> = {};
     for (const method of UNARY_METHODS[service]) {

@@ -1,8 +1,7 @@
 // `completion bash|zsh|fish|powershell`, with the help texts of the cobra commands etcdctl's Debian build has.
 // The scripts are generated from our own command tree (src/cli/completion/), so they complete exactly our
 // commands and flags without running the CLI on every Tab.
-import type { Command } from '../command-tree.js';
-import { defineCommand } from '../command-tree.js';
+import { type Command, defineCommand } from '../command-tree.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { renderHelp } from '../help.js';

@@ -1,5 +1,4 @@
-import type { Command } from '../command-tree.js';
-import { defineCommand } from '../command-tree.js';
+import { type Command, defineCommand } from '../command-tree.js';
 import { renderHelp } from '../help.js';
 
 /** cobra's `help [command]`. */

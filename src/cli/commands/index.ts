@@ -1,8 +1,7 @@
 // The command registry: one line per command, in etcdctl's order (cobra suggests in this order). Each command's
 // module is imported only when the tree needs it: a command line that names one command builds only that one
 // (most of a short command's start-up was building the other 27 and initialising what they import).
-import type { Command } from '../command-tree.js';
-import { defineCommand } from '../command-tree.js';
+import { type Command, defineCommand } from '../command-tree.js';
 import { FullCliNeeded } from '../errors.js';
 import { GLOBAL_FLAGS } from '../global-flags.js';
 import { type LoadCommand, OTHER_COMMANDS, WHOLE_TREE } from './other-commands.js';
@@ -17,6 +16,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: LoadCommand]> = [
 
 /** Commands that read the whole tree (help lists it, completion writes it out): never built alone. */
 const NEED_WHOLE_TREE = new Set(['help', 'completion']);
+
 /** etcdctl's root command (its global flags) over the given top-level commands. */
 function rootOver(subcommands: Command[]): Command {
   return defineCommand({ use: 'etcdctl', short: 'A simple command line client for etcd3.', flags: GLOBAL_FLAGS, subcommands });

@@ -4,10 +4,9 @@
 // nothing and exits 1: a Tab must never spill errors onto the user's prompt.
 //   bash: __etcdctl-ts-complete bash <line up to the cursor, as typed>
 //   zsh, fish: __etcdctl-ts-complete zsh|fish <word>… <current word>   (words already unquoted by the shell)
-import type { Command } from '../command-tree.js';
 import { prefixRange } from '../../api/primitives/key-range.js';
 import { parseGoDuration } from '../../api/primitives/go-duration.js';
-import { acceptedFlags } from '../command-tree.js';
+import { acceptedFlags, type Command } from '../command-tree.js';
 import { CommandContext, type Deps } from '../context.js';
 import type { IO, OutputStream } from '../io.js';
 import { parseFlags } from '../parse/flags.js';

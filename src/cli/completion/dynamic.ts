@@ -1,8 +1,7 @@
 // What the completion scripts ask the binary (`etcdctl-ts __etcdctl-ts-complete …`) when a word can only be completed from
 // the server: keys, lease IDs, member IDs, user and role names. Pure parts here: reading the shell's line, finding
 // which source a word comes from, and quoting the candidates for the shell; the queries are in complete-command.ts.
-import type { Command } from '../command-tree.js';
-import { acceptedFlags } from '../command-tree.js';
+import { acceptedFlags, type Command } from '../command-tree.js';
 
 export type Source = 'keys' | 'leases' | 'members' | 'users' | 'roles' | 'permission-types';
 export type CompletingShell = 'bash' | 'zsh' | 'fish';

@@ -1,8 +1,7 @@
 // What the shell completion scripts know, read off the command tree: for each command path its sub-commands,
 // its flags (own and global), which flags take a value, and what those values may be. Every generator renders
 // this one model, so the four scripts always agree with each other and with the CLI.
-import type { Command } from '../command-tree.js';
-import { inheritedFlags, localFlags, specOf } from '../command-tree.js';
+import { type Command, inheritedFlags, localFlags, specOf } from '../command-tree.js';
 import type { FlagSpec } from '../parse/flags.js';
 import { FLAG_SOURCES, POSITIONAL_SOURCES } from './dynamic.js';
 

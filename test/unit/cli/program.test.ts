@@ -1,9 +1,8 @@
 // The command tree built whole, and built for one command: the one-command tree must find the very command, with
 // the very flags and sub-commands, that the whole tree gives the same line (main() builds it for start-up).
 import assert from 'node:assert/strict';
-import type { Command } from '../../../src/cli/command-tree.js';
 import { describe, it } from 'node:test';
-import { acceptedFlags, commandPath } from '../../../src/cli/command-tree.js';
+import { acceptedFlags, type Command, commandPath } from '../../../src/cli/command-tree.js';
 import { bareRoot, buildProgram, buildProgramFor } from '../../../src/cli/commands/index.js';
 import { findCommand } from '../../../src/cli/main.js';
 

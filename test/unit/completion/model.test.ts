@@ -1,8 +1,7 @@
 // The completion model read off the command tree: every command, every flag, value hints.
 import assert from 'node:assert/strict';
-import type { Command } from '../../../src/cli/command-tree.js';
 import { describe, it } from 'node:test';
-import { specOf } from '../../../src/cli/command-tree.js';
+import { type Command, specOf } from '../../../src/cli/command-tree.js';
 import { buildProgram } from '../../../src/cli/commands/index.js';
 import { completionModel, valueHints } from '../../../src/cli/completion/model.js';
 
