@@ -94,7 +94,8 @@ function renderStartup(result: BenchReport['startup']): string[] {
     if (byId.has(`before-${verb}`)) lines.push(`| before \`${verb}\` / \`node -e 0\` | ${formatRatio(med(`before-${verb}`), med('node'))} | | |`);
   }
   lines.push(`| \`node -e "process.stdout.write(…)"\` (printing, nothing else) / \`node -e 0\` | ${formatRatio(med('print'), med('node'))} | (floor for a local command) | |`);
-  if (byId.has('net-floor')) lines.push(`| node:net floor / \`node -e 0\` | ${formatRatio(med('net-floor'), med('node'))} | (floor for \`get\` on our transport) | |`);
+  if (byId.has('net-floor')) lines.push(`| node:net floor / \`node -e 0\` | ${formatRatio(med('net-floor'), med('node'))} | (floor for \`get\` on node:net) | |`);
+  if (byId.has('handle-floor')) lines.push(`| TCP handle floor / \`node -e 0\` | ${formatRatio(med('handle-floor'), med('node'))} | (floor for \`get\` on our transport) | |`);
   lines.push(`| grpc-js floor / \`node -e 0\` | ${formatRatio(med('grpc-floor'), med('node'))} | (floor for \`get\` on grpc-js) | |`);
   lines.push(`| Node's modules grpc-js needs / \`node -e 0\` | ${formatRatio(med('builtins'), med('node'))} | | |`);
   for (const verb of ['get', 'version']) lines.push(`| ours \`${verb}\` / etcdctl \`${verb}\` | ${formatRatio(med(`ours-${verb}`), med(`etcdctl-${verb}`))} | | |`);
@@ -140,7 +141,8 @@ function renderStartup(result: BenchReport['startup']): string[] {
     `| → one Range with grpc-js (bundled, code-cached, precompiled schema), from \`node -e 0\` | ${step('node', 'grpc-floor')} |`,
     `| + the CLI around it over etcd3 (flags, command tree, context, printer, etcd3's pool) | ${step('grpc-floor', 'ours-etcd3-get')} |`,
     `| → one Range as hand-made HTTP/2 over node:net, from \`node -e 0\` | ${step('node', 'net-floor')} |`,
-    `| + the CLI around it over H2Client, the default (bundle, flags, the one command's tree, context, HTTP/2 and HPACK, codecs, printer) | ${step('net-floor', 'ours-get')} |`,
+    `| → the same Range on Node's TCP handle (no node:net, no streams), from \`node -e 0\` | ${step('node', 'handle-floor')} |`,
+    `| + the CLI around it over H2Client, the default (bundle, flags, the one command's tree, context, HTTP/2 and HPACK, codecs, printer) | ${step('handle-floor', 'ours-get')} |`,
     `| = ours \`get\` | ${formatMs(med('ours-get'))} (${formatRatio(med('ours-get'), med('node'))}) |`,
     '',
   );

@@ -202,10 +202,15 @@ function printStaticOutput() {
   return true;
 }
 
-/** isatty without loading Node's tty module when fd is plainly no terminal (a pipe, socket or file). */
+/** isatty without loading Node's tty module (and node:net) when fd is plainly no terminal: a pipe, socket, file or /dev/null. */
 function isTerminal(fd) {
   try {
-    return fs.fstatSync(fd).isCharacterDevice() && require('node:tty').isatty(fd);
+    const stats = fs.fstatSync(fd);
+    if (!stats.isCharacterDevice()) return false;
+    try {
+      if (fs.statSync('/dev/null').rdev === stats.rdev) return false;
+    } catch {}
+    return require('node:tty').isatty(fd);
   } catch {
     return false;
   }

@@ -1,10 +1,10 @@
-// Bundles the start-up floors (grpc-unary.ts, http2-unary.ts, net-unary.ts) the way scripts/bundle.mjs bundles the CLI, and
+// Bundles the start-up floors (grpc-unary.ts, http2-unary.ts, net-unary.ts, handle-unary.ts) the way scripts/bundle.mjs bundles the CLI, and
 // writes the loader that runs them through a V8 code cache, as bin/etcdctl-ts.cjs does.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const FLOORS = ['grpc-unary', 'http2-unary', 'net-unary'] as const;
+export const FLOORS = ['grpc-unary', 'http2-unary', 'net-unary', 'handle-unary'] as const;
 
 const LOADER = `'use strict';
 const fs = require('node:fs');

@@ -1,48 +1,23 @@
-// Floor for our own transport (H2Client): the same unary Range as hand-made HTTP/2 frames over node:net, with no
-// HPACK, no flow control and no schema: the least any Node program that asks etcd over TCP pays. The gap between
-// this and ours is the CLI itself (its bundle, argument parsing, client and printer).
+// Floor for our own transport (H2Client) as it was on node:net: one unary Range as hand-made HTTP/2 frames over a
+// node:net socket, printed through process.stdout: the least a Node program that asks etcd over node:net pays.
 import net from 'node:net';
-
-/** One HTTP/2 frame: 9-byte header, then the payload. */
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(stream, 5);
-  return Buffer.concat([header, payload]);
-}
-
-/** An HPACK literal header field without indexing, new name (RFC 7541 §6.2.2), for names and values under 128 bytes. */
-const literal = (name: string, value: string) => Buffer.concat([Buffer.from([0, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value)]);
+import { rangeRequest, rangeResponseReader } from './hand-made-range.js';
 
 export function run(endpoint: string): Promise<void> {
   const [host, port] = endpoint.split(':');
-  // :method POST and :scheme http from the static table, :path with the static table's name
-  const headers = Buffer.concat([Buffer.from([0x83, 0x86, 0x04, 22]), Buffer.from('/etcdserverpb.KV/Range'), literal('content-type', 'application/grpc'), literal('te', 'trailers')]);
-  // RangeRequest{key: "foo"} in a gRPC frame: no compression, 5-byte length prefix.
-  const message = Buffer.from([0x0a, 0x03, 0x66, 0x6f, 0x6f]);
-  const body = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
-  const request = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0)), frame(1, 4, 1, headers), frame(0, 1, 1, body)]);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), host, () => socket.write(request));
+    const socket = net.connect(Number(port), host, () => socket.write(rangeRequest()));
     socket.on('error', reject);
-    let received = Buffer.alloc(0);
+    const read = rangeResponseReader();
     socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      let dataBytes = 0;
-      for (let at = 0; at + 9 <= received.length; ) {
-        const length = received.readUIntBE(at, 3);
-        if (at + 9 + length > received.length) break;
-        if (received[at + 3] === 0 && received.readUInt32BE(at + 5) === 1) dataBytes += length;
-        // the trailers: HEADERS on stream 1 with END_STREAM
-        if (received[at + 3] === 1 && received[at + 4] & 1 && received.readUInt32BE(at + 5) === 1) {
-          socket.destroy();
-          if (dataBytes < 5) return reject(new Error('no response message'));
-          process.stdout.write(`foo\n(${dataBytes - 5} bytes)\n`);
-          return resolve();
-        }
-        at += 9 + length;
+      try {
+        const line = read(chunk);
+        if (line === undefined) return;
+        socket.destroy();
+        process.stdout.write(line);
+        resolve();
+      } catch (error) {
+        reject(error);
       }
     });
   });

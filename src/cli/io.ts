@@ -1,5 +1,5 @@
 // All TTY-vs-pipe decisions live here (colour, spinners, prompts), so commands stay testable with fake streams.
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
 export interface OutputStream {
   write(chunk: string | Uint8Array): unknown;
@@ -93,12 +93,24 @@ export function directStdout(fd = 1, stream: () => NodeJS.WriteStream = () => pr
 /** The largest write directStdout makes itself (a short command's whole output is smaller). */
 const DIRECT_WRITE_MAX = 64 * 1024;
 
-/** isatty, without loading Node's tty module when fd is plainly no terminal (a pipe, socket or file). */
+/**
+ * isatty, without loading Node's tty module (and with it node:net, ~4 ms) when fd is plainly no terminal: a pipe,
+ * a socket, a file, or /dev/null (a character device, like a terminal; `etcdctl put k v >/dev/null` is common).
+ */
 function isTerminal(fd: number): boolean {
   try {
-    return fstatSync(fd).isCharacterDevice() && tty.isatty(fd);
+    const stats = fstatSync(fd);
+    return stats.isCharacterDevice() && !isDevNull(stats.rdev) && tty.isatty(fd);
   } catch {
     return false;
+  }
+}
+
+function isDevNull(rdev: number): boolean {
+  try {
+    return statSync('/dev/null').rdev === rdev;
+  } catch {
+    return false; // no /dev/null (Windows): tty.isatty decides
   }
 }
 

@@ -149,9 +149,10 @@ export function madeClient(): boolean {
 }
 
 /**
- * H2Client by default: unary calls over our own HTTP/2 on node:net, streams over etcd3, loaded only when one is
+ * H2Client by default: unary calls over our own HTTP/2 on TCP, streams over etcd3, loaded only when one is
  * opened (grpc-js and node:http2 alone cost a short command more than Node's own start-up: bench/results.md §1).
- * `etcd3` (ETCDCTL_TS_TRANSPORT=etcd3) sends everything over etcd3, as before.
+ * `etcd3` (ETCDCTL_TS_TRANSPORT=etcd3) sends everything over etcd3, as before; `node-net` is H2Client on node:net
+ * sockets only (h2/tcp-connection.ts uses Node's TCP handle for IP addresses).
  */
 export async function createClient(config: ClientConfig, transport?: string): Promise<EtcdClient> {
   clientCreated = true;
@@ -160,5 +161,5 @@ export async function createClient(config: ClientConfig, transport?: string): Pr
     return new Etcd3Client(config);
   }
   const { H2Client } = await import('./h2-client.js');
-  return new H2Client(config);
+  return new H2Client(config, { nodeNet: transport === 'node-net' });
 }

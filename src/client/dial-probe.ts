@@ -1,7 +1,7 @@
 // After a dial failed, one probe connection to the endpoint tells why: grpc-js keeps the socket or TLS error to
 // itself and reports only "Failed to connect before the deadline". Each step has a short timeout, and the probe
 // never sends a request: a TCP connect, a TLS handshake, the HTTP/2 preface, and the server's first frame.
-import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { TransportFailure } from './client.js';
 
@@ -84,19 +84,20 @@ export function grpcDialError(failure: TransportFailure | undefined): string | u
   return `connection error: desc = "transport: Error while dialing dial tcp ${failure.address}: connect: connection refused"`;
 }
 
-function openTcp(host: string, port: number, timeoutMs: number): Promise<{ socket: Socket } | { code: string }> {
-  const socket = tcpConnect({ host, port });
+// node:net is loaded here, not at start: a command whose dial succeeds never needs it (h2/tcp-connection.ts).
+async function openTcp(host: string, port: number, timeoutMs: number): Promise<{ socket: Socket } | { code: string }> {
+  const socket = (await import('node:net')).connect({ host, port });
   return settle(socket, 'connect', { socket }, timeoutMs);
 }
 
 /** A TLS handshake that records certificate problems instead of failing on them. */
-function startTls(socket: Socket, host: string, options: ProbeOptions, timeoutMs: number): Promise<{ socket: TLSSocket } | { code: string }> {
+async function startTls(socket: Socket, host: string, options: ProbeOptions, timeoutMs: number): Promise<{ socket: TLSSocket } | { code: string }> {
   const secure = tlsConnect({
     socket,
     ca: options.ca,
     cert: options.cert,
     key: options.key,
-    servername: isIP(host) ? undefined : host,
+    servername: (await import('node:net')).isIP(host) ? undefined : host,
     ALPNProtocols: ['h2'],
     rejectUnauthorized: false,
   });

@@ -1,9 +1,9 @@
-// The EtcdClient for unary calls over our own HTTP/2 on node:net (node:tls for TLS endpoints): neither grpc-js,
-// etcd3 nor node:http2 is loaded, which is most of a short command's start-up. Requests and responses go through
+// The EtcdClient for unary calls over our own HTTP/2 on TCP (h2/tcp-connection.ts; node:tls for TLS endpoints):
+// neither grpc-js, etcd3, node:http2 nor (for an IP address) node:net is loaded, which is most of a short
+// command's start-up. Requests and responses go through
 // the schema codec in the shapes etcd3 gives (BalancedClient does the retries, failover and auth as clientv3).
 // Streams (watch, lease keep-alive, snapshot) are opened by an Etcd3Client made on first use, sharing the token.
 import { readFileSync } from 'node:fs';
-import { connect, isIP, type Socket } from 'node:net';
 import type tls from 'node:tls';
 import { GrpcCode } from '../api/etcd-errors.js';
 import { BalancedClient } from './balanced-client.js';
@@ -11,6 +11,7 @@ import { type ClientConfig, type EtcdClient, type GrpcStream, RpcError, sendLimi
 import { describeCertificate, endpointAddress, probeEndpoint, type ProbeOptions } from './dial-probe.js';
 import { unaryCall } from './h2/grpc-unary.js';
 import { Http2ClientConnection } from './h2/http2-client-connection.js';
+import { type ByteStream, connectTcp } from './h2/tcp-connection.js';
 import { decodeMessage, encodeMessage, messageInfo, methodTypes } from './h2/schema-codec.js';
 import { deadlineTimer } from './deadline-timer.js';
 
@@ -41,7 +42,8 @@ export class H2Client extends BalancedClient<Channel> {
   /** Why the last dial of an endpoint failed, as its socket or TLS handshake said (no probe needed then). */
   private readonly dialFailures = new Map<string, TransportFailure>();
 
-  constructor(config: ClientConfig) {
+  /** `nodeNet`: plaintext connections on node:net sockets even to IP addresses (ETCDCTL_TS_TRANSPORT=node-net). */
+  constructor(config: ClientConfig, private readonly transport: { nodeNet?: boolean } = {}) {
     super(config);
   }
 
@@ -114,7 +116,7 @@ export class H2Client extends BalancedClient<Channel> {
   /** The probe for a failure the transport could not see the cause of, dialling as dial() does. */
   private probeOptions(endpoint: string): ProbeOptions {
     const target = endpointAddress(endpoint);
-    const tlsOptions = target && this.tlsOptions(endpoint, target.host);
+    const tlsOptions = target && this.tlsOptions(endpoint);
     const skipVerify = tlsOptions?.rejectUnauthorized === false;
     return { tls: Boolean(tlsOptions), ...(tlsOptions && this.tlsFiles), skipVerify, tcpOnly: !this.config.diagnoseDialFailures };
   }
@@ -180,11 +182,16 @@ export class H2Client extends BalancedClient<Channel> {
   private async dial(endpoint: string, by: number): Promise<Channel> {
     const target = endpointAddress(endpoint);
     if (!target) throw new DialError(`cannot dial ${endpoint}: not host:port`);
-    const tlsOptions = this.tlsOptions(endpoint, target.host);
+    const tlsOptions = this.tlsOptions(endpoint);
     const verify = tlsOptions && tlsOptions.rejectUnauthorized !== false;
-    const socket: Socket = tlsOptions
-      ? (await import('node:tls')).connect({ ...tlsOptions, rejectUnauthorized: false, host: target.host, port: target.port })
-      : connect({ host: target.host, port: target.port });
+    let socket: ByteStream;
+    if (tlsOptions) {
+      const [tls, { isIP }] = await Promise.all([import('node:tls'), import('node:net')]);
+      const servername = isIP(target.host) ? undefined : target.host;
+      socket = tls.connect({ ...tlsOptions, servername, rejectUnauthorized: false, host: target.host, port: target.port });
+    } else {
+      socket = await connectTcp(target.host, target.port, this.transport.nodeNet);
+    }
     socket.setNoDelay(true);
     const failure = (code: string, peerCertificate?: TransportFailure['peerCertificate']): TransportFailure => ({
       address: target.address,
@@ -251,7 +258,7 @@ export class H2Client extends BalancedClient<Channel> {
    * TLS as etcd3's pool sets it up: with certificate files, for an https:// endpoint, for one without a scheme
    * unless --insecure-transport (and no files), and whenever --insecure-skip-tls-verify applies.
    */
-  private tlsOptions(endpoint: string, host: string): tls.ConnectionOptions | undefined {
+  private tlsOptions(endpoint: string): tls.ConnectionOptions | undefined {
     const { tls: files, insecureTransport, insecureSkipVerify } = this.config;
     const withFiles = Boolean(files?.caFile || files?.certFile);
     const secure = Boolean(files?.caFile || files?.certFile || files?.keyFile) || !insecureTransport;
@@ -266,7 +273,6 @@ export class H2Client extends BalancedClient<Channel> {
     return {
       ...this.tlsFiles,
       ALPNProtocols: ['h2'],
-      servername: isIP(host) ? undefined : host,
       ...(skipVerify && { rejectUnauthorized: false, checkServerIdentity: () => undefined }),
     };
   }

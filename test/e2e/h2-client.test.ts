@@ -56,6 +56,24 @@ describe('H2Client under concurrency (real etcd)', () => {
     assert.deepEqual(warnings, []);
   });
 
+  // An IP address is dialled on Node's TCP handle (h2/tcp-connection.ts), anything else on node:net: both carry a
+  // request larger than a socket buffer (written in several goes) and its answer, byte for byte.
+  for (const nodeNet of [false, true]) {
+    it(`a 1.2 MiB value goes and comes back intact on ${nodeNet ? 'a node:net socket' : 'Node\'s TCP handle'}`, async () => {
+      const client = new H2Client(config(), { nodeNet });
+      try {
+        const value = Buffer.alloc(1.2 * 1024 * 1024); // (etcd takes requests up to 1.5 MiB)
+        for (let i = 0; i < value.length; i++) value[i] = (i * 131) % 256;
+        await client.kv.put({ key: Buffer.from(`large/${nodeNet}`), value });
+        const range = (await client.kv.range({ key: Buffer.from(`large/${nodeNet}`) })) as { kvs: Array<{ value: Buffer }> };
+        assert.equal(range.kvs.length, 1);
+        assert.ok(Buffer.from(range.kvs[0].value).equals(value));
+      } finally {
+        client.close();
+      }
+    });
+  }
+
   it('on an etcd with --max-concurrent-streams 2, 40 calls at once all succeed (the rest wait for a stream)', async () => {
     const limited = await startEtcd(['--max-concurrent-streams', '2']);
     const client = new H2Client({ ...config(), endpoints: [limited.endpoint] });

@@ -4,7 +4,8 @@
 // module recorder; the control cases prove the recorder sees gRPC when it is loaded.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,7 @@ describe('start-up: local commands do not load the gRPC stack', () => {
   }
 });
 
-// Unary calls go over our own HTTP/2 on node:net (H2Client, the default); grpc-js (and with it node:http2) is
+// Unary calls go over our own HTTP/2 on TCP (H2Client, the default); grpc-js (and with it node:http2) is
 // loaded only for a stream, or for everything with ETCDCTL_TS_TRANSPORT=etcd3. Checked against a live etcd, with a
 // stream and the etcd3 transport as controls.
 describe('start-up: get and put against a server load no gRPC code (H2Client)', () => {
@@ -76,6 +77,43 @@ describe('start-up: get and put against a server load no gRPC code (H2Client)', 
       assert.deepEqual(run.builtins.filter((name) => /(^|\/)http2/.test(name)), []);
     });
   }
+
+  // node:net brings Node's whole stream machinery (~3.6 ms): an IP address is dialled on Node's TCP handle, and
+  // stdout, a pipe or /dev/null, is written with write(2). Recorded by a CommonJS preload (node --import would load
+  // node:net itself).
+  const programBuiltins = (args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | 'devnull' = 'pipe') => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'startup-builtins-'));
+    const preload = path.join(dir, 'record.cjs');
+    const output = path.join(dir, 'builtins.json');
+    writeFileSync(preload, [
+      'const list = process.moduleLoadList, before = list.length;',
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(output)}, JSON.stringify(list.slice(before).filter((e) => e.startsWith('NativeModule ')).map((e) => e.slice(13)))));`,
+    ].join('\n'));
+    try {
+      const devNull = stdout === 'devnull' ? openSync('/dev/null', 'w') : undefined;
+      const run = spawnSync(process.execPath, ['-r', preload, bin, ...args], { cwd: repoRoot, env, encoding: 'utf8', stdio: ['pipe', devNull ?? 'pipe', 'pipe'], timeout: 20_000 });
+      if (devNull !== undefined) closeSync(devNull);
+      assert.equal(run.stderr, '');
+      assert.equal(run.status, 0);
+      return JSON.parse(readFileSync(output, 'utf8')) as string[];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  for (const [args, stdout] of [[['put', 'foo', 'bar'], 'pipe'], [['get', 'foo'], 'pipe'], [['put', 'foo', 'bar'], 'devnull']] as const) {
+    it(`etcdctl-ts ${args.join(' ')} (stdout ${stdout === 'pipe' ? 'a pipe' : '/dev/null'}) loads neither node:net nor node:stream`, () => {
+      const loaded = programBuiltins([`--endpoints=${etcd.endpoint}`, ...args], cleanEnv, stdout);
+      assert.deepEqual(loaded.filter((name) => /^(net|stream|tty|tls)$/.test(name)), []);
+    });
+  }
+
+  it('node:net is loaded (and seen) for a host name, and with ETCDCTL_TS_TRANSPORT=node-net (controls)', () => {
+    const named = programBuiltins([`--endpoints=${etcd.endpoint.replace('127.0.0.1', 'localhost')}`, 'get', 'foo'], cleanEnv);
+    assert.ok(named.includes('net') && named.includes('stream'), `${named}`);
+    const asked = programBuiltins([`--endpoints=${etcd.endpoint}`, 'get', 'foo'], { ...cleanEnv, ETCDCTL_TS_TRANSPORT: 'node-net' });
+    assert.ok(asked.includes('net'), `${asked}`);
+  });
 
   it('with ETCDCTL_TS_TRANSPORT=etcd3, get goes over grpc-js (control)', () => {
     const run = loadedModules([bin, `--endpoints=${etcd.endpoint}`, 'get', 'foo'], { cwd: repoRoot, env: { ...cleanEnv, ETCDCTL_TS_TRANSPORT: 'etcd3' } });

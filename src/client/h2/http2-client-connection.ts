@@ -1,8 +1,8 @@
 // The client side of one HTTP/2 connection (RFC 7540), just what unary gRPC calls need: request streams
 // (HEADERS, DATA under the server's flow control, END_STREAM), responses with trailers or trailers-only,
-// SETTINGS, PING, WINDOW_UPDATE, RST_STREAM, GOAWAY. No push, no priorities. Built on node:net (node:tls for
-// https) rather than node:http2, whose loading alone costs a short command a fifth of its start-up.
-import type net from 'node:net';
+// SETTINGS, PING, WINDOW_UPDATE, RST_STREAM, GOAWAY. No push, no priorities. Built on a TCP connection
+// (tcp-connection.ts; node:tls for https) rather than node:http2, whose loading alone costs a short command a
+// fifth of its start-up.
 import { FrameReader, unpadded } from '../../api/http2/frame-reader.js';
 import {
   allocFrame, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, FrameType, goAwayFrame, headerFrames,
@@ -10,6 +10,7 @@ import {
 } from '../../api/http2/frames.js';
 import { HpackEncoder, type Header } from '../../api/http2/hpack.js';
 import { type HeaderBlock, HeaderBlockReader } from '../../api/http2/header-block.js';
+import type { ByteStream } from './tcp-connection.js';
 
 /** Our receive windows: large, so a big response never waits for a WINDOW_UPDATE of ours. */
 const STREAM_RECEIVE_WINDOW = 16 * 1024 * 1024;
@@ -82,7 +83,7 @@ export class Http2ClientConnection {
     this.firstFrame = { resolve, reject };
   });
 
-  constructor(private readonly socket: net.Socket) {
+  constructor(private readonly socket: ByteStream) {
     socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.closeReason = `connection error: ${error.message}`;

@@ -1,0 +1,202 @@
+// The TCP connection under a plaintext HTTP/2 connection. To an IP address it is made on Node's own TCP handle,
+// the binding node:net itself is built on: loading node:net means loading Node's whole stream machinery, ~3.6 ms
+// of CPU and more than half of what a short command costs beyond `node -e 0` (bench/results.md §1). Anywhere else
+// (a host name to resolve, a Node without these bindings, ETCDCTL_TS_TRANSPORT=node-net) it is a node:net socket;
+// TLS is node:tls, which loads node:net anyway. Events and errors are node:net's, word for word.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { getSystemErrorName } from 'node:util';
+
+/** What Http2ClientConnection and the dial use of a socket: a net.Socket or a TLSSocket is one too. */
+export interface ByteStream {
+  readonly writable: boolean;
+  write(bytes: Buffer): unknown;
+  /** Closes after what was written leaves; 'close' follows. */
+  end(): unknown;
+  /** Closes now; 'close' follows. */
+  destroy(): unknown;
+  setNoDelay(noDelay?: boolean): unknown;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  once(event: 'connect' | 'secureConnect' | 'close', listener: () => void): unknown;
+  once(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  once(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  off(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+}
+
+/** The part of Node's tcp_wrap and stream_wrap bindings used here (lib/net.js and stream_base_commons.js use them so). */
+interface TcpBindings {
+  TCP: new (type: number) => TcpHandle;
+  TCPConnectWrap: new () => { oncomplete: (status: number) => void; address?: string; port?: number };
+  socketType: number;
+  WriteWrap: new () => { handle: TcpHandle; oncomplete: (status: number) => void; buffer?: Buffer };
+  ShutdownWrap: new () => { handle: TcpHandle; oncomplete: (status: number) => void; callback?: () => void };
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+}
+
+interface TcpHandle {
+  connect(request: object, address: string, port: number): number;
+  connect6(request: object, address: string, port: number): number;
+  readStart(): number;
+  writeBuffer(request: object, bytes: Buffer): number;
+  shutdown(request: object): number;
+  setNoDelay(noDelay: boolean): number;
+  close(callback: () => void): void;
+  onread: (buffer: ArrayBuffer | undefined) => void;
+}
+
+/** libuv's end of stream (UV_EOF), the same number on every platform. */
+const UV_EOF = -4095;
+
+let bindings: TcpBindings | null | undefined;
+
+/** Node's TCP bindings, or null when this Node does not offer them as lib/net.js uses them. */
+function tcpBindings(): TcpBindings | null {
+  if (bindings !== undefined) return bindings;
+  bindings = null;
+  // process.binding is a documented deprecation that warns only under --pending-deprecation: never make it warn.
+  const pendingDeprecation = process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '') || process.env.NODE_PENDING_DEPRECATION === '1';
+  // (not in @types/node: documented as deprecated since Node 10, still in Node 24)
+  const binding = (process as unknown as { binding?: (name: string) => Record<string, any> }).binding;
+  if (pendingDeprecation || typeof binding !== 'function') return null;
+  try {
+    const tcp = binding.call(process, 'tcp_wrap');
+    const stream = binding.call(process, 'stream_wrap');
+    const shaped =
+      typeof tcp.TCP === 'function' && typeof tcp.TCPConnectWrap === 'function' && typeof tcp.constants?.SOCKET === 'number' &&
+      typeof stream.WriteWrap === 'function' && typeof stream.ShutdownWrap === 'function' && stream.streamBaseState instanceof Int32Array &&
+      typeof stream.kReadBytesOrError === 'number' && typeof stream.kArrayBufferOffset === 'number' &&
+      ['connect', 'connect6', 'readStart', 'writeBuffer', 'shutdown', 'setNoDelay', 'close'].every((method) => typeof tcp.TCP.prototype[method] === 'function');
+    if (shaped) {
+      bindings = {
+        TCP: tcp.TCP, TCPConnectWrap: tcp.TCPConnectWrap, socketType: tcp.constants.SOCKET, WriteWrap: stream.WriteWrap, ShutdownWrap: stream.ShutdownWrap,
+        streamBaseState: stream.streamBaseState, kReadBytesOrError: stream.kReadBytesOrError, kArrayBufferOffset: stream.kArrayBufferOffset,
+      };
+    }
+  } catch {
+    // a Node without them: node:net it is
+  }
+  return bindings;
+}
+
+/** node:net's error for a failed system call (lib/internal/errors.js: errnoException, exceptionWithHostPort). */
+function systemError(status: number, syscall: string, address?: string, port?: number): NodeJS.ErrnoException {
+  const code = getSystemErrorName(status);
+  const where = address === undefined ? '' : ` ${address}:${port}`;
+  return Object.assign(new Error(`${syscall} ${code}${where}`), { errno: status, code, syscall, ...(address !== undefined && { address, port }) });
+}
+
+/**
+ * A TCP connection to `host`:`port` for plaintext HTTP/2; 'connect' once it is open. On Node's TCP handle when
+ * `host` is an IP address and the bindings are there, unless `nodeNet`; a node:net socket otherwise.
+ */
+export async function connectTcp(host: string, port: number, nodeNet = false): Promise<ByteStream> {
+  const family = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? 4 : host.includes(':') ? 6 : undefined;
+  const tcp = !nodeNet && family ? tcpBindings() : null;
+  if (tcp && family) {
+    const connection = new HandleConnection(tcp);
+    // an address libuv cannot parse (EINVAL) goes to node:net, whose error says what is wrong with it
+    if (connection.connect(host, port, family) !== -22) return connection;
+  }
+  const { connect } = await import('node:net');
+  return connect({ host, port }) as Socket;
+}
+
+/** A TCP connection on Node's TCP handle, with node:net's events ('connect', 'data', 'error', 'close') and errors. */
+class HandleConnection extends EventEmitter implements ByteStream {
+  private handle: TcpHandle | undefined;
+  private ending = false;
+
+  constructor(private readonly tcp: TcpBindings) {
+    super();
+  }
+
+  get writable(): boolean {
+    return this.handle !== undefined && !this.ending;
+  }
+
+  /** Starts connecting; libuv's error when it cannot even start (0 when under way). */
+  connect(address: string, port: number, family: 4 | 6): number {
+    const handle = new this.tcp.TCP(this.tcp.socketType);
+    const request = new this.tcp.TCPConnectWrap();
+    request.address = address;
+    request.port = port;
+    request.oncomplete = (status) => {
+      if (this.handle !== handle) return;
+      if (status < 0) return this.destroy(systemError(status, 'connect', address, port));
+      handle.onread = (buffer) => this.onRead(buffer);
+      const error = handle.readStart();
+      if (error) return this.destroy(systemError(error, 'read'));
+      this.emit('connect');
+    };
+    const error = family === 4 ? handle.connect(request, address, port) : handle.connect6(request, address, port);
+    if (error === -22) {
+      handle.close(() => undefined);
+      return error;
+    }
+    this.handle = handle;
+    // as node:net: an error is emitted, never thrown, and only after the caller could listen for it
+    if (error) process.nextTick(() => this.destroy(systemError(error, 'connect', address, port)));
+    return 0;
+  }
+
+  setNoDelay(noDelay = true): this {
+    this.handle?.setNoDelay(noDelay);
+    return this;
+  }
+
+  write(bytes: Buffer): boolean {
+    const handle = this.handle;
+    if (!handle || this.ending) return false;
+    const request = new this.tcp.WriteWrap();
+    request.handle = handle;
+    // kept until the write completes: libuv writes from this memory
+    request.buffer = bytes;
+    request.oncomplete = (status) => {
+      if (status < 0 && this.handle === handle) this.destroy(systemError(status, 'write'));
+    };
+    const error = handle.writeBuffer(request, bytes);
+    if (error) process.nextTick(() => this.destroy(systemError(error, 'write')));
+    return true;
+  }
+
+  /** Closes once the bytes written have left (a TCP FIN after them). */
+  end(): this {
+    const handle = this.handle;
+    if (!handle || this.ending) return this;
+    this.ending = true;
+    const request = new this.tcp.ShutdownWrap();
+    request.handle = handle;
+    request.oncomplete = () => this.destroy();
+    if (handle.shutdown(request)) this.destroy();
+    return this;
+  }
+
+  /** Closes now: 'error' first when there is one, then 'close', as node:net. */
+  destroy(error?: NodeJS.ErrnoException): this {
+    const handle = this.handle;
+    if (!handle) return this;
+    this.handle = undefined;
+    handle.onread = () => undefined;
+    handle.close(() => {
+      if (error) this.emit('error', error);
+      this.emit('close');
+    });
+    return this;
+  }
+
+  private onRead(buffer: ArrayBuffer | undefined): void {
+    const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = this.tcp;
+    const length = streamBaseState[kReadBytesOrError];
+    if (length > 0 && buffer) {
+      this.emit('data', Buffer.from(buffer, streamBaseState[kArrayBufferOffset], length));
+      return;
+    }
+    if (length === 0) return;
+    // the peer closed (node:net without allowHalfOpen then closes too) or the connection failed
+    this.destroy(length === UV_EOF ? undefined : systemError(length, 'read'));
+  }
+}
