@@ -215,6 +215,8 @@ export class H2Client extends BalancedClient<Channel> {
         if (settled) return;
         settled = true;
         cleanup();
+        // an error the socket reports while closing is no one's to hear now, and must not go unheard (a throw)
+        socket.on('error', () => undefined);
         socket.destroy();
         if (why) this.dialFailures.set(endpoint, why);
         reject(error);

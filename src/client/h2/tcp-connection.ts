@@ -41,6 +41,7 @@ interface TcpHandle {
   connect(request: object, address: string, port: number): number;
   connect6(request: object, address: string, port: number): number;
   readStart(): number;
+  getsockname(out: { address?: string; port?: number }): number;
   writeBuffer(request: object, bytes: Buffer): number;
   shutdown(request: object): number;
   setNoDelay(noDelay: boolean): number;
@@ -57,11 +58,13 @@ let bindings: TcpBindings | null | undefined;
 function tcpBindings(): TcpBindings | null {
   if (bindings !== undefined) return bindings;
   bindings = null;
-  // process.binding is a documented deprecation that warns only under --pending-deprecation: never make it warn.
-  const pendingDeprecation = process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '') || process.env.NODE_PENDING_DEPRECATION === '1';
   // (not in @types/node: documented as deprecated since Node 10, still in Node 24)
   const binding = (process as unknown as { binding?: (name: string) => Record<string, any> }).binding;
-  if (pendingDeprecation || typeof binding !== 'function') return null;
+  // process.binding is a documented deprecation that warns only under --pending-deprecation (then Node wraps it
+  // in a function named `deprecated`): never make it warn.
+  const pendingDeprecation =
+    [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((option) => /--pending[-_]deprecation/.test(option)) || process.env.NODE_PENDING_DEPRECATION === '1';
+  if (pendingDeprecation || typeof binding !== 'function' || binding.name !== 'binding') return null;
   try {
     const tcp = binding.call(process, 'tcp_wrap');
     const stream = binding.call(process, 'stream_wrap');
@@ -69,7 +72,7 @@ function tcpBindings(): TcpBindings | null {
       typeof tcp.TCP === 'function' && typeof tcp.TCPConnectWrap === 'function' && typeof tcp.constants?.SOCKET === 'number' &&
       typeof stream.WriteWrap === 'function' && typeof stream.ShutdownWrap === 'function' && stream.streamBaseState instanceof Int32Array &&
       typeof stream.kReadBytesOrError === 'number' && typeof stream.kArrayBufferOffset === 'number' &&
-      ['connect', 'connect6', 'readStart', 'writeBuffer', 'shutdown', 'setNoDelay', 'close'].every((method) => typeof tcp.TCP.prototype[method] === 'function');
+      ['connect', 'connect6', 'readStart', 'getsockname', 'writeBuffer', 'shutdown', 'setNoDelay', 'close'].every((method) => typeof tcp.TCP.prototype[method] === 'function');
     if (shaped) {
       bindings = {
         TCP: tcp.TCP, TCPConnectWrap: tcp.TCPConnectWrap, socketType: tcp.constants.SOCKET, WriteWrap: stream.WriteWrap, ShutdownWrap: stream.ShutdownWrap,
@@ -95,20 +98,31 @@ function systemError(status: number, syscall: string, address?: string, port?: n
  */
 export async function connectTcp(host: string, port: number, nodeNet = false): Promise<ByteStream> {
   const family = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? 4 : host.includes(':') ? 6 : undefined;
-  const tcp = !nodeNet && family ? tcpBindings() : null;
+  // (the binding takes a port as an unsigned 32-bit number and aborts the process on anything else; node:net
+  // reports a bad port as an error)
+  const tcp = !nodeNet && family && Number.isInteger(port) && port > 0 && port < 65536 ? tcpBindings() : null;
   if (tcp && family) {
     const connection = new HandleConnection(tcp);
-    // an address libuv cannot parse (EINVAL) goes to node:net, whose error says what is wrong with it
-    if (connection.connect(host, port, family) !== -22) return connection;
+    // an address libuv cannot parse goes to node:net, whose error says what is wrong with it
+    if (connection.connect(host, port, family)) return connection;
   }
   const { connect } = await import('node:net');
   return connect({ host, port }) as Socket;
 }
 
-/** A TCP connection on Node's TCP handle, with node:net's events ('connect', 'data', 'error', 'close') and errors. */
+/**
+ * A TCP connection on Node's TCP handle, with node:net's events ('connect', 'data', 'error', 'close') and errors,
+ * and its close without allowHalfOpen: closed once both sides have ended (our FIN sent after what we wrote, and
+ * the peer's received), or at once by destroy() or an error.
+ */
 class HandleConnection extends EventEmitter implements ByteStream {
   private handle: TcpHandle | undefined;
+  /** end() was called: nothing more is written. */
   private ending = false;
+  /** Our FIN has gone, after everything written. */
+  private shutDown = false;
+  /** The peer's FIN has arrived. */
+  private readEnded = false;
 
   constructor(private readonly tcp: TcpBindings) {
     super();
@@ -118,8 +132,8 @@ class HandleConnection extends EventEmitter implements ByteStream {
     return this.handle !== undefined && !this.ending;
   }
 
-  /** Starts connecting; libuv's error when it cannot even start (0 when under way). */
-  connect(address: string, port: number, family: 4 | 6): number {
+  /** Starts connecting; false (nothing started) for an address libuv cannot parse. */
+  connect(address: string, port: number, family: 4 | 6): boolean {
     const handle = new this.tcp.TCP(this.tcp.socketType);
     const request = new this.tcp.TCPConnectWrap();
     request.address = address;
@@ -133,14 +147,22 @@ class HandleConnection extends EventEmitter implements ByteStream {
       this.emit('connect');
     };
     const error = family === 4 ? handle.connect(request, address, port) : handle.connect6(request, address, port);
-    if (error === -22) {
+    if (error && getSystemErrorName(error) === 'EINVAL') {
       handle.close(() => undefined);
-      return error;
+      return false;
     }
     this.handle = handle;
-    // as node:net: an error is emitted, never thrown, and only after the caller could listen for it
-    if (error) process.nextTick(() => this.destroy(systemError(error, 'connect', address, port)));
-    return 0;
+    if (error) {
+      // node:net names the local end too when a connect fails at once (e.g. ENETUNREACH)
+      const local: { address?: string; port?: number } = {};
+      const details = handle.getsockname(local) === 0 && local.address !== undefined ? ` - Local (${local.address}:${local.port})` : '';
+      const failure = systemError(error, 'connect', address, port);
+      failure.message += details;
+      // The caller listens once connectTcp's promise has resolved: 'error' when the handle has closed, which is
+      // after every pending promise callback has run.
+      this.close(failure, 'when closed');
+    }
+    return true;
   }
 
   setNoDelay(noDelay = true): this {
@@ -159,30 +181,38 @@ class HandleConnection extends EventEmitter implements ByteStream {
       if (status < 0 && this.handle === handle) this.destroy(systemError(status, 'write'));
     };
     const error = handle.writeBuffer(request, bytes);
-    if (error) process.nextTick(() => this.destroy(systemError(error, 'write')));
+    if (error) this.destroy(systemError(error, 'write'));
     return true;
   }
 
-  /** Closes once the bytes written have left (a TCP FIN after them). */
+  /** Sends our FIN once what was written has left; the connection closes when the peer's FIN has come too. */
   end(): this {
     const handle = this.handle;
     if (!handle || this.ending) return this;
     this.ending = true;
     const request = new this.tcp.ShutdownWrap();
     request.handle = handle;
-    request.oncomplete = () => this.destroy();
+    request.oncomplete = () => {
+      this.shutDown = true;
+      if (this.readEnded) this.destroy();
+    };
     if (handle.shutdown(request)) this.destroy();
     return this;
   }
 
-  /** Closes now: 'error' first when there is one, then 'close', as node:net. */
+  /** Closes now: 'error' (on the next tick, as node:net) when there is one, then 'close' once the handle has closed. */
   destroy(error?: NodeJS.ErrnoException): this {
+    return this.close(error, 'next tick');
+  }
+
+  private close(error: NodeJS.ErrnoException | undefined, errorAt: 'next tick' | 'when closed'): this {
     const handle = this.handle;
     if (!handle) return this;
     this.handle = undefined;
     handle.onread = () => undefined;
+    if (error && errorAt === 'next tick') process.nextTick(() => this.emit('error', error));
     handle.close(() => {
-      if (error) this.emit('error', error);
+      if (error && errorAt === 'when closed') this.emit('error', error);
       this.emit('close');
     });
     return this;
@@ -196,7 +226,10 @@ class HandleConnection extends EventEmitter implements ByteStream {
       return;
     }
     if (length === 0) return;
-    // the peer closed (node:net without allowHalfOpen then closes too) or the connection failed
-    this.destroy(length === UV_EOF ? undefined : systemError(length, 'read'));
+    if (length !== UV_EOF) return void this.destroy(systemError(length, 'read'));
+    // The peer has ended: as node:net without allowHalfOpen, we end too once what we wrote has left.
+    this.readEnded = true;
+    if (this.shutDown) this.destroy();
+    else this.end();
   }
 }

@@ -74,9 +74,9 @@ describe('TCP connection on Node\'s TCP handle', () => {
       assert.equal(connection.writable, true);
       connection.write(Buffer.from('hello '));
       connection.write(payload);
-      // the echo closes once our FIN reaches it, after everything we wrote
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // our FIN follows what we wrote; the echo answers all of it, then its own FIN closes the connection
       connection.end();
+      assert.equal(connection.writable, false);
       const result = await recorded;
       assert.equal(connection.writable, false);
       results.push(result);
@@ -99,6 +99,60 @@ describe('TCP connection on Node\'s TCP handle', () => {
       assert.equal(result.error, undefined);
     } finally {
       closing.server.close();
+    }
+  });
+
+  it('the peer\'s FIN ends our side only after what we were still writing has left (node:net without allowHalfOpen)', async () => {
+    const size = 32 * 1024 * 1024;
+    const counts: number[] = [];
+    for (const nodeNet of [false, true]) {
+      let received = 0;
+      const done = new Promise<void>((resolve) => {
+        const halfClosing = net.createServer({ allowHalfOpen: true }, (socket) => {
+          socket.end();
+          socket.on('data', (chunk) => (received += chunk.length));
+          socket.on('end', () => {
+            halfClosing.close();
+            resolve();
+          });
+        });
+        halfClosing.listen(0, '127.0.0.1', async () => {
+          const connection = await connectTcp('127.0.0.1', (halfClosing.address() as net.AddressInfo).port, nodeNet);
+          connection.once('connect', () => connection.write(Buffer.alloc(size, 1)));
+          await record(connection);
+        });
+      });
+      await done;
+      counts.push(received);
+    }
+    assert.deepEqual(counts, [size, size], 'every byte reached the server, the FIN after them');
+  });
+
+  it('an error comes on the next tick, as node:net: a caller that gives up once the socket is unwritable has heard it, and nothing throws', async () => {
+    // a port that was just free: the connect is refused
+    const { server, port } = await serve(() => undefined);
+    await new Promise((resolve) => server.close(resolve));
+    const connection = await connectTcp('127.0.0.1', port);
+    const heard: string[] = [];
+    const onError = (error: NodeJS.ErrnoException) => heard.push(error.code!);
+    connection.on('error', onError);
+    const closed = new Promise((resolve) => connection.once('close', () => resolve(undefined)));
+    // the dial gives up as soon as it sees the socket is no longer writable (its fail(): off('error'), destroy())
+    await new Promise<void>((resolve) => {
+      const poll = () => (connection.writable ? setImmediate(poll) : resolve());
+      poll();
+    });
+    connection.off('error', onError);
+    connection.destroy();
+    await closed;
+    assert.deepEqual(heard, ['ECONNREFUSED'], 'the error came before the caller could give up (an uncaught one would fail this test)');
+  });
+
+  it('a port the handle cannot take goes to node:net, which reports it (no native assertion)', async () => {
+    for (const port of [65536, 4294967297]) {
+      const connection = await connectTcp('127.0.0.1', port).catch((error: NodeJS.ErrnoException) => error);
+      assert.ok(connection instanceof Error, `port ${port}`);
+      assert.equal(connection.code, 'ERR_SOCKET_BAD_PORT');
     }
   });
 
