@@ -1,7 +1,7 @@
 // The EtcdClient for unary calls over our own HTTP/2 on TCP (h2/tcp-connection.ts; node:tls for TLS endpoints):
 // neither grpc-js, etcd3, node:http2 nor (for an IP address) node:net is loaded, which is most of a short
-// command's start-up. Requests and responses go through
-// the schema codec in the shapes etcd3 gives (BalancedClient does the retries, failover and auth as clientv3).
+// command's start-up. Requests and responses go through the schema codec in the shapes etcd3 gives
+// (BalancedClient does the retries, failover and auth as clientv3).
 // Streams (watch, lease keep-alive, snapshot) are opened by an Etcd3Client made on first use, sharing the token.
 import { readFileSync } from 'node:fs';
 import type tls from 'node:tls';

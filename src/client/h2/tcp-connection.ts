@@ -1,8 +1,9 @@
 // The TCP connection under a plaintext HTTP/2 connection. To an IP address it is made on Node's own TCP handle,
 // the binding node:net itself is built on: loading node:net means loading Node's whole stream machinery, ~3.6 ms
 // of CPU and more than half of what a short command costs beyond `node -e 0` (bench/results.md §1). Anywhere else
-// (a host name to resolve, a Node without these bindings, ETCDCTL_TS_TRANSPORT=node-net) it is a node:net socket;
-// TLS is node:tls, which loads node:net anyway. Events and errors are node:net's, word for word.
+// (a host name to resolve, a port or address the handle cannot take, a Node without these bindings or where they
+// would warn, ETCDCTL_TS_TRANSPORT=node-net) it is a node:net socket; TLS is node:tls, which loads node:net anyway.
+// Events and errors are node:net's, word for word.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
@@ -11,7 +12,7 @@ import { getSystemErrorName } from 'node:util';
 export interface ByteStream {
   readonly writable: boolean;
   write(bytes: Buffer): unknown;
-  /** Closes after what was written leaves; 'close' follows. */
+  /** Ends our side once what was written has left; 'close' when the peer has ended too. */
   end(): unknown;
   /** Closes now; 'close' follows. */
   destroy(): unknown;
@@ -31,7 +32,7 @@ interface TcpBindings {
   TCPConnectWrap: new () => { oncomplete: (status: number) => void; address?: string; port?: number };
   socketType: number;
   WriteWrap: new () => { handle: TcpHandle; oncomplete: (status: number) => void; buffer?: Buffer };
-  ShutdownWrap: new () => { handle: TcpHandle; oncomplete: (status: number) => void; callback?: () => void };
+  ShutdownWrap: new () => { handle: TcpHandle; oncomplete: (status: number) => void };
   streamBaseState: Int32Array;
   kReadBytesOrError: number;
   kArrayBufferOffset: number;
