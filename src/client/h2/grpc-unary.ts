@@ -1,10 +1,12 @@
 // One unary gRPC call over an Http2ClientConnection (the gRPC-over-HTTP/2 protocol): the request headers and
 // the length-prefixed message, then the response's message and its status from the trailers (or from a
-// trailers-only response), with what grpc-js makes of HTTP statuses and RST_STREAM codes.
+// trailers-only response), with what grpc-go 1.26 (etcdctl 3.4's) makes of a response that is not gRPC and of
+// RST_STREAM codes.
 import { GrpcCode } from '../../api/etcd-errors.js';
-import { ErrorCode } from '../../api/http2/frames.js';
 import type { Header } from '../../api/http2/hpack.js';
+import { goQuote } from '../../api/primitives/go-quote.js';
 import { recvLimitError, RpcError } from '../client.js';
+import { goStatusText } from './go-http-status.js';
 import type { Http2ClientConnection, StreamEnd } from './http2-client-connection.js';
 import { deadlineTimer } from '../deadline-timer.js';
 
@@ -73,7 +75,8 @@ export function grpcTimeout(ms: number): string {
 export function responseMessage(end: StreamEnd, endpoint: string, maxReceiveBytes = Infinity): Buffer {
   if (end.kind === 'connection') throw new ConnectionLost(GrpcCode.Unavailable, end.reason, endpoint);
   if (end.kind === 'reset') {
-    const { code, details } = resetStatus(end.code, end.headers);
+    // headers that came before the reset were read first (grpc-go fails a call on headers that are not gRPC)
+    const { code, details } = (end.headers && notGrpcStatus(end.headers)) ?? resetStatus(end.code);
     if (code === GrpcCode.Unavailable) throw new ConnectionLost(code, details, endpoint);
     throw new RpcError(code, details, endpoint);
   }
@@ -94,16 +97,28 @@ function header(headers: readonly Header[] | undefined, name: string): string | 
   return headers?.find(([n]) => n === name)?.[1];
 }
 
-/** The status in grpc-status and grpc-message; without one, what the HTTP status says (as grpc-js maps it). */
+/**
+ * The call's status, as grpc-go reads it: the first header block must be gRPC (its content-type), else the HTTP
+ * status decides; then grpc-status and grpc-message of the last block (the same one in a trailers-only response).
+ */
 export function callStatus(trailers: readonly Header[], headers: readonly Header[]): { code: number; details: string } {
+  const notGrpc = notGrpcStatus(headers);
+  if (notGrpc) return notGrpc;
   const status = header(trailers, 'grpc-status');
-  if (status !== undefined) return { code: Number(status), details: percentDecode(header(trailers, 'grpc-message') ?? '') };
-  const http = header(headers, ':status');
-  if (http !== undefined && http !== '200') return httpStatus(Number(http));
-  return { code: GrpcCode.Unknown, details: 'No status information received' };
+  // gRPC without a status: Unknown, with no message
+  if (status === undefined) return { code: GrpcCode.Unknown, details: '' };
+  const code = goAtoi(status);
+  if (typeof code === 'string') return { code: GrpcCode.Internal, details: `transport: malformed grpc-status: ${code}` };
+  return { code, details: percentDecode(header(trailers, 'grpc-message') ?? '') };
 }
 
-function httpStatus(code: number): { code: number; details: string } {
+/** grpc-go's HTTP fallback: the status of a response whose first header block is not gRPC, else undefined. */
+function notGrpcStatus(headers: readonly Header[]): { code: number; details: string } | undefined {
+  const contentType = header(headers, 'content-type');
+  if (contentType !== undefined && /^application\/grpc(?:$|[+;])/.test(contentType)) return undefined;
+  const http = header(headers, ':status');
+  const httpCode = http === undefined ? undefined : goAtoi(http);
+  if (typeof httpCode === 'string') return { code: GrpcCode.Internal, details: `transport: malformed http-status: ${httpCode}` };
   const byHttp: Record<number, number> = {
     400: GrpcCode.Internal,
     401: GrpcCode.Unauthenticated,
@@ -114,30 +129,45 @@ function httpStatus(code: number): { code: number; details: string } {
     503: GrpcCode.Unavailable,
     504: GrpcCode.Unavailable,
   };
-  return { code: byHttp[code] ?? GrpcCode.Unknown, details: `Received HTTP status code ${code}` };
+  return {
+    code: httpCode === undefined ? GrpcCode.Internal : (byHttp[httpCode] ?? GrpcCode.Unknown),
+    details: [
+      httpCode === undefined ? 'malformed header: missing HTTP status' : `${goStatusText(httpCode)}: HTTP status code ${httpCode}`,
+      contentType === undefined ? 'transport: missing content-type field' : `transport: received the unexpected content-type ${goQuote(contentType)}`,
+    ].join('; '),
+  };
 }
 
-/** A stream the server reset before any status, as grpc-js reports it. */
-function resetStatus(rstCode: number, headers: readonly Header[] | undefined): { code: number; details: string } {
-  switch (rstCode) {
-    case ErrorCode.NO_ERROR: {
-      const http = header(headers, ':status');
-      if (http !== undefined && http !== '200') return httpStatus(Number(http));
-      return { code: GrpcCode.Internal, details: `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)` };
-    }
-    case ErrorCode.REFUSED_STREAM:
-      return { code: GrpcCode.Unavailable, details: 'Stream refused by server' };
-    case ErrorCode.CANCEL:
-      return { code: GrpcCode.Canceled, details: 'Call cancelled' };
-    case ErrorCode.ENHANCE_YOUR_CALM:
-      return { code: GrpcCode.ResourceExhausted, details: 'Bandwidth exhausted or memory limit exceeded' };
-    case ErrorCode.INADEQUATE_SECURITY:
-      return { code: GrpcCode.PermissionDenied, details: 'Protocol not secure enough' };
-    case ErrorCode.INTERNAL_ERROR:
-      return { code: GrpcCode.Internal, details: `Received RST_STREAM with code ${rstCode} (Internal server error)` };
-    default:
-      return { code: GrpcCode.Internal, details: `Received RST_STREAM with code ${rstCode}` };
-  }
+/** Go's strconv.Atoi (64-bit): the number, or its error text. */
+function goAtoi(text: string): number | string {
+  if (!/^[+-]?\d+$/.test(text)) return `strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`;
+  const value = BigInt(text);
+  if (value > 2n ** 63n - 1n || value < -(2n ** 63n)) return `strconv.Atoi: parsing ${goQuote(text)}: value out of range`;
+  return Number(value);
+}
+
+/** Go's names for HTTP/2 error codes (x/net/http2 ErrCode.String), and grpc-go's status for each (http2ErrConvTab). */
+const RST_STREAM_CODES: ReadonlyArray<readonly [string, number]> = [
+  ['NO_ERROR', GrpcCode.Internal],
+  ['PROTOCOL_ERROR', GrpcCode.Internal],
+  ['INTERNAL_ERROR', GrpcCode.Internal],
+  ['FLOW_CONTROL_ERROR', GrpcCode.ResourceExhausted],
+  ['SETTINGS_TIMEOUT', GrpcCode.Internal],
+  ['STREAM_CLOSED', GrpcCode.Internal],
+  ['FRAME_SIZE_ERROR', GrpcCode.Internal],
+  ['REFUSED_STREAM', GrpcCode.Unavailable],
+  ['CANCEL', GrpcCode.Canceled],
+  ['COMPRESSION_ERROR', GrpcCode.Internal],
+  ['CONNECT_ERROR', GrpcCode.Internal],
+  ['ENHANCE_YOUR_CALM', GrpcCode.ResourceExhausted],
+  ['INADEQUATE_SECURITY', GrpcCode.PermissionDenied],
+  ['HTTP_1_1_REQUIRED', GrpcCode.Internal],
+];
+
+/** A stream the server reset before its status, as grpc-go reports it. */
+function resetStatus(rstCode: number): { code: number; details: string } {
+  const [name, code] = RST_STREAM_CODES[rstCode] ?? [`unknown error code 0x${rstCode.toString(16)}`, GrpcCode.Unknown];
+  return { code, details: `stream terminated by RST_STREAM with error code: ${name}` };
 }
 
 /**

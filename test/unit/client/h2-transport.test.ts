@@ -188,13 +188,26 @@ describe('gRPC status of a unary response', () => {
     assert.equal(percentDecode('plain'), 'plain');
   });
 
-  it('takes grpc-status from a trailers-only response, else maps the HTTP status as grpc-js does', () => {
-    assert.deepEqual(callStatus([[':status', '200'], ['grpc-status', '9'], ['grpc-message', 'etcdserver: x%0Ay']], []), { code: 9, details: 'etcdserver: x\ny' });
-    assert.deepEqual(callStatus([], [[':status', '503']]), { code: 14, details: 'Received HTTP status code 503' });
-    assert.deepEqual(callStatus([], [[':status', '200']]), { code: 2, details: 'No status information received' });
+  it('takes grpc-status from a gRPC response, else maps the HTTP status as grpc-go does', () => {
+    const grpc = [[':status', '200'], ['content-type', 'application/grpc']] as Array<[string, string]>;
+    assert.deepEqual(callStatus([...grpc, ['grpc-status', '9'], ['grpc-message', 'etcdserver: x%0Ay']], grpc), { code: 9, details: 'etcdserver: x\ny' });
+    assert.deepEqual(callStatus([['grpc-status', '0']], [[':status', '200'], ['content-type', 'application/grpc+proto']]), { code: 0, details: '' });
+    assert.deepEqual(callStatus(grpc, grpc), { code: 2, details: '' });
+    assert.deepEqual(callStatus([...grpc, ['grpc-status', '1e3']], grpc), { code: 13, details: 'transport: malformed grpc-status: strconv.Atoi: parsing "1e3": invalid syntax' });
+    assert.deepEqual(callStatus([['grpc-status', '99999999999999999999']], grpc), {
+      code: 13,
+      details: 'transport: malformed grpc-status: strconv.Atoi: parsing "99999999999999999999": value out of range',
+    });
+    assert.deepEqual(callStatus([], [[':status', '503']]), { code: 14, details: 'Service Unavailable: HTTP status code 503; transport: missing content-type field' });
+    assert.deepEqual(callStatus([['grpc-status', '0']], [[':status', '200'], ['content-type', 'text/html; charset="utf-8"']]), {
+      code: 2,
+      details: 'OK: HTTP status code 200; transport: received the unexpected content-type "text/html; charset=\\"utf-8\\""',
+    });
+    assert.deepEqual(callStatus([], [['content-type', 'text/plain']]), { code: 13, details: 'malformed header: missing HTTP status; transport: received the unexpected content-type "text/plain"' });
+    assert.deepEqual(callStatus([], [[':status', 'abc']]), { code: 13, details: 'transport: malformed http-status: strconv.Atoi: parsing "abc": invalid syntax' });
   });
 
-  it('reads RST_STREAM codes and lost connections as grpc-js reports them', () => {
+  it('reads RST_STREAM codes as grpc-go reports them, and lost connections', () => {
     const failure = (end: StreamEnd) => {
       try {
         responseMessage(end, 'e');
@@ -203,9 +216,14 @@ describe('gRPC status of a unary response', () => {
       }
       assert.fail('no error');
     };
-    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.REFUSED_STREAM, headers: undefined }), [14, 'Stream refused by server']);
-    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.CANCEL, headers: undefined }), [1, 'Call cancelled']);
-    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.NO_ERROR, headers: undefined }), [13, 'Received RST_STREAM with code 0 (Call ended without gRPC status)']);
+    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.REFUSED_STREAM, headers: undefined }), [14, 'stream terminated by RST_STREAM with error code: REFUSED_STREAM']);
+    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.CANCEL, headers: undefined }), [1, 'stream terminated by RST_STREAM with error code: CANCEL']);
+    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.NO_ERROR, headers: undefined }), [13, 'stream terminated by RST_STREAM with error code: NO_ERROR']);
+    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.FLOW_CONTROL_ERROR, headers: undefined }), [8, 'stream terminated by RST_STREAM with error code: FLOW_CONTROL_ERROR']);
+    assert.deepEqual(failure({ kind: 'reset', code: 0xd, headers: undefined }), [13, 'stream terminated by RST_STREAM with error code: HTTP_1_1_REQUIRED']);
+    assert.deepEqual(failure({ kind: 'reset', code: 0x63, headers: undefined }), [2, 'stream terminated by RST_STREAM with error code: unknown error code 0x63']);
+    // headers before the reset are read first: an answer that is not gRPC fails on them
+    assert.deepEqual(failure({ kind: 'reset', code: ErrorCode.NO_ERROR, headers: [[':status', '404']] }), [12, 'Not Found: HTTP status code 404; transport: missing content-type field']);
     assert.deepEqual(failure({ kind: 'connection', reason: 'transport is closing', refused: false }), [14, 'transport is closing']);
   });
 
