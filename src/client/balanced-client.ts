@@ -18,7 +18,7 @@ import {
   type TransportFailure,
 } from './client.js';
 import { grpcDialError } from './dial-probe.js';
-import { BIDI_STREAM_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
+import { BIDI_STREAM_METHODS, REPEATABLE_METHODS, rpcName, SERVER_STREAM_METHODS, UNARY_METHODS } from './rpc-methods.js';
 
 export abstract class BalancedClient<Connection> implements EtcdClient {
   protected preferred: string | undefined;
@@ -60,6 +60,11 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
 
   abstract close(): void;
 
+  /** Whether close() was called: a call that fails then is not tried again. */
+  protected closedForCalls(): boolean {
+    return false;
+  }
+
   /** A connection to the endpoint for the service, once ready; rejects when it is not ready by `readyBy`. */
   protected abstract ready(endpoint: string, service: ServiceName, readyBy: number): Promise<Connection>;
   /** One unary call on a ready connection, with the token as metadata; rejects with the transport's error. */
@@ -83,8 +88,9 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
   /** The typed methods of one service, each calling the transport by its RPC name. */
   private service<S extends ServiceName>(service: S): EtcdServices[S] {
     const methods: Record<string, unknown> = {};
+    const repeatable = new Set<string>(REPEATABLE_METHODS[service]);
     for (const method of UNARY_METHODS[service]) {
-      methods[method] = (request: object, opts?: CallOptions) => this.unary(service, rpcName(method), request, opts);
+      methods[method] = (request: object, opts?: CallOptions) => this.unary(service, rpcName(method), request, opts, repeatable.has(method));
     }
     for (const method of BIDI_STREAM_METHODS[service] as readonly string[]) {
       methods[method] = () => this.duplex(service, rpcName(method));
@@ -95,7 +101,8 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
     return methods as unknown as EtcdServices[S];
   }
 
-  private async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}): Promise<Res> {
+  /** One unary call with clientv3's retries (its retry interceptor); `repeatable` as clientv3's retry policy. */
+  private async unary<Res>(service: ServiceName, method: string, req: object, opts: CallOptions = {}, repeatable = false): Promise<Res> {
     const deadline = opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs;
     const target = this.endpoints[0];
     if (deadline !== undefined && deadline <= Date.now()) {
@@ -128,8 +135,25 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
           });
           continue;
         }
-        // A dropped connection fails over to another endpoint; an answer from a server is final.
+        // clientv3 tries any call again after a Canceled or DeadlineExceeded that is not its own deadline's (the
+        // server's: an RST_STREAM CANCEL), and a repeatable one after any Unavailable, etcd's own ("etcdserver:
+        // leader changed", "no leader") included; each try waits its backoff and logs its warning.
+        // (Canceled is never ours: only a DeadlineExceeded at the deadline is; a retry past it ends in the backoff.)
+        const ownDeadline = rpcError.code === GrpcCode.DeadlineExceeded && deadline !== undefined && Date.now() >= deadline - 1;
+        if ((rpcError.code === GrpcCode.Canceled || rpcError.code === GrpcCode.DeadlineExceeded) && !ownDeadline) {
+          if (this.closedForCalls()) throw rpcError;
+          continue;
+        }
+        if (ownDeadline) throw rpcError;
         const transportFailure = rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details);
+        if (repeatable && rpcError.code === GrpcCode.Unavailable && !this.closedForCalls()) {
+          if (transportFailure) {
+            this.preferred = undefined;
+            this.forget(endpoint);
+          }
+          continue;
+        }
+        // A dropped connection fails over to another endpoint; an answer from a server is final.
         if (!transportFailure || this.endpoints.length === 1) throw rpcError;
         this.preferred = undefined;
         this.forget(endpoint);

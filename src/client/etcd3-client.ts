@@ -44,14 +44,20 @@ interface Connection {
 
 export class Etcd3Client extends BalancedClient<Connection> {
   private readonly pools = new Map<string, ConnectionPool>();
+  private closed = false;
 
   constructor(config: ClientConfig, endpoints: string[] = config.endpoints, token?: AuthToken) {
     super(config, endpoints, token);
   }
 
   close(): void {
+    this.closed = true;
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+  }
+
+  protected override closedForCalls(): boolean {
+    return this.closed;
   }
 
   protected async invoke<Res>(connection: Connection, service: ServiceName, method: string, req: object, token: string | undefined, deadline: number | undefined): Promise<Res> {

@@ -54,6 +54,10 @@ export class H2Client extends BalancedClient<Channel> {
     void this.streamClient?.then((client) => client.close());
   }
 
+  protected override closedForCalls(): boolean {
+    return this.closing.fired;
+  }
+
   protected async ready(endpoint: string, _service: ServiceName, readyBy: number): Promise<Channel> {
     const existing = this.channels.get(endpoint);
     if (existing?.http2.usable) return existing;

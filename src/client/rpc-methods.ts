@@ -34,6 +34,19 @@ export const UNARY_METHODS = {
   ],
 } as const satisfies { [S in ServiceName]: readonly UnaryMethodNames<EtcdServices[S]>[] };
 
+/**
+ * The unary calls clientv3 marks repeatable (clientv3/retry.go, withRetryPolicy(repeatable)): reads and calls that
+ * are safe to repeat, tried again on Unavailable. Every other unary call is clientv3's nonRepeatable.
+ */
+export const REPEATABLE_METHODS = {
+  KV: ['range'],
+  Watch: [],
+  Lease: ['leaseGrant', 'leaseRevoke', 'leaseTimeToLive', 'leaseLeases'],
+  Cluster: ['memberList'],
+  Maintenance: ['alarm', 'status', 'hashKV', 'moveLeader'],
+  Auth: ['authStatus', 'userGet', 'userList', 'roleGet', 'roleList'],
+} as const satisfies { [S in ServiceName]: readonly (typeof UNARY_METHODS)[S][number][] };
+
 /** Bidirectional streams: opened without a request, written to later. */
 export const BIDI_STREAM_METHODS = {
   KV: [],
