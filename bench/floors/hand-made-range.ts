@@ -1,14 +1,12 @@
 // The one unary Range the transport floors send (net-unary.ts, handle-unary.ts): hand-made HTTP/2 frames with no
 // HPACK, no flow control and no schema, and the reading of the answer, so the floors differ only in the socket.
+import { allocFrame, FRAME_HEADER_BYTES, PREFACE } from '../../src/api/http2/frames.js';
 
-/** One HTTP/2 frame: 9-byte header, then the payload. */
+/** One HTTP/2 frame: the project's frame header, then the payload. */
 function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(stream, 5);
-  return Buffer.concat([header, payload]);
+  const bytes = allocFrame(payload.length, type, flags, stream);
+  payload.copy(bytes, FRAME_HEADER_BYTES);
+  return bytes;
 }
 
 /** An HPACK literal header field without indexing, new name (RFC 7541 §6.2.2), for names and values under 128 bytes. */
@@ -21,7 +19,7 @@ export function rangeRequest(): Buffer {
   // RangeRequest{key: "foo"} in a gRPC frame: no compression, 5-byte length prefix.
   const message = Buffer.from([0x0a, 0x03, 0x66, 0x6f, 0x6f]);
   const body = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
-  return Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0)), frame(1, 4, 1, headers), frame(0, 1, 1, body)]);
+  return Buffer.concat([PREFACE, frame(4, 0, 0, Buffer.alloc(0)), frame(1, 4, 1, headers), frame(0, 1, 1, body)]);
 }
 
 /** Reads the server's frames as they come: the line to print once stream 1's trailers arrived, else undefined. */

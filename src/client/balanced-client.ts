@@ -138,13 +138,12 @@ export abstract class BalancedClient<Connection> implements EtcdClient {
         // clientv3 tries any call again after a Canceled or DeadlineExceeded that is not its own deadline's (the
         // server's: an RST_STREAM CANCEL), and a repeatable one after any Unavailable, etcd's own ("etcdserver:
         // leader changed", "no leader") included; each try waits its backoff and logs its warning.
-        // (Canceled is never ours: only a DeadlineExceeded at the deadline is; a retry past it ends in the backoff.)
-        const ownDeadline = rpcError.code === GrpcCode.DeadlineExceeded && deadline !== undefined && Date.now() >= deadline - 1;
-        if ((rpcError.code === GrpcCode.Canceled || rpcError.code === GrpcCode.DeadlineExceeded) && !ownDeadline) {
-          if (this.closedForCalls()) throw rpcError;
+        if (rpcError.code === GrpcCode.Canceled || rpcError.code === GrpcCode.DeadlineExceeded) {
+          // (Canceled is never ours: only a DeadlineExceeded at the deadline is; a retry past it ends in the backoff.)
+          const ownDeadline = rpcError.code === GrpcCode.DeadlineExceeded && deadline !== undefined && Date.now() >= deadline - 1;
+          if (ownDeadline || this.closedForCalls()) throw rpcError;
           continue;
         }
-        if (ownDeadline) throw rpcError;
         const transportFailure = rpcError.code === GrpcCode.Unavailable && !isEtcdErrorMessage(rpcError.details);
         if (repeatable && rpcError.code === GrpcCode.Unavailable && !this.closedForCalls()) {
           if (transportFailure) {

@@ -61,11 +61,10 @@ function tcpBindings(): TcpBindings | null {
   bindings = null;
   // (not in @types/node: documented as deprecated since Node 10, still in Node 24)
   const binding = (process as unknown as { binding?: (name: string) => Record<string, any> }).binding;
-  // process.binding is a documented deprecation that warns only under --pending-deprecation (then Node wraps it
-  // in a function named `deprecated`): never make it warn.
-  const pendingDeprecation =
-    [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((option) => /--pending[-_]deprecation/.test(option)) || process.env.NODE_PENDING_DEPRECATION === '1';
-  if (pendingDeprecation || typeof binding !== 'function' || binding.name !== 'binding') return null;
+  // process.binding is a documented deprecation that warns only under pending deprecation (--pending-deprecation,
+  // --pending_deprecation, NODE_PENDING_DEPRECATION=1, in argv or NODE_OPTIONS): Node then wraps it in a function
+  // named `deprecated` (Node 20 to 25). Never make it warn.
+  if (typeof binding !== 'function' || binding.name !== 'binding') return null;
   try {
     const tcp = binding.call(process, 'tcp_wrap');
     const stream = binding.call(process, 'stream_wrap');
